@@ -1,0 +1,116 @@
+"""The `planner` command. Exit codes: 0 plan found, 1 infeasible (reason printed), 2 bad input."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from planner.errors import InputError
+from planner.plan import Plan, make_plan
+from planner.scenario import DEFAULT_SCENARIO, load_scenario
+from planner.verify import verify
+
+EXIT_PLAN, EXIT_INFEASIBLE, EXIT_BAD_INPUT, EXIT_SOLVER = 0, 1, 2, 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except RuntimeError as error:  # the solver could not run; never a partial plan
+        print(f"solver error: {error}", file=sys.stderr)
+        return EXIT_SOLVER
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="planner", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    init = commands.add_parser("init", help="write the default scenario, with comments, to edit")
+    init.add_argument("path", type=Path)
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.set_defaults(run=_init)
+
+    validate = commands.add_parser("validate", help="check a scenario file and say what is wrong")
+    validate.add_argument("path", type=Path)
+    validate.set_defaults(run=_validate)
+
+    plan = commands.add_parser("plan", help="plan a scenario (the shipped default without PATH)")
+    plan.add_argument("path", type=Path, nargs="?")
+    plan.add_argument("--json", action="store_true", help="print one JSON object")
+    plan.set_defaults(run=_plan)
+    return parser
+
+
+def _init(args) -> int:
+    if args.path.exists() and not args.force:
+        raise InputError("PATH", "a path that does not exist yet (or --force)", f"existing file {args.path}")
+    try:
+        args.path.write_text(DEFAULT_SCENARIO.read_text(encoding="utf-8"), encoding="utf-8")
+    except OSError as error:
+        raise InputError("PATH", "a writable path", f"{args.path} ({error.strerror})") from None
+    print(f"wrote {args.path}: edit it, check it with `planner validate {args.path}`, plan it with `planner plan {args.path}`")
+    return EXIT_PLAN
+
+
+def _validate(args) -> int:
+    scenario = load_scenario(args.path)
+    print(
+        f"{args.path}: valid. {scenario.name}: {len(scenario.sites)} sites, "
+        f"{len(scenario.accelerators)} accelerator types, {scenario.workload.required_flop:.3g} FLOP "
+        f"by {scenario.workload.deadline.strftime('%Y-%m')}"
+    )
+    return EXIT_PLAN
+
+
+def _plan(args) -> int:
+    plan = make_plan(load_scenario(args.path))
+    problems = verify(plan)
+    if problems:  # a plan that fails its own check is a solver fault, never shown as a plan
+        raise RuntimeError("the solver's plan fails verification: " + "; ".join(map(str, problems[:5])))
+    summary = plan.summary()
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(describe(plan))
+    return EXIT_PLAN if plan.feasible else EXIT_INFEASIBLE
+
+
+def describe(plan: Plan) -> str:
+    """A plan in words, for the terminal."""
+    s = plan.summary()
+    lines = [f"{s['scenario']}", f"status: {s['status']} (objective: {s['objective']}, solver: {s['solver']})"]
+    lines += [f"notice: {notice}" for notice in s["notices"]]
+    if not plan.feasible:
+        lines.append(
+            "no plan meets every limit (grid, fit-out, deliveries, budget and deadline) at once; "
+            "relax the deadline, the budget or a site's limits"
+        )
+        return "\n".join(lines)
+    lines += [
+        f"training finishes {s['finish_month']} (deadline {s['deadline']}): "
+        f"{s['delivered_flop']:.3g} of {s['required_flop']:.3g} FLOP",
+        f"total cost JPY {s['total_cost_jpy'] / 1e9:,.1f} bn = capex {s['capex_jpy'] / 1e9:,.1f} bn "
+        f"+ electricity {s['energy_cost_jpy'] / 1e9:,.2f} bn (budget {s['budget_jpy'] / 1e9:,.1f} bn)",
+        f"energy {s['energy_mwh']:,.0f} MWh, CO2 {s['co2_t']:,.0f} t",
+    ]
+    for site, fleet in s["accelerators"].items():
+        held = ", ".join(f"{count:,.0f} {name}" for name, count in fleet.items()) or "none"
+        lines.append(
+            f"{site}: peak {s['peak_facility_mw'][site]:.1f} MW of {s['grid_limit_mw'][site]:.0f} MW grid; accelerators {held}"
+        )
+    lines.append("fiscal year spending (JPY bn):")
+    for row in plan.costs.itertuples():
+        budget = "" if row.budget_jpy != row.budget_jpy else f" (arrives {row.budget_jpy / 1e9:,.1f})"
+        lines.append(f"  {row.fiscal_year}: capex {row.capex_jpy / 1e9:,.1f} + electricity {row.energy_cost_jpy / 1e9:,.2f}{budget}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""Scenario = workload + sites + accelerators + money + horizon + solver settings.
+
+A scenario file names site profiles and catalog accelerators and may override any of their
+fields. Loading happens in two steps so other tools can edit scenarios as data:
+`resolve()` inlines profiles and catalog entries into one plain dict (every value as the user
+wrote it, sources kept), and `build()` validates that dict into a Scenario of floats.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from pydantic import Field, model_validator
+
+from planner.calendar import fiscal_year, label, months_between
+from planner.catalog import CATALOG_FILE, Accelerator, catalog_entries
+from planner.errors import InputError
+from planner.fields import Month, Record, Text, quantity, read, read_toml
+from planner.sites import Site, profile_dir
+from planner.units import parse_quantity
+from planner.workload import Workload
+
+DEFAULT_SCENARIO = Path(__file__).parent / "data" / "default_scenario.toml"
+OBJECTIVES = ("cost",)
+SOLVERS = ("highs", "cbc")
+_FISCAL_YEAR = re.compile(r"^FY(\d{4})$")
+
+
+class Horizon(Record):
+    """The planning months, first and last included."""
+
+    start: Month
+    end: Month
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.end < self.start:
+            raise ValueError(f"expected an end on or after the start {label(self.start)}, found {label(self.end)}")
+        return self
+
+
+class Budget(Record):
+    """Money for the run: a total, and optionally what arrives in each fiscal year.
+
+    With `carry_over`, money unspent in one fiscal year may be spent in later ones, so the
+    limit is on cumulative spending; without it, each year's spending is capped on its own.
+    """
+
+    total: quantity("JPY", low=0, low_open=True)
+    fiscal_years: dict[str, quantity("JPY", low=0)] = Field(default_factory=dict)
+    carry_over: bool = True
+
+    @model_validator(mode="after")
+    def _years_named(self):
+        for name in self.fiscal_years:
+            if not _FISCAL_YEAR.match(name):
+                raise ValueError(f"expected fiscal years named like 'FY2027', found {name!r}")
+        return self
+
+    def by_fiscal_year(self) -> dict[int, float]:
+        return {int(name[2:]): value for name, value in self.fiscal_years.items()}
+
+
+class SolverSettings(Record):
+    name: Literal[SOLVERS] = "highs"
+    time_limit: quantity("s", low=0, low_open=True) = 60.0
+
+
+class Scenario(Record):
+    """Everything one plan needs, validated, in base units (W, J, s, JPY, kg, FLOP)."""
+
+    name: Text
+    description: Text | None = None
+    horizon: Horizon
+    exchange_rate: quantity("JPY/USD", low=0, low_open=True)
+    objective: Literal[OBJECTIVES] = "cost"
+    workload: Workload
+    budget: Budget
+    solver: SolverSettings = SolverSettings()
+    sites: dict[str, Site]
+    accelerators: dict[str, Accelerator]
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        first, last = self.horizon.start, self.horizon.end
+        work = self.workload
+        for what, month in (("earliest_start", work.earliest_start), ("deadline", work.deadline)):
+            if not first <= month <= last:
+                raise ValueError(
+                    f"expected workload.{what} inside the horizon {label(first)} to {label(last)}, "
+                    f"found {label(month)}"
+                )
+        if not self.sites:
+            raise ValueError("expected at least one site under [sites], found none")
+        if not self.accelerators:
+            raise ValueError("expected at least one accelerator under [accelerators], found none")
+        if work.anchor_site is not None and work.anchor_site not in self.sites:
+            raise ValueError(
+                f"expected workload.anchor_site to be one of the sites {sorted(self.sites)}, found {work.anchor_site!r}"
+            )
+        for name, site in self.sites.items():
+            for phase in site.grid_phases:
+                if phase.start > last:
+                    raise ValueError(
+                        f"expected sites.{name} grid phases to start by the horizon end {label(last)}, "
+                        f"found one starting {label(phase.start)}"
+                    )
+        years = {fiscal_year(first), fiscal_year(last)}
+        for year in self.budget.by_fiscal_year():
+            if not min(years) <= year <= max(years):
+                raise ValueError(
+                    f"expected budget.fiscal_years inside the horizon (FY{min(years)} to FY{max(years)}), found FY{year}"
+                )
+        return self
+
+    @property
+    def anchor_site(self) -> str:
+        """The site whose compute counts in full; compute elsewhere pays the cross-site link."""
+        return self.workload.anchor_site or next(iter(self.sites))
+
+    def site_efficiency(self, site: str) -> float:
+        return 1.0 if site == self.anchor_site else self.workload.cross_site_efficiency
+
+    @property
+    def months(self) -> pd.PeriodIndex:
+        """The months the model plans: from the horizon start to the deadline."""
+        return months_between(self.horizon.start, self.workload.deadline)
+
+
+def load_scenario(path=None) -> Scenario:
+    """Read a scenario file (the shipped default when `path` is None)."""
+    path = Path(path) if path is not None else DEFAULT_SCENARIO
+    return build(resolve(read_toml(path), path), path)
+
+
+def resolve(raw: dict, path) -> dict:
+    """The scenario as one plain dict: profiles and catalog entries inlined, overrides applied."""
+    path = Path(path)
+    resolved = copy.deepcopy(raw)
+    sites = _table(resolved, "sites", path)
+    for name, entry in sites.items():
+        entry = _table(sites, name, path, prefix="sites.")
+        if "profile" in entry:
+            reference = entry.pop("profile")
+            profile = read_toml(_profile_path(reference, path, f"sites.{name}.profile"))
+            sites[name] = {**profile, **entry}
+    catalog_file = _catalog_path(resolved.pop("catalog", None), path)
+    catalog = catalog_entries(catalog_file)
+    chosen = _table(resolved, "accelerators", path)
+    for name in chosen:
+        overrides = _table(chosen, name, path, prefix="accelerators.")
+        if name not in catalog:
+            raise InputError(
+                f"accelerators.{name}", f"an accelerator of the catalog ({', '.join(catalog)})", repr(name), str(path)
+            )
+        chosen[name] = {**copy.deepcopy(catalog[name]), **overrides}
+    return resolved
+
+
+def build(resolved: dict, path) -> Scenario:
+    """Validate a resolved scenario dict into a Scenario."""
+    fx_text = resolved.get("exchange_rate", "150 JPY/USD")
+    try:
+        fx = parse_quantity(fx_text, "JPY/USD", "exchange_rate")
+    except InputError as error:
+        raise error.in_file(path) from None
+    named = copy.copy(resolved)
+    for group in ("sites", "accelerators"):
+        if isinstance(named.get(group), dict):
+            named[group] = {k: {**v, "name": k} if isinstance(v, dict) else v for k, v in named[group].items()}
+    return read(Scenario, named, path, fx_jpy_per_usd=fx)
+
+
+def _table(parent: dict, key: str, path, prefix: str = "") -> dict:
+    value = parent.setdefault(key, {})
+    if not isinstance(value, dict):
+        raise InputError(prefix + key, "a table", repr(value), str(path))
+    return value
+
+
+def _profile_path(reference, scenario_path: Path, field: str) -> Path:
+    """A profile by name from site_profiles/, or a .toml path relative to the scenario file."""
+    known = sorted(p.stem for p in profile_dir().glob("*.toml"))
+    if isinstance(reference, str) and reference in known:
+        return profile_dir() / f"{reference}.toml"
+    if isinstance(reference, str) and reference.endswith(".toml"):
+        candidate = scenario_path.parent / reference
+        if candidate.is_file():
+            return candidate
+    raise InputError(
+        field, f"a site profile name ({', '.join(known)}) or the path of a profile .toml file", repr(reference),
+        str(scenario_path),
+    )
+
+
+def _catalog_path(reference, scenario_path: Path) -> Path:
+    if reference is None:
+        return CATALOG_FILE
+    candidate = scenario_path.parent / str(reference)
+    if not candidate.is_file():
+        raise InputError("catalog", "the path of an accelerator catalog .toml file", repr(reference), str(scenario_path))
+    return candidate

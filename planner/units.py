@@ -1,0 +1,95 @@
+"""One pint registry for the package, and parsing of quantities at the boundary.
+
+Inside the planner every quantity is a plain float in base units (W, J, s, JPY, kg, FLOP).
+Quantities enter as strings such as "300 MW", "989 TFLOP/s" or "2e12 JPY"; US dollars are
+a dimension of their own and are turned into yen at the scenario's exchange rate.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pint
+
+from planner.errors import InputError
+
+# Building a registry costs ~0.2 s; pint's disk cache cuts that to ~20 ms for the CLI.
+ureg = pint.UnitRegistry(cache_folder=":auto:")
+ureg.define("FLOP = [computation] = flop")
+ureg.define("token = [text]")
+ureg.define("JPY = [currency] = yen")
+ureg.define("USD = [usd_currency] = usd")
+Q_ = ureg.Quantity
+
+# How error messages name what a unit measures, with an example a user can copy.
+_KINDS = {
+    "W": ("a power", "300 MW"),
+    "J": ("an energy", "500 MWh"),
+    "JPY": ("an amount of money", "2e12 JPY"),
+    "JPY/W": ("a cost per power", "1.3e9 JPY/MW"),
+    "JPY/J": ("a price of energy", "20 JPY/kWh"),
+    "JPY/kg": ("a price of emissions", "10000 JPY/t"),
+    "kg/J": ("a carbon intensity", "0.5 kg/kWh"),
+    "kg": ("a mass", "1 t"),
+    "FLOP": ("a compute amount", "1.2e26 FLOP"),
+    "FLOP/s": ("a compute rate", "989 TFLOP/s"),
+    "token": ("a token count", "20e12 token"),
+    "s": ("a duration", "60 s"),
+    "1/month": ("a number per month", "2000 / month"),
+    "JPY/USD": ("an exchange rate", "150 JPY/USD"),
+    "degC": ("a temperature", "10 degC"),
+    "1/delta_degC": ("a change per degree", "0.006 / delta_degC"),
+    "GB": ("an amount of memory", "80 GB"),
+    "dimensionless": ("a plain number", "0.4"),
+}
+_KIND_BY_DIMENSION = {Q_(1, unit).dimensionality: kind for unit, (kind, _) in _KINDS.items()}
+
+
+def _kind(dimensionality) -> str:
+    return _KIND_BY_DIMENSION.get(dimensionality, f"a quantity of dimension {dimensionality}")
+
+
+def parse_quantity(text, unit: str, field: str, fx_jpy_per_usd: float | None = None) -> float:
+    """Parse `text` (a string, number or pint quantity) and return its magnitude in `unit`.
+
+    Dollar amounts become yen at `fx_jpy_per_usd`; without a rate, dollars are refused.
+    Raises InputError naming `field`, the unit expected and what was found.
+    """
+    expected = Q_(1, unit)
+    kind, example = _KINDS.get(unit, (_kind(expected.dimensionality), f"1 {unit}"))
+    want = f"{kind} (e.g. '{example}')"
+    if isinstance(text, bool):
+        raise InputError(field, want, repr(text))
+    try:
+        quantity = text if isinstance(text, pint.Quantity) else _parse(text)
+    except Exception:
+        raise InputError(field, want, repr(text)) from None
+    if not isinstance(quantity, pint.Quantity):
+        quantity = Q_(quantity, "dimensionless")
+    if not math.isfinite(float(quantity.magnitude)):
+        raise InputError(field, f"a finite number: {want}", repr(str(text)))
+    usd_power = quantity.dimensionality.get("[usd_currency]", 0) - expected.dimensionality.get("[usd_currency]", 0)
+    if usd_power:
+        if fx_jpy_per_usd is None:
+            raise InputError(field, want + "; dollars need an exchange rate", repr(str(text)))
+        quantity = quantity * Q_(fx_jpy_per_usd, "JPY/USD") ** usd_power
+    if quantity.dimensionality != expected.dimensionality:
+        found = f"{str(text)!r} ({_kind(quantity.dimensionality)})"
+        raise InputError(field, want, found)
+    return float(quantity.m_as(unit))
+
+
+_NUMBER_AND_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+
+
+def _parse(text) -> pint.Quantity:
+    """Number then unit, split first so offset units ("-3 degC") parse as a temperature."""
+    if isinstance(text, (int, float)):
+        return Q_(text, "dimensionless")
+    match = _NUMBER_AND_UNIT.match(text)
+    if match:
+        number, unit = match.groups()
+        unit = "1" + unit if unit.startswith("/") else unit
+        return Q_(float(number), unit or "dimensionless")
+    return Q_(text)

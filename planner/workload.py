@@ -1,0 +1,73 @@
+"""The training run: how much compute it needs, and when it may start and must finish."""
+
+from __future__ import annotations
+
+from pydantic import model_validator
+
+from planner.calendar import label
+from planner.fields import Count, Fraction, Month, Record, Text, quantity
+
+CHINCHILLA_TOKENS_PER_PARAMETER = 20.0  # Hoffmann et al. 2022, Table 3: ~20 tokens per parameter
+
+
+def training_flop(
+    active_parameters: float, tokens: float, flop_per_parameter_token: float = 6.0
+) -> float:
+    """C = k N D: 6 for a dense transformer (2 forward + 4 backward), 8 with full recomputation.
+
+    For a mixture of experts N is the parameters active per token.
+    """
+    return flop_per_parameter_token * active_parameters * tokens
+
+
+class Workload(Record):
+    """A training run: its size (parameters and tokens, or compute directly) and its window."""
+
+    name: Text = "training run"
+    parameters: Count | None = None
+    active_parameters: Count | None = None
+    tokens: quantity("token", low=0, low_open=True) | None = None
+    tokens_per_parameter: quantity("dimensionless", low=0, low_open=True) | None = None
+    flop_per_parameter_token: quantity("dimensionless", low=0, low_open=True) = 6.0
+    compute: quantity("FLOP", low=0, low_open=True) | None = None
+    availability: Fraction = 0.9
+    cross_site_efficiency: Fraction = 0.9
+    anchor_site: Text | None = None
+    earliest_start: Month
+    deadline: Month
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.deadline < self.earliest_start:
+            raise ValueError(
+                f"expected a deadline on or after the earliest start {label(self.earliest_start)}, "
+                f"found deadline {label(self.deadline)}"
+            )
+        if self.compute is None and self.parameters is None:
+            raise ValueError("expected 'parameters' (with tokens) or 'compute', found neither")
+        if self.tokens is not None and self.tokens_per_parameter is not None:
+            raise ValueError("expected 'tokens' or 'tokens_per_parameter', found both")
+        if self.active_parameters is not None and self.parameters is not None:
+            if self.active_parameters > self.parameters:
+                raise ValueError(
+                    f"expected active_parameters at most parameters ({self.parameters:g}), "
+                    f"found {self.active_parameters:g}"
+                )
+        return self
+
+    @property
+    def training_tokens(self) -> float | None:
+        if self.tokens is not None:
+            return self.tokens
+        if self.parameters is None:
+            return None
+        ratio = self.tokens_per_parameter or CHINCHILLA_TOKENS_PER_PARAMETER
+        return ratio * self.parameters
+
+    @property
+    def required_flop(self) -> float:
+        """Training compute [FLOP]: given directly, else k x N_active x D."""
+        if self.compute is not None:
+            return self.compute
+        active = self.active_parameters or self.parameters
+        return training_flop(active, self.training_tokens, self.flop_per_parameter_token)
