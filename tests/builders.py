@@ -1,0 +1,63 @@
+"""Small scenarios built in code, for hand-computed tests."""
+
+from __future__ import annotations
+
+import copy
+
+from planner.scenario import build
+
+ONE_SITE = {
+    "name": "one site, one accelerator",
+    "exchange_rate": "150 JPY/USD",
+    "horizon": {"start": "2027-01", "end": "2028-12"},
+    "workload": {
+        "compute": "1e24 FLOP",
+        "availability": 1.0,
+        "earliest_start": "2027-01",
+        "deadline": "2027-12",
+    },
+    "budget": {"total": "1e15 JPY"},
+    "sites": {
+        "Alpha": {
+            "description": "test site",
+            "opening": "2027-01",
+            "grid_phases": [{"start": "2027-01", "grid_import": "1000 MW", "it_capacity": "1000 MW"}],
+            "pue": "1.2",
+            "electricity_price": "20 JPY/kWh",
+            "carbon_intensity": "0.5 kg/kWh",
+        }
+    },
+    "accelerators": {
+        "X1": {
+            "description": "test accelerator",
+            "peak_bf16": "1000 TFLOP/s",
+            "gpu_power": "700 W",
+            "it_power": "1000 W",
+            "idle_fraction": 0.25,
+            "capex": "1e7 JPY",
+            "first_delivery": "2020-01",
+            "scalable_unit": 8,
+            "mfu": 0.5,
+        }
+    },
+}
+
+
+def scenario(changes: dict | None = None, base: dict = ONE_SITE):
+    """A Scenario from `base` with `changes` applied ({"workload.deadline": "2027-06", ...})."""
+    return build(edit(base, changes or {}), "test scenario")
+
+
+def edit(base: dict, changes: dict) -> dict:
+    """A deep copy of `base` with dotted-path `changes` applied (None deletes a field)."""
+    result = copy.deepcopy(base)
+    for path, value in changes.items():
+        *parents, last = path.split(".")
+        table = result
+        for part in parents:
+            table = table.setdefault(part, {})
+        if value is None:
+            table.pop(last, None)
+        else:
+            table[last] = value
+    return result
