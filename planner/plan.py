@@ -15,6 +15,8 @@ from planner.scenario import Scenario
 from planner.solve import Solution, solve
 
 J_PER_MWH = 3.6e9
+BINDING_COLUMNS = ["constraint", "description", "where", "shadow_price", "unit"]
+RELAXATION_COLUMNS = ["limit", "description", "amount", "unit"]
 
 
 @dataclass
@@ -26,6 +28,8 @@ class Plan:
     energy:  site, month, energy_mwh, electricity_cost_jpy, co2_t
     costs:   fiscal_year, capex_jpy, energy_cost_jpy, total_jpy, budget_jpy (arrived that year)
     compute: month, delivered_flop, cumulative_flop
+    binding: constraint, description, where, shadow_price, unit  (limits that bind, and their worth)
+    relaxations: limit, description, amount, unit  (for an infeasible plan: what would make it feasible)
     """
 
     scenario: Scenario
@@ -39,6 +43,8 @@ class Plan:
     build_seconds: float
     solve_seconds: float
     notices: list[str] = field(default_factory=list)
+    binding: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BINDING_COLUMNS))
+    relaxations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RELAXATION_COLUMNS))
 
     @property
     def feasible(self) -> bool:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from planner.calendar import fiscal_year, label, months_between
 from planner.catalog import CATALOG_FILE, Accelerator, catalog_entries
@@ -83,6 +83,12 @@ class Scenario(Record):
     solver: SolverSettings = SolverSettings()
     sites: dict[str, Site]
     accelerators: dict[str, Accelerator]
+    _document: dict = PrivateAttr(default_factory=dict)
+
+    def document(self) -> dict:
+        """The resolved scenario as written (profiles and catalog inlined, sources kept): a copy
+        to edit and `build()` again, or to export."""
+        return copy.deepcopy(self._document)
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -172,7 +178,9 @@ def build(resolved: dict, path) -> Scenario:
     for group in ("sites", "accelerators"):
         if isinstance(named.get(group), dict):
             named[group] = {k: {**v, "name": k} if isinstance(v, dict) else v for k, v in named[group].items()}
-    return read(Scenario, named, path, fx_jpy_per_usd=fx)
+    scenario = read(Scenario, named, path, fx_jpy_per_usd=fx)
+    scenario._document = copy.deepcopy(resolved)
+    return scenario
 
 
 def _table(parent: dict, key: str, path, prefix: str = "") -> dict:
