@@ -25,7 +25,7 @@ class Solution:
 
 def available_solvers() -> list[str]:
     names = pulp.listSolvers(onlyAvailable=True)
-    return [name for name, key in (("highs", "HiGHS"), ("cbc", "PULP_CBC_CMD")) if key in names]
+    return [name for name, key in (("highs", "HiGHS"), ("cbc", "COIN_CMD")) if key in names]
 
 
 def pick_solver(requested: str) -> tuple[str, list[str]]:
@@ -42,7 +42,7 @@ def pick_solver(requested: str) -> tuple[str, list[str]]:
 def make_solver(name: str, time_limit: float):
     if name == "highs":
         return pulp.HiGHS(msg=False, timeLimit=time_limit)
-    return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit)
+    return pulp.COIN_CMD(msg=False, timeLimit=time_limit)
 
 
 _STATUS = {
