@@ -26,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as error:  # the solver could not run; never a partial plan
         print(f"solver error: {error}", file=sys.stderr)
         return EXIT_SOLVER
+    except BrokenPipeError:  # output piped into `head` and the like
+        return EXIT_PLAN
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -102,8 +104,11 @@ def describe(plan: Plan) -> str:
     ]
     for site, fleet in s["accelerators"].items():
         held = ", ".join(f"{count:,.0f} {name}" for name, count in fleet.items()) or "none"
+        rows = plan.power[plan.power["site"] == site]
+        peak = rows.loc[rows["facility_mw"].idxmax()]
         lines.append(
-            f"{site}: peak {s['peak_facility_mw'][site]:.1f} MW of {s['grid_limit_mw'][site]:.0f} MW grid; accelerators {held}"
+            f"{site}: peak {peak.facility_mw:.1f} MW in {peak.month} against a {peak.grid_limit_mw:.0f} MW grid limit; "
+            f"accelerators {held}"
         )
     lines.append("fiscal year spending (JPY bn):")
     for row in plan.costs.itertuples():

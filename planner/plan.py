@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from planner.arrays import ScenarioArrays
-from planner.calendar import label
+from planner.calendar import label, months_between
 from planner.model import PlanningModel
 from planner.scenario import Scenario
 from planner.solve import Solution, solve
@@ -57,6 +57,11 @@ class Plan:
         reached = self.compute[self.compute["cumulative_flop"] >= required * (1 - 1e-7)]
         return None if reached.empty or not self.feasible else str(reached["month"].iloc[0])
 
+    def largest_grid_limits_mw(self) -> dict[str, float]:
+        """Each site's largest grid import limit over the whole horizon (not just to the deadline)."""
+        horizon = months_between(self.scenario.horizon.start, self.scenario.horizon.end)
+        return {name: float(site.limits(horizon)[0].max()) / 1e6 for name, site in self.scenario.sites.items()}
+
     def summary(self) -> dict:
         """Headline numbers; the `--json` output of `planner plan`."""
         costs, energy, fleet, power = self.costs, self.energy, self.fleet, self.power
@@ -83,7 +88,7 @@ class Plan:
                 for site in self.scenario.sites
             },
             "peak_facility_mw": power.groupby("site")["facility_mw"].max().reindex(list(self.scenario.sites)).to_dict(),
-            "grid_limit_mw": power.groupby("site")["grid_limit_mw"].max().reindex(list(self.scenario.sites)).to_dict(),
+            "grid_limit_mw": self.largest_grid_limits_mw(),
             "build_seconds": self.build_seconds,
             "solve_seconds": self.solve_seconds,
             "notices": list(self.notices),
