@@ -90,10 +90,14 @@ def describe(plan: Plan) -> str:
     lines = [f"{s['scenario']}", f"status: {s['status']} (objective: {s['objective']}, solver: {s['solver']})"]
     lines += [f"notice: {notice}" for notice in s["notices"]]
     if not plan.feasible:
-        lines.append(
-            "no plan meets every limit (grid, fit-out, deliveries, budget and deadline) at once; "
-            "relax the deadline, the budget or a site's limits"
-        )
+        lines.append(s["message"] or "no plan")
+        if not plan.relaxations.empty:
+            lines.append("each of these alone would give a plan:")
+            for option, rows in plan.relaxations.groupby("option", sort=False):
+                lines.append(f"  {option}:")
+                lines += [f"    {text}" for text in rows["description"].head(12)]
+                if len(rows) > 12:
+                    lines.append(f"    ... and {len(rows) - 12} more (see --json)")
         return "\n".join(lines)
     lines += [
         f"training finishes {s['finish_month']} (deadline {s['deadline']}): "
@@ -110,6 +114,13 @@ def describe(plan: Plan) -> str:
             f"{site}: peak {peak.facility_mw:.1f} MW in {peak.month} against a {peak.grid_limit_mw:.0f} MW grid limit; "
             f"accelerators {held}"
         )
+    if s["mip_gap"] is not None:
+        lines.append(f"integer sizing: MIP gap {s['mip_gap']:.2%}, {s['integer_gap']:.2%} above the fractional plan")
+    if not plan.binding.empty:
+        lines.append("binding limits, and what one more unit of each is worth:")
+        lines += [f"  {row.description}: {row.shadow_price:,.4g} {row.unit}" for row in plan.binding.head(10).itertuples()]
+    for row in plan.entry.itertuples():
+        lines.append(f"  {row.accelerator} would enter at JPY {row.price_cut_jpy:,.0f} less per accelerator ({row.cut_share:.0%} of its cost)")
     lines.append("fiscal year spending (JPY bn):")
     for row in plan.costs.itertuples():
         budget = "" if row.budget_jpy != row.budget_jpy else f" (arrives {row.budget_jpy / 1e9:,.1f})"

@@ -25,7 +25,7 @@ from planner.units import parse_quantity
 from planner.workload import Workload
 
 DEFAULT_SCENARIO = Path(__file__).parent / "data" / "default_scenario.toml"
-OBJECTIVES = ("cost",)
+OBJECTIVES = ("cost", "finish", "compute", "carbon")
 SOLVERS = ("highs", "cbc")
 _FISCAL_YEAR = re.compile(r"^FY(\d{4})$")
 
@@ -66,8 +66,12 @@ class Budget(Record):
 
 
 class SolverSettings(Record):
+    """Which solver, how long it may take, and whether accelerators come in whole units (MILP)."""
+
     name: Literal[SOLVERS] = "highs"
     time_limit: quantity("s", low=0, low_open=True) = 60.0
+    integer: bool = False
+    mip_gap: quantity("dimensionless", low=0, high=1) = 1e-4
 
 
 class Scenario(Record):
@@ -78,6 +82,7 @@ class Scenario(Record):
     horizon: Horizon
     exchange_rate: quantity("JPY/USD", low=0, low_open=True)
     objective: Literal[OBJECTIVES] = "cost"
+    carbon_price: quantity("JPY/kg") = 0.0
     workload: Workload
     budget: Budget
     solver: SolverSettings = SolverSettings()
