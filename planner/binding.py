@@ -18,6 +18,7 @@ from planner.solve import Solution
 BINDING_COLUMNS = ["constraint", "description", "where", "shadow_price", "unit"]
 ENTRY_COLUMNS = ["accelerator", "price_cut_jpy", "capex_jpy", "cut_share"]
 BINDS = 1e-9  # a dual below this (model units) is degenerate noise, not a binding limit
+NEGLIGIBLE = 1e-3  # accelerators: fleet values below this are solver noise
 
 
 def binding_table(model: PlanningModel, solution: Solution, objective: str = "cost") -> pd.DataFrame:
@@ -103,7 +104,7 @@ def entry_prices(model: PlanningModel, solution: Solution) -> pd.DataFrame:
     the plan's shadow prices. The reduced cost of that purchase is the sum of the reduced
     costs of the variables it moves."""
     arrays = model.arrays
-    used = solution.installed.max(axis=(0, 2)) > 1e-6
+    used = solution.installed.max(axis=(0, 2)) > NEGLIGIBLE
     dj = solution.reduced_costs
     rows = []
     for g, name in enumerate(arrays.accelerators):

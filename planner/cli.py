@@ -81,7 +81,9 @@ def _plan(args) -> int:
         print(json.dumps(summary, indent=2))
     else:
         print(describe(plan))
-    return EXIT_PLAN if plan.feasible else EXIT_INFEASIBLE
+    if plan.feasible:
+        return EXIT_PLAN
+    return EXIT_INFEASIBLE if plan.status == "infeasible" else EXIT_SOLVER
 
 
 def describe(plan: Plan) -> str:

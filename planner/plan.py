@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from planner.arrays import ScenarioArrays
-from planner.binding import BINDING_COLUMNS, ENTRY_COLUMNS, binding_table, entry_prices
+from planner.binding import BINDING_COLUMNS, ENTRY_COLUMNS, NEGLIGIBLE, binding_table, entry_prices
 from planner.calendar import label, months_between
 from planner.diagnose import RELAXATION_COLUMNS, explain
 from planner.objectives import optimise
@@ -94,7 +94,7 @@ class Plan:
             "delivered_flop": float(self.compute["delivered_flop"].sum()),
             "budget_jpy": self.scenario.budget.total,
             "accelerators": {
-                site: {acc: float(peak[site, acc]) for acc in self.scenario.accelerators if peak[site, acc] > 1e-6}
+                site: {acc: float(peak[site, acc]) for acc in self.scenario.accelerators if peak[site, acc] > NEGLIGIBLE}
                 for site in self.scenario.sites
             },
             "peak_facility_mw": power.groupby("site")["facility_mw"].max().reindex(list(self.scenario.sites)).to_dict(),
@@ -134,7 +134,8 @@ def make_plan(scenario: Scenario) -> Plan:
     plan = tabulate(scenario, outcome.model.arrays, solution, time.perf_counter() - started - solution.seconds)
     if solution.has_plan:
         plan.binding = binding_table(outcome.model, solution, outcome.dual_objective)
-        plan.entry = entry_prices(outcome.model, solution)
+        if not scenario.solver.integer:  # with the fleet fixed in whole units, no type can enter
+            plan.entry = entry_prices(outcome.model, solution)
         if scenario.objective == "finish":
             plan.binding = pd.concat([plan.binding, finish_gains(scenario, plan.finish_month)], ignore_index=True)
         if scenario.solver.integer:
