@@ -9,7 +9,7 @@ from pathlib import Path
 
 from planner.errors import InputError
 from planner.plan import Plan, make_plan
-from planner.scenario import DEFAULT_SCENARIO, load_scenario
+from planner.scenario import DEFAULT_SCENARIO, OBJECTIVES, changed, load_scenario
 from planner.verify import verify
 
 EXIT_PLAN, EXIT_INFEASIBLE, EXIT_BAD_INPUT, EXIT_SOLVER = 0, 1, 2, 3
@@ -46,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     plan = commands.add_parser("plan", help="plan a scenario (the shipped default without PATH)")
     plan.add_argument("path", type=Path, nargs="?")
     plan.add_argument("--json", action="store_true", help="print one JSON object")
+    plan.add_argument("--objective", choices=OBJECTIVES, help="override the scenario's objective")
+    plan.add_argument("--integer", action="store_true", help="buy whole servers and racks (MILP)")
+    plan.add_argument("--time-limit", metavar="DURATION", help="solver time limit, e.g. '30 s'")
+    plan.add_argument("--mip-gap", metavar="FRACTION", type=float, help="relative MIP gap for --integer")
     plan.set_defaults(run=_plan)
     return parser
 
@@ -72,7 +76,7 @@ def _validate(args) -> int:
 
 
 def _plan(args) -> int:
-    plan = make_plan(load_scenario(args.path))
+    plan = make_plan(_with_options(load_scenario(args.path), args))
     problems = verify(plan)
     if problems:  # a plan that fails its own check is a solver fault, never shown as a plan
         raise RuntimeError("the solver's plan fails verification: " + "; ".join(map(str, problems[:5])))
@@ -84,6 +88,18 @@ def _plan(args) -> int:
     if plan.feasible:
         return EXIT_PLAN
     return EXIT_INFEASIBLE if plan.status == "infeasible" else EXIT_SOLVER
+
+
+def _with_options(scenario, args):
+    """The scenario with the command line's overrides, validated like the file's own values."""
+    changes = {
+        "objective": args.objective,
+        "solver.integer": True if args.integer else None,
+        "solver.time_limit": args.time_limit,
+        "solver.mip_gap": args.mip_gap,
+    }
+    changes = {field: value for field, value in changes.items() if value is not None}
+    return changed(scenario, changes, "command line") if changes else scenario
 
 
 def describe(plan: Plan) -> str:

@@ -188,6 +188,29 @@ def build(resolved: dict, path) -> Scenario:
     return scenario
 
 
+def edit(document: dict, changes: dict) -> dict:
+    """A deep copy of `document` with dotted-path `changes` applied ({"budget.total": "5e11 JPY"});
+    None deletes a field."""
+    result = copy.deepcopy(document)
+    for dotted, value in changes.items():
+        *parents, last = dotted.split(".")
+        table = result
+        for part in parents:
+            table = table.setdefault(part, {})
+            if not isinstance(table, dict):
+                raise InputError(dotted, "a path through tables of the scenario", f"{part!r} is not a table")
+        if value is None:
+            table.pop(last, None)
+        else:
+            table[last] = value
+    return result
+
+
+def changed(scenario: Scenario, changes: dict, label: str = "changes") -> Scenario:
+    """`scenario` with dotted-path `changes` to its document, validated again."""
+    return build(edit(scenario.document(), changes), label)
+
+
 def _table(parent: dict, key: str, path, prefix: str = "") -> dict:
     value = parent.setdefault(key, {})
     if not isinstance(value, dict):

@@ -115,3 +115,23 @@ def test_wrong_unit_in_a_site_profile_names_the_profile_field(capsys, tmp_path):
     code, _, err = run(capsys, "validate", path)
     assert code == 2
     assert "sites.Tomakomai.grid_phases[0].grid_import" in err and "a power" in err and "'300 kg'" in err
+
+
+def test_plan_options_override_the_scenario(capsys):
+    code, out, _ = run(capsys, "plan", "--objective", "compute", "--json")
+    result = json.loads(out)
+    assert code == 0 and result["objective"] == "compute"
+    assert result["delivered_flop"] >= result["required_flop"]  # the default's budget buys a little more
+    assert result["largest_model_parameters"] > 1e12
+    code, _, err = run(capsys, "plan", "--time-limit", "10 kg")
+    assert code == 2 and "solver.time_limit" in err and "a duration" in err
+
+
+def test_infeasible_json_lists_relaxations(capsys, tmp_path):
+    path = write(tmp_path, DEFAULT_TEXT.replace('total = "4e11 JPY"', 'total = "3e11 JPY"'))
+    code, out, _ = run(capsys, "plan", path, "--json")
+    result = json.loads(out)
+    assert code == 1 and result["status"] == "infeasible"
+    money = [r for r in result["relaxations"] if r["option"] == "more money"]
+    assert money and all({"limit", "description", "amount", "unit"} <= set(r) for r in result["relaxations"])
+    assert money[0]["unit"] == "JPY" and money[0]["amount"] > 0

@@ -4,7 +4,7 @@ import pytest
 
 from builders import ONE_SITE, edit, scenario
 from planner import make_plan
-from planner.scenario import build
+from planner.scenario import changed
 from planner.verify import verify
 
 SECONDS_2027 = 365 * 24 * 3600.0
@@ -141,7 +141,7 @@ def test_nothing_before_the_site_opens_or_the_accelerator_ships():
 
 def test_highs_and_cbc_agree(default_scenario):
     highs = planned(default_scenario).summary()["total_cost_jpy"]
-    cbc_scenario = build(edit(default_scenario.document(), {"solver.name": "cbc"}), "default with cbc")
+    cbc_scenario = changed(default_scenario, {"solver.name": "cbc"})
     cbc = planned(cbc_scenario)
     assert cbc.solver == "cbc"
     assert cbc.summary()["total_cost_jpy"] == pytest.approx(highs, rel=1e-6)

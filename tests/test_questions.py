@@ -9,7 +9,7 @@ import pytest
 
 from builders import ONE_SITE, edit, scenario
 from planner import make_plan
-from planner.scenario import build
+from planner.scenario import changed
 from planner.verify import verify
 
 FLOPS = 1000e12 * 0.5  # X1: peak x MFU (availability 1)
@@ -175,14 +175,10 @@ def test_carbon_price_flips_the_site_at_the_break_even():
     assert above.summary()["accelerators"]["Beta"] and not above.summary()["accelerators"]["Alpha"]
 
 
-def with_changes(s, **changes):
-    return build(edit(s.document(), changes), "changed default")
-
-
 def test_more_budget_never_delays_finish(default_scenario):
     finishes = []
     for budget in ("3.95e11", "4e11", "4.5e11", "6e11"):
-        s = with_changes(default_scenario, **{"objective": "finish", "budget.total": f"{budget} JPY",
+        s = changed(default_scenario, {"objective": "finish", "budget.total": f"{budget} JPY",
                                               "workload.deadline": "2027-09"})
         plan = make_plan(s)
         assert verify(plan) == []
@@ -193,7 +189,7 @@ def test_more_budget_never_delays_finish(default_scenario):
 def test_more_grid_never_raises_cost(default_scenario):
     costs = []
     for mw in (43, 50, 60, 80):
-        s = with_changes(default_scenario, **{"sites.Tomakomai.grid_phases": [
+        s = changed(default_scenario, {"sites.Tomakomai.grid_phases": [
             {"start": "2026-10", "grid_import": f"{mw * 1.2} MW", "it_capacity": f"{mw} MW"}]})
         costs.append(planned(s).summary()["total_cost_jpy"])
     assert all(later <= earlier * (1 + 1e-9) for earlier, later in zip(costs, costs[1:]))
@@ -202,7 +198,7 @@ def test_more_grid_never_raises_cost(default_scenario):
 
 def test_integer_plan_costs_at_least_the_lp_and_at_most_one_unit_more_per_site_and_type(default_scenario):
     lp = planned(default_scenario)
-    integer = planned(with_changes(default_scenario, **{"solver.integer": True}))
+    integer = planned(changed(default_scenario, {"solver.integer": True}))
     fleet = integer.fleet
     units = fleet["accelerator"].map({n: a.scalable_unit for n, a in default_scenario.accelerators.items()})
     assert np.allclose(fleet["installed"] / units, np.round(fleet["installed"] / units), atol=1e-6)
@@ -219,6 +215,6 @@ def test_integer_plan_costs_at_least_the_lp_and_at_most_one_unit_more_per_site_a
 
 @pytest.mark.parametrize("objective", ["cost", "finish", "compute", "carbon"])
 def test_every_objective_on_the_default_is_verified(default_scenario, objective):
-    plan = planned(with_changes(default_scenario, objective=objective))
+    plan = planned(changed(default_scenario, {"objective": objective}))
     assert plan.summary()["objective"] == objective
     assert not plan.binding.empty
