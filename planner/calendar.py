@@ -16,9 +16,13 @@ def parse_month(text, field: str) -> pd.Period:
     """A calendar month written "YYYY-MM"."""
     if isinstance(text, pd.Period):
         return text.asfreq("M")
+    expected = "a month as 'YYYY-MM' (e.g. '2027-04')"
     if not isinstance(text, str) or not _MONTH.match(text.strip()):
-        raise InputError(field, "a month as 'YYYY-MM' (e.g. '2027-04')", repr(text))
-    return pd.Period(text.strip(), freq="M")
+        raise InputError(field, expected, repr(text))
+    try:
+        return pd.Period(text.strip(), freq="M")
+    except ValueError as error:  # year 0000
+        raise InputError(field, expected, f"{text!r} ({error})") from None
 
 
 def months_between(first: pd.Period, last: pd.Period) -> pd.PeriodIndex:

@@ -6,7 +6,11 @@ from __future__ import annotations
 class InputError(ValueError):
     """Bad input: names the file, the field, what was expected and what was found."""
 
+    FOUND_CHARS = 200  # what was found is quoted, but a pasted megabyte stays out of the message
+
     def __init__(self, field: str, expected: str, found: str, file: str | None = None):
+        if len(found) > self.FOUND_CHARS:
+            found = f"{found[: self.FOUND_CHARS - 3]}... ({len(found)} characters)"
         self.field, self.expected, self.found, self.file = field, expected, found, file
         super().__init__(str(self))
 

@@ -45,17 +45,33 @@ def _fx(info: ValidationInfo) -> float | None:
     return (info.context or {}).get("fx_jpy_per_usd")
 
 
-def _check_range(value: float, low: float | None, high: float | None, low_open: bool, text) -> float:
-    too_low = low is not None and (value < low or (low_open and value == low))
-    if too_low or (high is not None and value > high):
-        lower = (f"more than {low:g}" if low_open else f"at least {low:g}") if low is not None else ""
-        upper = f"at most {high:g}" if high is not None else ""
+Bound = float | str | None  # a range limit: a number in the field's unit, or a quantity ("100 GW")
+
+
+def _bound(limit: Bound, unit: str) -> tuple[float, str] | None:
+    """A range limit as (value in `unit`, the words an error message shows)."""
+    if limit is None:
+        return None
+    if isinstance(limit, str):
+        return parse_quantity(limit, unit, "range limit"), limit
+    return float(limit), f"{limit:g}"
+
+
+def _check_range(value: float, low, high, low_open: bool, text) -> float:
+    too_low = low is not None and (value < low[0] or (low_open and value == low[0]))
+    if too_low or (high is not None and value > high[0]):
+        lower = (f"more than {low[1]}" if low_open else f"at least {low[1]}") if low is not None else ""
+        upper = f"at most {high[1]}" if high is not None else ""
         raise ValueError(f"expected a value {' and '.join(p for p in (lower, upper) if p)}, found {text!r}")
     return value
 
 
-def quantity(unit: str, low: float | None = 0.0, high: float | None = None, low_open: bool = False):
-    """A quantity converted to `unit`, within [low, high] (low excluded when `low_open`)."""
+def quantity(unit: str, low: Bound = 0.0, high: Bound = None, low_open: bool = False):
+    """A quantity converted to `unit`, within [low, high] (low excluded when `low_open`).
+
+    Upper limits keep values a planner could mean, and the LP's numbers within the range its
+    scaling is built for (docs/numerics.md): beyond them a value is a typo, not a scenario."""
+    low, high = _bound(low, unit), _bound(high, unit)
 
     def validate(value, info: ValidationInfo):
         value = _unwrap(value)
@@ -65,8 +81,9 @@ def quantity(unit: str, low: float | None = 0.0, high: float | None = None, low_
     return Annotated[float, BeforeValidator(validate)]
 
 
-def monthly(unit: str, low: float | None = 0.0, high: float | None = None):
+def monthly(unit: str, low: Bound = 0.0, high: Bound = None):
     """Twelve values, January to December, in `unit`: one value for all months, or by_month."""
+    low, high = _bound(low, unit), _bound(high, unit)
 
     def validate(value, info: ValidationInfo):
         if isinstance(value, dict) and "by_month" in value:
@@ -77,10 +94,12 @@ def monthly(unit: str, low: float | None = 0.0, high: float | None = None):
             if not isinstance(values, list) or len(values) != 12:
                 raise ValueError(f"expected 'by_month' to be a list of 12 values (January to December), found {values!r}")
             given_unit = value.get("unit", unit)
+            if not isinstance(given_unit, str):
+                raise ValueError(f"expected 'unit' to be a unit such as {unit!r}, found {given_unit!r}")
             parsed = []
             for number in values:
-                if isinstance(number, bool) or not isinstance(number, (int, float)):
-                    raise ValueError(f"expected 'by_month' to hold plain numbers in '{given_unit}', found {number!r}")
+                if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
+                    raise ValueError(f"expected 'by_month' to hold finite numbers in '{given_unit}', found {number!r}")
                 parsed.append(parse_quantity(f"{number!r} {given_unit}", unit, "", _fx(info)))
             return tuple(_check_range(v, low, high, False, v) for v in parsed)
         value = _unwrap(value)
@@ -110,10 +129,13 @@ def _fraction(value):
     return number
 
 
+MAX_WHOLE = 1_000_000  # accelerators in one server or rack: thousands at the very most
+
+
 def _whole(value):
     value = _unwrap(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"expected a whole number of at least 1, found {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WHOLE:
+        raise ValueError(f"expected a whole number from 1 to {MAX_WHOLE:,}, found {value!r}")
     return value
 
 
@@ -136,10 +158,11 @@ def read(model: type[pydantic.BaseModel], data: Any, file, prefix: str = "", **c
     try:
         return model.model_validate(data, context=context)
     except pydantic.ValidationError as failure:
-        raise _as_input_error(failure.errors()[0], file, prefix) from None
+        errors = failure.errors()
+        raise _as_input_error(errors[0], file, prefix, errors[1:]) from None
 
 
-def _as_input_error(error: dict, file, prefix: str) -> InputError:
+def _as_input_error(error: dict, file, prefix: str, others: list[dict] = ()) -> InputError:
     field = ".".join(
         f"[{part}]" if isinstance(part, int) else str(part) for part in (*filter(None, [prefix]), *error["loc"])
     ).replace(".[", "[")
@@ -148,15 +171,27 @@ def _as_input_error(error: dict, file, prefix: str) -> InputError:
         return InputError(field, cause.expected, cause.found, str(file))
     kind = error["type"]
     given = error.get("input")
-    if kind == "missing":
-        return InputError(field, "this field (it is required)", "nothing", str(file))
+    if kind == "missing":  # a misspelt field shows as missing and unknown at once: say both
+        beside = [e["loc"][-1] for e in others if e["type"] == "extra_forbidden" and e["loc"][:-1] == error["loc"][:-1]]
+        hint = f" (but an unknown field {beside[0]!r} beside it: misspelt?)" if beside else ""
+        return InputError(field, "this field (it is required)", "nothing" + hint, str(file))
     if kind == "extra_forbidden":
         return InputError(field, "no such field (check its spelling)", f"an unknown field {field!r}", str(file))
-    message = str(cause) if cause is not None else error["msg"]
+    message = str(cause) if cause is not None else _PLAIN.get(kind, error["msg"].removeprefix("Input should be "))
     expected, _, found = message.removeprefix("expected ").partition(", found ")
     if not found:
         expected, found = message, _describe(given)
     return InputError(field, expected, found, str(file))
+
+
+# pydantic's own failures, in the words of a TOML file
+_PLAIN = {
+    "model_type": "a table",
+    "dict_type": "a table",
+    "list_type": "a list",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+}
 
 
 def _describe(value) -> str:
@@ -170,17 +205,21 @@ MAX_INPUT_BYTES = 1 << 20  # scenario and profile files are small; anything larg
 
 
 def read_toml(path, field: str = "") -> dict:
-    """A TOML file as a dict, or an InputError saying why it cannot be read."""
+    """A TOML file as a dict, or an InputError saying why it cannot be read; `field` names the
+    scenario field that referred to the file, if any."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:  # never more than the limit into memory (/dev/zero, a huge upload)
+            data = file.read(MAX_INPUT_BYTES + 1)
     except OSError as error:
         raise InputError(field, "a readable TOML file", f"{path} ({error.strerror or error})", str(path)) from None
     if len(data) > MAX_INPUT_BYTES:
-        raise InputError(field, f"a file of at most {MAX_INPUT_BYTES} bytes", f"{len(data)} bytes", str(path))
+        raise InputError(field, f"a file of at most {MAX_INPUT_BYTES:,} bytes", "a larger file", str(path))
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise InputError("", "a UTF-8 text file in TOML", "binary or non-UTF-8 content", str(path)) from None
+        raise InputError(field, "a UTF-8 text file in TOML", "binary or non-UTF-8 content", str(path)) from None
     except tomllib.TOMLDecodeError as error:
-        raise InputError("", "valid TOML", f"a syntax error: {error}", str(path)) from None
+        raise InputError(field, "valid TOML", f"a syntax error: {error}", str(path)) from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise InputError(field, "valid TOML", "arrays or tables nested too deeply to read", str(path)) from None

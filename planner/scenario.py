@@ -11,10 +11,10 @@ from __future__ import annotations
 import copy
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import pandas as pd
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import BeforeValidator, Field, PrivateAttr, field_validator, model_validator
 
 from planner.calendar import fiscal_year, label, months_between
 from planner.catalog import CATALOG_FILE, Accelerator, catalog_entries
@@ -28,6 +28,18 @@ DEFAULT_SCENARIO = Path(__file__).parent / "data" / "default_scenario.toml"
 OBJECTIVES = ("cost", "finish", "compute", "carbon")
 SOLVERS = ("highs", "cbc")
 _FISCAL_YEAR = re.compile(r"^FY(\d{4})$")
+MAX_HORIZON_MONTHS = 240  # 20 years; the LP grows with every month, and a typo'd year would build a huge one
+DEFAULT_JPY_PER_USD = 150.0  # when a scenario gives no exchange_rate (2025 average)
+MAX_MONEY = "1e16 JPY"  # some 15 years of Japan's GDP: anything above is a typo
+
+
+def _fiscal_year_name(name):
+    if not isinstance(name, str) or not _FISCAL_YEAR.match(name):
+        raise ValueError(f"expected fiscal years named like 'FY2027', found {name!r}")
+    return name
+
+
+FiscalYearName = Annotated[str, BeforeValidator(_fiscal_year_name)]
 
 
 class Horizon(Record):
@@ -40,6 +52,12 @@ class Horizon(Record):
     def _ordered(self):
         if self.end < self.start:
             raise ValueError(f"expected an end on or after the start {label(self.start)}, found {label(self.end)}")
+        months = (self.end - self.start).n + 1
+        if months > MAX_HORIZON_MONTHS:
+            raise ValueError(
+                f"expected a horizon of at most {MAX_HORIZON_MONTHS} months, found {months} months "
+                f"({label(self.start)} to {label(self.end)})"
+            )
         return self
 
 
@@ -50,16 +68,9 @@ class Budget(Record):
     limit is on cumulative spending; without it, each year's spending is capped on its own.
     """
 
-    total: quantity("JPY", low=0, low_open=True)
-    fiscal_years: dict[str, quantity("JPY", low=0)] = Field(default_factory=dict)
+    total: quantity("JPY", low=0, low_open=True, high=MAX_MONEY)
+    fiscal_years: dict[FiscalYearName, quantity("JPY", low=0, high=MAX_MONEY)] = Field(default_factory=dict)
     carry_over: bool = True
-
-    @model_validator(mode="after")
-    def _years_named(self):
-        for name in self.fiscal_years:
-            if not _FISCAL_YEAR.match(name):
-                raise ValueError(f"expected fiscal years named like 'FY2027', found {name!r}")
-        return self
 
     def by_fiscal_year(self) -> dict[int, float]:
         return {int(name[2:]): value for name, value in self.fiscal_years.items()}
@@ -69,7 +80,7 @@ class SolverSettings(Record):
     """Which solver, how long it may take, and whether accelerators come in whole units (MILP)."""
 
     name: Literal[SOLVERS] = "highs"
-    time_limit: quantity("s", low=0, low_open=True) = 60.0
+    time_limit: quantity("s", low=0, low_open=True, high="7 day") = 60.0
     integer: bool = False
     mip_gap: quantity("dimensionless", low=0, high=1) = 1e-4
 
@@ -80,9 +91,9 @@ class Scenario(Record):
     name: Text
     description: Text | None = None
     horizon: Horizon
-    exchange_rate: quantity("JPY/USD", low=0, low_open=True)
+    exchange_rate: quantity("JPY/USD", low=0, low_open=True, high="1000 JPY/USD") = DEFAULT_JPY_PER_USD
     objective: Literal[OBJECTIVES] = "cost"
-    carbon_price: quantity("JPY/kg") = 0.0
+    carbon_price: quantity("JPY/kg", high="1e6 JPY/t") = 0.0
     workload: Workload
     budget: Budget
     solver: SolverSettings = SolverSettings()
@@ -94,6 +105,13 @@ class Scenario(Record):
         """The resolved scenario as written (profiles and catalog inlined, sources kept): a copy
         to edit and `build()` again, or to export."""
         return copy.deepcopy(self._document)
+
+    @field_validator("sites", "accelerators", mode="before")
+    @classmethod
+    def _named(cls, table, info):
+        if isinstance(table, dict) and any(not str(name).strip() for name in table):
+            raise ValueError(f"expected every name under [{info.field_name}] to be non-blank, found {list(table)}")
+        return table
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -157,7 +175,8 @@ def resolve(raw: dict, path) -> dict:
         entry = _table(sites, name, path, prefix="sites.")
         if "profile" in entry:
             reference = entry.pop("profile")
-            profile = read_toml(_profile_path(reference, path, f"sites.{name}.profile"))
+            field = f"sites.{name}.profile"
+            profile = read_toml(_profile_path(reference, path, field), field)
             sites[name] = {**profile, **entry}
     catalog_file = _catalog_path(resolved.pop("catalog", None), path)
     catalog = catalog_entries(catalog_file)
@@ -166,15 +185,18 @@ def resolve(raw: dict, path) -> dict:
         overrides = _table(chosen, name, path, prefix="accelerators.")
         if name not in catalog:
             raise InputError(
-                f"accelerators.{name}", f"an accelerator of the catalog ({', '.join(catalog)})", repr(name), str(path)
+                f"accelerators.{name}", f"an accelerator of the catalog ({', '.join(catalog) or 'which is empty'})",
+                repr(name), str(path),
             )
+        if not isinstance(catalog[name], dict):
+            raise InputError(f"accelerators.{name}", "a table in the catalog", repr(catalog[name]), str(catalog_file))
         chosen[name] = {**copy.deepcopy(catalog[name]), **overrides}
     return resolved
 
 
 def build(resolved: dict, path) -> Scenario:
     """Validate a resolved scenario dict into a Scenario."""
-    fx_text = resolved.get("exchange_rate", "150 JPY/USD")
+    fx_text = resolved.get("exchange_rate", f"{DEFAULT_JPY_PER_USD:g} JPY/USD")
     try:
         fx = parse_quantity(fx_text, "JPY/USD", "exchange_rate")
     except InputError as error:
@@ -223,20 +245,30 @@ def _profile_path(reference, scenario_path: Path, field: str) -> Path:
     known = sorted(p.stem for p in profile_dir().glob("*.toml"))
     if isinstance(reference, str) and reference in known:
         return profile_dir() / f"{reference}.toml"
+    expected = f"a site profile name ({', '.join(known)}) or the path of a profile .toml file"
     if isinstance(reference, str) and reference.endswith(".toml"):
-        candidate = scenario_path.parent / reference
-        if candidate.is_file():
-            return candidate
-    raise InputError(
-        field, f"a site profile name ({', '.join(known)}) or the path of a profile .toml file", repr(reference),
-        str(scenario_path),
-    )
+        return _allowed_file(reference, scenario_path, field, expected, profile_dir())
+    raise InputError(field, expected, repr(reference), str(scenario_path))
 
 
 def _catalog_path(reference, scenario_path: Path) -> Path:
     if reference is None:
         return CATALOG_FILE
-    candidate = scenario_path.parent / str(reference)
+    expected = "the path of an accelerator catalog .toml file"
+    if not isinstance(reference, str):
+        raise InputError("catalog", expected, repr(reference), str(scenario_path))
+    return _allowed_file(reference, scenario_path, "catalog", expected)
+
+
+def _allowed_file(reference: str, scenario_path: Path, field: str, expected: str, *also: Path) -> Path:
+    """The file `reference` names, relative to the scenario, if it lies in the scenario's folder
+    (or below, or in one of `also`) once '..' and links are followed: a scenario someone sent
+    must not read files elsewhere on the machine."""
+    folders = [scenario_path.parent.resolve(), *(folder.resolve() for folder in also)]
+    candidate = (scenario_path.parent / reference).resolve()
+    if not any(candidate.is_relative_to(folder) for folder in folders):
+        inside = " or ".join(str(folder) for folder in folders)
+        raise InputError(field, f"{expected} inside {inside}", f"{reference!r}, which is outside", str(scenario_path))
     if not candidate.is_file():
-        raise InputError("catalog", "the path of an accelerator catalog .toml file", repr(reference), str(scenario_path))
+        raise InputError(field, expected, f"{reference!r} (no such file)", str(scenario_path))
     return candidate

@@ -11,6 +11,9 @@ from pydantic import model_validator
 from planner.calendar import label
 from planner.fields import Month, Record, Text, monthly, quantity
 
+MAX_SITE_POWER = "100 GW"  # ten times the largest campus announced anywhere
+MAX_PUE = 3.0  # an air-cooled room from the 2000s; worse is a mistake
+
 
 def profile_dir() -> Path:
     """site_profiles/ inside an installed package, else beside the package in a clone."""
@@ -22,8 +25,8 @@ class Phase(Record):
     """From `start` on, the site may import `grid_import` and host `it_capacity` of IT load."""
 
     start: Month
-    grid_import: quantity("W", low=0, low_open=True)
-    it_capacity: quantity("W", low=0, low_open=True)
+    grid_import: quantity("W", low=0, low_open=True, high=MAX_SITE_POWER)
+    it_capacity: quantity("W", low=0, low_open=True, high=MAX_SITE_POWER)
     source: Text | None = None
 
 
@@ -33,9 +36,9 @@ class PueModel(Record):
     PUE(month) = base + per_degree_above x max(0, mean temperature - free_cooling_below).
     """
 
-    base: quantity("dimensionless", low=1)
-    free_cooling_below: quantity("degC", low=None)
-    per_degree_above: quantity("1/delta_degC", low=0)
+    base: quantity("dimensionless", low=1, high=MAX_PUE)
+    free_cooling_below: quantity("degC", low="-60 degC", high="60 degC")
+    per_degree_above: quantity("1/delta_degC", low=0, high="0.1 / delta_degC")
     source: Text | None = None
 
 
@@ -46,13 +49,13 @@ class Site(Record):
     description: Text
     opening: Month
     grid_phases: list[Phase]
-    reserved_it: quantity("W") = 0.0
-    monthly_temperature: monthly("degC", low=-60, high=60) | None = None
+    reserved_it: quantity("W", high=MAX_SITE_POWER) = 0.0
+    monthly_temperature: monthly("degC", low="-60 degC", high="60 degC") | None = None
     pue_model: PueModel | None = None
-    pue: monthly("dimensionless", low=1, high=3) | None = None
-    electricity_price: monthly("JPY/J")
-    carbon_intensity: monthly("kg/J")
-    fitout_cost: quantity("JPY/W") = 0.0
+    pue: monthly("dimensionless", low=1, high=MAX_PUE) | None = None
+    electricity_price: monthly("JPY/J", high="1000 JPY/kWh")
+    carbon_intensity: monthly("kg/J", high="2 kg/kWh")  # lignite, the dirtiest, is ~1.2
+    fitout_cost: quantity("JPY/W", high="1e11 JPY/MW") = 0.0
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -68,6 +71,15 @@ class Site(Record):
             )
         if self.pue is None and (self.pue_model is None or self.monthly_temperature is None):
             raise ValueError("expected either 'pue' or both 'pue_model' and 'monthly_temperature', found neither")
+        if self.monthly_pue().max() > MAX_PUE:
+            raise ValueError(f"expected a PUE of at most {MAX_PUE:g} in every month, found {self.monthly_pue().max():.3g}")
+        for phase in self.grid_phases:  # the reserved load must fit, or no month of the phase has a plan
+            if self.reserved_it > phase.it_capacity or self.reserved_it * self.monthly_pue().max() > phase.grid_import:
+                raise ValueError(
+                    f"expected reserved_it to fit every grid phase, found {self.reserved_it / 1e6:g} MW of IT "
+                    f"against the phase from {label(phase.start)} ({phase.it_capacity / 1e6:g} MW of IT, "
+                    f"{phase.grid_import / 1e6:g} MW from the grid at a PUE up to {self.monthly_pue().max():.3g})"
+                )
         return self
 
     def monthly_pue(self) -> np.ndarray:

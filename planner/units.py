@@ -69,15 +69,19 @@ def parse_quantity(text, unit: str, field: str, fx_jpy_per_usd: float | None = N
         quantity = Q_(quantity, "dimensionless")
     if not math.isfinite(float(quantity.magnitude)):
         raise InputError(field, f"a finite number: {want}", repr(str(text)))
-    usd_power = quantity.dimensionality.get("[usd_currency]", 0) - expected.dimensionality.get("[usd_currency]", 0)
-    if usd_power:
+    # dollars turn into yen, except where dollars are what is asked for (the exchange rate itself)
+    usd_power = quantity.dimensionality.get("[usd_currency]", 0)
+    if usd_power and not expected.dimensionality.get("[usd_currency]", 0):
         if fx_jpy_per_usd is None:
             raise InputError(field, want + "; dollars need an exchange rate", repr(str(text)))
         quantity = quantity * Q_(fx_jpy_per_usd, "JPY/USD") ** usd_power
     if quantity.dimensionality != expected.dimensionality:
         found = f"{str(text)!r} ({_kind(quantity.dimensionality)})"
         raise InputError(field, want, found)
-    return float(quantity.m_as(unit))
+    number = float(quantity.m_as(unit))
+    if not math.isfinite(number):  # "1e308 MW" is finite as written, not in watts
+        raise InputError(field, f"a finite number: {want}", f"{str(text)!r} (too large in {unit})")
+    return number
 
 
 _NUMBER_AND_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")

@@ -8,6 +8,10 @@ from planner.calendar import label
 from planner.fields import Count, Fraction, Month, Record, Text, quantity
 
 CHINCHILLA_TOKENS_PER_PARAMETER = 20.0  # Hoffmann et al. 2022, Table 3: ~20 tokens per parameter
+# Training compute the planner handles: the LP counts compute in 1e24 FLOP, and below ~1e20 a
+# run sinks into the solver's tolerance (1e-7 of a unit); above 1e30 (2,000 times the largest
+# run yet) it is a typo.
+MIN_FLOP, MAX_FLOP = 1e20, 1e30
 
 
 def training_flop(
@@ -29,7 +33,7 @@ class Workload(Record):
     tokens: quantity("token", low=0, low_open=True) | None = None
     tokens_per_parameter: quantity("dimensionless", low=0, low_open=True) | None = None
     flop_per_parameter_token: quantity("dimensionless", low=0, low_open=True) = 6.0
-    compute: quantity("FLOP", low=0, low_open=True) | None = None
+    compute: quantity("FLOP", low=f"{MIN_FLOP:g} FLOP", high=f"{MAX_FLOP:g} FLOP") | None = None
     availability: Fraction = 0.9
     cross_site_efficiency: Fraction = 0.9
     anchor_site: Text | None = None
@@ -53,6 +57,11 @@ class Workload(Record):
                     f"expected active_parameters at most parameters ({self.parameters:g}), "
                     f"found {self.active_parameters:g}"
                 )
+        if not MIN_FLOP <= self.required_flop <= MAX_FLOP:
+            raise ValueError(
+                f"expected training compute (k x active parameters x tokens) from {MIN_FLOP:g} to {MAX_FLOP:g} FLOP, "
+                f"found {self.required_flop:.3g} FLOP"
+            )
         return self
 
     @property

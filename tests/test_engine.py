@@ -62,7 +62,7 @@ def test_grid_limit_decides_the_mix():
     # Grid 1.2 x (p1 N1 + p2 N2) <= G and f1 N1 + f2 N2 >= R both bind; solve the 2x2 by hand.
     base = edit(ONE_SITE, {"sites.Alpha.electricity_price": "0 JPY/kWh"})
     base["accelerators"]["X2"] = dict(
-        base["accelerators"]["X1"], capex="3e7 JPY", it_power="500 W", peak_bf16="2000 TFLOP/s"
+        base["accelerators"]["X1"], capex="3e7 JPY", gpu_power="400 W", it_power="500 W", peak_bf16="2000 TFLOP/s"
     )
     f1, f2 = 1000e12 * 0.5 * SECONDS_2027, 2000e12 * 0.5 * SECONDS_2027  # FLOP per accelerator-year
     need = 1e24

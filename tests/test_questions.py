@@ -36,7 +36,7 @@ def shadow(plan, family, where=None):
 def two_types(**changes):
     base = edit(ONE_SITE, FREE_POWER)
     base["accelerators"]["X2"] = dict(
-        base["accelerators"]["X1"], capex="3e7 JPY", it_power="500 W", peak_bf16="2000 TFLOP/s"
+        base["accelerators"]["X1"], capex="3e7 JPY", gpu_power="400 W", it_power="500 W", peak_bf16="2000 TFLOP/s"
     )
     return edit(base, changes)
 

@@ -1,0 +1,114 @@
+"""Bad input, case by case, from the corpus in tests/corpus/ (its README says how to add cases).
+
+Every case must make `planner validate` and `planner plan` exit 2 with one line naming the file
+and the field, what was expected and what was found: never a traceback, never a plan.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from planner import DEFAULT_SCENARIO
+from planner.catalog import CATALOG_FILE
+from planner.fields import MAX_INPUT_BYTES
+from planner.sites import profile_dir
+from test_cli import run
+
+CORPUS = Path(__file__).parent / "corpus"
+PROFILE = profile_dir() / "hokkaido_tomakomai.toml"
+
+# target: (the file its cases edit, the edited copy's name beside the scenario, and the change
+# to the default scenario that makes it use the copy)
+TARGETS = {
+    "scenario": (DEFAULT_SCENARIO, "scenario.toml", None),
+    "profile": (PROFILE, "tomakomai.toml", ('profile = "hokkaido_tomakomai"', 'profile = "tomakomai.toml"')),
+    "catalog": (CATALOG_FILE, "catalog.toml", ('objective = "cost"', 'objective = "cost"\ncatalog = "catalog.toml"')),
+    "cli": (None, None, None),  # the default scenario as it is; the case's `args` are the bad input
+}
+COMMANDS = {"cli": ["plan"]}  # only `plan` takes options
+
+# whole-file contents a case may ask for by name
+CONTENTS = {
+    "empty": b"",
+    "comments only": b"# nothing here but a comment\n",
+    "binary": bytes(range(256)) * 16,
+    "too large": b"# a valid comment, repeated past the size limit\n" * (MAX_INPUT_BYTES // 40),
+    "deeply nested": b"x = " + b"[" * 100_000 + b"]" * 100_000,
+}
+
+
+def corpus():
+    for path in sorted(CORPUS.glob("*.toml")):
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+        for case in table["case"]:
+            for command in COMMANDS.get(table["target"], ["validate", "plan"]):
+                yield pytest.param(table["target"], case, command, id=f"{path.stem}: {case['id']}: {command}")
+
+
+def edited(original: Path, case: dict, outside: Path) -> bytes:
+    """The file a case describes: a named content, or the original with its replacements and cut.
+    "{outside}" in a replacement stands for the folder holding valid files out of the scenario's reach."""
+    if "content" in case:
+        return CONTENTS[case["content"]]
+    text = original.read_text(encoding="utf-8")
+    pairs = case.get("replace", [])
+    for old, new in [pairs] if pairs and isinstance(pairs[0], str) else pairs:
+        assert old in text, f"the case's text to replace is not in {original.name}: {old!r}"
+        text = text.replace(old, new.replace("{outside}", str(outside)), 1)
+    if "cut_from" in case:
+        assert case["cut_from"] in text, f"the case's cut is not in {original.name}: {case['cut_from']!r}"
+        text = text[: text.index(case["cut_from"])]
+    return text.encode(case.get("encoding", "utf-8"))
+
+
+def make_files(target: str, case: dict, tmp_path: Path) -> dict[str, Path]:
+    """Write the case's files; valid copies of a profile and the catalog wait one folder up, for
+    the cases that try to reach outside the scenario's folder."""
+    (tmp_path / "outside.toml").write_bytes(PROFILE.read_bytes())
+    (tmp_path / "outside_catalog.toml").write_bytes(CATALOG_FILE.read_bytes())
+    folder = tmp_path / "case"
+    folder.mkdir()
+    original, name, use_copy = TARGETS[target]
+    files = {"scenario": folder / "scenario.toml"}
+    if target != "scenario":
+        scenario = DEFAULT_SCENARIO.read_text(encoding="utf-8")
+        if use_copy:
+            files[target] = folder / name
+            files[target].write_bytes(edited(original, case, tmp_path))
+            assert use_copy[0] in scenario
+            scenario = scenario.replace(*use_copy, 1)
+        files["scenario"].write_text(scenario, encoding="utf-8")
+    else:
+        files["scenario"].write_bytes(edited(original, case, tmp_path))
+    return files
+
+
+@pytest.mark.parametrize("target, case, command", corpus())
+def test_bad_input_is_refused_with_one_clear_line(capsys, tmp_path, target, case, command):
+    assert target in TARGETS, f"no way to build inputs for target {target!r}: add it to TARGETS"
+    files = make_files(target, case, tmp_path)
+    code, out, err = run(capsys, command, files["scenario"], *case.get("args", []))
+    assert code == 2, (code, out, err)
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    message = lines[0]
+    assert message.startswith("error: ")
+    named = "command line" if target == "cli" else str(files[case.get("in_file", "scenario")])
+    assert f"{named}: " in message, message
+    if case["field"]:
+        assert f"field '{case['field']}'" in message, message
+    for word in case["expect"]:
+        assert word in message, (word, message)
+
+
+def test_the_corpus_covers_every_input_file_and_is_large():
+    cases = {path.stem: tomllib.loads(path.read_text(encoding="utf-8"))["case"] for path in CORPUS.glob("*.toml")}
+    assert {"scenario", "profile", "catalog", "cli"} <= set(cases)
+    assert sum(map(len, cases.values())) >= 100
+    for name, table in cases.items():
+        ids = [case["id"] for case in table]
+        assert len(ids) == len(set(ids)), f"{name}: case ids repeat"
