@@ -1,0 +1,126 @@
+"""Files from users: references stay inside the allowed folders, reads are size-limited, and no
+user data reaches eval, exec, pickle or a shell. (Refused '..' and absolute paths, and files
+that are empty, binary or too large, are cases of the bad-input corpus.)"""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from planner import DEFAULT_SCENARIO, InputError, load_scenario
+from planner.catalog import CATALOG_FILE
+from planner.fields import MAX_INPUT_BYTES, read_toml
+from planner.sites import profile_dir
+
+DEFAULT_TEXT = DEFAULT_SCENARIO.read_text(encoding="utf-8")
+TOMAKOMAI = profile_dir() / "hokkaido_tomakomai.toml"
+PACKAGE = Path(__file__).parent.parent / "planner"
+
+
+def scenario_using(folder: Path, profile: str | None = None, catalog: str | None = None) -> Path:
+    text = DEFAULT_TEXT
+    if profile is not None:
+        text = text.replace('profile = "hokkaido_tomakomai"', f'profile = "{profile}"')
+    if catalog is not None:
+        text = text.replace('objective = "cost"', f'objective = "cost"\ncatalog = "{catalog}"')
+    path = folder / "scenario.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_profiles_and_catalogs_in_the_scenario_folder_and_below_are_read(tmp_path):
+    (tmp_path / "sites").mkdir()
+    shutil.copy(TOMAKOMAI, tmp_path / "sites" / "mine.toml")
+    text = CATALOG_FILE.read_text(encoding="utf-8").replace('value = "50000 USD"', 'value = "40000 USD"')
+    (tmp_path / "my_catalog.toml").write_text(text, encoding="utf-8")
+    # "sites/../sites/mine.toml" goes up and back down: still inside
+    scenario = load_scenario(scenario_using(tmp_path, "sites/../sites/mine.toml", "my_catalog.toml"))
+    assert scenario.sites["Tomakomai"].grid_phases[0].grid_import == 50e6
+    assert scenario.accelerators["H100"].capex == 40000 * 150
+
+
+def test_a_shipped_profile_may_be_named_by_its_path(tmp_path):
+    relative = Path(os.path.relpath(TOMAKOMAI, tmp_path))  # ../../.../site_profiles/...
+    scenario = load_scenario(scenario_using(tmp_path, relative.as_posix()))
+    assert scenario.sites["Tomakomai"].grid_phases[0].grid_import == 50e6
+
+
+@pytest.mark.parametrize("kind", ["profile", "catalog"])
+def test_a_link_out_of_the_scenario_folder_is_refused(tmp_path, kind):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    target = outside / "secret.toml"
+    shutil.copy(TOMAKOMAI if kind == "profile" else CATALOG_FILE, target)
+    folder = tmp_path / "scenario"
+    folder.mkdir()
+    (folder / "linked.toml").symlink_to(target)
+    path = scenario_using(folder, **{kind: "linked.toml"})
+    with pytest.raises(InputError) as refused:
+        load_scenario(path)
+    field = "sites.Tomakomai.profile" if kind == "profile" else "catalog"
+    assert refused.value.field == field
+    assert "'linked.toml', which is outside" in refused.value.found
+
+
+def test_a_read_stops_at_the_size_limit(tmp_path):
+    # /dev/zero never ends: reading it whole would exhaust memory, so the read must stop
+    with pytest.raises(InputError) as refused:
+        read_toml("/dev/zero", "sites.Sakai.profile")
+    assert refused.value.field == "sites.Sakai.profile"
+    assert f"at most {MAX_INPUT_BYTES:,} bytes" in refused.value.expected
+    just_fits = tmp_path / "big.toml"
+    just_fits.write_bytes(b"#" * (MAX_INPUT_BYTES - 1) + b"\n")
+    assert read_toml(just_fits) == {}
+
+
+def test_an_edited_user_catalog_is_read_again(tmp_path):
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text(CATALOG_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    path = scenario_using(tmp_path, catalog="catalog.toml")
+    assert load_scenario(path).accelerators["H100"].capex == 50000 * 150
+    catalog.write_text(catalog.read_text().replace('value = "50000 USD"', 'value = "45000 USD"'), encoding="utf-8")
+    assert load_scenario(path).accelerators["H100"].capex == 45000 * 150
+
+
+# Calls and imports through which text could run as code, or objects be unpickled
+BUILTINS = {"eval", "exec", "compile", "__import__"}
+METHODS = {"system", "popen", "eval", "query", "read_pickle", "load_module"}  # os.system, DataFrame.query, ...
+MODULES = {"pickle", "cPickle", "dill", "marshal", "shelve", "yaml", "jsonpickle"}
+
+
+def forbidden_uses(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        where = f"{path.name}:{getattr(node, 'lineno', 0)}"
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name) and node.func.id in BUILTINS:
+                found.append(f"{where} calls {node.func.id}")
+            if isinstance(node.func, ast.Attribute) and node.func.attr in METHODS:
+                found.append(f"{where} calls .{node.func.attr}")
+            if any(keyword.arg == "shell" for keyword in node.keywords):
+                found.append(f"{where} runs a shell")
+        elif isinstance(node, ast.Import):
+            found += [f"{where} imports {a.name}" for a in node.names if a.name.split(".")[0] in MODULES]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in MODULES:
+            found.append(f"{where} imports {node.module}")
+    return found
+
+
+def test_no_user_data_reaches_eval_exec_pickle_or_a_shell():
+    sources = sorted(PACKAGE.rglob("*.py")) + sorted(PACKAGE.parent.glob("streamlit_app.py"))
+    assert len(sources) > 10
+    assert [use for source in sources for use in forbidden_uses(source)] == []
+
+
+def test_the_guard_sees_what_it_forbids(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "import pickle\nimport subprocess\nfrom yaml import load\n"
+        "eval(text)\nsubprocess.run(text, shell=True)\nframe.query(text)\nos.system(text)\nre.compile(text)\n",
+        encoding="utf-8",
+    )
+    assert len(forbidden_uses(bad)) == 6
