@@ -71,8 +71,8 @@ def solve(model: PlanningModel) -> Solution:
     started = time.perf_counter()
     try:
         status = model.problem.solve(make_solver(name, settings.time_limit, settings.mip_gap))
-    except pulp.PulpSolverError as error:
-        raise SolverError(f"{name} failed: {error}") from None
+    except Exception as error:  # whatever breaks inside a solver, the user gets a message, not a trace
+        raise SolverError(f"{name} failed: {str(error) or type(error).__name__}") from None
     seconds = time.perf_counter() - started
     words, message = _status(status, model.problem.sol_status, model.integer, settings.time_limit)
     shape = model.arrays.installable.shape

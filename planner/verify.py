@@ -8,6 +8,7 @@ figure the plan reports (power, energy, costs, compute) is compared with the rec
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -91,8 +92,11 @@ def _fleet_rules(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
         where = f"{row.site} {row.accelerator} {row.month}"
         acc, site = plan.scenario.accelerators[row.accelerator], plan.scenario.sites[row.site]
         for column in ("installed", "delivered", "training"):
-            if getattr(row, column) < -ABSOLUTE["count"]:
-                found.append(Violation("non_negative", where, getattr(row, column), 0.0, f"{column} is negative"))
+            value = getattr(row, column)
+            if not math.isfinite(value):  # sums skip NaN, so only a check of its own catches one
+                found.append(Violation("finite", where, value, 0.0, f"{column} is not a finite number"))
+            elif value < -ABSOLUTE["count"]:
+                found.append(Violation("non_negative", where, value, 0.0, f"{column} is negative"))
         if _over(row.training, row.installed, "count"):
             found.append(Violation("training_within_fleet", where, row.training, row.installed, "trains more than installed"))
         opens = max(site.opening, acc.first_delivery)

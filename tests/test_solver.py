@@ -1,10 +1,11 @@
 """Honest solver status: stand-ins, time limits and failures are said, never hidden."""
 
+import highspy
 import pulp
 import pytest
 
 from builders import scenario
-from planner import make_plan, solve
+from planner import DEFAULT_SCENARIO, make_plan, solve
 from planner.cli import main
 from planner.verify import verify
 
@@ -78,3 +79,69 @@ def test_time_limit_on_an_lp_gives_no_plan(monkeypatch, capsys):
     assert plan.fleet["installed"].abs().sum() == 0  # nothing half-solved is shown as a plan
     assert main(["plan"]) == 3
     assert "time limit" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "highs_status, status, words",
+    [
+        ("kSolveError", "not solved", "numerical trouble"),
+        ("kPresolveError", "not solved", "numerical trouble"),
+        ("kUnbounded", "unbounded", "a limit is missing"),
+    ],
+)
+def test_a_solve_without_an_answer_is_said_and_never_shown_as_a_plan(monkeypatch, capsys, highs_status, status, words):
+    # HiGHS itself reports the failure (as it does for numerical trouble); PuLP and the planner read it
+    monkeypatch.setattr(highspy.Highs, "getModelStatus", lambda self: getattr(highspy.HighsModelStatus, highs_status))
+    plan = make_plan(scenario())
+    assert plan.status == status and not plan.feasible
+    assert words in plan.message
+    assert plan.fleet[["installed", "training"]].abs().sum().sum() == 0
+    assert plan.relaxations.empty  # nothing to relax: the scenario was not found infeasible
+    assert main(["plan"]) == 3
+    out = capsys.readouterr().out
+    assert f"status: {status}" in out and words in out and "training finishes" not in out
+
+
+@pytest.mark.parametrize(
+    "corrupt, violation",
+    [
+        (lambda value: value * 0.5, "compute_requirement"),  # half of every value: the run falls short
+        (lambda value: float("nan") if value else value, "finite"),  # NaN, which sums would skip
+    ],
+)
+def test_a_plan_the_check_rejects_is_a_solver_error_not_a_plan(monkeypatch, capsys, corrupt, violation):
+    real = pulp.HiGHS.findSolutionValues
+
+    def corrupted(self, lp):
+        status = real(self, lp)
+        for variable in lp.variables():
+            variable.varValue = corrupt(variable.varValue)
+        return status
+
+    monkeypatch.setattr(pulp.HiGHS, "findSolutionValues", corrupted)
+    plan = make_plan(scenario())
+    assert plan.status == "optimal"  # the solver's word...
+    assert violation in {problem.constraint for problem in verify(plan)}  # ...which the check refutes
+    assert main(["plan"]) == 3
+    out, err = capsys.readouterr()
+    assert out == "" and "fails verification" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("cbc", ["/nonexistent/cbc", "/bin/false", "/bin/true"])
+def test_a_missing_or_broken_cbc_binary_is_a_clear_error(monkeypatch, capsys, tmp_path, cbc):
+    monkeypatch.setattr(solve, "make_solver", lambda name, time_limit, gap: pulp.COIN_CMD(msg=False, path=cbc))
+    path = tmp_path / "cbc.toml"
+    path.write_text(DEFAULT_SCENARIO.read_text(encoding="utf-8").replace('name = "highs"', 'name = "cbc"'))
+    assert main(["plan", str(path)]) == 3
+    out, err = capsys.readouterr()
+    assert out == "" and "cbc failed" in err and "Traceback" not in err
+
+
+def test_any_failure_inside_the_solver_is_a_clear_error(monkeypatch, capsys):
+    def out_of_memory(self):
+        raise MemoryError()
+
+    monkeypatch.setattr(highspy.Highs, "run", out_of_memory)
+    assert main(["plan"]) == 3
+    out, err = capsys.readouterr()
+    assert out == "" and "highs failed: MemoryError" in err and "Traceback" not in err
