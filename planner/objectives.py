@@ -22,6 +22,9 @@ from planner.scenario import Scenario
 from planner.solve import Solution, solve
 
 HOLD = 1e-7  # relative slack on a first stage's optimum when the second stage minimises cost
+# ...plus this much in model units (10 g CO2, 1e16 FLOP): a hold row whose limit is near zero
+# sinks into the solver's feasibility tolerance (1e-7), and HiGHS may stop without an answer
+HOLD_ABSOLUTE = 1e-8
 
 
 @dataclass
@@ -103,7 +106,8 @@ def _then_least_cost(model: PlanningModel, first: Solution, level_terms: list, s
     if not first.has_plan:
         return Outcome(model.scenario, model, first, objective)
     level = first.objective
-    bound = level * (1 + HOLD) if sense == pulp.LpConstraintLE else level * (1 - HOLD)
+    slack = HOLD * abs(level) + HOLD_ABSOLUTE
+    bound = level + slack if sense == pulp.LpConstraintLE else level - slack
     model.problem.addConstraint(pulp.LpConstraint(linear(level_terms), sense, rhs=bound, name="objective_level"))
     model.problem.setObjective(model.cost_objective())
     final = _solve_with_duals(model)

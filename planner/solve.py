@@ -16,6 +16,10 @@ import pulp
 from planner.model import COUNT, PlanningModel
 
 
+SIMPLEX_EFFORT = 5  # simplex iterations per row and column (solves here take under 1) before an LP counts as stalled
+UNDECIDED = {"kUnknown", "kSolveError", "kIterationLimit"}  # HiGHS ended an LP without deciding it
+
+
 class SolverError(RuntimeError):
     """The solver failed to run; never shown as a plan."""
 
@@ -58,9 +62,10 @@ def pick_solver(requested: str) -> tuple[str, list[str]]:
     return stand_in, [f"solver '{requested}' is not available here; solved with '{stand_in}' instead"]
 
 
-def make_solver(name: str, time_limit: float, mip_gap: float):
+def make_solver(name: str, time_limit: float, mip_gap: float, **options):
+    """A PuLP solver; `options` are HiGHS options (e.g. solver="ipm")."""
     if name == "highs":
-        return pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=mip_gap)
+        return pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=mip_gap, **options)
     return pulp.COIN_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap)
 
 
@@ -69,10 +74,17 @@ def solve(model: PlanningModel) -> Solution:
     settings = model.scenario.solver
     name, notices = pick_solver(settings.name)
     started = time.perf_counter()
-    try:
-        status = model.problem.solve(make_solver(name, settings.time_limit, settings.mip_gap))
-    except Exception as error:  # whatever breaks inside a solver, the user gets a message, not a trace
-        raise SolverError(f"{name} failed: {str(error) or type(error).__name__}") from None
+    lp_by_highs = name == "highs" and not model.integer
+    effort = {"simplex_iteration_limit": SIMPLEX_EFFORT * _size(model)} if lp_by_highs else {}
+    status = _run(model, make_solver(name, settings.time_limit, settings.mip_gap, **effort), name)
+    left = settings.time_limit - (time.perf_counter() - started)
+    if lp_by_highs and _undecided(model) and left > 0:
+        # On a highly degenerate LP (identical sites or types, zero prices) HiGHS's dual simplex
+        # can stall for minutes or end "Unknown" (found by the property tests); its
+        # interior-point method, with crossover to a vertex so duals stay exact, does not
+        status = _run(model, make_solver(name, left, settings.mip_gap, solver="ipm"), name)
+        if not _undecided(model):
+            notices = [*notices, "HiGHS's simplex method stopped without an answer; its interior-point method found one"]
     seconds = time.perf_counter() - started
     words, message = _status(status, model.problem.sol_status, model.integer, settings.time_limit)
     shape = model.arrays.installable.shape
@@ -80,6 +92,21 @@ def solve(model: PlanningModel) -> Solution:
     if solution.has_plan:
         _read_values(model, solution, name)
     return solution
+
+
+def _size(model: PlanningModel) -> int:
+    return model.problem.numConstraints() + model.problem.numVariables()
+
+
+def _undecided(model: PlanningModel) -> bool:
+    return model.problem.solverModel.getModelStatus().name in UNDECIDED
+
+
+def _run(model: PlanningModel, solver, name: str) -> int:
+    try:
+        return model.problem.solve(solver)
+    except Exception as error:  # whatever breaks inside a solver, the user gets a message, not a trace
+        raise SolverError(f"{name} failed: {str(error) or type(error).__name__}") from None
 
 
 def _status(status: int, solution_status: int, integer: bool, time_limit: float) -> tuple[str, str]:

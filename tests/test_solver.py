@@ -145,3 +145,30 @@ def test_any_failure_inside_the_solver_is_a_clear_error(monkeypatch, capsys):
     assert main(["plan"]) == 3
     out, err = capsys.readouterr()
     assert out == "" and "highs failed: MemoryError" in err and "Traceback" not in err
+
+
+def test_when_the_simplex_method_stops_without_an_answer_the_interior_point_method_is_tried(monkeypatch):
+    real = highspy.Highs.getModelStatus
+    methods = set()
+
+    def simplex_fails(self):
+        method = self.getOptionValue("solver")[1]
+        methods.add(method)
+        return real(self) if method == "ipm" else highspy.HighsModelStatus.kSolveError
+
+    monkeypatch.setattr(highspy.Highs, "getModelStatus", simplex_fails)
+    plan = make_plan(scenario())
+    assert methods == {"choose", "ipm"}
+    assert plan.status == "optimal" and verify(plan) == []
+    assert any("interior-point" in notice for notice in plan.notices)
+    monkeypatch.undo()
+    assert plan.summary()["total_cost_jpy"] == pytest.approx(make_plan(scenario()).summary()["total_cost_jpy"], rel=1e-9)
+
+
+def test_a_stalled_simplex_method_hands_over_to_the_interior_point_method(monkeypatch):
+    # an effort of 0 iterations stops the simplex method at once, as a stall would after many
+    monkeypatch.setattr(solve, "SIMPLEX_EFFORT", 0)
+    plan = make_plan(scenario({"sites.Alpha.grid_phases": [
+        {"start": "2027-01", "grid_import": "10 MW", "it_capacity": "20 MW"}]}))
+    assert plan.status == "optimal" and verify(plan) == []
+    assert any("interior-point" in notice for notice in plan.notices)
