@@ -17,7 +17,7 @@ from planner.model import COUNT, PlanningModel
 
 
 SIMPLEX_EFFORT = 5  # simplex iterations per row and column (solves here take under 1) before an LP counts as stalled
-UNDECIDED = {"kUnknown", "kSolveError", "kIterationLimit"}  # HiGHS ended an LP without deciding it
+UNDECIDED = {"kNotset", "kUnknown", "kSolveError", "kIterationLimit"}  # HiGHS ended an LP without deciding it
 
 
 class SolverError(RuntimeError):

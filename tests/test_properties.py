@@ -157,8 +157,9 @@ def not_worse(better: float, base: float) -> bool:
 def test_every_plan_passes_verify(document):
     plan = planned(document)
     event(f"{document['objective']}: {plan.status}")
-    if not plan.feasible:
-        assert plan.relaxations["amount"].notna().any(), plan.relaxations  # at least a smaller run
+    if not plan.feasible:  # a smaller run always has an answer: the largest that fits, down to none
+        smaller = plan.relaxations[plan.relaxations["option"] == "a smaller run"]["amount"]
+        assert len(smaller) == 1 and 0 < smaller.iloc[0] * 1e24 <= plan.scenario.workload.required_flop * (1 + 1e-9)
 
 
 @pytest.mark.parametrize("path", sorted(REGRESSIONS.glob("*.json")), ids=lambda path: path.stem)
@@ -193,10 +194,10 @@ def test_every_infeasible_scenario_has_a_relaxation_that_gives_a_plan(document):
     amounts = plan.relaxations.groupby("option", sort=False)["amount"].first()
     usable = [o for o in ("a later deadline", "more money", "a smaller run") if o in amounts and not math.isnan(amounts[o])]
     smaller = plan.scenario.workload.required_flop - amounts["a smaller run"] * 1e24
-    if smaller < 1e20 * (1 + 1e-3):  # nothing fits at all: a run that small cannot be written
+    if smaller < 1e20 * (1 + 1e-3):  # (almost) nothing fits: a run that small cannot be written
         usable.remove("a smaller run")
-        event("nothing fits before the deadline")
-    assert usable or amounts.notna().any()
+    if not usable:
+        event("no lever of these helps alone")
     for option in usable:
         event(f"applied: {option}")
         assert planned(relaxed(document, plan, option)).feasible, option
