@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 from planner.errors import InputError
-from planner.plan import Plan, make_plan
+from planner.plan import Plan
 from planner.scenario import DEFAULT_SCENARIO, load_scenario
-from planner.verify import verify
+from planner.verify import verified_plan
 
 EXIT_PLAN, EXIT_INFEASIBLE, EXIT_BAD_INPUT, EXIT_SOLVER = 0, 1, 2, 3
 
@@ -70,10 +70,7 @@ def _validate(args) -> int:
 
 
 def _plan(args) -> int:
-    plan = make_plan(load_scenario(args.path))
-    problems = verify(plan)
-    if problems:  # a plan that fails its own check is a solver fault, never shown as a plan
-        raise RuntimeError("the solver's plan fails verification: " + "; ".join(map(str, problems[:5])))
+    plan = verified_plan(load_scenario(args.path))
     summary = plan.summary()
     if args.json:
         print(json.dumps(summary, indent=2))
