@@ -265,14 +265,14 @@ def draw_charts(plan, pinned) -> None:
         st.info("No charts: this scenario has no feasible plan.")
         return
     left, right = st.columns(2)
-    left.altair_chart(charts.compute_chart(plan, pinned), width="stretch")
-    right.altair_chart(charts.spending_chart(plan, pinned), width="stretch")
+    left.vega_lite_chart(spec=charts.compute_chart(plan, pinned), width="stretch")
+    right.vega_lite_chart(spec=charts.spending_chart(plan, pinned), width="stretch")
     right.caption(views.budget_rule(plan))
     sites = list(plan.scenario.sites)
     for column, site in zip(st.columns(len(sites)), sites):
-        column.altair_chart(charts.power_chart(plan, pinned, site), width="stretch")
+        column.vega_lite_chart(spec=charts.power_chart(plan, pinned, site), width="stretch")
     for column, site in zip(st.columns(len(sites)), sites):
-        column.altair_chart(charts.fleet_chart(plan, pinned, site), width="stretch")
+        column.vega_lite_chart(spec=charts.fleet_chart(plan, pinned, site), width="stretch")
 
 
 def draw_limits(plan) -> None:
