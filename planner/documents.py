@@ -56,7 +56,7 @@ def display(value) -> str:
         return ""
     if isinstance(value, dict) and "value" in value:
         return display(value["value"])
-    if isinstance(value, dict) and "by_month" in value:
+    if isinstance(value, dict) and isinstance(value.get("by_month"), list):
         months = ", ".join(display(number) for number in value["by_month"])
         return f"[{months}] {value.get('unit', '')}".strip()
     if isinstance(value, float):

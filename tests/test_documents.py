@@ -2,6 +2,8 @@
 
 import pytest
 from builders import edit
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner import DEFAULT_SCENARIO, load_scenario, make_plan
 from planner.documents import canonical, differences, read_upload, scenario_toml
@@ -71,3 +73,31 @@ def test_differences_list_changed_values_and_whole_tables_once():
         ("sites.A.grid_phases[0].grid_import", "50 MW", "60 MW"),
         ("sites.B", "included", "left out"),
     ]
+
+
+TOML_VALUES = st.recursive(
+    st.one_of(st.booleans(), st.integers(-(10**18), 10**18), st.floats(), st.text(max_size=20)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=13),
+        st.dictionaries(st.sampled_from(["value", "source", "by_month", "unit", "start", "grid_import", "profile"]), inner, max_size=3),
+    ),
+    max_leaves=15,
+)
+DOCUMENT = load_scenario().document()
+
+
+def _tables(node, prefix=()):
+    for key, value in node.items():
+        if isinstance(value, dict):
+            yield (*prefix, key)
+            yield from _tables(value, (*prefix, key))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.sampled_from([(), *_tables(DOCUMENT)]), st.text(min_size=1, max_size=12), TOML_VALUES)
+def test_any_upload_gives_a_scenario_or_an_input_error(table, key, value):
+    document = edit(DOCUMENT, {".".join((*table, key)): value})
+    try:
+        read_upload(scenario_toml(document).encode(), "fuzzed.toml")
+    except InputError as error:
+        assert error.file == "fuzzed.toml"

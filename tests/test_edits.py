@@ -2,7 +2,10 @@
 
 import pytest
 from builders import ONE_SITE, scenario
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from planner import load_scenario
 from planner.documents import display, typed
 from planner.edits import Edit, apply_edits, with_edits
 from planner.errors import InputError
@@ -124,3 +127,26 @@ def test_base_scenario_is_returned_unchanged_without_edits():
     base = scenario()
     edited = apply_edits(base, [], "test")
     assert edited.scenario is base and edited.document == ONE_SITE
+
+
+def _paths(node, prefix=()):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield (*prefix, key)
+            yield from _paths(value, (*prefix, key))
+
+
+DEFAULT = load_scenario()
+WRITTEN = st.one_of(
+    st.text(max_size=25),
+    st.sampled_from(["-1 MW", "1e400", "nan", "inf", "[1, 2] MW", "[a, b]", "[]", "1 USD/W", "10 degC", "1 / month", "FY2027"]),
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(list(_paths(DEFAULT.document()))), WRITTEN), min_size=1, max_size=3))
+def test_anything_typed_anywhere_gives_a_scenario_or_input_errors(changes):
+    edits = [Edit(f"input {i}", ((path, typed(text)),)) for i, (path, text) in enumerate(changes)]
+    edited = apply_edits(DEFAULT, edits, "typed")
+    assert all(isinstance(error, InputError) for error in edited.rejected.values())
+    assert set(edited.rejected) <= {edit.input for edit in edits}
