@@ -18,7 +18,7 @@ from planner.catalog import catalog_entries
 from planner.documents import FieldPath, display, typed, value_at
 from planner.edits import Edit, with_provenance
 from planner.errors import InputError
-from planner.scenario import OBJECTIVES
+from planner.scenario import OBJECTIVES, SOLVERS
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,10 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             flag=True,
         ),
         Field(("exchange_rate",), "Exchange rate", "For prices quoted in dollars, e.g. 150 JPY/USD", default="150 JPY/USD"),
+    ),
+    "Solver": (
+        Field(("solver", "name"), "Solver", "HiGHS, or CBC; another stands in when one is missing", default="highs", choices=lambda _: list(SOLVERS)),
+        Field(("solver", "time_limit"), "Time limit", "Longest the solver may take, e.g. 60 s", default="60 s"),
     ),
 }
 
