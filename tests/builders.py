@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from planner.scenario import build
+from planner.scenario import build, load_scenario
 
 ONE_SITE = {
     "name": "one site, one accelerator",
@@ -61,3 +61,8 @@ def edit(base: dict, changes: dict) -> dict:
         else:
             table[last] = value
     return result
+
+
+def default_with(changes: dict | None = None):
+    """The shipped default Scenario with `changes` applied to its resolved document."""
+    return build(edit(load_scenario().document(), changes or {}), "default scenario with changes")

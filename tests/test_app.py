@@ -9,13 +9,13 @@ import re
 from pathlib import Path
 
 import pytest
-from builders import edit
+from builders import default_with, edit
 from streamlit.testing.v1 import AppTest
 
 from planner import load_scenario, make_plan
 from planner.documents import scenario_toml
 from planner.fields import MAX_INPUT_BYTES
-from planner.scenario import OBJECTIVES, build
+from planner.scenario import OBJECTIVES
 from planner.verify import verify
 from planner.views import INFEASIBLE
 
@@ -24,7 +24,7 @@ APP = str(Path(__file__).parent.parent / "streamlit_app.py")
 
 def engine(changes: dict | None = None):
     """The engine's plan for the default scenario with `changes` (dotted paths) applied."""
-    plan = make_plan(build(edit(load_scenario().document(), changes or {}), "expected"))
+    plan = make_plan(default_with(changes))
     assert verify(plan) == []
     return plan
 
