@@ -78,16 +78,9 @@ def field_input(field: forms.Field, document: dict):
     return value, st.empty()
 
 
-def table_input(frame: pd.DataFrame, key: str, read_only=(), dynamic=False, choices=None, help=None):
+def table_input(frame: pd.DataFrame, key: str, read_only=(), dynamic=False, choices=None, tips=None):
     """Draw an editable table of text cells (booleans as checkboxes); what it holds, and a slot."""
-    config = {
-        column: st.column_config.CheckboxColumn(column)
-        if frame[column].dtype == bool
-        else st.column_config.SelectboxColumn(column, options=choices[column], required=True)
-        if choices and column in choices
-        else st.column_config.TextColumn(column, help=(help or {}).get(column))
-        for column in frame.columns
-    }
+    config = {column: column_kind(frame, column, choices or {}, tips or {}) for column in frame.columns}
     edited = st.data_editor(
         frame,
         key=INPUT + key,
@@ -100,25 +93,34 @@ def table_input(frame: pd.DataFrame, key: str, read_only=(), dynamic=False, choi
     return edited, st.empty()
 
 
+def column_kind(frame: pd.DataFrame, column: str, choices: dict, tips: dict):
+    if frame[column].dtype == bool:
+        return st.column_config.CheckboxColumn(column)
+    if column in choices:
+        return st.column_config.SelectboxColumn(column, options=choices[column], required=True)
+    return st.column_config.TextColumn(column, help=tips.get(column))
+
+
 def show_problems(slot, rejected: dict[str, InputError], inputs) -> None:
     problems = [forms.message(rejected[name]) for name in rejected if any(name.startswith(i) for i in inputs)]
     if problems:
         slot.error("\n\n".join(problems))
 
 
-def sidebar_inputs(document: dict) -> tuple[list, list, dict]:
-    """Draw the sidebar fields; the fields, what was entered, and slots for messages."""
+def sidebar_inputs(document: dict) -> tuple[list[forms.Field], dict, dict]:
+    """Draw the sidebar fields; the fields, what was entered in each, and slots for messages."""
     fields, entered, slots = [], {}, {}
-    sidebar = st.sidebar
-    with sidebar:
-        for field in [forms.OBJECTIVE]:
-            entered[field.input], slots[field.input] = field_input(field, document)
-            fields.append(field)
+
+    def draw(field: forms.Field) -> None:
+        entered[field.input], slots[field.input] = field_input(field, document)
+        fields.append(field)
+
+    with st.sidebar:
+        draw(forms.OBJECTIVE)
         for group, group_fields in forms.FIELDS.items():
             with st.expander(group, expanded=group == "Schedule"):
                 for field in group_fields:
-                    entered[field.input], slots[field.input] = field_input(field, document)
-                    fields.append(field)
+                    draw(field)
                 if group == "Training run":
                     slots["compute"] = st.empty()
                 if group == "Money":
@@ -146,18 +148,25 @@ def main() -> None:
     with tab_sites:
         st.caption("Untick a site to plan without it. Grid phases apply from their start month on.")
         sites_table, sites_slot = table_input(
-            forms.SITES.frame(document), "sites", read_only=[forms.DESCRIPTION],
-            help={column.label: column.help for column in forms.SITES.columns},
+            forms.SITES.frame(document),
+            "sites",
+            read_only=[forms.DESCRIPTION],
+            tips={column.label: column.help for column in forms.SITES.columns},
         )
         grid_table, grid_slot = table_input(
-            forms.grid_frame(document), "grid", dynamic=True, choices={forms.GRID_SITE: list(document["sites"])},
-            help=forms.GRID_HELP,
+            forms.grid_frame(document),
+            "grid",
+            dynamic=True,
+            choices={forms.GRID_SITE: list(document["sites"])},
+            tips=forms.GRID_HELP,
         )
     with tab_accelerators:
         st.caption("Tick the accelerators the plan may buy; prices in USD convert at the exchange rate.")
         accelerator_table, accelerator_slot = table_input(
-            forms.ACCELERATORS.frame(document), "accelerators", read_only=[forms.DESCRIPTION],
-            help={column.label: column.help for column in forms.ACCELERATORS.columns},
+            forms.ACCELERATORS.frame(document),
+            "accelerators",
+            read_only=[forms.DESCRIPTION],
+            tips={column.label: column.help for column in forms.ACCELERATORS.columns},
         )
 
     edits = [
@@ -221,7 +230,9 @@ def results(edited: Edited, origin: str):
 
 
 def draw_headline(plan, pinned) -> None:
-    before = {metric.label: metric for metric in views.headline(pinned)} if pinned is not None and pinned.feasible else {}
+    before = (
+        {metric.label: metric for metric in views.headline(pinned)} if pinned is not None and pinned.feasible else {}
+    )
     metrics = views.headline(plan)
     for start in range(0, len(metrics), 4):
         for column, metric in zip(st.columns(4), metrics[start : start + 4]):
@@ -253,7 +264,9 @@ def draw_actions(plan, pinned) -> None:
             key=f"download:{download.suffix}",
         )
     if pinned is None:
-        st.caption("Pin a plan, then change inputs: the headline shows each change and the charts draw the pinned plan dashed.")
+        st.caption(
+            "Pin a plan, then change inputs: the headline shows each change and the charts draw the pinned plan dashed."
+        )
         return
     changed = differences(pinned.scenario.document(), plan.scenario.document())
     with st.expander(f"Compared with the pinned plan: {len(changed)} input{'s' if len(changed) != 1 else ''} differ"):

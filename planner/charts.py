@@ -36,7 +36,10 @@ def power_chart(current: Plan, pinned: Plan | None, site: str) -> dict:
     """Facility draw at `site` against its grid import limit, MW by month."""
     frame = _site(_both(views.power_by_month, current, pinned), site)
     long = frame.melt(
-        id_vars=["site", "month", "plan"], value_vars=["facility_mw", "grid_limit_mw"], var_name="quantity", value_name="mw"
+        id_vars=["site", "month", "plan"],
+        value_vars=["facility_mw", "grid_limit_mw"],
+        var_name="quantity",
+        value_name="mw",
     )
     long["quantity"] = long["quantity"].map({"facility_mw": "facility draw", "grid_limit_mw": "grid limit"})
     return _filled(_power_template(_compared(pinned)), {"power": long}, f"Power at {site}")
@@ -44,14 +47,20 @@ def power_chart(current: Plan, pinned: Plan | None, site: str) -> dict:
 
 def compute_chart(current: Plan, pinned: Plan | None) -> dict:
     """Cumulative training compute against the requirement, with the deadline marked."""
-    data = {"compute": _both(views.compute_by_month, current, pinned), "due": pd.DataFrame([views.requirement(current)])}
+    data = {
+        "compute": _both(views.compute_by_month, current, pinned),
+        "due": pd.DataFrame([views.requirement(current)]),
+    }
     return _filled(_compute_template(_compared(pinned)), data, "Training compute")
 
 
 def spending_chart(current: Plan, pinned: Plan | None) -> dict:
     """Capex and electricity by fiscal year (bars, the pinned plan's beside), money arriving (ticks)."""
     frame = _both(views.spending_by_year, current, pinned)
-    data = {"spending": frame, "arriving": frame.drop_duplicates(["fiscal_year", "plan"]).dropna(subset=["arriving_bn"])}
+    data = {
+        "spending": frame,
+        "arriving": frame.drop_duplicates(["fiscal_year", "plan"]).dropna(subset=["arriving_bn"]),
+    }
     return _filled(_spending_template(_compared(pinned)), data, "Spending by fiscal year (ticks: money arriving)")
 
 
@@ -76,7 +85,9 @@ def _filled(template: dict, data: dict[str, pd.DataFrame], title: str) -> dict:
     """A copy of a chart template with its named datasets filled in and its title set."""
     spec = copy.deepcopy(template)
     spec["title"] = title
-    spec["datasets"] = {name: json.loads(frame.to_json(orient="records", date_format="iso")) for name, frame in data.items()}
+    spec["datasets"] = {
+        name: json.loads(frame.to_json(orient="records", date_format="iso")) for name, frame in data.items()
+    }
     return spec
 
 
@@ -103,7 +114,11 @@ def _fleet_template(compared: bool) -> dict:
             x=MONTH_BANDS,
             y=alt.Y("installed:Q", stack="zero", title="accelerators installed"),
             color=alt.Color("accelerator:N", title="accelerator"),
-            tooltip=[alt.Tooltip("yearmonth(month):O", title="month"), "accelerator:N", alt.Tooltip("installed:Q", format=",.0f")],
+            tooltip=[
+                alt.Tooltip("yearmonth(month):O", title="month"),
+                "accelerator:N",
+                alt.Tooltip("installed:Q", format=",.0f"),
+            ],
         )
     )
     if not compared:
@@ -127,7 +142,12 @@ def _power_template(compared: bool) -> dict:
             y=alt.Y("mw:Q", title="MW"),
             color=alt.Color("quantity:N", title=None, scale=colours),
             strokeDash=_dash(compared),
-            tooltip=["plan:N", "quantity:N", alt.Tooltip("month:T", format="%Y-%m"), alt.Tooltip("mw:Q", format=",.1f")],
+            tooltip=[
+                "plan:N",
+                "quantity:N",
+                alt.Tooltip("month:T", format="%Y-%m"),
+                alt.Tooltip("mw:Q", format=",.1f"),
+            ],
         )
     )
     return _spec(lines)
@@ -170,9 +190,14 @@ def _spending_template(compared: bool) -> dict:
         .encode(
             x=alt.X("fiscal_year:N", title=None, axis=alt.Axis(labelAngle=0)),
             y=alt.Y("spent_bn:Q", stack="zero", title="JPY bn"),
-            color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=["capex", "electricity"], range=["#4c78a8", "#f58518"])),
+            color=alt.Color(
+                "kind:N", title=None, scale=alt.Scale(domain=["capex", "electricity"], range=["#4c78a8", "#f58518"])
+            ),
             opacity=alt.Opacity(
-                "plan:N", title="plan", scale=alt.Scale(domain=BOTH, range=[1.0, 0.45]), legend=alt.Legend() if compared else None
+                "plan:N",
+                title="plan",
+                scale=alt.Scale(domain=BOTH, range=[1.0, 0.45]),
+                legend=alt.Legend() if compared else None,
             ),
             tooltip=["plan:N", "fiscal_year:N", "kind:N", alt.Tooltip("spent_bn:Q", format=",.2f")],
             **beside,
@@ -184,7 +209,11 @@ def _spending_template(compared: bool) -> dict:
         .encode(
             x="fiscal_year:N",
             y="arriving_bn:Q",
-            tooltip=["plan:N", "fiscal_year:N", alt.Tooltip("arriving_bn:Q", title="money arriving (JPY bn)", format=",.1f")],
+            tooltip=[
+                "plan:N",
+                "fiscal_year:N",
+                alt.Tooltip("arriving_bn:Q", title="money arriving (JPY bn)", format=",.1f"),
+            ],
             **beside,
         )
     )

@@ -98,7 +98,9 @@ def differences(before, after, field: str = "") -> list[tuple[str, str, str]]:
             for found in differences(before.get(key), after.get(key), f"{field}.{key}" if field else key)
         ]
     if _is_rows(before) and _is_rows(after) and len(before) == len(after):
-        return [found for index, pair in enumerate(zip(before, after)) for found in differences(*pair, f"{field}[{index}]")]
+        return [
+            found for index, pair in enumerate(zip(before, after)) for found in differences(*pair, f"{field}[{index}]")
+        ]
     old, new = _brief(before), _brief(after)
     return [] if old == new else [(field, old, new)]
 

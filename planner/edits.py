@@ -17,6 +17,7 @@ from planner.documents import FieldPath, display, value_at
 from planner.errors import InputError
 from planner.scenario import Scenario, build
 
+
 @dataclass(frozen=True)
 class Edit:
     """What one input changes: values to set at document paths (None deletes the entry).

@@ -41,7 +41,9 @@ def _sites(document: dict) -> list[str]:
     return list(document["sites"])
 
 
-OBJECTIVE = Field(("objective",), "Objective", "What the plan optimises", default="cost", choices=lambda _: list(OBJECTIVES))
+OBJECTIVE = Field(
+    ("objective",), "Objective", "What the plan optimises", default="cost", choices=lambda _: list(OBJECTIVES)
+)
 
 FIELDS: dict[str, tuple[Field, ...]] = {
     "Training run": (
@@ -97,10 +99,18 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             default=True,
             flag=True,
         ),
-        Field(("exchange_rate",), "Exchange rate", "For prices quoted in dollars, e.g. 150 JPY/USD", default="150 JPY/USD"),
+        Field(
+            ("exchange_rate",), "Exchange rate", "For prices quoted in dollars, e.g. 150 JPY/USD", default="150 JPY/USD"
+        ),
     ),
     "Solver": (
-        Field(("solver", "name"), "Solver", "HiGHS, or CBC; another stands in when one is missing", default="highs", choices=lambda _: list(SOLVERS)),
+        Field(
+            ("solver", "name"),
+            "Solver",
+            "HiGHS, or CBC; another stands in when one is missing",
+            default="highs",
+            choices=lambda _: list(SOLVERS),
+        ),
         Field(("solver", "time_limit"), "Time limit", "Longest the solver may take, e.g. 60 s", default="60 s"),
     ),
 }
@@ -250,13 +260,20 @@ def grid_edits(document: dict, table: pd.DataFrame) -> list[Edit]:
     rows = rows[(rows != "").any(axis=1)]
     orphans = rows[~rows[GRID_SITE].isin(list(document["sites"]))]
     edits = [
-        Edit(f"grid:{site or 'no site'}", (), InputError("grid phases", f"a site for every phase ({', '.join(document['sites'])})", repr(site)))
+        Edit(
+            f"grid:{site or 'no site'}",
+            (),
+            InputError("grid phases", f"a site for every phase ({', '.join(document['sites'])})", repr(site)),
+        )
         for site in orphans[GRID_SITE].unique()
     ]
     for site, entry in document["sites"].items():
         old = entry["grid_phases"]
         by_start = {display(phase.get("start")): phase for phase in old}
-        new = [_phase(row, by_start.get(row["Start"])) for _, row in rows[rows[GRID_SITE] == site].sort_values("Start").iterrows()]
+        new = [
+            _phase(row, by_start.get(row["Start"]))
+            for _, row in rows[rows[GRID_SITE] == site].sort_values("Start").iterrows()
+        ]
         if new != old:
             edits.append(Edit(f"grid:{site}", ((("sites", site, "grid_phases"), new),)))
     return edits
@@ -270,7 +287,10 @@ def _phase(row: pd.Series, old: dict | None) -> dict:
     if old is None:
         return {**phase, "source": "added in the planner app"}
     replaced = ", ".join(f"{label.lower()} {display(old.get(key))}" for label, key in GRID_COLUMNS.items())
-    return {**phase, "source": f"set in the planner app, replacing {replaced}" + (f" ({old['source']})" if "source" in old else "")}
+    return {
+        **phase,
+        "source": f"set in the planner app, replacing {replaced}" + (f" ({old['source']})" if "source" in old else ""),
+    }
 
 
 FISCAL_YEAR, ARRIVING = "Fiscal year", "Money arriving"
@@ -279,7 +299,10 @@ FISCAL_YEAR, ARRIVING = "Fiscal year", "Money arriving"
 def fiscal_year_frame(document: dict) -> pd.DataFrame:
     """Money arriving in each fiscal year."""
     years = value_at(document, ("budget", "fiscal_years")) or {}
-    return pd.DataFrame([{FISCAL_YEAR: name, ARRIVING: display(value)} for name, value in years.items()], columns=[FISCAL_YEAR, ARRIVING])
+    return pd.DataFrame(
+        [{FISCAL_YEAR: name, ARRIVING: display(value)} for name, value in years.items()],
+        columns=[FISCAL_YEAR, ARRIVING],
+    )
 
 
 def fiscal_year_edits(document: dict, table: pd.DataFrame) -> list[Edit]:
@@ -293,7 +316,9 @@ def fiscal_year_edits(document: dict, table: pd.DataFrame) -> list[Edit]:
         found = f"{', '.join(twice)} given twice" if twice else "a row without a fiscal year"
         return [Edit(key, (), InputError(key, "each fiscal year once, named like FY2027", found))]
     new = {
-        name: old[name] if name in old and display(old[name]) == amount else with_provenance(old.get(name), typed(amount))
+        name: old[name]
+        if name in old and display(old[name]) == amount
+        else with_provenance(old.get(name), typed(amount))
         for name, amount in zip(rows[FISCAL_YEAR], rows[ARRIVING])
     }
     return [] if new == old else [Edit(key, ((("budget", "fiscal_years"), new),))]

@@ -41,7 +41,13 @@ def headline(plan: Plan) -> list[Metric]:
             f"of a {s['budget_jpy'] / BN:,.1f} bn budget",
         ),
         Metric("Training finishes", finish.ordinal, s["finish_month"], "months", f"deadline {s['deadline']}", digits=0),
-        Metric("Energy", s["energy_mwh"] / 1e3, f"{s['energy_mwh'] / 1e3:,.1f} GWh", "GWh", "facility energy to the deadline"),
+        Metric(
+            "Energy",
+            s["energy_mwh"] / 1e3,
+            f"{s['energy_mwh'] / 1e3:,.1f} GWh",
+            "GWh",
+            "facility energy to the deadline",
+        ),
         Metric("CO₂", s["co2_t"] / 1e3, f"{s['co2_t'] / 1e3:,.1f} kt", "kt", "from the grid's carbon intensity"),
     ]
     for site, fleet in s["accelerators"].items():
@@ -50,7 +56,9 @@ def headline(plan: Plan) -> list[Metric]:
         metrics.append(Metric(f"Accelerators at {site}", count, f"{count:,.0f}", "accelerators", mix, None, 0))
     for site, peak in s["peak_facility_mw"].items():
         grid = s["grid_limit_mw"][site]
-        metrics.append(Metric(f"Peak draw at {site}", peak, f"{peak:,.1f} MW", "MW", f"grid limit up to {grid:,.0f} MW", None))
+        metrics.append(
+            Metric(f"Peak draw at {site}", peak, f"{peak:,.1f} MW", "MW", f"grid limit up to {grid:,.0f} MW", None)
+        )
     return metrics
 
 

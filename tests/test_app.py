@@ -183,7 +183,10 @@ def test_negative_grid_import_in_the_table_is_refused(default_plan):
     [
         (b"name = [unclosed", "expected valid TOML, found a syntax error"),
         (b"x" * (MAX_INPUT_BYTES + 1), f"expected a file of at most {MAX_INPUT_BYTES} bytes"),
-        (scenario_toml(edit(load_scenario().document(), {"accelerators.X999": {}})).encode(), "accelerators.X999: expected an accelerator of the catalog"),
+        (
+            scenario_toml(edit(load_scenario().document(), {"accelerators.X999": {}})).encode(),
+            "accelerators.X999: expected an accelerator of the catalog",
+        ),
     ],
     ids=["unparseable", "too large", "unknown accelerator"],
 )
@@ -215,7 +218,9 @@ def test_pinned_plan_is_compared_with_the_next(default_plan):
     later = engine({"workload.deadline": "2027-07"})
     assert_shows(at, later)
     shown, now, before = metrics(at), later.summary(), default_plan.summary()
-    assert number(shown["Total cost"].delta) == pytest.approx((now["total_cost_jpy"] - before["total_cost_jpy"]) / 1e9, abs=0.05)
+    assert number(shown["Total cost"].delta) == pytest.approx(
+        (now["total_cost_jpy"] - before["total_cost_jpy"]) / 1e9, abs=0.05
+    )
     assert shown["Training finishes"].delta == "+2 months"
     sakai_before = sum(before["accelerators"]["Sakai"].values())
     assert number(shown["Accelerators at Sakai"].delta) == pytest.approx(-sakai_before, abs=0.5)

@@ -62,11 +62,19 @@ def test_bad_uploads_say_what_is_wrong(content, field, expected):
 def test_differences_list_changed_values_and_whole_tables_once():
     before = {
         "budget": {"total": "4e11 JPY", "carry_over": True},
-        "sites": {"A": {"pue": {"value": 1.2, "source": "x"}, "grid_phases": [{"start": "2027-01", "grid_import": "50 MW"}]}, "B": {"pue": 1.3}},
+        "sites": {
+            "A": {"pue": {"value": 1.2, "source": "x"}, "grid_phases": [{"start": "2027-01", "grid_import": "50 MW"}]},
+            "B": {"pue": 1.3},
+        },
     }
     after = {
         "budget": {"total": "3e11 JPY", "carry_over": True},
-        "sites": {"A": {"pue": {"value": 1.2, "source": "changed source only"}, "grid_phases": [{"start": "2027-01", "grid_import": "60 MW"}]}},
+        "sites": {
+            "A": {
+                "pue": {"value": 1.2, "source": "changed source only"},
+                "grid_phases": [{"start": "2027-01", "grid_import": "60 MW"}],
+            }
+        },
     }
     assert differences(before, after) == [
         ("budget.total", "4e11 JPY", "3e11 JPY"),
@@ -79,7 +87,11 @@ TOML_VALUES = st.recursive(
     st.one_of(st.booleans(), st.integers(-(10**18), 10**18), st.floats(), st.text(max_size=20)),
     lambda inner: st.one_of(
         st.lists(inner, max_size=13),
-        st.dictionaries(st.sampled_from(["value", "source", "by_month", "unit", "start", "grid_import", "profile"]), inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(["value", "source", "by_month", "unit", "start", "grid_import", "profile"]),
+            inner,
+            max_size=3,
+        ),
     ),
     max_leaves=15,
 )

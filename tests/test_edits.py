@@ -56,7 +56,10 @@ def test_edits_valid_only_together_apply_in_either_order():
     for order in ([earlier_deadline, earlier_start], [earlier_start, earlier_deadline]):
         edited = apply_edits(base, order, "test")
         assert edited.rejected == {}
-        assert (str(edited.scenario.workload.earliest_start), str(edited.scenario.workload.deadline)) == ("2027-01", "2027-03")
+        assert (str(edited.scenario.workload.earliest_start), str(edited.scenario.workload.deadline)) == (
+            "2027-01",
+            "2027-03",
+        )
 
 
 def test_a_deadline_before_the_start_is_rejected_with_the_engines_message():
@@ -98,7 +101,10 @@ def test_none_deletes_and_changes_under_a_removed_entry_are_moot():
         ("1e12", 1e12),
         ("0.38", 0.38),
         ("2027-05", "2027-05"),
-        ("[1, 2.5, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] JPY/kWh", {"by_month": [1, 2.5, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], "unit": "JPY/kWh"}),
+        (
+            "[1, 2.5, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] JPY/kWh",
+            {"by_month": [1, 2.5, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], "unit": "JPY/kWh"},
+        ),
         ("[1, 2]", {"by_month": [1, 2]}),
     ],
 )
@@ -139,7 +145,9 @@ def _paths(node, prefix=()):
 DEFAULT = load_scenario()
 WRITTEN = st.one_of(
     st.text(max_size=25),
-    st.sampled_from(["-1 MW", "1e400", "nan", "inf", "[1, 2] MW", "[a, b]", "[]", "1 USD/W", "10 degC", "1 / month", "FY2027"]),
+    st.sampled_from(
+        ["-1 MW", "1e400", "nan", "inf", "[1, 2] MW", "[a, b]", "[]", "1 USD/W", "10 degC", "1 / month", "FY2027"]
+    ),
 )
 
 

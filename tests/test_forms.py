@@ -35,7 +35,10 @@ def test_fields_left_as_shown_make_no_edits(default_scenario):
 
 def test_a_changed_field_makes_one_edit_with_the_typed_value(default_scenario):
     document = default_scenario.document()
-    entered = entered_as_shown(all_fields(), document) | {"workload.tokens_per_parameter": "", "workload.tokens": "15e12 token"}
+    entered = entered_as_shown(all_fields(), document) | {
+        "workload.tokens_per_parameter": "",
+        "workload.tokens": "15e12 token",
+    }
     edits = forms.field_edits(all_fields(), document, entered)
     assert [(e.input, e.changes) for e in edits] == [
         ("workload.tokens_per_parameter", ((("workload", "tokens_per_parameter"), None),)),
@@ -112,10 +115,12 @@ def test_a_changed_phase_notes_the_phase_it_replaced(default_scenario):
     frame.loc[0, "Grid import"] = "80 MW"
     edits = forms.grid_edits(document, frame)
     assert [e.input for e in edits] == ["grid:Tomakomai"]
-    (path, phases), = edits[0].changes
+    ((path, phases),) = edits[0].changes
     assert path == ("sites", "Tomakomai", "grid_phases")
     assert phases[0]["grid_import"] == "80 MW" and phases[0]["it_capacity"] == "43 MW"
-    assert phases[0]["source"].startswith("set in the planner app, replacing start 2026-10, grid import 50 MW, it capacity 43 MW (")
+    assert phases[0]["source"].startswith(
+        "set in the planner app, replacing start 2026-10, grid import 50 MW, it capacity 43 MW ("
+    )
     assert phases[1:] == document["sites"]["Tomakomai"]["grid_phases"][1:]
     edited = apply_edits(default_scenario, edits, "test")
     assert edited.scenario.sites["Tomakomai"].grid_phases[0].grid_import == 80e6
@@ -126,7 +131,7 @@ def test_added_phases_are_put_in_date_order(default_scenario):
     frame = forms.grid_frame(document)
     frame.loc[len(frame)] = ["Sakai", "2027-04", "200 MW", "160 MW"]
     edits = forms.grid_edits(document, frame)
-    (_, phases), = edits[0].changes
+    ((_, phases),) = edits[0].changes
     assert [phase["start"] for phase in phases] == ["2026-10", "2027-04", "2028-04", "2030-04"]
     assert phases[1]["source"] == "added in the planner app"
     assert apply_edits(default_scenario, edits, "test").rejected == {}
@@ -162,6 +167,10 @@ def test_a_fiscal_year_given_twice_is_a_problem(default_scenario):
 
 def test_messages_name_the_field_not_the_file(default_scenario):
     edited = apply_edits(
-        default_scenario, forms.field_edits([forms.FIELDS["Money"][0]], default_scenario.document(), {"budget.total": "-5 JPY"}), "default_scenario.toml"
+        default_scenario,
+        forms.field_edits([forms.FIELDS["Money"][0]], default_scenario.document(), {"budget.total": "-5 JPY"}),
+        "default_scenario.toml",
     )
-    assert forms.message(edited.rejected["budget.total"]) == "budget.total: expected a value more than 0, found '-5 JPY'"
+    assert (
+        forms.message(edited.rejected["budget.total"]) == "budget.total: expected a value more than 0, found '-5 JPY'"
+    )

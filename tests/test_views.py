@@ -28,7 +28,14 @@ def one_site_plan():
 
 def test_headline_matches_the_hand_computed_plan(one_site_plan):
     metrics = {metric.label: metric for metric in views.headline(one_site_plan)}
-    assert list(metrics) == ["Total cost", "Training finishes", "Energy", "CO₂", "Accelerators at Alpha", "Peak draw at Alpha"]
+    assert list(metrics) == [
+        "Total cost",
+        "Training finishes",
+        "Energy",
+        "CO₂",
+        "Accelerators at Alpha",
+        "Peak draw at Alpha",
+    ]
     assert metrics["Total cost"].value == pytest.approx((N * 1e7 + 666_666.67 * 20) / 1e9, rel=1e-6)
     assert metrics["Total cost"].text == "JPY 0.6 bn"
     assert metrics["Training finishes"].text == "2027-12"
@@ -84,7 +91,10 @@ def test_fleet_view_leaves_out_types_never_bought(default_plan):
 
 
 def test_budget_rule_in_words():
-    assert views.budget_rule(make_plan(scenario())) == "The budget is JPY 1,000,000.0 bn in all, with no limit by fiscal year."
+    assert (
+        views.budget_rule(make_plan(scenario()))
+        == "The budget is JPY 1,000,000.0 bn in all, with no limit by fiscal year."
+    )
     fy = scenario({"budget.fiscal_years": {"FY2026": "1e9 JPY"}, "budget.carry_over": False})
     assert views.budget_rule(make_plan(fy)).endswith("each fiscal year's spending is capped by that year's money.")
 
@@ -92,8 +102,20 @@ def test_budget_rule_in_words():
 def test_binding_and_relaxation_rows_in_words(one_site_plan):
     plan = make_plan(scenario())
     plan.binding = pd.DataFrame(
-        [{"constraint": "grid_limit", "description": "facility draw within the grid", "where": "Alpha 2027-05", "shadow_price": 1.25e9, "unit": "JPY per MW"}]
+        [
+            {
+                "constraint": "grid_limit",
+                "description": "facility draw within the grid",
+                "where": "Alpha 2027-05",
+                "shadow_price": 1.25e9,
+                "unit": "JPY per MW",
+            }
+        ]
     )
-    plan.relaxations = pd.DataFrame([{"limit": "budget", "description": "total budget", "amount": 2.5e10, "unit": "JPY"}])
-    assert views.binding_in_words(plan) == ["**facility draw within the grid** (Alpha 2027-05): shadow price 1.25e+09 JPY per MW"]
+    plan.relaxations = pd.DataFrame(
+        [{"limit": "budget", "description": "total budget", "amount": 2.5e10, "unit": "JPY"}]
+    )
+    assert views.binding_in_words(plan) == [
+        "**facility draw within the grid** (Alpha 2027-05): shadow price 1.25e+09 JPY per MW"
+    ]
     assert views.relaxations_in_words(plan) == ["**total budget** (budget): relax by 2.5e+10 JPY"]
