@@ -42,8 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     validate.set_defaults(run=_validate)
 
     plan = commands.add_parser("plan", help="plan a scenario (the shipped default without PATH)")
-    plan.add_argument("path", type=Path, nargs="?")
+    source = plan.add_mutually_exclusive_group()
+    source.add_argument("path", type=Path, nargs="?")
+    source.add_argument("--from-workbook", type=Path, metavar="XLSX", help="plan the Inputs sheet of a workbook from --out")
     plan.add_argument("--json", action="store_true", help="print one JSON object")
+    plan.add_argument("--out", type=Path, help="also write the plan: a workbook (.xlsx) or CSV tables (.zip)")
     plan.set_defaults(run=_plan)
     return parser
 
@@ -70,7 +73,18 @@ def _validate(args) -> int:
 
 
 def _plan(args) -> int:
-    plan = make_plan(load_scenario(args.path))
+    # The workbook modules load only when asked for: openpyxl and xlsxwriter take ~0.3 s to import.
+    if args.out:
+        from planner.export import plan_file_writer
+
+        write = plan_file_writer(args.out)  # a wrong suffix fails before the solve
+    if args.from_workbook:
+        from planner.workbook_import import scenario_from_workbook
+
+        scenario = scenario_from_workbook(args.from_workbook)
+    else:
+        scenario = load_scenario(args.path)
+    plan = make_plan(scenario)
     problems = verify(plan)
     if problems:  # a plan that fails its own check is a solver fault, never shown as a plan
         raise RuntimeError("the solver's plan fails verification: " + "; ".join(map(str, problems[:5])))
@@ -79,6 +93,9 @@ def _plan(args) -> int:
         print(json.dumps(summary, indent=2))
     else:
         print(describe(plan))
+    if args.out:
+        write(plan)
+        print(f"wrote {args.out}", file=sys.stderr)
     return EXIT_PLAN if plan.feasible else EXIT_INFEASIBLE
 
 
