@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import numbers
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ STYLES = {
     "scientific": ("0.000E+00", "{:.3E}"),
 }
 MAX_WIDTH = 60
+MAX_CELL_TEXT = 32_767  # Excel's limit; xlsxwriter would cut longer text silently
+MAX_ROWS = 1_048_576  # rows in an Excel sheet
 
 
 @dataclass(frozen=True)
@@ -163,12 +166,15 @@ class _Sheet:
         self.widths: dict[int, int] = {}
 
     def text(self, row: int, col: int, text: str, role: str = "cell", fit: bool = True) -> None:
+        if len(text) > MAX_CELL_TEXT:
+            found = f"{len(text):,} characters beginning {text[:40]!r}"
+            raise InputError("--out", f"texts of at most {MAX_CELL_TEXT:,} characters (an Excel cell's limit)", found)
         self.sheet.write_string(row, col, text, self.styles("text", role))
         self._fit(col, len(text) if fit else 0)
 
     def value(self, row: int, col: int, value, style: str, role: str = "cell") -> None:
         """A plan value: text as text, a flag as a flag, a number in `style`, nothing as blank."""
-        if value is None or (isinstance(value, float) and math.isnan(value)):
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
             self.sheet.write_blank(row, col, None, self.styles(style, role))
         elif isinstance(value, str):
             self.text(row, col, value, role)
@@ -222,6 +228,9 @@ def _table(sheet: _Sheet, frame: pd.DataFrame, columns: tuple[Column, ...], top:
     where = {column.key: index for index, column in enumerate(columns)}
     letters = {key: xl_col_to_name(index) for key, index in where.items()}
     first, last = top + 1, top + len(frame)
+    if last + 1 >= MAX_ROWS:  # the data, and a totals row
+        found = f"{len(frame):,} rows for the {sheet.name} sheet"
+        raise InputError("--out", f"a plan that fits Excel's {MAX_ROWS:,} rows a sheet (or CSV tables: .zip)", found)
     for index, column in enumerate(columns):
         sheet.text(top, index, column.header, "header")
     for offset, record in enumerate(frame[[c.key for c in columns]].itertuples(index=False)):
@@ -256,7 +265,8 @@ def _totals(sheet: _Sheet, frame: pd.DataFrame, columns: tuple[Column, ...], pla
 
 
 def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value)
+    """A number to write as one (numpy's too); not a flag, not a missing value."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and not math.isnan(value)
 
 
 def workbook_bytes(plan: Plan) -> bytes:

@@ -411,3 +411,17 @@ def test_plan_file_writer_picks_by_suffix_and_names_bad_paths(tmp_path, plan):
         plan_file_writer(tmp_path / "plan.csv")
     with pytest.raises(InputError, match="expected a writable path"):
         plan_file_writer(tmp_path / "missing" / "plan.xlsx")(plan)
+
+
+def test_text_longer_than_an_excel_cell_is_refused_not_cut():
+    raw = copy.deepcopy(ONE_SITE)
+    raw["description"] = "x" * 32_768
+    with pytest.raises(InputError, match="expected texts of at most 32,767 characters"):
+        workbook_bytes(make_plan(build(raw, "test scenario")))
+
+
+def test_a_plan_too_long_for_an_excel_sheet_is_refused(plan):
+    rows = 1_048_576 - 1  # with the header and the totals row, one more than a sheet holds
+    fleet = plan.fleet.iloc[[0]].loc[lambda frame: frame.index.repeat(rows)].reset_index(drop=True)
+    with pytest.raises(InputError, match=r"found 1,048,575 rows for the Fleet sheet"):
+        workbook_bytes(dataclasses.replace(plan, fleet=fleet))
