@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from planner import estimate_command
 from planner.errors import InputError
 from planner.plan import Plan, make_plan
 from planner.scenario import DEFAULT_SCENARIO, OBJECTIVES, changed, load_scenario
@@ -51,6 +52,14 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--time-limit", metavar="DURATION", help="solver time limit, e.g. '30 s'")
     plan.add_argument("--mip-gap", metavar="FRACTION", type=float, help="relative MIP gap for --integer")
     plan.set_defaults(run=_plan)
+
+    estimate = commands.add_parser(
+        "estimate",
+        help="time, energy and CO2 of a training run on one accelerator type",
+        description=estimate_command.__doc__,
+    )
+    estimate_command.add_arguments(estimate)
+    estimate.set_defaults(run=_estimate)
     return parser
 
 
@@ -100,6 +109,12 @@ def _with_options(scenario, args):
     }
     changes = {field: value for field, value in changes.items() if value is not None}
     return changed(scenario, changes, "command line") if changes else scenario
+
+
+def _estimate(args) -> int:
+    result = estimate_command.run(vars(args))
+    print(json.dumps(result, indent=2) if args.json else estimate_command.describe(result))
+    return EXIT_PLAN
 
 
 def describe(plan: Plan) -> str:
