@@ -31,7 +31,7 @@ from planner.inputs_table import document_rows
 from planner.plan import Plan
 
 JPY_BN = 1e-9  # money shows in billions of yen
-CSV_TABLES = ("fleet", "power", "energy", "costs", "compute", "binding", "relaxations")
+CSV_TABLES = ("fleet", "power", "energy", "costs", "compute", "binding", "entry", "relaxations")
 
 # Style name -> (Excel number format, the same format in Python, to size columns).
 STYLES = {
@@ -45,6 +45,7 @@ STYLES = {
     "jpy_bn": ("#,##0.00", "{:,.2f}"),
     "jpy_bn_fine": ("#,##0.000", "{:,.3f}"),
     "scientific": ("0.000E+00", "{:.3E}"),
+    "share": ("0.0%", "{:.1%}"),
 }
 MAX_WIDTH = 60
 MAX_CELL_TEXT = 32_767  # Excel's limit; xlsxwriter would cut longer text silently
@@ -126,17 +127,30 @@ COMPUTE = (
 )
 BINDING = (
     Column("constraint", "Constraint"),
-    Column("description", "Description"),
+    Column("description", "Limit"),
     Column("where", "Where"),
     Column("shadow_price", "Shadow price (see Unit)", "general"),
     Column("unit", "Unit"),
 )
+ENTRY = (
+    Column("accelerator", "Accelerator"),
+    Column("price_cut_jpy", "Price cut to enter (JPY each)", "count"),
+    Column("capex_jpy", "Capex (JPY each)", "count"),
+    Column("cut_share", "Cut (share of capex)", "share"),
+)
 RELAXATIONS = (
+    Column("option", "Option"),
     Column("limit", "Limit"),
     Column("description", "Description"),
     Column("amount", "Amount (see Unit)", "general"),
     Column("unit", "Unit"),
 )
+SUMMARY_BINDING = (
+    Column("description", "Limit"),
+    Column("shadow_price", "Shadow price", "general"),
+    Column("unit", "Unit"),
+)
+SUMMARY_RELAXATIONS = (Column("option", "Option"), Column("description", "What it takes"))
 SOURCES = (Column("item", "Item"), Column("value", "Value"), Column("source", "Source"))
 
 
@@ -174,7 +188,7 @@ class _Sheet:
 
     def value(self, row: int, col: int, value, style: str, role: str = "cell") -> None:
         """A plan value: text as text, a flag as a flag, a number in `style`, nothing as blank."""
-        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        if value is None or value is pd.NA or value == "" or (isinstance(value, float) and math.isnan(value)):
             self.sheet.write_blank(row, col, None, self.styles(style, role))
         elif isinstance(value, str):
             self.text(row, col, value, role)
@@ -277,7 +291,8 @@ def workbook_bytes(plan: Plan) -> bytes:
     workbook.set_properties({"title": "Capacity plan", "subject": plan.scenario.name, "comments": "Written by planner"})
     styles = _Styles(workbook)
     names = ["Summary", "Inputs", "Fleet", "Power", "Energy and emissions", "Costs", "Compute", "Binding constraints"]
-    names += ["Relaxations"] * (not plan.relaxations.empty) + ["Sources and assumptions"]
+    names += ["Price to enter"] * (not plan.entry.empty) + ["Relaxations"] * (not plan.relaxations.empty)
+    names += ["Sources and assumptions"]
     sheets = {name: _Sheet(workbook, styles, name) for name in names}
     rows = document_rows(plan.scenario.document())
     _inputs(sheets["Inputs"], rows)
@@ -287,6 +302,8 @@ def workbook_bytes(plan: Plan) -> bytes:
     costs = _costs(sheets["Costs"], plan)
     compute = _table(sheets["Compute"], plan.compute, COMPUTE)
     _binding(sheets["Binding constraints"], plan)
+    if "Price to enter" in sheets:
+        _table(sheets["Price to enter"], plan.entry, ENTRY)
     if "Relaxations" in sheets:
         _table(sheets["Relaxations"], plan.relaxations, RELAXATIONS)
     _table(sheets["Sources and assumptions"], _sources(plan, rows), SOURCES)
@@ -410,7 +427,10 @@ def _costs(sheet: _Sheet, plan: Plan) -> _Placed:
 def _binding(sheet: _Sheet, plan: Plan) -> None:
     placed = _table(sheet, plan.binding, BINDING)
     if plan.binding.empty:
-        sheet.text(placed.first, 0, "No binding limits reported for this plan.", fit=False)
+        nothing = (
+            "No binding limits reported for this plan." if plan.feasible else "No plan: see the Relaxations sheet."
+        )
+        sheet.text(placed.first, 0, nothing, fit=False)
 
 
 def _sources(plan: Plan, rows) -> pd.DataFrame:
@@ -500,12 +520,19 @@ def _summary(sheet: _Sheet, plan: Plan, power: dict, energy: _Placed, costs: _Pl
         return f"={placed.ref(key, placed.total_row)}", placed.totals[key]
 
     put("Status", summary["status"])
+    if summary["message"]:
+        put("Message", summary["message"])
     put("Objective", summary["objective"])
     put("Solver", summary["solver"])
+    if summary["integer"]:
+        put("MIP gap", summary["mip_gap"], "of the objective", "share")
+        put("Cost of whole units", summary["integer_gap"], "above the fractional plan", "share")
     put("Training finishes", summary["finish_month"] or "not within this plan", "month")
     put("Deadline", summary["deadline"], "month")
     put("Compute required", summary["required_flop"], "FLOP", "scientific")
     put("Compute delivered", total(compute, "delivered_flop"), "FLOP", "scientific")
+    if summary["largest_model_parameters"] is not None:
+        put("Largest model this compute trains", summary["largest_model_parameters"], "parameters", "scientific")
     spent = put("Total cost", total(costs, "total_jpy"), "JPY bn", "jpy_bn")
     put("Capex", total(costs, "capex_jpy"), "JPY bn", "jpy_bn")
     put("Electricity", total(costs, "energy_cost_jpy"), "JPY bn", "jpy_bn")
@@ -514,36 +541,48 @@ def _summary(sheet: _Sheet, plan: Plan, power: dict, energy: _Placed, costs: _Pl
     put("Energy", total(energy, "energy_mwh"), "MWh", "mwh")
     put("CO2", total(energy, "co2_t"), "t", "tonnes")
     for site, (placed, first, last) in power.items():
-        for key, headline, item in (
-            ("facility_mw", "peak_facility_mw", "Peak facility power"),
-            ("grid_limit_mw", "grid_limit_mw", "Highest grid limit"),
-        ):
-            formula = f"=MAX({placed.span(key, first, last)})"
-            put(f"{item}, {site}", (formula, summary[headline][site]), "MW", "mw")
+        peak = f"=MAX({placed.span('facility_mw', first, last)})"
+        put(f"Peak facility power, {site}", (peak, summary["peak_facility_mw"][site]), "MW", "mw")
+        put(f"Largest grid limit in the horizon, {site}", summary["grid_limit_mw"][site], "MW", "mw")
     for site, fleet in summary["accelerators"].items():
         for accelerator, count in fleet.items():
             put(f"Peak installed, {site} {accelerator}", count, "count", "count")
     for notice in summary["notices"]:
         put("Notice", notice)
-    _summary_binding(sheet, plan, row + 1)
+    if plan.feasible:
+        title, table, columns, more = (
+            "Binding limits: what one more unit of each is worth",
+            plan.binding,
+            SUMMARY_BINDING,
+            "Binding constraints",
+        )
+    else:
+        title, table, columns, more = (
+            "No plan: each of these alone would give one",
+            plan.relaxations,
+            SUMMARY_RELAXATIONS,
+            "Relaxations",
+        )
+    _summary_list(sheet, row + 1, title, table, columns, more)
     sheet.sheet.freeze_panes(header + 1, 0)
 
 
-def _summary_binding(sheet: _Sheet, plan: Plan, top: int) -> None:
-    """The first binding limits, with their shadow prices; all of them are on their own sheet."""
+def _summary_list(
+    sheet: _Sheet, top: int, title: str, table: pd.DataFrame, columns: tuple[Column, ...], more: str
+) -> None:
+    """The first rows of a table under the headlines; all of them are on the sheet named `more`."""
     shown = 10
-    sheet.text(top, 0, "Binding limits", "total")
-    if plan.binding.empty:
+    sheet.text(top, 0, title, "total", fit=False)
+    if table.empty:
         sheet.text(top + 1, 0, "None reported for this plan.", fit=False)
         return
-    for col, text in enumerate(("Constraint", "Where", "Shadow price", "Unit")):
-        sheet.text(top + 1, col, text, "header")
-    for row, record in enumerate(plan.binding.head(shown).itertuples(index=False), start=top + 2):
-        for col, key in enumerate(("constraint", "where", "shadow_price", "unit")):
-            sheet.value(row, col, getattr(record, key), "general")
-    if len(plan.binding) > shown:
-        more = len(plan.binding) - shown
-        sheet.text(top + 2 + shown, 0, f"... and {more} more on the Binding constraints sheet", fit=False)
+    for col, column in enumerate(columns):
+        sheet.text(top + 1, col, column.header, "header")
+    for row, record in enumerate(table.head(shown).to_dict("records"), start=top + 2):
+        for col, column in enumerate(columns):
+            sheet.value(row, col, record[column.key], column.style)
+    if len(table) > shown:
+        sheet.text(top + 2 + shown, 0, f"... and {len(table) - shown} more on the {more} sheet", fit=False)
 
 
 def csv_zip_bytes(plan: Plan) -> bytes:

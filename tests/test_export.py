@@ -11,12 +11,21 @@ import openpyxl
 import pandas as pd
 import pytest
 from builders import ONE_SITE
-from workbooks import INJECTIONS, chart_xml, column_width, injected_scenario, summary_items, table, total_row
+from workbooks import (
+    INJECTIONS,
+    assert_same_rows,
+    chart_xml,
+    column_width,
+    injected_scenario,
+    summary_items,
+    table,
+    total_row,
+)
 
 from planner import make_plan
 from planner.errors import InputError
 from planner.export import csv_zip_bytes, plan_file_writer, workbook_bytes
-from planner.scenario import build
+from planner.scenario import build, changed
 from planner.verify import verify
 
 SHEETS = [
@@ -28,6 +37,7 @@ SHEETS = [
     "Costs",
     "Compute",
     "Binding constraints",
+    "Price to enter",
     "Sources and assumptions",
 ]
 
@@ -206,12 +216,11 @@ def test_summary_headlines(book, formulas, plan):
             pytest.approx(summary["peak_facility_mw"][site], rel=1e-12),
             "MW",
         )
-    assert items["Highest grid limit, Tomakomai"] == (50, "MW")  # the first grid phase, 50 MW
-    assert items["Highest grid limit, Sakai"] == (150, "MW")
+    assert items["Largest grid limit in the horizon, Tomakomai"] == (300, "MW")  # the profile's third phase
+    assert items["Largest grid limit in the horizon, Sakai"] == (400, "MW")
     for site, fleet in summary["accelerators"].items():
         for acc, count in fleet.items():
             assert items[f"Peak installed, {site} {acc}"] == (pytest.approx(count, rel=1e-15), "count")
-    assert "None reported for this plan." in items
     live = summary_items(formulas["Summary"])
     assert live["Total cost"][0] == "='Costs'!$D$4"
     assert live["Peak facility power, Sakai"][0].startswith("=MAX('Power'!$E$")
@@ -232,33 +241,55 @@ def test_inputs_sheet_holds_the_whole_scenario(book, plan):
         assert f"accelerators.{acc}.mfu" in rows
 
 
-def test_binding_sheet_says_when_nothing_is_reported(book):
-    rows = list(book["Binding constraints"].iter_rows(values_only=True))
-    assert rows[0] == ("Constraint", "Description", "Where", "Shadow price (see Unit)", "Unit")
-    assert rows[1][0] == "No binding limits reported for this plan."
-
-
-def test_binding_limits_and_relaxations_when_the_plan_has_them(plan):
-    binding = pd.DataFrame(
-        [
-            ["grid_limit", "facility draw within the grid", "Tomakomai 2027-05", 2.5e8, "JPY/MW"],
-            ["budget_fy", "spending within the fiscal year's money", "FY2026", 0.04, "JPY/JPY"],
-        ],
-        columns=["constraint", "description", "where", "shadow_price", "unit"],
-    )
-    relaxations = pd.DataFrame(
-        [["grid_limit", "more grid at Tomakomai", 12.5, "MW"]], columns=["limit", "description", "amount", "unit"]
-    )
-    with_limits = dataclasses.replace(plan, binding=binding, relaxations=relaxations)
-    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(with_limits)), data_only=True)
-    assert "Relaxations" in book.sheetnames
-    assert table(book["Binding constraints"]).values.tolist() == binding.values.tolist()
-    assert table(book["Relaxations"]).values.tolist() == relaxations.values.tolist()
+def test_binding_limits_and_prices_to_enter(book, plan):
+    assert not plan.binding.empty and not plan.entry.empty
+    binding = table(book["Binding constraints"])
+    assert list(binding.columns) == ["Constraint", "Limit", "Where", "Shadow price (see Unit)", "Unit"]
+    assert_same_rows(binding, plan.binding)
+    entry = table(book["Price to enter"])
+    assert list(entry.columns) == [
+        "Accelerator",
+        "Price cut to enter (JPY each)",
+        "Capex (JPY each)",
+        "Cut (share of capex)",
+    ]
+    assert_same_rows(entry, plan.entry)
+    assert book["Price to enter"]["D2"].number_format == "0.0%"
     summary = list(book["Summary"].iter_rows(values_only=True))
-    start = next(n for n, row in enumerate(summary) if row[0] == "Binding limits")
-    assert summary[start + 1][:4] == ("Constraint", "Where", "Shadow price", "Unit")
-    assert summary[start + 2][:4] == ("grid_limit", "Tomakomai 2027-05", 2.5e8, "JPY/MW")
-    assert summary[start + 3][:4] == ("budget_fy", "FY2026", 0.04, "JPY/JPY")
+    start = next(n for n, row in enumerate(summary) if row[0] == "Binding limits: what one more unit of each is worth")
+    assert summary[start + 1] == ("Limit", "Shadow price", "Unit")
+    shown = pd.DataFrame([row for row in summary[start + 2 :] if row[0]])
+    assert_same_rows(shown, plan.binding.head(10)[["description", "shadow_price", "unit"]])
+
+
+def test_binding_sheet_says_when_nothing_is_reported(plan):
+    empty = dataclasses.replace(plan, binding=plan.binding.iloc[0:0], entry=plan.entry.iloc[0:0])
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(empty)), data_only=True)
+    assert "Price to enter" not in book.sheetnames
+    rows = list(book["Binding constraints"].iter_rows(values_only=True))
+    assert rows[1][0] == "No binding limits reported for this plan."
+    assert "None reported for this plan." in summary_items(book["Summary"])
+
+
+def test_infeasible_plan_shows_what_would_make_it_feasible(default_scenario):
+    """JPY 300 bn cannot buy the JPY 392 bn plan: more money, a later deadline or a smaller run would."""
+    plan = make_plan(changed(default_scenario, {"budget.total": "3e11 JPY"}))
+    assert plan.status == "infeasible" and not plan.relaxations.empty and verify(plan) == []
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)), data_only=True)
+    assert "Relaxations" in book.sheetnames
+    relaxations = table(book["Relaxations"])
+    assert list(relaxations.columns) == ["Option", "Limit", "Description", "Amount (see Unit)", "Unit"]
+    assert_same_rows(relaxations, plan.relaxations)
+    items = summary_items(book["Summary"])
+    assert items["Status"] == ("infeasible", None)
+    assert items["Message"] == (plan.message, None)
+    options = dict(zip(plan.relaxations["option"], plan.relaxations["description"]))
+    assert items["more money"] == (options["more money"], None)
+    assert items["a later deadline"] == (options["a later deadline"], None)
+    assert [row[0] for row in book["Binding constraints"].iter_rows(values_only=True)] == [
+        "Constraint",
+        "No plan: see the Relaxations sheet.",
+    ]
 
 
 def test_sources_sheet_lists_every_sourced_input(book, plan):
@@ -377,23 +408,17 @@ def test_csv_zip_holds_the_tidy_tables(plan):
                 "costs.csv",
                 "compute.csv",
                 "binding.csv",
+                "entry.csv",
                 "relaxations.csv",
                 "inputs.csv",
                 "summary.json",
             ]
         )
-        for name in ("fleet", "power", "energy", "costs", "compute"):
+        for name in ("fleet", "power", "energy", "costs", "compute", "binding", "entry"):
             read = pd.read_csv(archive.open(f"{name}.csv"))
             expected = getattr(plan, name)
             assert list(read.columns) == list(expected.columns)
             pd.testing.assert_frame_equal(read, expected, check_dtype=False, check_exact=True)
-        assert list(pd.read_csv(archive.open("binding.csv")).columns) == [
-            "constraint",
-            "description",
-            "where",
-            "shadow_price",
-            "unit",
-        ]
         inputs = pd.read_csv(archive.open("inputs.csv"), keep_default_na=False)
         assert inputs.set_index("field").loc["budget.total", ["value", "unit"]].tolist() == ["400000000000", "JPY"]
         assert json.loads(archive.read("summary.json"))["total_cost_jpy"] == plan.summary()["total_cost_jpy"]

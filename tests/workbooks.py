@@ -2,9 +2,11 @@
 
 import copy
 import io
+import math
 import zipfile
 
 import pandas as pd
+import pytest
 from builders import ONE_SITE
 
 from planner.scenario import build
@@ -20,6 +22,18 @@ def table(sheet, columns: int | None = None) -> pd.DataFrame:
             break
         body.append(row[:width])
     return pd.DataFrame(body, columns=list(rows[0][:width]))
+
+
+def assert_same_rows(sheet_table: pd.DataFrame, frame: pd.DataFrame) -> None:
+    """Row by row: texts equal, numbers to the 16 digits a workbook keeps, missing as empty cells."""
+    assert len(sheet_table) == len(frame)
+    for shown, (_, expected) in zip(sheet_table.itertuples(index=False), frame.iterrows()):
+        expected = [None if missing(value) else value for value in expected]
+        assert [None if missing(value) else value for value in shown] == pytest.approx(expected, rel=1e-15)
+
+
+def missing(value) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
 
 
 def total_row(sheet) -> dict:
