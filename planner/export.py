@@ -46,6 +46,7 @@ STYLES = {
     "jpy_bn_fine": ("#,##0.000", "{:,.3f}"),
     "scientific": ("0.000E+00", "{:.3E}"),
     "share": ("0.0%", "{:.1%}"),
+    "decimal": ("#,##0.000", "{:,.3f}"),  # shadow prices and relaxations, from 0.08 JPY per JPY to 4e9 JPY per MW
 }
 MAX_WIDTH = 60
 MAX_CELL_TEXT = 32_767  # Excel's limit; xlsxwriter would cut longer text silently
@@ -129,7 +130,7 @@ BINDING = (
     Column("constraint", "Constraint"),
     Column("description", "Limit"),
     Column("where", "Where"),
-    Column("shadow_price", "Shadow price (see Unit)", "general"),
+    Column("shadow_price", "Shadow price (see Unit)", "decimal"),
     Column("unit", "Unit"),
 )
 ENTRY = (
@@ -142,12 +143,12 @@ RELAXATIONS = (
     Column("option", "Option"),
     Column("limit", "Limit"),
     Column("description", "Description"),
-    Column("amount", "Amount (see Unit)", "general"),
+    Column("amount", "Amount (see Unit)", "decimal"),
     Column("unit", "Unit"),
 )
 SUMMARY_BINDING = (
     Column("description", "Limit"),
-    Column("shadow_price", "Shadow price", "general"),
+    Column("shadow_price", "Shadow price", "decimal"),
     Column("unit", "Unit"),
 )
 SUMMARY_RELAXATIONS = (Column("option", "Option"), Column("description", "What it takes"))
@@ -207,8 +208,11 @@ class _Sheet:
         self.widths[col] = max(self.widths.get(col, 0), width)
 
     def fit(self) -> None:
+        """Column widths to the widest cell; printed landscape, one page wide."""
         for col, width in self.widths.items():
             self.sheet.set_column(col, col, min(width + 2, MAX_WIDTH))
+        self.sheet.set_landscape()
+        self.sheet.fit_to_pages(1, 0)
 
 
 @dataclass
@@ -257,6 +261,7 @@ def _table(sheet: _Sheet, frame: pd.DataFrame, columns: tuple[Column, ...], top:
             else:
                 sheet.value(row, index, scaled, column.style)
     sheet.sheet.freeze_panes(top + 1, 0)
+    sheet.sheet.repeat_rows(top)  # the header on every printed page
     placed = _Placed(sheet.name, first, last, where)
     if len(frame):
         sheet.sheet.autofilter(top, 0, last, len(columns) - 1)
