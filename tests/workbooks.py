@@ -3,6 +3,7 @@
 import copy
 import io
 import math
+import numbers
 import zipfile
 
 import pandas as pd
@@ -26,14 +27,23 @@ def table(sheet, columns: int | None = None) -> pd.DataFrame:
 
 def assert_same_rows(sheet_table: pd.DataFrame, frame: pd.DataFrame) -> None:
     """Row by row: texts equal, numbers to the 16 digits a workbook keeps, missing as empty cells."""
-    assert len(sheet_table) == len(frame)
-    for shown, (_, expected) in zip(sheet_table.itertuples(index=False), frame.iterrows()):
-        expected = [None if missing(value) else value for value in expected]
-        assert [None if missing(value) else value for value in shown] == pytest.approx(expected, rel=1e-15)
+    assert sheet_table.shape == frame.shape
+    for shown, expected in zip(sheet_table.itertuples(index=False), frame.itertuples(index=False)):
+        assert [present(value) for value in shown] == [expected_cell(value) for value in expected]
 
 
-def missing(value) -> bool:
-    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
+def present(value):
+    """A value, or None where it is missing (an empty cell, NaN, an empty text)."""
+    missing = value is None or value == "" or (isinstance(value, float) and math.isnan(value))
+    return None if missing else value
+
+
+def expected_cell(value):
+    """What a cell holding the plan's `value` must read: numbers to 16 digits, missing as None."""
+    value = present(value)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return pytest.approx(float(value), rel=1e-15)
+    return value
 
 
 def total_row(sheet) -> dict:
