@@ -80,6 +80,14 @@ def parse_quantity(text, unit: str, field: str, fx_jpy_per_usd: float | None = N
     return float(quantity.m_as(unit))
 
 
+def check_unit(text: str, field: str) -> None:
+    """Raise InputError naming `field` unless `text` is a unit ("MW", "JPY/kWh", "/ month")."""
+    try:
+        _parse(f"1 {text}")
+    except Exception:
+        raise InputError(field, "a unit such as 'MW', 'JPY/kWh', 'degC' or '/ month'", repr(text)) from None
+
+
 _NUMBER_AND_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 
 
