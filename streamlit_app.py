@@ -13,9 +13,10 @@ import streamlit as st
 
 from planner import charts, forms, views
 from planner.documents import canonical, differences, read_upload
-from planner.downloads import DOWNLOADS, TABLES
+from planner.downloads import DOWNLOADS
 from planner.edits import Edited, apply_edits
 from planner.errors import InputError
+from planner.export import CSV_TABLES
 from planner.fields import MAX_INPUT_BYTES
 from planner.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
 from planner.verify import verified_plan
@@ -93,6 +94,12 @@ def table_input(frame: pd.DataFrame, key: str, read_only=(), dynamic=False, choi
     return edited, st.empty()
 
 
+def group_table(table: forms.Table, document: dict):
+    """Draw the table of a document group (sites, accelerators), keyed by the group's name."""
+    tips = {column.label: column.help for column in table.columns}
+    return table_input(table.frame(document), table.group, read_only=[forms.DESCRIPTION], tips=tips)
+
+
 def column_kind(frame: pd.DataFrame, column: str, choices: dict, tips: dict):
     if frame[column].dtype == bool:
         return st.column_config.CheckboxColumn(column)
@@ -147,12 +154,7 @@ def main() -> None:
     fields, entered, slots = sidebar_inputs(document)
     with tab_sites:
         st.caption("Untick a site to plan without it. Grid phases apply from their start month on.")
-        sites_table, sites_slot = table_input(
-            forms.SITES.frame(document),
-            "sites",
-            read_only=[forms.DESCRIPTION],
-            tips={column.label: column.help for column in forms.SITES.columns},
-        )
+        sites_table, sites_slot = group_table(forms.SITES, document)
         grid_table, grid_slot = table_input(
             forms.grid_frame(document),
             "grid",
@@ -162,12 +164,7 @@ def main() -> None:
         )
     with tab_accelerators:
         st.caption("Tick the accelerators the plan may buy; prices in USD convert at the exchange rate.")
-        accelerator_table, accelerator_slot = table_input(
-            forms.ACCELERATORS.frame(document),
-            "accelerators",
-            read_only=[forms.DESCRIPTION],
-            tips={column.label: column.help for column in forms.ACCELERATORS.columns},
-        )
+        accelerator_table, accelerator_slot = group_table(forms.ACCELERATORS, document)
 
     edits = [
         *forms.field_edits(fields, document, entered),
@@ -195,7 +192,7 @@ def main() -> None:
     with tab_limits:
         draw_limits(plan)
     with tab_tables:
-        name = st.selectbox("Table", TABLES, key="table_shown")
+        name = st.selectbox("Table", CSV_TABLES, key="table_shown")
         st.dataframe(getattr(plan, name), width="stretch", hide_index=True)
 
 
@@ -218,15 +215,28 @@ def results(edited: Edited, origin: str):
         st.info(notice)
     pinned = st.session_state.get("pinned")
     if plan.feasible:
+        if plan.message:
+            st.warning(plan.message)
         draw_headline(plan, pinned)
     elif plan.status == "infeasible":
-        st.error(f"**Infeasible.** {views.INFEASIBLE}")
-        for line in views.relaxations_in_words(plan):
-            st.error(line)
+        draw_infeasible(plan)
     else:
-        st.error(f"The solver stopped without a plan (status: {plan.status}). Try a longer solver time limit.")
+        st.error(f"The solver stopped without a plan: {plan.message or plan.status}. Try a longer time limit (Solver).")
     draw_actions(plan, pinned)
     return plan
+
+
+def draw_infeasible(plan) -> None:
+    """Why there is no plan, and each change that alone would give one, prominently."""
+    works, cannot = views.relaxations_in_words(plan)
+    if not works:
+        st.error(f"**No plan: {plan.message or 'infeasible'}.** {views.INFEASIBLE}")
+        return
+    lines = [f"**No plan: {plan.message or 'infeasible'}.** Each of these alone would give one:"]
+    lines += [f"- **{option}**: " + "; ".join(descriptions) for option, descriptions in works.items()]
+    if cannot:
+        lines.append(f"\nNot enough on its own: {', '.join(cannot)}.")
+    st.error("\n".join(lines))
 
 
 def draw_headline(plan, pinned) -> None:
@@ -244,6 +254,9 @@ def draw_headline(plan, pinned) -> None:
                 delta_color=colour,
             )
             column.caption(metric.detail)
+    note = views.sizing_note(plan)
+    if note:
+        st.caption(note)
 
 
 def draw_actions(plan, pinned) -> None:
@@ -290,15 +303,15 @@ def draw_charts(plan, pinned) -> None:
 
 def draw_limits(plan) -> None:
     if not plan.feasible:
-        st.error(views.INFEASIBLE)
-        for line in views.relaxations_in_words(plan):
-            st.markdown(f"- {line}")
+        draw_infeasible(plan)
         return
     lines = views.binding_in_words(plan)
-    if not lines:
-        st.info("No binding limits are reported for this plan.")
-    for line in lines:
-        st.markdown(f"- {line}")
+    st.markdown("**Limits that bind**, and what one more unit of each is worth:")
+    st.markdown("\n".join(f"- {line}" for line in lines) or "None reported.")
+    entries = views.entry_in_words(plan)
+    if entries:
+        st.markdown("**Types left out**, and the price cut that would bring each in:")
+        st.markdown("\n".join(f"- {line}" for line in entries))
 
 
 main()

@@ -1,4 +1,5 @@
-"""Files to take a plan to the meeting: the scenario that made it and the plan's tables.
+"""Files to take a plan to the meeting: the planning workbook, the plan's tables as CSV, and
+the scenario that made it.
 
 Each entry of DOWNLOADS is one button in the app: a label, a file-name suffix, a media type
 and the function that writes the bytes. A new file type is one more entry.
@@ -6,17 +7,15 @@ and the function that writes the bytes. A new file type is one more entry.
 
 from __future__ import annotations
 
-import io
-import json
 import re
-import zipfile
 from dataclasses import dataclass
 from typing import Callable
 
 from planner.documents import scenario_toml
+from planner.export import csv_zip_bytes, workbook_bytes
 from planner.plan import Plan
 
-TABLES = ("fleet", "power", "energy", "costs", "compute", "binding", "relaxations")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -32,21 +31,12 @@ class Download:
         return stem + self.suffix
 
 
-def tables_zip(plan: Plan) -> bytes:
-    """Every tidy table of the plan as CSV, and the headline numbers as JSON, in one zip."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in TABLES:
-            archive.writestr(f"{name}.csv", getattr(plan, name).to_csv(index=False))
-        archive.writestr("summary.json", json.dumps(plan.summary(), indent=2))
-    return buffer.getvalue()
-
-
 def scenario_file(plan: Plan) -> bytes:
     return scenario_toml(plan.scenario.document()).encode("utf-8")
 
 
 DOWNLOADS = (
-    Download("Plan tables (CSV, zip)", "-tables.zip", "application/zip", tables_zip),
+    Download("Planning workbook (xlsx)", "-plan.xlsx", XLSX, workbook_bytes),
+    Download("Plan tables (CSV, zip)", "-tables.zip", "application/zip", csv_zip_bytes),
     Download("Scenario (TOML)", "-scenario.toml", "application/toml", scenario_file),
 )

@@ -42,7 +42,12 @@ def _sites(document: dict) -> list[str]:
 
 
 OBJECTIVE = Field(
-    ("objective",), "Objective", "What the plan optimises", default="cost", choices=lambda _: list(OBJECTIVES)
+    ("objective",),
+    "Objective",
+    "cost: least capex and electricity (and carbon price) by the deadline; finish: the earliest finish; "
+    "compute: the most compute by the deadline; carbon: the least CO2. All within every limit",
+    default="cost",
+    choices=lambda _: list(OBJECTIVES),
 )
 
 FIELDS: dict[str, tuple[Field, ...]] = {
@@ -68,7 +73,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field(
             ("workload", "compute"),
             "Training compute",
-            "e.g. 1.2e26 FLOP; when given it replaces parameters x tokens x FLOP per parameter-token",
+            "e.g. 1.2e26 FLOP, instead of the run's size: clear parameters, tokens and FLOP per parameter-token",
         ),
         Field(
             ("workload", "availability"),
@@ -102,6 +107,12 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field(
             ("exchange_rate",), "Exchange rate", "For prices quoted in dollars, e.g. 150 JPY/USD", default="150 JPY/USD"
         ),
+        Field(
+            ("carbon_price",),
+            "Carbon price",
+            "Added to the cost of each tonne of CO2, e.g. 10000 JPY/t",
+            default="0 JPY/t",
+        ),
     ),
     "Solver": (
         Field(
@@ -112,6 +123,19 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             choices=lambda _: list(SOLVERS),
         ),
         Field(("solver", "time_limit"), "Time limit", "Longest the solver may take, e.g. 60 s", default="60 s"),
+        Field(
+            ("solver", "integer"),
+            "Whole servers and racks",
+            "Buy accelerators in whole scalable units (8 per HGX server, 72 per NVL72 rack); slower",
+            default=False,
+            flag=True,
+        ),
+        Field(
+            ("solver", "mip_gap"),
+            "MIP gap",
+            "With whole units: how close to the best plan is close enough",
+            default=1e-4,
+        ),
     ),
 }
 

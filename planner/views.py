@@ -3,6 +3,7 @@ plan, tidy tables for the charts, and the limits in words. Nothing here knows St
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -28,9 +29,10 @@ class Metric:
 
 
 def headline(plan: Plan) -> list[Metric]:
-    """Total cost, finish month, energy, CO2, and accelerators and peak draw per site."""
+    """Total cost, finish month, energy, CO2, and accelerators and peak draw per site; for the
+    `compute` objective also the compute delivered and the largest model it trains."""
     s = plan.summary()
-    finish = parse_month(s["finish_month"], "finish_month")
+    finish = s["finish_month"]
     metrics = [
         Metric(
             "Total cost",
@@ -40,7 +42,14 @@ def headline(plan: Plan) -> list[Metric]:
             f"capex {s['capex_jpy'] / BN:,.1f} + electricity {s['energy_cost_jpy'] / BN:,.2f} "
             f"of a {s['budget_jpy'] / BN:,.1f} bn budget",
         ),
-        Metric("Training finishes", finish.ordinal, s["finish_month"], "months", f"deadline {s['deadline']}", digits=0),
+        Metric(
+            "Training finishes",
+            parse_month(finish, "finish_month").ordinal if finish else math.nan,
+            finish or "not reached",
+            "months",
+            f"deadline {s['deadline']}",
+            digits=0,
+        ),
         Metric(
             "Energy",
             s["energy_mwh"] / 1e3,
@@ -50,23 +59,55 @@ def headline(plan: Plan) -> list[Metric]:
         ),
         Metric("CO₂", s["co2_t"] / 1e3, f"{s['co2_t'] / 1e3:,.1f} kt", "kt", "from the grid's carbon intensity"),
     ]
+    if s["objective"] == "compute":
+        delivered, largest = s["delivered_flop"], s["largest_model_parameters"]
+        metrics.append(
+            Metric(
+                "Training compute",
+                delivered / 1e24,
+                f"{delivered:.3g} FLOP",
+                "e24 FLOP",
+                f"required {s['required_flop']:.3g}",
+                False,
+            )
+        )
+        if largest is not None:
+            metrics.append(
+                Metric(
+                    "Largest model",
+                    largest / 1e9,
+                    f"{largest / 1e9:,.0f} bn parameters",
+                    "bn parameters",
+                    "at the scenario's tokens per parameter",
+                    False,
+                    0,
+                )
+            )
     for site, fleet in s["accelerators"].items():
         count = sum(fleet.values())
         mix = ", ".join(f"{number:,.0f} {name}" for name, number in fleet.items()) or "none"
         metrics.append(Metric(f"Accelerators at {site}", count, f"{count:,.0f}", "accelerators", mix, None, 0))
-    for site, peak in s["peak_facility_mw"].items():
-        grid = s["grid_limit_mw"][site]
-        metrics.append(
-            Metric(f"Peak draw at {site}", peak, f"{peak:,.1f} MW", "MW", f"grid limit up to {grid:,.0f} MW", None)
-        )
+    for site, rows in plan.power.groupby("site", sort=False):
+        peak = rows.loc[rows["facility_mw"].idxmax()]
+        used = peak.facility_mw > 1e-6
+        detail = f"in {peak.month}, against a {peak.grid_limit_mw:,.0f} MW grid limit" if used else "not used"
+        draw = float(peak.facility_mw)
+        metrics.append(Metric(f"Peak draw at {site}", draw, f"{draw:,.1f} MW", "MW", detail, None))
     return metrics
 
 
 def change(current: Metric, pinned: Metric | None) -> str | None:
     """The change from the pinned plan's number to this one, in the metric's unit."""
-    if pinned is None:
+    if pinned is None or math.isnan(current.value) or math.isnan(pinned.value):
         return None
     return f"{current.value - pinned.value:+,.{current.digits}f} {current.unit}"
+
+
+def sizing_note(plan: Plan) -> str | None:
+    """How far integer sizing (whole servers and racks) is from the fractional plan."""
+    if plan.mip_gap is None:
+        return None
+    return f"Whole servers and racks: MIP gap {plan.mip_gap:.2%}, {plan.integer_gap:.2%} above the fractional plan."
 
 
 def monthly(table: pd.DataFrame, name: str = CURRENT) -> pd.DataFrame:
@@ -130,19 +171,32 @@ def budget_rule(plan: Plan) -> str:
 
 
 def binding_in_words(plan: Plan) -> list[str]:
-    """Each binding limit, where it binds, and its shadow price (what one more unit is worth)."""
+    """Each binding limit and what one more unit of it is worth (its shadow price)."""
+    return [f"**{row.description}**: {row.shadow_price:,.4g} {row.unit}" for row in plan.binding.itertuples()]
+
+
+def entry_in_words(plan: Plan) -> list[str]:
+    """Accelerator types the plan leaves out, and the price cut that would bring each in."""
     return [
-        f"**{row.description}** ({row.where}): shadow price {row.shadow_price:,.4g} {row.unit}"
-        for row in plan.binding.itertuples()
+        f"**{row.accelerator}** would enter at JPY {row.price_cut_jpy:,.0f} less per accelerator "
+        f"({row.cut_share:.0%} of its cost)"
+        for row in plan.entry.itertuples()
     ]
 
 
-def relaxations_in_words(plan: Plan) -> list[str]:
-    """For an infeasible plan, each limit to relax and by how much."""
-    return [
-        f"**{row.description}** ({row.limit}): relax by {row.amount:,.4g} {row.unit}"
-        for row in plan.relaxations.itertuples()
-    ]
+def relaxations_in_words(plan: Plan, shown: int = 12) -> tuple[dict[str, list[str]], list[str]]:
+    """For an infeasible plan: each option that alone gives a plan with what it takes (at most
+    `shown` lines each), and the options that cannot on their own."""
+    works, cannot = {}, []
+    for option, rows in plan.relaxations.groupby("option", sort=False):
+        if rows["amount"].isna().all():
+            cannot.append(option)
+            continue
+        lines = rows["description"].head(shown).tolist()
+        if len(rows) > shown:
+            lines.append(f"... and {len(rows) - shown} more in the plan tables (relaxations)")
+        works[option] = lines
+    return works, cannot
 
 
 INFEASIBLE = (

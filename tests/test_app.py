@@ -17,7 +17,6 @@ from planner.documents import scenario_toml
 from planner.fields import MAX_INPUT_BYTES
 from planner.scenario import OBJECTIVES
 from planner.verify import verify
-from planner.views import INFEASIBLE
 
 APP = str(Path(__file__).parent.parent / "streamlit_app.py")
 
@@ -41,7 +40,7 @@ def text_box(at: AppTest, label: str):
 
 
 def number(text: str) -> float:
-    return float(re.search(r"[-+]?[\d,]*\.?\d+", text).group().replace(",", ""))
+    return float(re.search(r"[-+]?[\d,]*\.?\d+(?:e[-+]?\d+)?", text).group().replace(",", ""))
 
 
 def metrics(at: AppTest) -> dict:
@@ -59,6 +58,11 @@ def assert_shows(at: AppTest, plan) -> None:
         **{f"Accelerators at {site}": sum(fleet.values()) for site, fleet in summary["accelerators"].items()},
         **{f"Peak draw at {site}": peak for site, peak in summary["peak_facility_mw"].items()},
     }
+    if summary["objective"] == "compute":  # the question's answer: how much compute, how large a model
+        assert number(shown.pop("Training compute").value) == pytest.approx(summary["delivered_flop"], rel=5e-3)
+        assert number(shown.pop("Largest model").value) == pytest.approx(
+            summary["largest_model_parameters"] / 1e9, abs=0.5
+        )
     assert set(shown) == {*expected, "Training finishes"}
     assert shown["Training finishes"].value == summary["finish_month"]
     for label, value in expected.items():
@@ -102,7 +106,22 @@ def test_budget_changes_replan_as_the_engine_does():
     text_box(at, "Budget").input("3.5e11 JPY").run()
     assert engine({"budget.fiscal_years.FY2026": "1.5e11 JPY", "budget.total": "3.5e11 JPY"}).status == "infeasible"
     assert not at.exception and list(at.metric) == []
-    assert any(INFEASIBLE in error for error in errors(at))
+    assert any(error.startswith("**No plan: ") for error in errors(at))
+
+
+def test_an_infeasible_scenario_shows_each_relaxation_the_engine_finds():
+    at = started()
+    text_box(at, "Budget").input("3.5e11 JPY").run()
+    plan = engine({"budget.total": "3.5e11 JPY"})
+    assert plan.status == "infeasible"
+    works = plan.relaxations.dropna(subset=["amount"])
+    assert {"a later deadline", "more money"} <= set(works["option"])
+    explanation = next(error for error in errors(at) if error.startswith("**No plan: "))
+    assert "Each of these alone would give one" in explanation
+    for row in works.itertuples():
+        assert f"**{row.option}**" in explanation and row.description in explanation
+    assert "total budget JPY 350.0 bn: + JPY 41.84 bn" in explanation  # 391.84 bn needed, by hand
+    assert list(at.metric) == [] and not at.exception
 
 
 @pytest.mark.parametrize("objective", OBJECTIVES)
@@ -227,3 +246,13 @@ def test_pinned_plan_is_compared_with_the_next(default_plan):
     assert any(expander.label.startswith("Compared with the pinned plan: 1 input differ") for expander in at.expander)
     next(button for button in at.button if button.label == "Unpin").click().run()
     assert all(metric.delta in (None, "") for metric in at.metric)
+
+
+def test_whole_servers_and_racks_plan_as_the_engine_does():
+    at = started()
+    next(box for box in at.checkbox if box.label == "Whole servers and racks").check().run()
+    expected = engine({"solver.integer": True})
+    assert_shows(at, expected)
+    counts = [count for fleet in expected.summary()["accelerators"].values() for count in fleet.values()]
+    assert all(abs(count % 8) < 1e-6 or abs(count % 8 - 8) < 1e-6 for count in counts)  # whole 8-GPU servers at least
+    assert any(caption.value.startswith("Whole servers and racks: MIP gap") for caption in at.caption)

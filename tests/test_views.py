@@ -99,23 +99,49 @@ def test_budget_rule_in_words():
     assert views.budget_rule(make_plan(fy)).endswith("each fiscal year's spending is capped by that year's money.")
 
 
-def test_binding_and_relaxation_rows_in_words(one_site_plan):
-    plan = make_plan(scenario())
-    plan.binding = pd.DataFrame(
-        [
-            {
-                "constraint": "grid_limit",
-                "description": "facility draw within the grid",
-                "where": "Alpha 2027-05",
-                "shadow_price": 1.25e9,
-                "unit": "JPY per MW",
-            }
-        ]
-    )
-    plan.relaxations = pd.DataFrame(
-        [{"limit": "budget", "description": "total budget", "amount": 2.5e10, "unit": "JPY"}]
-    )
-    assert views.binding_in_words(plan) == [
-        "**facility draw within the grid** (Alpha 2027-05): shadow price 1.25e+09 JPY per MW"
-    ]
-    assert views.relaxations_in_words(plan) == ["**total budget** (budget): relax by 2.5e+10 JPY"]
+def test_binding_limit_in_words_with_its_hand_computed_worth(one_site_plan):
+    # The plan is linear in the compute: one more 1e24 FLOP costs what the whole 1e24 costs.
+    worth = (N * 1e7 + 666_666.67 * 20) / 1e24 * 1e24
+    (line,) = views.binding_in_words(one_site_plan)
+    assert line == f"**1e+24 FLOP by 2027-12**: {worth:,.4g} JPY per 1e24 FLOP"
+    assert views.entry_in_words(one_site_plan) == []  # the only type is used
+
+
+def test_relaxations_of_an_infeasible_plan_in_words():
+    # All in January (31 days): N = 1e24 / (5e14 x 2.6784e6) = 746.7 accelerators, JPY 7.467 bn of
+    # capex + 13.3 M of electricity = 7.480 bn against a budget of 0.1 bn: 7.38 bn short.
+    plan = make_plan(scenario({"workload.deadline": "2027-01", "budget.total": "1e8 JPY"}))
+    assert plan.status == "infeasible"
+    works, cannot = views.relaxations_in_words(plan)
+    assert works["more money"] == ["total budget JPY 0.1 bn: + JPY 7.38 bn"]
+    assert "the largest run that fits is 1.3% of 1e+24 FLOP" in works["a smaller run"][0]
+    assert cannot == ["a later deadline", "more grid and fit-out at Alpha"]
+
+
+def test_no_relaxations_found_leaves_only_the_generic_explanation(one_site_plan):
+    assert views.relaxations_in_words(one_site_plan) == ({}, [])
+
+
+def test_most_compute_within_a_small_budget_does_not_reach_the_requirement(one_site_plan):
+    # JPY 0.1 bn buys 1e8 / 7.480e9 of the 1e24 FLOP that January alone would cost (see above).
+    plan = make_plan(scenario({"objective": "compute", "workload.deadline": "2027-01", "budget.total": "1e8 JPY"}))
+    metrics = {m.label: m for m in views.headline(plan)}
+    assert metrics["Training finishes"].text == "not reached"
+    assert metrics["Training compute"].value == pytest.approx(1e8 / 7.4798e9, rel=1e-3)  # in 1e24 FLOP
+    assert "Largest model" not in metrics  # the run is given as compute, not as a model size
+    before = {m.label: m for m in views.headline(one_site_plan)}
+    assert views.change(metrics["Training finishes"], before["Training finishes"]) is None
+
+
+def test_peak_draw_says_when_and_against_which_grid_limit(default_plan):
+    peaks = {m.label: m for m in views.headline(default_plan) if m.label.startswith("Peak draw")}
+    tomakomai = default_plan.power[default_plan.power["site"] == "Tomakomai"]
+    assert peaks["Peak draw at Tomakomai"].value == tomakomai["facility_mw"].max()
+    assert peaks["Peak draw at Tomakomai"].detail == "in 2027-05, against a 50 MW grid limit"
+
+
+def test_integer_sizing_note(one_site_plan):
+    assert views.sizing_note(one_site_plan) is None
+    whole = make_plan(scenario({"solver.integer": True}))
+    assert views.sizing_note(whole).startswith("Whole servers and racks: MIP gap ")
+    assert whole.summary()["accelerators"]["Alpha"]["X1"] == 64  # 63.42 rounded up to whole 8-GPU servers
