@@ -189,21 +189,63 @@ def build(resolved: dict, path) -> Scenario:
 
 
 def edit(document: dict, changes: dict) -> dict:
-    """A deep copy of `document` with dotted-path `changes` applied ({"budget.total": "5e11 JPY"});
-    None deletes a field."""
+    """A deep copy of `document` with dotted-path `changes` applied ({"budget.total": "5e11 JPY",
+    "sites.Sakai.grid_phases[1].start": "2028-10"}); None deletes a field."""
     result = copy.deepcopy(document)
     for dotted, value in changes.items():
-        *parents, last = dotted.split(".")
+        *parents, last = path_parts(dotted)
         table = result
         for part in parents:
-            table = table.setdefault(part, {})
-            if not isinstance(table, dict):
-                raise InputError(dotted, "a path through tables of the scenario", f"{part!r} is not a table")
-        if value is None:
+            table = _step(table, part, dotted, create=True)
+        if isinstance(last, int):
+            _step(table, last, dotted)
+            table[last] = value
+        elif not isinstance(table, dict):
+            raise InputError(dotted, "a path through tables of the scenario", f"{table!r} is not a table")
+        elif value is None:
             table.pop(last, None)
         else:
             table[last] = value
     return result
+
+
+def lookup(document: dict, dotted: str):
+    """The value at a dotted path of `document` as written (None where nothing is written)."""
+    value = document
+    for part in path_parts(dotted):
+        value = _step(value, part, dotted)
+        if value is None:
+            return None
+    return value
+
+
+_PATH_PART = re.compile(r"^([^.\[\]]+)((?:\[\d+\])*)$")
+
+
+def path_parts(dotted: str) -> list[str | int]:
+    """"sites.Sakai.grid_phases[1].start" -> ["sites", "Sakai", "grid_phases", 1, "start"]: the
+    spelling of field names in error messages."""
+    parts: list[str | int] = []
+    for piece in dotted.split("."):
+        match = _PATH_PART.match(piece.strip())
+        if not match:
+            raise InputError(dotted, "a dotted field path such as 'budget.total' or 'sites.Sakai.grid_phases[0].start'",
+                             repr(dotted))
+        parts.append(match.group(1))
+        parts += [int(index) for index in re.findall(r"\d+", match.group(2))]
+    return parts
+
+
+def _step(value, part: str | int, dotted: str, create: bool = False):
+    """One step down a path: a table's field (made when `create`) or a list's item."""
+    if isinstance(part, int):
+        if not isinstance(value, list) or not 0 <= part < len(value):
+            size = f"a list of {len(value)}" if isinstance(value, list) else repr(value)
+            raise InputError(dotted, "an index into a list of the scenario", f"[{part}] into {size}")
+        return value[part]
+    if not isinstance(value, dict):
+        raise InputError(dotted, "a path through tables of the scenario", f"{part!r} inside {value!r}, which is not a table")
+    return value.setdefault(part, {}) if create else value.get(part)
 
 
 def changed(scenario: Scenario, changes: dict, label: str = "changes") -> Scenario:
