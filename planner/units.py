@@ -58,43 +58,49 @@ def parse_quantity(text, unit: str, field: str, fx_jpy_per_usd: float | None = N
     Raises InputError naming `field`, the unit expected and what was found.
     """
     try:
-        if isinstance(text, (str, int, float)) and not isinstance(text, bool):
-            return _converted(text, unit, fx_jpy_per_usd)
-        return _convert(text, unit, fx_jpy_per_usd)
+        remembered = isinstance(text, (str, int, float)) and not isinstance(text, bool)
+        magnitude, usd_power, mismatch = _remembered(text, unit) if remembered else _reading(text, unit)
     except InputError as error:
         raise InputError(field, error.expected, error.found) from None
+    if usd_power and fx_jpy_per_usd is None:
+        raise InputError(field, _wanted(unit) + "; dollars need an exchange rate", repr(str(text)))
+    if mismatch:
+        raise InputError(field, _wanted(unit), mismatch)
+    return magnitude * fx_jpy_per_usd**usd_power if usd_power else magnitude
 
 
 @functools.lru_cache(maxsize=8192)
-def _converted(text, unit: str, fx_jpy_per_usd: float | None) -> float:
-    """Memoised: a scenario is validated again after every edit (a sweep rebuilds thousands),
-    its texts repeat, and pint spends ~0.2 ms on each."""
-    return _convert(text, unit, fx_jpy_per_usd)
+def _remembered(text, unit: str) -> tuple[float | None, int, str | None]:
+    """Memoised `_reading`: a scenario is validated again after every edit (a sweep rebuilds
+    thousands), its texts repeat, and pint spends ~0.2 ms on each."""
+    return _reading(text, unit)
 
 
-def _convert(text, unit: str, fx_jpy_per_usd: float | None) -> float:
-    expected = Q_(1, unit)
-    kind, example = _KINDS.get(unit, (_kind(expected.dimensionality), f"1 {unit}"))
-    want = f"{kind} (e.g. '{example}')"
+def _reading(text, unit: str) -> tuple[float | None, int, str | None]:
+    """(magnitude in `unit` with dollars taken at 1 JPY/USD, the power of dollars to convert at
+    the real rate, what was found when the dimension is wrong); InputError when unreadable."""
     if isinstance(text, bool):
-        raise InputError("", want, repr(text))
+        raise InputError("", _wanted(unit), repr(text))
     try:
         quantity = text if isinstance(text, pint.Quantity) else as_quantity(text)
     except Exception:
-        raise InputError("", want, repr(text)) from None
+        raise InputError("", _wanted(unit), repr(text)) from None
     if not isinstance(quantity, pint.Quantity):
         quantity = Q_(quantity, "dimensionless")
     if not math.isfinite(float(quantity.magnitude)):
-        raise InputError("", f"a finite number: {want}", repr(str(text)))
+        raise InputError("", f"a finite number: {_wanted(unit)}", repr(str(text)))
+    expected = Q_(1, unit)
     usd_power = quantity.dimensionality.get("[usd_currency]", 0) - expected.dimensionality.get("[usd_currency]", 0)
     if usd_power:
-        if fx_jpy_per_usd is None:
-            raise InputError("", want + "; dollars need an exchange rate", repr(str(text)))
-        quantity = quantity * Q_(fx_jpy_per_usd, "JPY/USD") ** usd_power
+        quantity = quantity * Q_(1.0, "JPY/USD") ** usd_power
     if quantity.dimensionality != expected.dimensionality:
-        found = f"{str(text)!r} ({_kind(quantity.dimensionality)})"
-        raise InputError("", want, found)
-    return float(quantity.m_as(unit))
+        return None, usd_power, f"{str(text)!r} ({_kind(quantity.dimensionality)})"
+    return float(quantity.m_as(unit)), usd_power, None
+
+
+def _wanted(unit: str) -> str:
+    kind, example = _KINDS.get(unit, (_kind(Q_(1, unit).dimensionality), f"1 {unit}"))
+    return f"{kind} (e.g. '{example}')"
 
 
 def check_unit(text: str, field: str) -> None:
