@@ -250,7 +250,7 @@ def _step(value, part: str | int, dotted: str, create: bool = False):
 
 def changed(scenario: Scenario, changes: dict, label: str = "changes") -> Scenario:
     """`scenario` with dotted-path `changes` to its document, validated again."""
-    return build(edit(scenario.document(), changes), label)
+    return build(edit(scenario._document, changes), label)  # edit() copies; document() would copy twice
 
 
 def _table(parent: dict, key: str, path, prefix: str = "") -> dict:
