@@ -69,8 +69,11 @@ def solve(model: PlanningModel, highs: pulp.HiGHS | None = None) -> Solution:
     `highs`: a PuLP HiGHS solver to use when the scenario asks for HiGHS, in place of a fresh
     one (a sweep passes one that keeps its model warm between scenarios)."""
     settings = model.scenario.solver
-    name, notices = pick_solver(settings.name)
-    solver = highs if highs is not None and name == "highs" else make_solver(name, settings.time_limit, settings.mip_gap)
+    if highs is not None and settings.name == "highs":  # a HiGHS instance in hand: HiGHS is available
+        name, notices, solver = "highs", [], highs
+    else:
+        name, notices = pick_solver(settings.name)
+        solver = make_solver(name, settings.time_limit, settings.mip_gap)
     started = time.perf_counter()
     try:
         status = model.problem.solve(solver)
