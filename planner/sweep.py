@@ -26,7 +26,6 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from planner.binding import NEGLIGIBLE
 from planner.errors import InputError
 from planner.model import PlanningModel
 from planner.objectives import optimise
@@ -203,26 +202,14 @@ def quick_plan(scenario: Scenario) -> Plan:
 
 
 def row(plan: Plan) -> dict:
-    """A plan's headline numbers: those of `Plan.summary()`, per site as columns."""
+    """A plan's headline numbers from `Plan.summary()`, each site's as columns."""
     if not plan.feasible:
         return {"status": plan.status, "reason": plan.message}
-    energy, costs = plan.energy, plan.costs
-    peak_mw = plan.power.groupby("site", sort=False)["facility_mw"].max()
-    fleet = plan.fleet.groupby(["site", "accelerator"], sort=False)["installed"].max()
-    held = fleet[fleet > NEGLIGIBLE].groupby(level="site", sort=False).sum()
-    capex, electricity = float(costs["capex_jpy"].sum()), float(costs["energy_cost_jpy"].sum())
-    result = {
-        "status": plan.status,
-        "reason": plan.message,
-        "total_cost_jpy": capex + electricity,
-        "capex_jpy": capex,
-        "energy_cost_jpy": electricity,
-        "energy_mwh": float(energy["energy_mwh"].sum()),
-        "co2_t": float(energy["co2_t"].sum()),
-        "finish_month": plan.finish_month,
-    }
+    summary = plan.summary()
+    result = {column: summary[column] for column in OUTCOMES if column != "reason"}
+    result["reason"] = summary["message"]
     for site in plan.scenario.sites:
-        result[f"peak_mw_{site}"] = float(peak_mw[site])
+        result[f"peak_mw_{site}"] = summary["peak_facility_mw"][site]
     for site in plan.scenario.sites:
-        result[f"accelerators_{site}"] = float(held.get(site, 0.0))
+        result[f"accelerators_{site}"] = sum(summary["accelerators"][site].values())
     return result
