@@ -38,7 +38,7 @@ def tornado(scenario: Scenario, varies: list[Vary], metric: str = "total_cost_jp
     swing first: `at_low`/`at_high` = the metric at the field's first and last point, `low`/`high`
     = its least and greatest over all points. finish_month is measured in months from the
     scenario's deadline. attrs: metric, unit, base (the scenario's own value)."""
-    _check_metric(metric)
+    _check_metric(metric, [*METRICS, *(f"{kind}_{site}" for kind in ("peak_mw", "accelerators") for site in scenario.sites)])
     points = [(vary, point) for vary in varies for point in vary.points()]
     outcomes = evaluate(scenario, [{}] + [{v.field: v.written(p)} for v, p in points], executor, workers, progress)
     values = metric_values(outcomes, metric, scenario)
@@ -113,7 +113,7 @@ def percentiles(table: pd.DataFrame, metrics: list[str] | None = None, levels=LE
     metrics = metrics or ["total_cost_jpy", "co2_t", "finish_month", *[c for c in table if c.startswith("peak_mw_")]]
     rows = []
     for metric in metrics:
-        _check_metric(metric, table)
+        _check_metric(metric, table.columns)
         values = table[metric].dropna()
         row = {"metric": metric, "unit": metric_unit(metric), "with_plan": len(values),
                "without_plan": len(table) - len(values)}
@@ -138,8 +138,6 @@ def metric_unit(metric: str) -> str:
     return METRICS[metric][0]
 
 
-def _check_metric(metric: str, table: pd.DataFrame | None = None) -> None:
-    known = metric in METRICS or metric.startswith(("peak_mw_", "accelerators_"))
-    if not known or (table is not None and metric not in table):
-        choices = ", ".join([*METRICS, "peak_mw_SITE", "accelerators_SITE"])
-        raise InputError("--metric", f"one of {choices}", repr(metric))
+def _check_metric(metric: str, known) -> None:
+    if metric not in known:
+        raise InputError("--metric", f"one of {', '.join(known)}", repr(metric))

@@ -23,6 +23,7 @@ SHOWN_ROWS = 20
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = "Ranges, distributions and analyses: docs/sweeps.md. Exit 0 with a table (failed variants are rows), 2 for bad input."
     parser.add_argument("path", type=Path, nargs="?", help="scenario file (the shipped default without it)")
     parser.add_argument("--vary", action="append", default=[], metavar="FIELD=RANGE",
                         help="a field by its dotted path and its range: 'budget.total=3e11 JPY..5e11 JPY:5', "

@@ -298,6 +298,8 @@ def test_sweep_command_json_and_files_agree(capsys, tmp_path):
 def test_sweep_command_tornado_and_pareto_print_their_tables(capsys):
     code, out, _ = run(capsys, "sweep", "--tornado", "--vary", "exchange_rate=140..160 JPY/USD:2", "--workers", "1")
     assert code == 0 and "exchange_rate" in out and "widest swing" in out
+    code, _, err = run(capsys, "sweep", "--tornado", "--metric", "peak_mw_Osaka", "--vary", "exchange_rate=140..160 JPY/USD:2")
+    assert code == 2 and "peak_mw_Sakai" in err
     code, out, _ = run(capsys, "sweep", "--pareto", "3e11..4e11 JPY:2", "--workers", "1")
     assert code == 0 and "earliest finish at each budget" in out and "2027-05" in out
 
