@@ -26,7 +26,7 @@ import pint
 
 from planner.calendar import label, parse_month
 from planner.errors import InputError
-from planner.scenario import Scenario, changed, lookup, path_parts
+from planner.scenario import Scenario, changed, lookup
 from planner.units import as_quantity, split_number
 
 _GRID = re.compile(r"^(?P<low>.+?)\s*\.\.\s*(?P<high>.+?)\s*(?::\s*(?P<steps>\S+))?$")
@@ -93,7 +93,6 @@ def parse_vary(text: str, scenario: Scenario) -> Vary:
     if not equals or not field or not spec:
         raise InputError("", "FIELD=RANGE, e.g. 'budget.total=3e11 JPY..5e11 JPY:5'", repr(text), where)
     try:
-        path_parts(field)
         vary = _parse_spec(field, spec, scenario)
         for value in vary.ends if vary.sampled else vary.values:
             changed(scenario, {field: vary.written(value)}, where)

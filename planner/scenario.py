@@ -20,6 +20,7 @@ from planner.calendar import fiscal_year, label, months_between
 from planner.catalog import CATALOG_FILE, Accelerator, catalog_entries
 from planner.errors import InputError
 from planner.fields import Month, Record, Text, quantity, read, read_toml
+from planner.inputs_table import parse_path
 from planner.sites import Site, profile_dir
 from planner.units import parse_quantity
 from planner.workload import Workload
@@ -193,7 +194,7 @@ def edit(document: dict, changes: dict) -> dict:
     "sites.Sakai.grid_phases[1].start": "2028-10"}); None deletes a field."""
     result = copy.deepcopy(document)
     for dotted, value in changes.items():
-        *parents, last = path_parts(dotted)
+        *parents, last = parse_path(dotted, dotted)
         table = result
         for part in parents:
             table = _step(table, part, dotted, create=True)
@@ -212,28 +213,11 @@ def edit(document: dict, changes: dict) -> dict:
 def lookup(document: dict, dotted: str):
     """The value at a dotted path of `document` as written (None where nothing is written)."""
     value = document
-    for part in path_parts(dotted):
+    for part in parse_path(dotted, dotted):
         value = _step(value, part, dotted)
         if value is None:
             return None
     return value
-
-
-_PATH_PART = re.compile(r"^([^.\[\]]+)((?:\[\d+\])*)$")
-
-
-def path_parts(dotted: str) -> list[str | int]:
-    """"sites.Sakai.grid_phases[1].start" -> ["sites", "Sakai", "grid_phases", 1, "start"]: the
-    spelling of field names in error messages."""
-    parts: list[str | int] = []
-    for piece in dotted.split("."):
-        match = _PATH_PART.match(piece.strip())
-        if not match:
-            raise InputError(dotted, "a dotted field path such as 'budget.total' or 'sites.Sakai.grid_phases[0].start'",
-                             repr(dotted))
-        parts.append(match.group(1))
-        parts += [int(index) for index in re.findall(r"\d+", match.group(2))]
-    return parts
 
 
 def _step(value, part: str | int, dotted: str, create: bool = False):
