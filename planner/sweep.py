@@ -107,14 +107,24 @@ def evaluate(scenario: Scenario, changes: list[dict], executor: Executor | None 
     size = max(1, min(MAX_CHUNK, math.ceil(total / (4 * workers))))
     chunks = [list(range(start, min(start + size, total))) for start in range(0, total, size)]
     rows: list[dict | None] = [None] * total
+    done = 0
+
+    def store(chunk: list[int], result: list[dict]) -> None:
+        nonlocal done
+        for index, row in zip(chunk, result):
+            rows[index] = row
+        done += len(chunk)
+        if progress is not None:
+            progress(done, total)
+
     if executor is None and (workers == 1 or len(chunks) <= 1):
         for chunk in chunks:
-            _store(rows, chunk, _evaluate_chunk(scenario, [changes[i] for i in chunk]), progress)
+            store(chunk, _evaluate_chunk(scenario, [changes[i] for i in chunk]))
     elif executor is None:
         with ProcessPoolExecutor(workers) as pool:
-            _gather(pool, scenario, changes, chunks, rows, progress)
+            _gather(pool, scenario, changes, chunks, store)
     else:
-        _gather(executor, scenario, changes, chunks, rows, progress)
+        _gather(executor, scenario, changes, chunks, store)
     return pd.DataFrame(rows, columns=_columns(rows))
 
 
@@ -138,8 +148,7 @@ def cluster_executor(address: str):
         client.close()
 
 
-def _gather(executor: Executor, scenario: Scenario, changes: list[dict], chunks: list[list[int]],
-            rows: list, progress: Progress | None) -> None:
+def _gather(executor: Executor, scenario: Scenario, changes: list[dict], chunks: list[list[int]], store) -> None:
     futures = {executor.submit(_evaluate_chunk, scenario, [changes[i] for i in chunk]): chunk for chunk in chunks}
     try:
         for future in as_completed(futures):
@@ -148,18 +157,11 @@ def _gather(executor: Executor, scenario: Scenario, changes: list[dict], chunks:
                 result = future.result()
             except Exception as error:  # a worker lost, a task that could not travel: its rows say so
                 result = [{"status": "error", "reason": f"{type(error).__name__}: {error}"}] * len(chunk)
-            _store(rows, chunk, result, progress)
+            store(chunk, result)
     except BaseException:
         for future in futures:
             future.cancel()
         raise
-
-
-def _store(rows: list, chunk: list[int], result: list[dict], progress: Progress | None) -> None:
-    for index, row in zip(chunk, result):
-        rows[index] = row
-    if progress is not None:
-        progress(sum(row is not None for row in rows), len(rows))
 
 
 def _columns(rows: list[dict]) -> list[str]:
