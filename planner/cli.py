@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from planner import estimate_command
+from planner import estimate_command, sweep_cli
 from planner.errors import InputError
 from planner.plan import Plan
 from planner.scenario import DEFAULT_SCENARIO, OBJECTIVES, changed, load_scenario
@@ -63,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     estimate_command.add_arguments(estimate)
     estimate.set_defaults(run=_estimate)
+
+    sweep = commands.add_parser("sweep", help="plan many variants: grids, Monte Carlo, tornado, Pareto front")
+    sweep_cli.add_arguments(sweep)
+    sweep.set_defaults(run=sweep_cli.run)
     return parser
 
 
