@@ -38,7 +38,7 @@ def tornado(scenario: Scenario, varies: list[Vary], metric: str = "total_cost_jp
     swing first: `at_low`/`at_high` = the metric at the field's first and last point, `low`/`high`
     = its least and greatest over all points. finish_month is measured in months from the
     scenario's deadline. attrs: metric, unit, base (the scenario's own value)."""
-    _check_metric(metric, [*METRICS, *(f"{kind}_{site}" for kind in ("peak_mw", "accelerators") for site in scenario.sites)])
+    _check_metric(metric, tornado_metrics(scenario))
     points = [(vary, point) for vary in varies for point in vary.points()]
     outcomes = evaluate(scenario, [{}] + [{v.field: v.written(p)} for v, p in points], executor, workers, progress)
     values = metric_values(outcomes, metric, scenario)
@@ -56,6 +56,11 @@ def tornado(scenario: Scenario, varies: list[Vary], metric: str = "total_cost_jp
     unit = FINISH_SHIFT if metric == "finish_month" else metric_unit(metric)
     table.attrs = {"metric": metric, "unit": unit, "base": values.iloc[0]}
     return table
+
+
+def tornado_metrics(scenario: Scenario) -> list[str]:
+    """The measures a tornado can take: the METRICS, and each site's peak MW and accelerators."""
+    return [*METRICS, *(f"{kind}_{site}" for kind in ("peak_mw", "accelerators") for site in scenario.sites)]
 
 
 def metric_values(table: pd.DataFrame, metric: str, scenario: Scenario) -> pd.Series:

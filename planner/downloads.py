@@ -27,8 +27,12 @@ class Download:
 
     def file_name(self, plan: Plan) -> str:
         """The scenario's name made safe for a file name, with this download's suffix."""
-        stem = re.sub(r"[^A-Za-z0-9]+", "-", plan.scenario.name).lower()[:80].strip("-") or "plan"
-        return stem + self.suffix
+        return file_stem(plan.scenario.name) + self.suffix
+
+
+def file_stem(name: str) -> str:
+    """A scenario's name as the start of a file name: letters, digits and dashes."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", name).lower()[:80].strip("-") or "plan"
 
 
 def scenario_file(plan: Plan) -> bytes:
