@@ -18,6 +18,7 @@ from planner.errors import InputError
 from planner.ranges import parse_vary
 from planner.scenario import load_scenario
 from planner.sweep import cluster_executor, sweep
+from planner.sweep_views import counts, headed, reasons
 
 SHOWN_ROWS = 20
 
@@ -92,13 +93,13 @@ def as_json(table: pd.DataFrame, kind: str) -> dict:
 
 def write(table: pd.DataFrame, kind: str, path: Path) -> None:
     """CSV: the table. Excel: the table, and for a sweep its P10/P50/P90 and the settings."""
-    headed = _headed(table)
+    out = headed(table)
     try:
         if path.suffix.lower() == ".csv":
-            headed.to_csv(path, index=False)
+            out.to_csv(path, index=False)
             return
         with pd.ExcelWriter(path, engine="openpyxl") as book:
-            headed.to_excel(book, sheet_name=kind, index=False)
+            out.to_excel(book, sheet_name=kind, index=False)
             if kind == "sweep":
                 percentiles(table).to_excel(book, sheet_name="percentiles", index=False)
             settings = pd.DataFrame({"setting": list(table.attrs), "value": [json.dumps(_plain(v)) for v in table.attrs.values()]})
@@ -122,28 +123,15 @@ def describe(table: pd.DataFrame, kind: str) -> str:
         shown = table[["budget_jpy", "status", "finish_month", "total_cost_jpy", "on_front"]].assign(
             on_front=table["on_front"].map({True: "*", False: ""}))
         return "\n".join(lines + [_table(shown)])
-    counts = ", ".join(f"{n} {status}" for status, n in table["status"].value_counts().items())
-    seed = f" (seed {table.attrs['seed']})" if table.attrs.get("seed") is not None else ""
     spread = percentiles(table)
     levels = [c for c in spread if c.startswith("P")]
     spread[levels] = [[_in_unit(v, unit) for v in row] for row, unit in zip(spread[levels].to_numpy(), spread["unit"])]
     spread["unit"] = spread["unit"].replace("JPY", "JPY bn")
-    lines = [f"{len(table)} scenarios{seed}: {counts}", "over the scenarios with a plan:", spread.to_string(index=False),
-             _table(_headed(table.drop(columns="reason").head(SHOWN_ROWS), in_billions=True))]
+    lines = [counts(table), "over the scenarios with a plan:", spread.to_string(index=False),
+             _table(headed(table.drop(columns="reason").head(SHOWN_ROWS), in_billions=True))]
     if len(table) > SHOWN_ROWS:
         lines.append(f"... {len(table) - SHOWN_ROWS} more rows: --out FILE.xlsx or --json for all")
-    failed = table[table["reason"].fillna("") != ""].drop_duplicates("reason").head(5)
-    lines += [f"scenario {row.scenario}: {row.status}: {row.reason}" for row in failed.itertuples()]
-    return "\n".join(lines)
-
-
-def _headed(table: pd.DataFrame, in_billions: bool = False) -> pd.DataFrame:
-    """Varied fields headed with their unit ("budget.total [JPY]"), yen in billions if asked."""
-    units = {f: u for f, u in table.attrs.get("units", {}).items() if u}
-    if in_billions:
-        table = table.assign(**{f: table[f] / 1e9 for f, u in units.items() if u == "JPY"})
-        units = {f: "JPY bn" if u == "JPY" else u for f, u in units.items()}
-    return table.rename(columns={f: f"{f} [{u}]" for f, u in units.items()})
+    return "\n".join(lines + reasons(table))
 
 
 def _table(frame: pd.DataFrame) -> str:
