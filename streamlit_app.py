@@ -11,14 +11,17 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from planner import charts, forms, views
+from planner import charts, forms, sweep_views, views
+from planner.analysis import pareto, tornado, tornado_metrics
 from planner.documents import canonical, differences, read_upload
-from planner.downloads import DOWNLOADS
+from planner.downloads import DOWNLOADS, file_stem
 from planner.edits import Edited, apply_edits
 from planner.errors import InputError
 from planner.export import CSV_TABLES
 from planner.fields import MAX_INPUT_BYTES
 from planner.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
+from planner.sweep import sweep
+from planner.sweep_charts import distribution_chart, pareto_chart, tornado_chart
 from planner.verify import verified_plan
 
 INPUT = "in:"  # prefix of every input widget's key; all are cleared when another file loads
@@ -147,8 +150,8 @@ def main() -> None:
 
     st.title("Sovereign AI capacity planner")
     summary_area = st.container()
-    tab_charts, tab_limits, tab_sites, tab_accelerators, tab_tables = st.tabs(
-        ["Charts", "Limits", "Sites and grid", "Accelerators", "Plan tables"]
+    tab_charts, tab_limits, tab_sites, tab_accelerators, tab_tables, tab_sweeps = st.tabs(
+        ["Charts", "Limits", "Sites and grid", "Accelerators", "Plan tables", "Sweeps"]
     )
 
     fields, entered, slots = sidebar_inputs(document)
@@ -184,6 +187,8 @@ def main() -> None:
 
     with summary_area:
         plan = results(edited, origin)
+    with tab_sweeps:
+        draw_sweeps(edited.scenario, canonical(edited.document))
     if plan is None:
         return
     pinned = st.session_state.get("pinned")
@@ -312,6 +317,149 @@ def draw_limits(plan) -> None:
     if entries:
         st.markdown("**Types left out**, and the price cut that would bring each in:")
         st.markdown("\n".join(f"- {line}" for line in entries))
+
+
+def draw_sweeps(scenario: Scenario, version: str) -> None:
+    """Many variants of the scenario as edited: the spread of outcomes, which assumptions
+    matter, and what finishing earlier costs. `version` is the scenario's canonical text."""
+    st.caption(
+        "Plans many variants of the scenario above, edits included. The distribution and the tornado vary "
+        "the fields listed here; the Pareto front varies the budget."
+    )
+    left, right = st.columns([3, 2])
+    text = left.text_area(
+        "Fields to vary, one FIELD=RANGE per line", value=sweep_views.EXAMPLE, key=INPUT + "sweep_ranges", height=130
+    )
+    ranges = sweep_views.read_ranges(text, scenario)
+    if ranges.problems:
+        left.error("\n\n".join(ranges.problems))
+    right.markdown(sweep_views.GRAMMAR)
+    tab_spread, tab_tornado, tab_front = st.tabs(["Distribution", "Tornado", "Pareto front"])
+    with tab_spread:
+        draw_distribution(scenario, version, text, ranges)
+    with tab_tornado:
+        draw_tornado(scenario, version, text, ranges)
+    with tab_front:
+        draw_front(scenario, version)
+
+
+def run_on_request(name: str, settings: tuple, label: str, blocked: str | None, analysis, *arguments):
+    """Run `analysis(*arguments)` in this process (forking a threaded server is unsafe) when its
+    button is pressed, not on every rerun (it takes seconds), with a progress bar; keep its table
+    and give it back while the scenario and settings are the ones it ran with."""
+    key = f"sweep:{name}"
+    if st.button(label, key=f"{key}:run", disabled=blocked is not None, type="primary"):
+        bar = st.progress(0.0, text="Planning")
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / total, f"Planned {done:,} of {total:,}")
+
+        st.session_state[key] = (settings, analysis(*arguments, workers=1, progress=progress))
+    if blocked is not None:
+        st.caption(blocked)
+    ran = st.session_state.get(key)
+    if ran is None:
+        return None
+    if ran[0] != settings:
+        st.info("The scenario or the settings changed since the last run: run again for their results.")
+        return None
+    return ran[1]
+
+
+def draw_distribution(scenario: Scenario, version: str, text: str, ranges: sweep_views.Ranges) -> None:
+    count, seed_box, stratified_box = st.columns(3)
+    samples = count.number_input(
+        "Samples",
+        min_value=1,
+        max_value=5_000,
+        value=200,
+        step=50,
+        key=INPUT + "sweep_samples",
+        help="Monte Carlo draws of the distributions; every grid point gets all of them. "
+        "For more, `planner sweep` plans on every core or on a cluster",
+    )
+    seed = seed_box.number_input(
+        "Seed", min_value=0, value=1, step=1, key=INPUT + "sweep_seed", help="The same seed draws the same samples"
+    )
+    stratified = stratified_box.checkbox(
+        "Latin hypercube",
+        key=INPUT + "sweep_stratified",
+        help="Stratified draws: each of the samples' equal-probability slices of every distribution holds one",
+    )
+    blocked = ranges.blocked()
+    label = "Run" if blocked else f"Run {sweep_views.planned(ranges.varies, samples):,} plans"
+    drawn = sweep_views.samples_for(ranges.varies, samples)
+    settings = (version, text, samples, seed, stratified)
+    table = run_on_request(
+        "distribution", settings, label, blocked, sweep, scenario, ranges.varies, drawn, seed, stratified
+    )
+    if table is None:
+        return
+    st.caption(sweep_views.counts(table))
+    st.dataframe(sweep_views.spread(table), hide_index=True)
+    for column, metric in zip(st.columns(2), ("total_cost_jpy", "finish_month")):
+        if table[metric].notna().any():
+            column.altair_chart(distribution_chart(table, metric), width="stretch")
+    reasons = sweep_views.reasons(table)
+    if reasons:
+        st.warning("\n\n".join(reasons))
+    sweep_download(table, scenario, "sweep")
+    with st.expander(f"All {len(table):,} scenarios"):
+        st.dataframe(sweep_views.headed(table), hide_index=True)
+
+
+def draw_tornado(scenario: Scenario, version: str, text: str, ranges: sweep_views.Ranges) -> None:
+    metric = st.selectbox(
+        "Measure", tornado_metrics(scenario), format_func=sweep_views.metric_label, key=INPUT + "sweep_metric"
+    )
+    settings = (version, text, metric)
+    bars = run_on_request(
+        "tornado", settings, "Run one at a time", ranges.blocked(), tornado, scenario, ranges.varies, metric
+    )
+    if bars is not None:
+        words = "Each field alone at each point of its range (a distribution's P10, P50 and P90), widest swing first."
+        caption = f"{sweep_views.tornado_base(bars)}. {words}"
+        show_analysis(bars, scenario, "tornado", caption, tornado_chart(bars), sweep_views.tornado_rows(bars))
+
+
+def draw_front(scenario: Scenario, version: str) -> None:
+    text = st.text_input(
+        "Budgets",
+        value=sweep_views.BUDGETS,
+        key=INPUT + "sweep_budgets",
+        help="Totals for budget.total, a grid or list: '2e11 JPY..8e11 JPY:7', or relative to the scenario's, "
+        "'-50%..+100%:7'. Each fiscal year's money scales with the total",
+    )
+    budgets, blocked = None, None
+    try:
+        budgets = sweep_views.read_budgets(text, scenario)
+    except InputError as error:
+        st.error(forms.message(error))
+        blocked = "Correct the budgets to run."
+    points = run_on_request("pareto", (version, text), "Run the budgets", blocked, pareto, scenario, budgets)
+    if points is not None:
+        caption = (
+            f"The earliest finish at each budget (up to {points.attrs['latest']}) and its cost; on the front when no "
+            "other plan finishes as early for less."
+        )
+        show_analysis(points, scenario, "pareto", caption, pareto_chart(points), sweep_views.front_rows(points))
+
+
+def show_analysis(table: pd.DataFrame, scenario: Scenario, kind: str, caption: str, chart, rows: pd.DataFrame) -> None:
+    st.caption(caption)
+    st.altair_chart(chart, width="stretch")
+    st.dataframe(rows, hide_index=True)
+    sweep_download(table, scenario, kind)
+
+
+def sweep_download(table: pd.DataFrame, scenario: Scenario, kind: str) -> None:
+    st.download_button(
+        "Table (CSV)",
+        data=functools.partial(sweep_views.csv_bytes, table),
+        file_name=f"{file_stem(scenario.name)}-{kind}.csv",
+        mime="text/csv",
+        key=f"download:{kind}",
+    )
 
 
 main()

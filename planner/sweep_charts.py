@@ -24,7 +24,7 @@ def tornado_chart(bars: pd.DataFrame) -> alt.Chart:
         for r in bars.itertuples() for end in ("low", "high")
     ]).dropna(subset=["to"])
     chart = alt.Chart(segments).mark_bar().encode(
-        y=alt.Y("field:N", sort=list(bars["field"]), title=None),
+        y=alt.Y("field:N", sort=list(bars["field"]), title=None, axis=alt.Axis(labelLimit=400)),  # whole dotted paths
         x=alt.X("from:Q", title=f"{name} ({'JPY bn' if scale != 1 else unit})", scale=alt.Scale(zero=False)),
         x2="to:Q",
         color=alt.Color("input:N", title=None, sort=["low input", "high input"]),
