@@ -25,25 +25,37 @@ FEASIBLE = {
     "default": lambda default: default,
     # a five-month training window instead of two
     "default, deadline 2027-09": lambda default: default_with(default, {"workload.deadline": "2027-09"}),
-    # each fiscal year's money on its own: FY2026 spending is capped by its own 2e11 JPY
+    # each fiscal year's money on its own: FY2027 may spend only its 1e11 JPY, though FY2026
+    # leaves money unspent (with carry-over the optimum is JPY 15 bn lower)
     "default, no carry-over": lambda default: default_with(
         default,
         {
             "budget.carry_over": False,
-            "budget.fiscal_years.FY2026": "2e11 JPY",
-            "budget.fiscal_years.FY2027": "2e11 JPY",
+            "budget.fiscal_years.FY2026": "3e11 JPY",
+            "budget.fiscal_years.FY2027": "1e11 JPY",
         },
     ),
     # all eight catalog types over a 24-month window
     "stretched, 24 months": lambda default: stretched(24),
     "one site": lambda default: scenario(),
-    # 40 kW of grid until July, so the first half-year's training is grid-limited
+    # 40 kW of grid until July, 5 kW of IT load reserved: the first half-year is grid-limited
     "one site, grid-limited": lambda default: scenario(
         {
+            "sites.Alpha.reserved_it": "5 kW",
             "sites.Alpha.grid_phases": [
                 {"start": "2027-01", "grid_import": "40 kW", "it_capacity": "1000 MW"},
                 {"start": "2027-07", "grid_import": "1000 MW", "it_capacity": "1000 MW"},
-            ]
+            ],
+        }
+    ),
+    # 40 kW fitted out until July, 10 kW of it reserved for other work
+    "one site, fit-out-limited": lambda default: scenario(
+        {
+            "sites.Alpha.reserved_it": "10 kW",
+            "sites.Alpha.grid_phases": [
+                {"start": "2027-01", "grid_import": "1000 MW", "it_capacity": "40 kW"},
+                {"start": "2027-07", "grid_import": "1000 MW", "it_capacity": "1000 MW"},
+            ],
         }
     ),
     # at most 10 deliveries a month: the fleet must grow as early as it can
@@ -62,7 +74,10 @@ def test_raw_lp_reaches_the_planner_optimum(name, default_scenario):
     assert math.isclose(raw.objective_jpy, plan.summary()["total_cost_jpy"], rel_tol=1e-6)
 
 
-@pytest.mark.parametrize("name", ["default", "one site, grid-limited", "one site, delivery-capped"])
+LIMITED = ["one site, grid-limited", "one site, fit-out-limited", "one site, delivery-capped"]
+
+
+@pytest.mark.parametrize("name", ["default", "default, no carry-over", *LIMITED])
 def test_raw_lp_solution_satisfies_every_limit(name, default_scenario):
     """The raw optimum, laid out as a Plan, passes the independent check: its LP is not looser."""
     chosen = FEASIBLE[name](default_scenario)
@@ -71,11 +86,18 @@ def test_raw_lp_solution_satisfies_every_limit(name, default_scenario):
     assert verify(plan) == []
 
 
-def test_grid_limit_changes_the_one_site_optimum():
-    """The grid-limited and delivery-capped cases are not the unconstrained optimum in disguise."""
-    free = solve_raw(scenario()).objective_jpy
-    for name in ("one site, grid-limited", "one site, delivery-capped"):
-        assert solve_raw(FEASIBLE[name](None)).objective_jpy > free * (1 + 1e-6)
+@pytest.mark.parametrize("name", LIMITED)
+def test_each_limited_case_costs_more_than_the_free_one(name):
+    """The limit binds, so the comparison above exercises its rows."""
+    free = make_plan(scenario()).summary()["total_cost_jpy"]
+    assert make_plan(FEASIBLE[name](None)).summary()["total_cost_jpy"] > free * (1 + 1e-4)
+
+
+def test_carry_over_binds_in_the_no_carry_over_case(default_scenario):
+    changes = {"budget.fiscal_years.FY2026": "3e11 JPY", "budget.fiscal_years.FY2027": "1e11 JPY"}
+    separate = FEASIBLE["default, no carry-over"](default_scenario)
+    pooled = default_with(default_scenario, {**changes, "budget.carry_over": True})
+    assert make_plan(separate).summary()["total_cost_jpy"] > make_plan(pooled).summary()["total_cost_jpy"] * (1 + 1e-5)
 
 
 @pytest.mark.parametrize(
