@@ -163,18 +163,15 @@ def build(arrays: ScenarioArrays, budget: Budget) -> tuple[int, np.ndarray, _Row
     # budget
     last = T - 1
     rows.add_dense(spending(last), -INF, budget.total / MONEY)
-    # budget_fy: cumulative money arrived (carry-over) or each year's own money
-    by_year, arrived = budget.by_fiscal_year(), 0.0
-    for year in sorted(by_year):
-        arrived += by_year[year]
+    # budget_fy: spending to each fiscal year's end within the money arrived so far (carry-over),
+    # or that year's spending within that year's money
+    years = sorted(budget.by_fiscal_year())
+    money = np.array([budget.by_fiscal_year()[year] for year in years])
+    for year, limit in zip(years, np.cumsum(money) if budget.carry_over else money):
         months = np.flatnonzero(arrays.fiscal_year == year)
-        if not len(months):
-            continue
-        if budget.carry_over:
-            rows.add_dense(spending(int(months[-1])), -INF, arrived / MONEY)
-        else:
-            since = int(months[0]) - 1 if months[0] > 0 else None
-            rows.add_dense(spending(int(months[-1]), since), -INF, by_year[year] / MONEY)
+        if len(months):
+            since = None if budget.carry_over or months[0] == 0 else int(months[0]) - 1
+            rows.add_dense(spending(int(months[-1]), since), -INF, limit / MONEY)
     return columns, spending(last), rows
 
 
