@@ -165,8 +165,9 @@ def build(arrays: ScenarioArrays, budget: Budget) -> tuple[int, np.ndarray, _Row
     rows.add_dense(spending(last), -INF, budget.total / MONEY)
     # budget_fy: spending to each fiscal year's end within the money arrived so far (carry-over),
     # or that year's spending within that year's money
-    years = sorted(budget.by_fiscal_year())
-    money = np.array([budget.by_fiscal_year()[year] for year in years])
+    by_year = budget.by_fiscal_year()
+    years = sorted(by_year)
+    money = np.array([by_year[year] for year in years])
     for year, limit in zip(years, np.cumsum(money) if budget.carry_over else money):
         months = np.flatnonzero(arrays.fiscal_year == year)
         if len(months):
@@ -197,7 +198,7 @@ def load(arrays: ScenarioArrays, budget: Budget, time_limit: float = 60.0) -> hi
 
 
 def run(highs: highspy.Highs, arrays: ScenarioArrays) -> RawResult:
-    """Solve, and read the fleet back in accelerators."""
+    """Solve, and read the fleet back in accelerators. A time limit is "not solved" (PuLP would say optimal)."""
     highs.run()
     status = _STATUS.get(highs.getModelStatus(), "not solved")
     fleet_mask, train_mask = _column_masks(arrays)
