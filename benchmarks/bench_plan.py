@@ -147,7 +147,13 @@ def mib(size: int) -> str:
 
 
 def report(
-    default: Timings, scaled: dict[int, Timings], rss: int, cli: dict[str, float], repeats: int, scale_repeats: int
+    default: Timings,
+    scaled: dict[int, Timings],
+    rss: int,
+    cli: dict[str, float],
+    load_average: float,
+    repeats: int,
+    scale_repeats: int,
 ) -> str:
     e2e = default.median("end to end")
     raw_lp = default.median("raw build") + default.median("raw solve")
@@ -157,7 +163,8 @@ def report(
         f"Measured with `python -m benchmarks.bench_plan` on {os.cpu_count()} cores "
         f"({cpu_name()}), Python {platform.python_version()}, PuLP {version('pulp')}, "
         f"highspy {version('highspy')}, numpy {version('numpy')}, pandas {version('pandas')}. "
-        f"Medians of {repeats} runs in one process after a warm-up. The baseline is the same LP built "
+        f"Medians of {repeats} runs in one process after a warm-up (1-minute load average {load_average:.2f} "
+        "when the run began; above 1, other jobs shared the cores). The baseline is the same LP built "
         "from numpy arrays and passed to highspy in one call (`benchmarks/raw_highs.py`), timed in the "
         "same runs; both reach the same optimum.",
         "",
@@ -221,11 +228,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"markdown report (default {RESULTS})")
     args = parser.parse_args(argv)
 
+    load_average = os.getloadavg()[0]
     default = measure(load_scenario, args.repeats)
     scaled = {months: measure(lambda m=months: stretched(m), args.scale_repeats) for months in STRETCHED_MONTHS}
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
     cli = {"plan": fresh_interpreter_seconds(PLAN_COMMAND), "import": fresh_interpreter_seconds(IMPORT_ONLY)}
-    text = report(default, scaled, rss, cli, args.repeats, args.scale_repeats)
+    text = report(default, scaled, rss, cli, load_average, args.repeats, args.scale_repeats)
     print(text)
     args.output.write_text(text, encoding="utf-8")
     print(f"wrote {args.output}")
