@@ -36,6 +36,7 @@ class ScenarioArrays:
     idle: np.ndarray  # (G,) share of it power drawn while idle
     capex: np.ndarray  # (S, G) JPY per accelerator installed, site fit-out included
     delivery_cap: np.ndarray  # (G,) per month, inf where uncapped
+    scalable_unit: np.ndarray  # (G,) accelerators per server or rack
     flop_per_month: np.ndarray  # (S, G, T) FLOP one training accelerator delivers in a month
     installable: np.ndarray  # (S, G, T) may hold accelerators
     trainable: np.ndarray  # (T,) inside the training window
@@ -79,6 +80,7 @@ class ScenarioArrays:
             idle=np.array([acc.idle_fraction for acc in accelerators]),
             capex=np.array([[acc.capex + site.fitout_cost * acc.it_power for acc in accelerators] for site in sites]),
             delivery_cap=np.array([acc.delivery_cap if acc.delivery_cap is not None else np.inf for acc in accelerators]),
+            scalable_unit=np.array([acc.scalable_unit for acc in accelerators]),
             flop_per_month=efficiency[:, None, None] * flops[None, :, None] * seconds[None, None, :]
             * trainable[None, None, :],
             installable=installable,

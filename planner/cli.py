@@ -7,9 +7,10 @@ import json
 import sys
 from pathlib import Path
 
+from planner import estimate_command
 from planner.errors import InputError
 from planner.plan import Plan, make_plan
-from planner.scenario import DEFAULT_SCENARIO, load_scenario
+from planner.scenario import DEFAULT_SCENARIO, OBJECTIVES, changed, load_scenario
 from planner.verify import verify
 
 EXIT_PLAN, EXIT_INFEASIBLE, EXIT_BAD_INPUT, EXIT_SOLVER = 0, 1, 2, 3
@@ -26,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as error:  # the solver could not run; never a partial plan
         print(f"solver error: {error}", file=sys.stderr)
         return EXIT_SOLVER
+    except BrokenPipeError:  # output piped into `head` and the like
+        return EXIT_PLAN
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,7 +47,19 @@ def _parser() -> argparse.ArgumentParser:
     plan = commands.add_parser("plan", help="plan a scenario (the shipped default without PATH)")
     plan.add_argument("path", type=Path, nargs="?")
     plan.add_argument("--json", action="store_true", help="print one JSON object")
+    plan.add_argument("--objective", choices=OBJECTIVES, help="override the scenario's objective")
+    plan.add_argument("--integer", action="store_true", help="buy whole servers and racks (MILP)")
+    plan.add_argument("--time-limit", metavar="DURATION", help="solver time limit, e.g. '30 s'")
+    plan.add_argument("--mip-gap", metavar="FRACTION", type=float, help="relative MIP gap for --integer")
     plan.set_defaults(run=_plan)
+
+    estimate = commands.add_parser(
+        "estimate",
+        help="time, energy and CO2 of a training run on one accelerator type",
+        description=estimate_command.__doc__,
+    )
+    estimate_command.add_arguments(estimate)
+    estimate.set_defaults(run=_estimate)
     return parser
 
 
@@ -70,7 +85,7 @@ def _validate(args) -> int:
 
 
 def _plan(args) -> int:
-    plan = make_plan(load_scenario(args.path))
+    plan = make_plan(_with_options(load_scenario(args.path), args))
     problems = verify(plan)
     if problems:  # a plan that fails its own check is a solver fault, never shown as a plan
         raise RuntimeError("the solver's plan fails verification: " + "; ".join(map(str, problems[:5])))
@@ -79,7 +94,27 @@ def _plan(args) -> int:
         print(json.dumps(summary, indent=2))
     else:
         print(describe(plan))
-    return EXIT_PLAN if plan.feasible else EXIT_INFEASIBLE
+    if plan.feasible:
+        return EXIT_PLAN
+    return EXIT_INFEASIBLE if plan.status == "infeasible" else EXIT_SOLVER
+
+
+def _with_options(scenario, args):
+    """The scenario with the command line's overrides, validated like the file's own values."""
+    changes = {
+        "objective": args.objective,
+        "solver.integer": True if args.integer else None,
+        "solver.time_limit": args.time_limit,
+        "solver.mip_gap": args.mip_gap,
+    }
+    changes = {field: value for field, value in changes.items() if value is not None}
+    return changed(scenario, changes, "command line") if changes else scenario
+
+
+def _estimate(args) -> int:
+    result = estimate_command.run(vars(args))
+    print(json.dumps(result, indent=2) if args.json else estimate_command.describe(result))
+    return EXIT_PLAN
 
 
 def describe(plan: Plan) -> str:
@@ -88,10 +123,14 @@ def describe(plan: Plan) -> str:
     lines = [f"{s['scenario']}", f"status: {s['status']} (objective: {s['objective']}, solver: {s['solver']})"]
     lines += [f"notice: {notice}" for notice in s["notices"]]
     if not plan.feasible:
-        lines.append(
-            "no plan meets every limit (grid, fit-out, deliveries, budget and deadline) at once; "
-            "relax the deadline, the budget or a site's limits"
-        )
+        lines.append(s["message"] or "no plan")
+        if not plan.relaxations.empty:
+            lines.append("each of these alone would give a plan:")
+            for option, rows in plan.relaxations.groupby("option", sort=False):
+                lines.append(f"  {option}:")
+                lines += [f"    {text}" for text in rows["description"].head(12)]
+                if len(rows) > 12:
+                    lines.append(f"    ... and {len(rows) - 12} more (see --json)")
         return "\n".join(lines)
     lines += [
         f"training finishes {s['finish_month']} (deadline {s['deadline']}): "
@@ -102,9 +141,19 @@ def describe(plan: Plan) -> str:
     ]
     for site, fleet in s["accelerators"].items():
         held = ", ".join(f"{count:,.0f} {name}" for name, count in fleet.items()) or "none"
+        rows = plan.power[plan.power["site"] == site]
+        peak = rows.loc[rows["facility_mw"].idxmax()]
         lines.append(
-            f"{site}: peak {s['peak_facility_mw'][site]:.1f} MW of {s['grid_limit_mw'][site]:.0f} MW grid; accelerators {held}"
+            f"{site}: peak {peak.facility_mw:.1f} MW in {peak.month} against a {peak.grid_limit_mw:.0f} MW grid limit; "
+            f"accelerators {held}"
         )
+    if s["mip_gap"] is not None:
+        lines.append(f"integer sizing: MIP gap {s['mip_gap']:.2%}, {s['integer_gap']:.2%} above the fractional plan")
+    if not plan.binding.empty:
+        lines.append("binding limits, and what one more unit of each is worth:")
+        lines += [f"  {row.description}: {row.shadow_price:,.4g} {row.unit}" for row in plan.binding.head(10).itertuples()]
+    for row in plan.entry.itertuples():
+        lines.append(f"  {row.accelerator} would enter at JPY {row.price_cut_jpy:,.0f} less per accelerator ({row.cut_share:.0%} of its cost)")
     lines.append("fiscal year spending (JPY bn):")
     for row in plan.costs.itertuples():
         budget = "" if row.budget_jpy != row.budget_jpy else f" (arrives {row.budget_jpy / 1e9:,.1f})"

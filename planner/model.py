@@ -26,6 +26,18 @@ COUNT = 1e3  # accelerators per model unit
 POWER = 1e6  # W per model unit (MW)
 MONEY = 1e9  # JPY per model unit
 COMPUTE = 1e24  # FLOP per model unit
+EMISSIONS = 1e6  # kg of CO2 per model unit (kt)
+
+# One model unit of each limit's row, and of each objective, in the planner's units
+ROW_UNITS = {
+    "grid_limit": ("MW", POWER / 1e6),
+    "it_capacity": ("MW", POWER / 1e6),
+    "delivery": ("accelerator", COUNT),
+    "budget": ("JPY", MONEY),
+    "budget_fy": ("JPY", MONEY),
+    "compute_requirement": ("1e24 FLOP", COMPUTE / 1e24),
+}
+OBJECTIVE_UNITS = {"cost": ("JPY", MONEY), "compute": ("FLOP", COMPUTE), "carbon": ("t CO2", EMISSIONS / 1e3)}
 
 
 @dataclass(frozen=True)
@@ -51,19 +63,28 @@ def family(description: str):
 
 
 class PlanningModel:
-    """The LP of one scenario, built once; `rows[family][key]` holds each named constraint."""
+    """The LP of one scenario, built once; `rows[family][key]` holds each named constraint.
 
-    def __init__(self, scenario: Scenario):
+    `elastic` names families whose rows get a non-negative slack (`slacks[family][key]`), for
+    finding the least relaxation of an infeasible scenario. With `scenario.solver.integer`,
+    accelerators come in whole scalable units (a MILP).
+    """
+
+    def __init__(self, scenario: Scenario, elastic: frozenset[str] = frozenset()):
         self.scenario = scenario
         self.arrays = ScenarioArrays.of(scenario)
+        self.integer = scenario.solver.integer
+        self.elastic = elastic
         self.problem = pulp.LpProblem("capacity_plan", pulp.LpMinimize)
         self.rows: dict[str, dict[tuple, pulp.LpConstraint]] = {name: {} for name in FAMILIES}
+        self.slacks: dict[str, dict[tuple, pulp.LpVariable]] = {name: {} for name in elastic}
         self.installed: dict[tuple[int, int, int], pulp.LpVariable] = {}
         self.training: dict[tuple[int, int, int], pulp.LpVariable] = {}
+        self.units: dict[tuple[int, int, int], pulp.LpVariable] = {}
         self._add_variables()
         for item in FAMILIES.values():
             item.build(self)
-        self.problem.setObjective(self.total_cost())
+        self.problem.setObjective(self.cost_objective())
 
     def _add_variables(self) -> None:
         arrays = self.arrays
@@ -75,8 +96,12 @@ class PlanningModel:
 
     def add(self, name: str, key: tuple, terms: list, sense: int, rhs: float) -> None:
         """Add row `name[key]`: sum of (variable, coefficient) terms `sense` rhs."""
-        expression = linear(terms)
-        row = pulp.LpConstraint(expression, sense, rhs=rhs, name=f"{name}_{'_'.join(map(str, key))}")
+        row_name = f"{name}_{'_'.join(map(str, key))}"
+        if name in self.elastic:
+            slack = self.problem.add_variable(f"slack_{row_name}", lowBound=0)
+            terms = [*terms, (slack, -1.0 if sense == pulp.LpConstraintLE else 1.0)]
+            self.slacks[name][key] = slack
+        row = pulp.LpConstraint(linear(terms), sense, rhs=rhs, name=row_name)
         self.problem.addConstraint(row)
         self.rows[name][key] = row
 
@@ -99,23 +124,39 @@ class PlanningModel:
                     terms.append((start, -unit_cost))
         return terms
 
-    def energy_cost_terms(self, months: range) -> list:
-        """Electricity cost of the programme's draw in `months`: idle on the fleet, active on training."""
+    def energy_terms(self, per_joule: np.ndarray, scale: float, months: range | None = None) -> list:
+        """Energy drawn in `months` (all when None), weighted per joule by `per_joule[s, t]`:
+        electricity price for cost, carbon intensity for emissions. Idle share on the fleet,
+        the rest on accelerators training."""
         arrays, terms = self.arrays, []
         for (s, g, t), variable in self.installed.items():
-            if t in months:
-                per_watt = arrays.price[s, t] * arrays.pue[s, t] * arrays.seconds[t] * COUNT / MONEY
+            if months is None or t in months:
+                per_watt = per_joule[s, t] * arrays.pue[s, t] * arrays.seconds[t] * COUNT / scale
                 terms.append((variable, per_watt * arrays.power[g] * arrays.idle[g]))
                 if (s, g, t) in self.training:
                     terms.append((self.training[s, g, t], per_watt * arrays.power[g] * (1 - arrays.idle[g])))
         return terms
 
     def spending_terms(self, through: int, since: int | None = None) -> list:
+        """Capex and electricity cost after month `since` up to month `through`."""
         first = 0 if since is None else since + 1
-        return self.capex_terms(through, since) + self.energy_cost_terms(range(first, through + 1))
+        months = range(first, through + 1)
+        return self.capex_terms(through, since) + self.energy_terms(self.arrays.price, MONEY, months)
 
-    def total_cost(self) -> pulp.LpAffineExpression:
-        return linear(self.spending_terms(len(self.arrays.months) - 1))
+    def emission_terms(self) -> list:
+        return self.energy_terms(self.arrays.carbon, EMISSIONS)
+
+    def compute_terms(self) -> list:
+        flop = self.arrays.flop_per_month
+        return [(variable, flop[key] * COUNT / COMPUTE) for key, variable in self.training.items()]
+
+    def cost_objective(self) -> pulp.LpAffineExpression:
+        """Capex + electricity up to the deadline, plus CO2 at the scenario's carbon price."""
+        terms = self.spending_terms(len(self.arrays.months) - 1)
+        carbon_price = self.scenario.carbon_price * EMISSIONS / MONEY
+        if carbon_price:
+            terms += [(variable, coefficient * carbon_price) for variable, coefficient in self.emission_terms()]
+        return linear(terms)
 
 
 def linear(terms: list) -> pulp.LpAffineExpression:
@@ -129,11 +170,7 @@ def linear(terms: list) -> pulp.LpAffineExpression:
 
 @family("the run's training compute is delivered by the deadline")
 def compute_requirement(model: PlanningModel) -> None:
-    arrays = model.arrays
-    terms = [
-        (variable, arrays.flop_per_month[key] * COUNT / COMPUTE) for key, variable in model.training.items()
-    ]
-    model.add("compute_requirement", (), terms, pulp.LpConstraintGE, arrays.required_flop / COMPUTE)
+    model.add("compute_requirement", (), model.compute_terms(), pulp.LpConstraintGE, model.arrays.required_flop / COMPUTE)
 
 
 @family("accelerators train only where they are installed")
@@ -220,3 +257,14 @@ def budget_fy(model: PlanningModel) -> None:
             since = int(months[0]) - 1 if months[0] > 0 else None
             terms, limit = model.spending_terms(int(months[-1]), since), by_year[year]
         model.add("budget_fy", (year,), terms, pulp.LpConstraintLE, limit / MONEY)
+
+
+@family("accelerators are bought in whole servers or racks (integer sizing only)")
+def scalable_units(model: PlanningModel) -> None:
+    if not model.integer:
+        return
+    for (s, g, t), variable in model.installed.items():
+        units = model.problem.add_variable(f"units_{s}_{g}_{t}", lowBound=0, cat=pulp.LpInteger)
+        model.units[s, g, t] = units
+        size = model.arrays.scalable_unit[g] / COUNT
+        model.add("scalable_units", (s, g, t), [(variable, 1.0), (units, -size)], pulp.LpConstraintEQ, 0.0)

@@ -25,7 +25,7 @@ from planner.units import parse_quantity
 from planner.workload import Workload
 
 DEFAULT_SCENARIO = Path(__file__).parent / "data" / "default_scenario.toml"
-OBJECTIVES = ("cost",)
+OBJECTIVES = ("cost", "finish", "compute", "carbon")
 SOLVERS = ("highs", "cbc")
 _FISCAL_YEAR = re.compile(r"^FY(\d{4})$")
 
@@ -66,8 +66,12 @@ class Budget(Record):
 
 
 class SolverSettings(Record):
+    """Which solver, how long it may take, and whether accelerators come in whole units (MILP)."""
+
     name: Literal[SOLVERS] = "highs"
     time_limit: quantity("s", low=0, low_open=True) = 60.0
+    integer: bool = False
+    mip_gap: quantity("dimensionless", low=0, high=1) = 1e-4
 
 
 class Scenario(Record):
@@ -78,6 +82,7 @@ class Scenario(Record):
     horizon: Horizon
     exchange_rate: quantity("JPY/USD", low=0, low_open=True)
     objective: Literal[OBJECTIVES] = "cost"
+    carbon_price: quantity("JPY/kg") = 0.0
     workload: Workload
     budget: Budget
     solver: SolverSettings = SolverSettings()
@@ -181,6 +186,29 @@ def build(resolved: dict, path) -> Scenario:
     scenario = read(Scenario, named, path, fx_jpy_per_usd=fx)
     scenario._document = copy.deepcopy(resolved)
     return scenario
+
+
+def edit(document: dict, changes: dict) -> dict:
+    """A deep copy of `document` with dotted-path `changes` applied ({"budget.total": "5e11 JPY"});
+    None deletes a field."""
+    result = copy.deepcopy(document)
+    for dotted, value in changes.items():
+        *parents, last = dotted.split(".")
+        table = result
+        for part in parents:
+            table = table.setdefault(part, {})
+            if not isinstance(table, dict):
+                raise InputError(dotted, "a path through tables of the scenario", f"{part!r} is not a table")
+        if value is None:
+            table.pop(last, None)
+        else:
+            table[last] = value
+    return result
+
+
+def changed(scenario: Scenario, changes: dict, label: str = "changes") -> Scenario:
+    """`scenario` with dotted-path `changes` to its document, validated again."""
+    return build(edit(scenario.document(), changes), label)
 
 
 def _table(parent: dict, key: str, path, prefix: str = "") -> dict:

@@ -1,4 +1,9 @@
-"""Solver choice and the honest status of a solve: HiGHS by default, CBC when HiGHS is missing."""
+"""Solver choice and the honest status of a solve: HiGHS by default, CBC when HiGHS is missing.
+
+Status words: "optimal"; "feasible" (a plan that meets every limit, but the time limit stopped
+the solver before it proved the plan optimal: integer sizing only); "infeasible"; "unbounded";
+"not solved" (no plan: the time limit came first, or the solver could not decide).
+"""
 
 from __future__ import annotations
 
@@ -11,21 +16,35 @@ import pulp
 from planner.model import COUNT, PlanningModel
 
 
+class SolverError(RuntimeError):
+    """The solver failed to run; never shown as a plan."""
+
+
 @dataclass
 class Solution:
-    """What the solver said, in base units: fleet arrays (S, G, T) and the status in words."""
+    """What the solver said. Fleet arrays (S, G, T) in accelerators; duals in model units."""
 
-    status: str  # "optimal", "infeasible", "unbounded", "not solved"
+    status: str
     solver: str
     seconds: float
     installed: np.ndarray
     training: np.ndarray
+    objective: float | None = None
+    mip_gap: float | None = None
+    message: str = ""
     notices: list[str] = field(default_factory=list)
+    duals: dict[str, dict[tuple, float]] = field(default_factory=dict)
+    reduced_costs: dict[str, dict[tuple, float]] = field(default_factory=dict)
+    slacks: dict[str, dict[tuple, float]] = field(default_factory=dict)
+
+    @property
+    def has_plan(self) -> bool:
+        return self.status in ("optimal", "feasible")
 
 
 def available_solvers() -> list[str]:
     names = pulp.listSolvers(onlyAvailable=True)
-    return [name for name, key in (("highs", "HiGHS"), ("cbc", "PULP_CBC_CMD")) if key in names]
+    return [name for name, key in (("highs", "HiGHS"), ("cbc", "COIN_CMD")) if key in names]
 
 
 def pick_solver(requested: str) -> tuple[str, list[str]]:
@@ -34,38 +53,65 @@ def pick_solver(requested: str) -> tuple[str, list[str]]:
     if requested in available:
         return requested, []
     if not available:
-        raise RuntimeError("no LP solver is available: install highspy (pip install highspy)")
+        raise SolverError("no LP solver is available: install highspy (pip install highspy)")
     stand_in = available[0]
     return stand_in, [f"solver '{requested}' is not available here; solved with '{stand_in}' instead"]
 
 
-def make_solver(name: str, time_limit: float):
+def make_solver(name: str, time_limit: float, mip_gap: float):
     if name == "highs":
-        return pulp.HiGHS(msg=False, timeLimit=time_limit)
-    return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit)
-
-
-_STATUS = {
-    pulp.LpStatusOptimal: "optimal",
-    pulp.LpStatusInfeasible: "infeasible",
-    pulp.LpStatusUnbounded: "unbounded",
-    pulp.LpStatusNotSolved: "not solved",
-    pulp.LpStatusUndefined: "not solved",
-}
+        return pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=mip_gap)
+    return pulp.COIN_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap)
 
 
 def solve(model: PlanningModel) -> Solution:
+    """Solve `model` as it stands (objective and rows may have been changed since it was built)."""
     settings = model.scenario.solver
     name, notices = pick_solver(settings.name)
     started = time.perf_counter()
-    status = model.problem.solve(make_solver(name, settings.time_limit))
+    try:
+        status = model.problem.solve(make_solver(name, settings.time_limit, settings.mip_gap))
+    except pulp.PulpSolverError as error:
+        raise SolverError(f"{name} failed: {error}") from None
     seconds = time.perf_counter() - started
-    words = _STATUS.get(status, "not solved")
+    words, message = _status(status, model.problem.sol_status, model.integer, settings.time_limit)
     shape = model.arrays.installable.shape
-    installed, training = np.zeros(shape), np.zeros(shape)
-    if words == "optimal":
-        for key, variable in model.installed.items():
-            installed[key] = variable.value() * COUNT
-        for key, variable in model.training.items():
-            training[key] = variable.value() * COUNT
-    return Solution(words, name, seconds, installed, training, notices)
+    solution = Solution(words, name, seconds, np.zeros(shape), np.zeros(shape), message=message, notices=notices)
+    if solution.has_plan:
+        _read_values(model, solution, name)
+    return solution
+
+
+def _status(status: int, solution_status: int, integer: bool, time_limit: float) -> tuple[str, str]:
+    if status == pulp.LpStatusOptimal and solution_status == pulp.LpSolutionOptimal:
+        return "optimal", ""
+    if status == pulp.LpStatusOptimal and solution_status == pulp.LpSolutionIntegerFeasible:
+        if integer:
+            return "feasible", f"the {time_limit:g} s time limit stopped the solver before it proved this plan optimal"
+        # an LP stopped early holds no trustworthy plan: simplex iterates need not be feasible
+        return "not solved", f"the {time_limit:g} s time limit came before the solver found an optimal plan"
+    if status == pulp.LpStatusInfeasible:
+        return "infeasible", "no plan meets every limit at once"
+    if status == pulp.LpStatusUnbounded:
+        return "unbounded", "the objective is unbounded: a limit is missing from the scenario"
+    return "not solved", "the solver stopped without a plan (time limit or numerical trouble)"
+
+
+def _read_values(model: PlanningModel, solution: Solution, solver: str) -> None:
+    for key, variable in model.installed.items():
+        solution.installed[key] = (variable.value() or 0.0) * COUNT
+    for key, variable in model.training.items():
+        solution.training[key] = (variable.value() or 0.0) * COUNT
+    solution.objective = pulp.value(model.problem.objective)
+    solution.duals = {
+        family: {key: row.pi for key, row in rows.items() if row.pi is not None} for family, rows in model.rows.items()
+    }
+    solution.reduced_costs = {
+        "installed": {key: var.dj for key, var in model.installed.items() if var.dj is not None},
+        "training": {key: var.dj for key, var in model.training.items() if var.dj is not None},
+    }
+    solution.slacks = {
+        family: {key: slack.value() or 0.0 for key, slack in slacks.items()} for family, slacks in model.slacks.items()
+    }
+    if model.integer and solver == "highs":
+        solution.mip_gap = float(model.problem.solverModel.getInfo().mip_gap)

@@ -74,7 +74,7 @@ def verify(plan: Plan) -> list[Violation]:
     """Every violated limit and every figure that does not match; an empty list for a sound plan."""
     if not plan.feasible:
         return []
-    scenario, rows = plan.scenario, recompute(plan)
+    rows = recompute(plan)
     found: list[Violation] = []
     found += _fleet_rules(plan, rows)
     found += _site_limits(plan, rows)

@@ -8,6 +8,7 @@ from planner.calendar import label
 from planner.fields import Count, Fraction, Month, Record, Text, quantity
 
 CHINCHILLA_TOKENS_PER_PARAMETER = 20.0  # Hoffmann et al. 2022, Table 3: ~20 tokens per parameter
+SIZE_FIELDS = ("parameters", "active_parameters", "tokens", "tokens_per_parameter", "flop_per_parameter_token")
 
 
 def training_flop(
@@ -20,37 +21,34 @@ def training_flop(
     return flop_per_parameter_token * active_parameters * tokens
 
 
-class Workload(Record):
-    """A training run: its size (parameters and tokens, or compute directly) and its window."""
+class TrainingRun(Record):
+    """What a run trains: its size in parameters and tokens, or its compute directly.
 
-    name: Text = "training run"
+    `planner plan` (as the workload) and `planner estimate` both size a run through this class.
+    """
+
     parameters: Count | None = None
     active_parameters: Count | None = None
     tokens: quantity("token", low=0, low_open=True) | None = None
     tokens_per_parameter: quantity("dimensionless", low=0, low_open=True) | None = None
     flop_per_parameter_token: quantity("dimensionless", low=0, low_open=True) = 6.0
     compute: quantity("FLOP", low=0, low_open=True) | None = None
-    availability: Fraction = 0.9
-    cross_site_efficiency: Fraction = 0.9
-    anchor_site: Text | None = None
-    earliest_start: Month
-    deadline: Month
 
     @model_validator(mode="after")
-    def _consistent(self):
-        if self.deadline < self.earliest_start:
-            raise ValueError(
-                f"expected a deadline on or after the earliest start {label(self.earliest_start)}, "
-                f"found deadline {label(self.deadline)}"
-            )
+    def _sized_once(self):
         if self.compute is None and self.parameters is None:
             raise ValueError("expected 'parameters' (with tokens) or 'compute', found neither")
+        given = [name for name in SIZE_FIELDS if name in self.model_fields_set]
+        if self.compute is not None and given:
+            # compute would silently win over the size: refuse the ambiguity instead
+            size = ", ".join(f"'{name}'" for name in given)
+            raise ValueError(f"expected 'compute' or the run's size ({size}), found both")
         if self.tokens is not None and self.tokens_per_parameter is not None:
             raise ValueError("expected 'tokens' or 'tokens_per_parameter', found both")
         if self.active_parameters is not None and self.parameters is not None:
             if self.active_parameters > self.parameters:
                 raise ValueError(
-                    f"expected active_parameters at most parameters ({self.parameters:g}), "
+                    f"expected 'active_parameters' at most 'parameters' ({self.parameters:g}), "
                     f"found {self.active_parameters:g}"
                 )
         return self
@@ -65,9 +63,33 @@ class Workload(Record):
         return ratio * self.parameters
 
     @property
+    def active(self) -> float | None:
+        """Parameters active per token: all of them unless a mixture of experts says fewer."""
+        return self.active_parameters or self.parameters
+
+    @property
     def required_flop(self) -> float:
         """Training compute [FLOP]: given directly, else k x N_active x D."""
         if self.compute is not None:
             return self.compute
-        active = self.active_parameters or self.parameters
-        return training_flop(active, self.training_tokens, self.flop_per_parameter_token)
+        return training_flop(self.active, self.training_tokens, self.flop_per_parameter_token)
+
+
+class Workload(TrainingRun):
+    """A training run (its size) and its window: when it may start and when it must finish."""
+
+    name: Text = "training run"
+    availability: Fraction = 0.9
+    cross_site_efficiency: Fraction = 0.9
+    anchor_site: Text | None = None
+    earliest_start: Month
+    deadline: Month
+
+    @model_validator(mode="after")
+    def _window(self):
+        if self.deadline < self.earliest_start:
+            raise ValueError(
+                f"expected a deadline on or after the earliest start {label(self.earliest_start)}, "
+                f"found deadline {label(self.deadline)}"
+            )
+        return self

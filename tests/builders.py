@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import copy
-
-from planner.scenario import build
+from planner.scenario import build, edit
 
 ONE_SITE = {
     "name": "one site, one accelerator",
@@ -46,18 +44,3 @@ ONE_SITE = {
 def scenario(changes: dict | None = None, base: dict = ONE_SITE):
     """A Scenario from `base` with `changes` applied ({"workload.deadline": "2027-06", ...})."""
     return build(edit(base, changes or {}), "test scenario")
-
-
-def edit(base: dict, changes: dict) -> dict:
-    """A deep copy of `base` with dotted-path `changes` applied (None deletes a field)."""
-    result = copy.deepcopy(base)
-    for path, value in changes.items():
-        *parents, last = path.split(".")
-        table = result
-        for part in parents:
-            table = table.setdefault(part, {})
-        if value is None:
-            table.pop(last, None)
-        else:
-            table[last] = value
-    return result

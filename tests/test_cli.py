@@ -1,0 +1,137 @@
+"""The `planner` command: exit codes, JSON, and one clear message for every class of bad input."""
+
+import json
+
+import pytest
+
+from planner import DEFAULT_SCENARIO, load_scenario, make_plan
+from planner.cli import main
+from planner.sites import profile_dir
+
+DEFAULT_TEXT = DEFAULT_SCENARIO.read_text(encoding="utf-8")
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def write(tmp_path, text, name="scenario.toml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_plan_json_has_the_promised_fields(capsys, default_plan):
+    code, out, _ = run(capsys, "plan", "--json")
+    assert code == 0
+    result = json.loads(out)
+    for key in ("status", "objective", "total_cost_jpy", "capex_jpy", "energy_cost_jpy", "energy_mwh", "co2_t",
+                "finish_month", "required_flop", "delivered_flop", "accelerators", "peak_facility_mw",
+                "grid_limit_mw", "solve_seconds"):
+        assert key in result
+    expected = default_plan.summary()
+    assert result["total_cost_jpy"] == pytest.approx(expected["total_cost_jpy"], rel=1e-9)
+    assert result["finish_month"] == expected["finish_month"]
+    # the largest limit over the horizon (to March 2031): the profiles' last phases
+    assert result["grid_limit_mw"] == {"Tomakomai": 300.0, "Sakai": 400.0}
+
+
+def test_plan_prints_a_readable_summary(capsys):
+    code, out, _ = run(capsys, "plan")
+    assert code == 0
+    assert "training finishes" in out and "Tomakomai" in out and "JPY" in out
+
+
+def test_init_writes_the_default_which_validates_and_plans_the_same(capsys, tmp_path, default_plan):
+    path = tmp_path / "mine.toml"
+    assert run(capsys, "init", path)[0] == 0
+    assert "# " in path.read_text()  # comments kept for the user
+    code, out, _ = run(capsys, "validate", path)
+    assert code == 0 and "valid" in out
+    mine = make_plan(load_scenario(path)).summary()
+    assert mine["total_cost_jpy"] == pytest.approx(default_plan.summary()["total_cost_jpy"], rel=1e-9)
+    code, _, err = run(capsys, "init", path)
+    assert code == 2 and "--force" in err
+
+
+def test_infeasible_scenario_exits_1_with_the_reason(capsys, tmp_path):
+    path = write(tmp_path, DEFAULT_TEXT.replace('total = "4e11 JPY"', 'total = "1e9 JPY"'))
+    code, out, _ = run(capsys, "plan", path)
+    assert code == 1
+    assert "infeasible" in out
+
+
+BAD_INPUTS = {
+    # class: (replace this, with that, words the message must contain)
+    "malformed TOML": ('[horizon]', '[horizon', ["valid TOML", "syntax error"]),
+    "missing field": ('deadline = "2027-05"\n', "", ["workload.deadline", "required"]),
+    "unknown field": ("availability = 0.9", "availabilty = 0.9", ["workload.availabilty", "unknown field"]),
+    "wrong unit": ('total = "4e11 JPY"', 'total = "4e11 kg"', ["budget.total", "an amount of money", "'4e11 kg'", "a mass"]),
+    "negative": ('total = "4e11 JPY"', 'total = "-4e11 JPY"', ["budget.total", "more than 0", "-4e11 JPY"]),
+    "zero where impossible": ('exchange_rate = "150 JPY/USD"', 'exchange_rate = "0 JPY/USD"', ["exchange_rate", "more than 0"]),
+    "zero MFU": ("[accelerators.H100]", "[accelerators.H100]\nmfu = 0", ["accelerators.H100.mfu", "fraction", "0"]),
+    "NaN": ('total = "4e11 JPY"', 'total = "nan JPY"', ["budget.total", "finite", "nan JPY"]),
+    "unknown site": ('profile = "osaka_sakai"', 'profile = "osaka_sakia"', ["sites.Sakai.profile", "osaka_sakai", "'osaka_sakia'"]),
+    "unknown accelerator": ("[accelerators.H100]", "[accelerators.H1000]", ["accelerators.H1000", "catalog", "H100"]),
+    "deadline before start": ('deadline = "2027-05"', 'deadline = "2027-01"', ["workload", "deadline", "2027-04", "2027-01"]),
+    "phase outside horizon": (
+        'profile = "osaka_sakai"',
+        'profile = "osaka_sakai"\ngrid_phases = [{ start = "2032-04", grid_import = "150 MW", it_capacity = "120 MW" }]',
+        ["sites.Sakai", "2032-04", "2031-03"],
+    ),
+    "month not a month": ('deadline = "2027-05"', 'deadline = "May 2027"', ["workload.deadline", "YYYY-MM", "May 2027"]),
+    "start outside horizon": ('earliest_start = "2027-04"', 'earliest_start = "2025-04"', ["earliest_start", "horizon", "2025-04"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+@pytest.mark.parametrize("command", ["validate", "plan"])
+def test_bad_input_exits_2_with_one_clear_message(capsys, tmp_path, case, command):
+    old, new, words = BAD_INPUTS[case]
+    assert old in DEFAULT_TEXT
+    path = write(tmp_path, DEFAULT_TEXT.replace(old, new, 1))
+    code, out, err = run(capsys, command, path)
+    assert code == 2
+    assert out == ""
+    message = err.strip()
+    assert message.count("\n") == 0, message
+    assert str(path) in message
+    for word in words:
+        assert word in message, (word, message)
+
+
+def test_missing_file_is_bad_input(capsys, tmp_path):
+    code, _, err = run(capsys, "plan", tmp_path / "nope.toml")
+    assert code == 2 and "nope.toml" in err
+
+
+def test_wrong_unit_in_a_site_profile_names_the_profile_field(capsys, tmp_path):
+    profile = (profile_dir() / "hokkaido_tomakomai.toml").read_text()
+    write(tmp_path, profile.replace('grid_import = "50 MW"', 'grid_import = "300 kg"'), "tomakomai.toml")
+    path = write(tmp_path, DEFAULT_TEXT.replace('profile = "hokkaido_tomakomai"', 'profile = "tomakomai.toml"'))
+    code, _, err = run(capsys, "validate", path)
+    assert code == 2
+    assert "sites.Tomakomai.grid_phases[0].grid_import" in err and "a power" in err and "'300 kg'" in err
+
+
+def test_plan_options_override_the_scenario(capsys):
+    code, out, _ = run(capsys, "plan", "--objective", "compute", "--json")
+    result = json.loads(out)
+    assert code == 0 and result["objective"] == "compute"
+    assert result["delivered_flop"] >= result["required_flop"]  # the default's budget buys a little more
+    assert result["largest_model_parameters"] > 1e12
+    code, _, err = run(capsys, "plan", "--time-limit", "10 kg")
+    assert code == 2 and "solver.time_limit" in err and "a duration" in err
+
+
+def test_infeasible_json_lists_relaxations(capsys, tmp_path):
+    path = write(tmp_path, DEFAULT_TEXT.replace('total = "4e11 JPY"', 'total = "3e11 JPY"'))
+    code, out, _ = run(capsys, "plan", path, "--json")
+    result = json.loads(out)
+    assert code == 1 and result["status"] == "infeasible"
+    money = [r for r in result["relaxations"] if r["option"] == "more money"]
+    assert money and all({"limit", "description", "amount", "unit"} <= set(r) for r in result["relaxations"])
+    assert money[0]["unit"] == "JPY" and money[0]["amount"] > 0

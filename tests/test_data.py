@@ -1,0 +1,78 @@
+"""Shipped data: every number names its source, and derived values follow their documented rule."""
+
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from planner.catalog import CATALOG_FILE, catalog_entries
+from planner.fields import read_toml
+from planner.sites import profile_dir
+from planner.units import parse_quantity
+
+PROFILES = sorted(profile_dir().glob("*.toml"))
+
+
+def unsourced(table: dict, path: str = "") -> list[str]:
+    """Fields holding a number or quantity with no source beside them."""
+    missing = []
+    for key, value in table.items():
+        where = f"{path}{key}"
+        if key in ("description", "source", "note"):
+            continue
+        if isinstance(value, dict) and ("value" in value or "by_month" in value):
+            if not str(value.get("source", "")).strip():
+                missing.append(where)
+        elif isinstance(value, dict):
+            missing += unsourced(value, where + ".")
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if not str(item.get("source", "")).strip():
+                    missing.append(f"{where}[{i}]")
+        else:
+            missing.append(where)
+    return missing
+
+
+def test_every_catalog_value_names_its_source():
+    assert unsourced(catalog_entries()) == []
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.stem)
+def test_every_profile_value_names_its_source(profile):
+    assert unsourced(read_toml(profile)) == []
+
+
+def test_catalog_has_the_accelerators_the_programme_considers():
+    assert set(catalog_entries()) >= {"V100", "A100", "H100", "H800", "H200", "B200", "GB200", "GB300"}
+
+
+def test_sakai_pue_follows_the_documented_climate_rule(default_scenario):
+    # PUE = 1.12 + 0.0065 x max(0, T - 10): January 6.3 degC -> 1.12; August 29.8 degC -> 1.2487
+    pue = default_scenario.sites["Sakai"].monthly_pue()
+    assert pue[0] == pytest.approx(1.12)
+    assert pue[7] == pytest.approx(1.12 + 0.0065 * 19.8)
+    tomakomai = default_scenario.sites["Tomakomai"].monthly_pue()
+    assert tomakomai.max() < pue.max() and tomakomai.mean() < pue.mean()
+
+
+def test_dollar_prices_convert_at_the_scenario_rate(default_scenario):
+    # GB200 capex USD 64,000 at 150 JPY/USD; Sakai fit-out USD 14.1/W
+    assert default_scenario.accelerators["GB200"].capex == pytest.approx(64000 * 150)
+    assert default_scenario.sites["Sakai"].fitout_cost == pytest.approx(14.1 * 150)
+    assert parse_quantity("2 USD/kWh", "JPY/J", "price", 100.0) == pytest.approx(200 / 3.6e6)
+
+
+def test_wheel_carries_profiles_catalog_and_default(tmp_path):
+    root = profile_dir().parent
+    if not (root / "pyproject.toml").is_file():
+        pytest.skip("the tests run against an installed package, not a source tree")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(root)],
+        check=True,
+    )
+    names = zipfile.ZipFile(next(tmp_path.glob("*.whl"))).namelist()
+    assert {"planner/site_profiles/hokkaido_tomakomai.toml", "planner/site_profiles/osaka_sakai.toml",
+            "planner/data/accelerators.toml", "planner/data/default_scenario.toml"} <= set(names)
+    assert CATALOG_FILE.name == "accelerators.toml"

@@ -1,0 +1,220 @@
+"""Planning questions: objectives, shadow prices, infeasibility explained, integer sizing.
+
+Expected values are worked out by hand from the scenarios' numbers; every plan is verified.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from builders import ONE_SITE, edit, scenario
+from planner import make_plan
+from planner.scenario import changed
+from planner.verify import verify
+
+FLOPS = 1000e12 * 0.5  # X1: peak x MFU (availability 1)
+DAY = 86400.0
+SECONDS_2027 = 365 * DAY
+FREE_POWER = {"sites.Alpha.electricity_price": "0 JPY/kWh"}  # capex only, so costs are simple
+
+
+def planned(s):
+    plan = make_plan(s)
+    assert plan.feasible, plan.message
+    assert verify(plan) == []
+    return plan
+
+
+def shadow(plan, family, where=None):
+    rows = plan.binding[plan.binding["constraint"] == family]
+    rows = rows[~rows["where"].str.contains("phase")]
+    if where is not None:
+        rows = rows[rows["where"] == where]
+    return rows["shadow_price"].sum()
+
+
+def two_types(**changes):
+    base = edit(ONE_SITE, FREE_POWER)
+    base["accelerators"]["X2"] = dict(
+        base["accelerators"]["X1"], capex="3e7 JPY", it_power="500 W", peak_bf16="2000 TFLOP/s"
+    )
+    return edit(base, changes)
+
+
+def test_value_of_one_more_mw_matches_the_hand_computed_dual():
+    # Grid binds with X1 and X2 both bought. At the optimum each type's purchase breaks even:
+    #   capex_i = y * FLOP_i - w * 1.2 * MW_i,  i = 1, 2
+    # where y prices compute (JPY per FLOP) and w one more MW all year (JPY per MW).
+    need = 1e24
+    grid_mw = 1.2 * 1000.0 * need / (FLOPS * SECONDS_2027) / 2 / 1e6
+    base = two_types(**{"sites.Alpha.grid_phases": [
+        {"start": "2027-01", "grid_import": f"{grid_mw} MW", "it_capacity": "1000 MW"}]})
+    plan = planned(scenario({}, base))
+    flop = np.array([FLOPS, 2 * FLOPS]) * SECONDS_2027
+    mw = np.array([1000.0, 500.0]) * 1.2 / 1e6
+    y, w = np.linalg.solve(np.column_stack([flop, -mw]), [1e7, 3e7])
+    assert shadow(plan, "grid_limit") == pytest.approx(w, rel=1e-6)
+    assert shadow(plan, "compute_requirement") == pytest.approx(y * 1e24, rel=1e-6)
+    assert set(plan.binding["unit"]) >= {"JPY per MW", "JPY per 1e24 FLOP"}
+    assert plan.binding.iloc[0]["description"]  # described in words
+
+
+def test_value_of_money_arriving_earlier():
+    # FY2026 (Jan-Mar 2027) money M buys x = M / capex accelerators that train all year; the rest
+    # arrive in April and train 275 days. One more yen in FY2026 saves 365/275 - 1 yen.
+    free = planned(scenario(FREE_POWER)).summary()["total_cost_jpy"]
+    plan = planned(scenario({**FREE_POWER, "budget.fiscal_years": {"FY2026": f"{0.3 * free} JPY"}}))
+    assert shadow(plan, "budget_fy") == pytest.approx(365 / 275 - 1, rel=1e-6)
+    row = plan.binding[plan.binding["constraint"] == "budget_fy"].iloc[0]
+    assert row["unit"] == "JPY per JPY" and "FY2026" in row["description"]
+
+
+def test_unused_type_gets_the_price_cut_that_brings_it_in():
+    # X3 does what X1 does at twice the price: it enters when 1e7 JPY cheaper, and not before.
+    base = edit(ONE_SITE, FREE_POWER)
+    base["accelerators"]["X3"] = dict(base["accelerators"]["X1"], capex="2e7 JPY")
+    plan = planned(scenario({}, base))
+    entry = plan.entry.set_index("accelerator")
+    assert list(entry.index) == ["X3"]
+    assert entry.loc["X3", "price_cut_jpy"] == pytest.approx(1e7, rel=1e-6)
+
+
+DEADLINE_BOUND = {
+    # 10 MW of fit-out holds 10,000 one-kilowatt accelerators; the run needs them from January
+    # to June (181 days), so a March deadline is 3 months too early.
+    "sites.Alpha.grid_phases": [{"start": "2027-01", "grid_import": "1000 MW", "it_capacity": "10 MW"}],
+    "workload.compute": f"{1e4 * FLOPS * 181 * DAY * 0.999} FLOP",
+    "workload.deadline": "2027-03",
+}
+
+
+def test_too_early_deadline_is_diagnosed_exactly():
+    plan = make_plan(scenario(DEADLINE_BOUND))
+    assert plan.status == "infeasible"
+    relax = plan.relaxations.set_index("option")
+    assert relax.loc["a later deadline", "amount"] == 3
+    assert "2027-06" in relax.loc["a later deadline", "description"]
+    # a smaller run: what 10,000 accelerators deliver January to March (90 days)
+    required = 1e4 * FLOPS * 181 * DAY * 0.999
+    assert relax.loc["a smaller run", "amount"] * 1e24 == pytest.approx(required - 1e4 * FLOPS * 90 * DAY, rel=1e-6)
+    # more fit-out: cheapest in MW-months is all the extra in March, the longest and last month
+    extra = (required / FLOPS - 1e4 * 90 * DAY) / (31 * DAY)
+    site = plan.relaxations[plan.relaxations["option"] == "more grid and fit-out at Alpha"]
+    assert list(site["limit"]) == ["it_capacity"]
+    assert site["amount"].iloc[0] == pytest.approx(extra * 1000.0 / 1e6, rel=1e-6)
+    assert "2027-03" in site["description"].iloc[0]
+    # money cannot buy fit-out that is not there
+    assert np.isnan(relax.loc["more money", "amount"])
+
+
+def test_budget_short_by_a_known_amount():
+    cost = planned(scenario(FREE_POWER)).summary()["total_cost_jpy"]
+    short = 0.1 * cost
+    plan = make_plan(scenario({**FREE_POWER, "budget.total": f"{cost - short} JPY"}))
+    assert plan.status == "infeasible"
+    money = plan.relaxations[plan.relaxations["option"] == "more money"]
+    assert money["amount"].iloc[0] == pytest.approx(short, rel=1e-6)
+    assert money["unit"].iloc[0] == "JPY"
+
+
+def test_every_relaxation_alone_gives_a_plan():
+    # apply each numeric relaxation and re-plan: it must then be feasible
+    s = scenario(DEADLINE_BOUND)
+    relax = make_plan(s).relaxations
+    later = int(relax.set_index("option").loc["a later deadline", "amount"])
+    assert planned(scenario({**DEADLINE_BOUND, "workload.deadline": str(pd.Period("2027-03", "M") + later)}))
+    fit_out = relax[relax["option"] == "more grid and fit-out at Alpha"]["amount"].sum()
+    # the elastic answer adds MW in March only; as a flat increase it is enough everywhere
+    more = {"sites.Alpha.grid_phases": [{"start": "2027-01", "grid_import": "1000 MW", "it_capacity": f"{10 + fit_out * 1.000001} MW"}]}
+    assert planned(scenario({**DEADLINE_BOUND, **more}))
+
+
+def test_finish_objective_finds_the_earliest_month():
+    # 10,000 accelerators need 160 days: more than January-May (151), so the earliest finish
+    # is June even with a December deadline; with 10% more fit-out (11,000) May is enough.
+    plan = planned(scenario({**DEADLINE_BOUND, "workload.compute": f"{1e4 * FLOPS * 160 * DAY} FLOP",
+                             "workload.deadline": "2027-12", "objective": "finish"}))
+    assert plan.finish_month == "2027-06"
+    assert plan.summary()["deadline"] == "2027-12"
+    gains = plan.binding[plan.binding["unit"] == "months earlier"].set_index("where")
+    assert gains.loc["Alpha", "shadow_price"] == 1
+    assert gains.loc["total", "shadow_price"] == 0  # money is not what binds
+
+
+def test_compute_objective_reports_the_largest_model():
+    # Capex only: a budget B buys B / 1e7 accelerators, each delivering FLOPS x a year.
+    s = scenario({**FREE_POWER, "objective": "compute", "budget.total": "1e10 JPY",
+                  "workload.compute": None, "workload.parameters": "1e9"})
+    plan = planned(s)
+    delivered = 1e10 / 1e7 * FLOPS * SECONDS_2027
+    assert plan.summary()["delivered_flop"] == pytest.approx(delivered, rel=1e-6)
+    # C = 6 N (20 N)  ->  N = sqrt(C / 120)
+    assert plan.summary()["largest_model_parameters"] == pytest.approx((delivered / 120) ** 0.5, rel=1e-6)
+    assert shadow(plan, "budget") == pytest.approx(FLOPS * SECONDS_2027 / 1e7, rel=1e-6)  # FLOP per JPY
+
+
+def _two_sites(**changes):
+    base = edit(ONE_SITE, {"workload.cross_site_efficiency": 1.0})
+    base["sites"]["Beta"] = edit(ONE_SITE["sites"]["Alpha"], {"carbon_intensity": "0.1 kg/kWh", "electricity_price": "25 JPY/kWh"})
+    return edit(base, changes)
+
+
+def test_carbon_objective_moves_to_the_cleaner_site():
+    cost = planned(scenario({}, _two_sites()))
+    assert set(cost.summary()["accelerators"]["Alpha"]) == {"X1"} and not cost.summary()["accelerators"]["Beta"]
+    carbon = planned(scenario({"objective": "carbon"}, _two_sites()))
+    assert not carbon.summary()["accelerators"]["Alpha"] and carbon.summary()["accelerators"]["Beta"]
+    assert carbon.summary()["co2_t"] == pytest.approx(cost.summary()["co2_t"] / 5, rel=1e-6)
+
+
+def test_carbon_price_flips_the_site_at_the_break_even():
+    # Beta costs 5 JPY/kWh more and emits 0.4 kg/kWh less: break-even at 12,500 JPY per t
+    below = planned(scenario({"carbon_price": "12000 JPY/t"}, _two_sites()))
+    above = planned(scenario({"carbon_price": "13000 JPY/t"}, _two_sites()))
+    assert below.summary()["accelerators"]["Alpha"] and not below.summary()["accelerators"]["Beta"]
+    assert above.summary()["accelerators"]["Beta"] and not above.summary()["accelerators"]["Alpha"]
+
+
+def test_more_budget_never_delays_finish(default_scenario):
+    finishes = []
+    for budget in ("3.95e11", "4e11", "4.5e11", "6e11"):
+        s = changed(default_scenario, {"objective": "finish", "budget.total": f"{budget} JPY",
+                                              "workload.deadline": "2027-09"})
+        plan = make_plan(s)
+        assert verify(plan) == []
+        finishes.append(plan.finish_month or "9999-99")
+    assert finishes == sorted(finishes, reverse=True)
+
+
+def test_more_grid_never_raises_cost(default_scenario):
+    costs = []
+    for mw in (43, 50, 60, 80):
+        s = changed(default_scenario, {"sites.Tomakomai.grid_phases": [
+            {"start": "2026-10", "grid_import": f"{mw * 1.2} MW", "it_capacity": f"{mw} MW"}]})
+        costs.append(planned(s).summary()["total_cost_jpy"])
+    assert all(later <= earlier * (1 + 1e-9) for earlier, later in zip(costs, costs[1:]))
+    assert costs[-1] < costs[0]
+
+
+def test_integer_plan_costs_at_least_the_lp_and_at_most_one_unit_more_per_site_and_type(default_scenario):
+    lp = planned(default_scenario)
+    integer = planned(changed(default_scenario, {"solver.integer": True}))
+    fleet = integer.fleet
+    units = fleet["accelerator"].map({n: a.scalable_unit for n, a in default_scenario.accelerators.items()})
+    assert np.allclose(fleet["installed"] / units, np.round(fleet["installed"] / units), atol=1e-6)
+    low, high = lp.summary()["total_cost_jpy"], integer.summary()["total_cost_jpy"]
+    one_unit_each = sum(
+        a.scalable_unit * (a.capex + site.fitout_cost * a.it_power)
+        for site in default_scenario.sites.values() for a in default_scenario.accelerators.values()
+    )
+    assert low * (1 - 1e-9) <= high <= low + one_unit_each
+    summary = integer.summary()
+    assert summary["integer_gap"] == pytest.approx((high - low) / low, rel=1e-3)
+    assert 0 <= summary["mip_gap"] <= 1e-4 + 1e-12
+
+
+@pytest.mark.parametrize("objective", ["cost", "finish", "compute", "carbon"])
+def test_every_objective_on_the_default_is_verified(default_scenario, objective):
+    plan = planned(changed(default_scenario, {"objective": objective}))
+    assert plan.summary()["objective"] == objective
+    assert not plan.binding.empty
