@@ -20,6 +20,7 @@ from planner.calendar import fiscal_year, label, months_between
 from planner.catalog import CATALOG_FILE, Accelerator, catalog_entries
 from planner.errors import InputError
 from planner.fields import Month, Record, Text, quantity, read, read_toml
+from planner.inputs_table import parse_path
 from planner.sites import Site, profile_dir
 from planner.units import parse_quantity
 from planner.workload import Workload
@@ -189,26 +190,51 @@ def build(resolved: dict, path) -> Scenario:
 
 
 def edit(document: dict, changes: dict) -> dict:
-    """A deep copy of `document` with dotted-path `changes` applied ({"budget.total": "5e11 JPY"});
-    None deletes a field."""
+    """A deep copy of `document` with dotted-path `changes` applied ({"budget.total": "5e11 JPY",
+    "sites.Sakai.grid_phases[1].start": "2028-10"}); None deletes a field."""
     result = copy.deepcopy(document)
     for dotted, value in changes.items():
-        *parents, last = dotted.split(".")
+        *parents, last = parse_path(dotted, dotted)
         table = result
         for part in parents:
-            table = table.setdefault(part, {})
-            if not isinstance(table, dict):
-                raise InputError(dotted, "a path through tables of the scenario", f"{part!r} is not a table")
-        if value is None:
+            table = _step(table, part, dotted, create=True)
+        if isinstance(last, int):
+            _step(table, last, dotted)
+            table[last] = value
+        elif not isinstance(table, dict):
+            raise InputError(dotted, "a path through tables of the scenario", f"{table!r} is not a table")
+        elif value is None:
             table.pop(last, None)
         else:
             table[last] = value
     return result
 
 
+def lookup(document: dict, dotted: str):
+    """The value at a dotted path of `document` as written (None where nothing is written)."""
+    value = document
+    for part in parse_path(dotted, dotted):
+        value = _step(value, part, dotted)
+        if value is None:
+            return None
+    return value
+
+
+def _step(value, part: str | int, dotted: str, create: bool = False):
+    """One step down a path: a table's field (made when `create`) or a list's item."""
+    if isinstance(part, int):
+        if not isinstance(value, list) or not 0 <= part < len(value):
+            size = f"a list of {len(value)}" if isinstance(value, list) else repr(value)
+            raise InputError(dotted, "an index into a list of the scenario", f"[{part}] into {size}")
+        return value[part]
+    if not isinstance(value, dict):
+        raise InputError(dotted, "a path through tables of the scenario", f"{part!r} inside {value!r}, which is not a table")
+    return value.setdefault(part, {}) if create else value.get(part)
+
+
 def changed(scenario: Scenario, changes: dict, label: str = "changes") -> Scenario:
     """`scenario` with dotted-path `changes` to its document, validated again."""
-    return build(edit(scenario.document(), changes), label)
+    return build(edit(scenario._document, changes), label)  # edit() copies; document() would copy twice
 
 
 def _table(parent: dict, key: str, path, prefix: str = "") -> dict:

@@ -64,13 +64,19 @@ def make_solver(name: str, time_limit: float, mip_gap: float):
     return pulp.COIN_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap)
 
 
-def solve(model: PlanningModel) -> Solution:
-    """Solve `model` as it stands (objective and rows may have been changed since it was built)."""
+def solve(model: PlanningModel, highs: pulp.HiGHS | None = None) -> Solution:
+    """Solve `model` as it stands (objective and rows may have been changed since it was built).
+    `highs`: a PuLP HiGHS solver to use when the scenario asks for HiGHS, in place of a fresh
+    one (a sweep passes one that keeps its model warm between scenarios)."""
     settings = model.scenario.solver
-    name, notices = pick_solver(settings.name)
+    if highs is not None and settings.name == "highs":  # a HiGHS instance in hand: HiGHS is available
+        name, notices, solver = "highs", [], highs
+    else:
+        name, notices = pick_solver(settings.name)
+        solver = make_solver(name, settings.time_limit, settings.mip_gap)
     started = time.perf_counter()
     try:
-        status = model.problem.solve(make_solver(name, settings.time_limit, settings.mip_gap))
+        status = model.problem.solve(solver)
     except pulp.PulpSolverError as error:
         raise SolverError(f"{name} failed: {error}") from None
     seconds = time.perf_counter() - started
