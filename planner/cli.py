@@ -7,10 +7,11 @@ import json
 import sys
 from pathlib import Path
 
+from planner import estimate_command, sweep_cli
 from planner.errors import InputError
-from planner.plan import Plan, make_plan
+from planner.plan import Plan
 from planner.scenario import DEFAULT_SCENARIO, OBJECTIVES, changed, load_scenario
-from planner.verify import verify
+from planner.verify import verified_plan
 
 EXIT_PLAN, EXIT_INFEASIBLE, EXIT_BAD_INPUT, EXIT_SOLVER = 0, 1, 2, 3
 
@@ -44,13 +45,28 @@ def _parser() -> argparse.ArgumentParser:
     validate.set_defaults(run=_validate)
 
     plan = commands.add_parser("plan", help="plan a scenario (the shipped default without PATH)")
-    plan.add_argument("path", type=Path, nargs="?")
+    source = plan.add_mutually_exclusive_group()
+    source.add_argument("path", type=Path, nargs="?")
+    source.add_argument("--from-workbook", type=Path, metavar="XLSX", help="plan the Inputs sheet of a workbook from --out")
     plan.add_argument("--json", action="store_true", help="print one JSON object")
+    plan.add_argument("--out", type=Path, help="also write the plan: a workbook (.xlsx) or CSV tables (.zip)")
     plan.add_argument("--objective", choices=OBJECTIVES, help="override the scenario's objective")
     plan.add_argument("--integer", action="store_true", help="buy whole servers and racks (MILP)")
     plan.add_argument("--time-limit", metavar="DURATION", help="solver time limit, e.g. '30 s'")
     plan.add_argument("--mip-gap", metavar="FRACTION", type=float, help="relative MIP gap for --integer")
     plan.set_defaults(run=_plan)
+
+    estimate = commands.add_parser(
+        "estimate",
+        help="time, energy and CO2 of a training run on one accelerator type",
+        description=estimate_command.__doc__,
+    )
+    estimate_command.add_arguments(estimate)
+    estimate.set_defaults(run=_estimate)
+
+    sweep = commands.add_parser("sweep", help="plan many variants: grids, Monte Carlo, tornado, Pareto front")
+    sweep_cli.add_arguments(sweep)
+    sweep.set_defaults(run=sweep_cli.run)
     return parser
 
 
@@ -76,15 +92,26 @@ def _validate(args) -> int:
 
 
 def _plan(args) -> int:
-    plan = make_plan(_with_options(load_scenario(args.path), args))
-    problems = verify(plan)
-    if problems:  # a plan that fails its own check is a solver fault, never shown as a plan
-        raise RuntimeError("the solver's plan fails verification: " + "; ".join(map(str, problems[:5])))
+    # The workbook modules load only when asked for: openpyxl and xlsxwriter take ~0.3 s to import.
+    if args.out:
+        from planner.export import plan_file_writer
+
+        write = plan_file_writer(args.out)  # a wrong suffix fails before the solve
+    if args.from_workbook:
+        from planner.workbook_import import scenario_from_workbook
+
+        scenario = scenario_from_workbook(args.from_workbook)
+    else:
+        scenario = load_scenario(args.path)
+    plan = verified_plan(_with_options(scenario, args))
     summary = plan.summary()
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
         print(describe(plan))
+    if args.out:
+        write(plan)
+        print(f"wrote {args.out}", file=sys.stderr)
     if plan.feasible:
         return EXIT_PLAN
     return EXIT_INFEASIBLE if plan.status == "infeasible" else EXIT_SOLVER
@@ -100,6 +127,12 @@ def _with_options(scenario, args):
     }
     changes = {field: value for field, value in changes.items() if value is not None}
     return changed(scenario, changes, "command line") if changes else scenario
+
+
+def _estimate(args) -> int:
+    result = estimate_command.run(vars(args))
+    print(json.dumps(result, indent=2) if args.json else estimate_command.describe(result))
+    return EXIT_PLAN
 
 
 def describe(plan: Plan) -> str:

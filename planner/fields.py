@@ -213,8 +213,13 @@ def read_toml(path, field: str = "") -> dict:
             data = file.read(MAX_INPUT_BYTES + 1)
     except OSError as error:
         raise InputError(field, "a readable TOML file", f"{path} ({error.strerror or error})", str(path)) from None
+    return parse_toml(data, path, field)
+
+
+def parse_toml(data: bytes, path, field: str = "") -> dict:
+    """TOML content (read from `path`, or uploaded under that name) as a dict, or an InputError."""
     if len(data) > MAX_INPUT_BYTES:
-        raise InputError(field, f"a file of at most {MAX_INPUT_BYTES:,} bytes", "a larger file", str(path))
+        raise InputError(field, f"a file of at most {MAX_INPUT_BYTES} bytes", "a larger file", str(path))
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:

@@ -17,9 +17,10 @@ import pandas as pd
 from pydantic import BeforeValidator, Field, PrivateAttr, field_validator, model_validator
 
 from planner.calendar import fiscal_year, label, months_between
-from planner.catalog import CATALOG_FILE, Accelerator, catalog_entries
+from planner.catalog import CATALOG_FILE, Accelerator, catalog_entries, catalog_entry
 from planner.errors import InputError
 from planner.fields import Month, Record, Text, quantity, read, read_toml
+from planner.inputs_table import parse_path
 from planner.sites import Site, profile_dir
 from planner.units import parse_quantity
 from planner.workload import Workload
@@ -166,9 +167,14 @@ def load_scenario(path=None) -> Scenario:
     return build(resolve(read_toml(path), path), path)
 
 
-def resolve(raw: dict, path) -> dict:
-    """The scenario as one plain dict: profiles and catalog entries inlined, overrides applied."""
+def resolve(raw: dict, path, own_folder: bool = True) -> dict:
+    """The scenario as one plain dict: profiles and catalog entries inlined, overrides applied.
+
+    Profile and catalog files are read from the scenario's folder and below (and profiles also
+    from site_profiles/); without `own_folder` (an upload, which has none), from site_profiles/ only.
+    """
     path = Path(path)
+    folders = [path.parent] if own_folder else []
     resolved = copy.deepcopy(raw)
     sites = _table(resolved, "sites", path)
     for name, entry in sites.items():
@@ -176,21 +182,15 @@ def resolve(raw: dict, path) -> dict:
         if "profile" in entry:
             reference = entry.pop("profile")
             field = f"sites.{name}.profile"
-            profile = read_toml(_profile_path(reference, path, field), field)
+            profile = read_toml(_profile_path(reference, path, field, folders), field)
             sites[name] = {**profile, **entry}
-    catalog_file = _catalog_path(resolved.pop("catalog", None), path)
+    catalog_file = _catalog_path(resolved.pop("catalog", None), path, folders)
     catalog = catalog_entries(catalog_file)
     chosen = _table(resolved, "accelerators", path)
     for name in chosen:
         overrides = _table(chosen, name, path, prefix="accelerators.")
-        if name not in catalog:
-            raise InputError(
-                f"accelerators.{name}", f"an accelerator of the catalog ({', '.join(catalog) or 'which is empty'})",
-                repr(name), str(path),
-            )
-        if not isinstance(catalog[name], dict):
-            raise InputError(f"accelerators.{name}", "a table in the catalog", repr(catalog[name]), str(catalog_file))
-        chosen[name] = {**copy.deepcopy(catalog[name]), **overrides}
+        entry = catalog_entry(catalog, name, f"accelerators.{name}", catalog_file, asked_in=path)
+        chosen[name] = {**copy.deepcopy(entry), **overrides}
     return resolved
 
 
@@ -211,26 +211,51 @@ def build(resolved: dict, path) -> Scenario:
 
 
 def edit(document: dict, changes: dict) -> dict:
-    """A deep copy of `document` with dotted-path `changes` applied ({"budget.total": "5e11 JPY"});
-    None deletes a field."""
+    """A deep copy of `document` with dotted-path `changes` applied ({"budget.total": "5e11 JPY",
+    "sites.Sakai.grid_phases[1].start": "2028-10"}); None deletes a field."""
     result = copy.deepcopy(document)
     for dotted, value in changes.items():
-        *parents, last = dotted.split(".")
+        *parents, last = parse_path(dotted, dotted)
         table = result
         for part in parents:
-            table = table.setdefault(part, {})
-            if not isinstance(table, dict):
-                raise InputError(dotted, "a path through tables of the scenario", f"{part!r} is not a table")
-        if value is None:
+            table = _step(table, part, dotted, create=True)
+        if isinstance(last, int):
+            _step(table, last, dotted)
+            table[last] = value
+        elif not isinstance(table, dict):
+            raise InputError(dotted, "a path through tables of the scenario", f"{table!r} is not a table")
+        elif value is None:
             table.pop(last, None)
         else:
             table[last] = value
     return result
 
 
+def lookup(document: dict, dotted: str):
+    """The value at a dotted path of `document` as written (None where nothing is written)."""
+    value = document
+    for part in parse_path(dotted, dotted):
+        value = _step(value, part, dotted)
+        if value is None:
+            return None
+    return value
+
+
+def _step(value, part: str | int, dotted: str, create: bool = False):
+    """One step down a path: a table's field (made when `create`) or a list's item."""
+    if isinstance(part, int):
+        if not isinstance(value, list) or not 0 <= part < len(value):
+            size = f"a list of {len(value)}" if isinstance(value, list) else repr(value)
+            raise InputError(dotted, "an index into a list of the scenario", f"[{part}] into {size}")
+        return value[part]
+    if not isinstance(value, dict):
+        raise InputError(dotted, "a path through tables of the scenario", f"{part!r} inside {value!r}, which is not a table")
+    return value.setdefault(part, {}) if create else value.get(part)
+
+
 def changed(scenario: Scenario, changes: dict, label: str = "changes") -> Scenario:
     """`scenario` with dotted-path `changes` to its document, validated again."""
-    return build(edit(scenario.document(), changes), label)
+    return build(edit(scenario._document, changes), label)  # edit() copies; document() would copy twice
 
 
 def _table(parent: dict, key: str, path, prefix: str = "") -> dict:
@@ -240,34 +265,35 @@ def _table(parent: dict, key: str, path, prefix: str = "") -> dict:
     return value
 
 
-def _profile_path(reference, scenario_path: Path, field: str) -> Path:
+def _profile_path(reference, scenario_path: Path, field: str, folders: list[Path]) -> Path:
     """A profile by name from site_profiles/, or a .toml path relative to the scenario file."""
     known = sorted(p.stem for p in profile_dir().glob("*.toml"))
     if isinstance(reference, str) and reference in known:
         return profile_dir() / f"{reference}.toml"
     expected = f"a site profile name ({', '.join(known)}) or the path of a profile .toml file"
     if isinstance(reference, str) and reference.endswith(".toml"):
-        return _allowed_file(reference, scenario_path, field, expected, profile_dir())
+        return _allowed_file(reference, scenario_path, field, expected, [*folders, profile_dir()])
     raise InputError(field, expected, repr(reference), str(scenario_path))
 
 
-def _catalog_path(reference, scenario_path: Path) -> Path:
+def _catalog_path(reference, scenario_path: Path, folders: list[Path]) -> Path:
     if reference is None:
         return CATALOG_FILE
     expected = "the path of an accelerator catalog .toml file"
     if not isinstance(reference, str):
         raise InputError("catalog", expected, repr(reference), str(scenario_path))
-    return _allowed_file(reference, scenario_path, "catalog", expected)
+    return _allowed_file(reference, scenario_path, "catalog", expected, folders)
 
 
-def _allowed_file(reference: str, scenario_path: Path, field: str, expected: str, *also: Path) -> Path:
-    """The file `reference` names, relative to the scenario, if it lies in the scenario's folder
-    (or below, or in one of `also`) once '..' and links are followed: a scenario someone sent
-    must not read files elsewhere on the machine."""
-    folders = [scenario_path.parent.resolve(), *(folder.resolve() for folder in also)]
+def _allowed_file(reference: str, scenario_path: Path, field: str, expected: str, folders: list[Path]) -> Path:
+    """The file `reference` names, relative to the scenario, if it lies in one of `folders` (or
+    below) once '..' and links are followed: a scenario someone sent must not read files
+    elsewhere on the machine."""
+    if not folders:
+        raise InputError(field, f"{expected}; an uploaded scenario cannot name files", repr(reference), str(scenario_path))
     candidate = (scenario_path.parent / reference).resolve()
-    if not any(candidate.is_relative_to(folder) for folder in folders):
-        inside = " or ".join(str(folder) for folder in folders)
+    if not any(candidate.is_relative_to(folder.resolve()) for folder in folders):
+        inside = " or ".join(str(folder.resolve()) for folder in folders)
         raise InputError(field, f"{expected} inside {inside}", f"{reference!r}, which is outside", str(scenario_path))
     if not candidate.is_file():
         raise InputError(field, expected, f"{reference!r} (no such file)", str(scenario_path))

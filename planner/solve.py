@@ -15,7 +15,6 @@ import pulp
 
 from planner.model import COUNT, PlanningModel
 
-
 SIMPLEX_EFFORT = 5  # simplex iterations per row and column (solves here take under 1) before an LP counts as stalled
 UNDECIDED = {"kNotset", "kUnknown", "kSolveError", "kIterationLimit"}  # HiGHS ended an LP without deciding it
 
@@ -69,14 +68,21 @@ def make_solver(name: str, time_limit: float, mip_gap: float, **options):
     return pulp.COIN_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap)
 
 
-def solve(model: PlanningModel) -> Solution:
-    """Solve `model` as it stands (objective and rows may have been changed since it was built)."""
+def solve(model: PlanningModel, highs: pulp.HiGHS | None = None) -> Solution:
+    """Solve `model` as it stands (objective and rows may have been changed since it was built).
+    `highs`: a PuLP HiGHS solver to use when the scenario asks for HiGHS, in place of a fresh
+    one (a sweep passes one that keeps its model warm between scenarios)."""
     settings = model.scenario.solver
-    name, notices = pick_solver(settings.name)
+    lp_by_highs = settings.name == "highs" and not model.integer
+    if highs is not None and settings.name == "highs":  # a HiGHS instance in hand: HiGHS is available
+        name, notices, solver = "highs", [], highs
+    else:
+        name, notices = pick_solver(settings.name)
+        lp_by_highs = lp_by_highs and name == "highs"
+        effort = {"simplex_iteration_limit": SIMPLEX_EFFORT * _size(model)} if lp_by_highs else {}
+        solver = make_solver(name, settings.time_limit, settings.mip_gap, **effort)
     started = time.perf_counter()
-    lp_by_highs = name == "highs" and not model.integer
-    effort = {"simplex_iteration_limit": SIMPLEX_EFFORT * _size(model)} if lp_by_highs else {}
-    status = _run(model, make_solver(name, settings.time_limit, settings.mip_gap, **effort), name)
+    status = _run(model, solver, name)
     left = settings.time_limit - (time.perf_counter() - started)
     if lp_by_highs and _undecided(model) and left > 0:
         # On a highly degenerate LP (identical sites or types, zero prices) HiGHS's dual simplex

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from planner.calendar import fiscal_year, parse_month
-from planner.plan import Plan
+from planner.plan import Plan, make_plan
+from planner.scenario import Scenario
 
 RELATIVE = 1e-6  # solver tolerances are ~1e-7 relative on the scaled model
 ABSOLUTE = {"count": 1e-3, "W": 1.0, "JPY": 1.0, "t": 1e-3, "FLOP": 1e12}
@@ -75,7 +76,7 @@ def verify(plan: Plan) -> list[Violation]:
     """Every violated limit and every figure that does not match; an empty list for a sound plan."""
     if not plan.feasible:
         return []
-    scenario, rows = plan.scenario, recompute(plan)
+    rows = recompute(plan)
     found: list[Violation] = []
     found += _fleet_rules(plan, rows)
     found += _site_limits(plan, rows)
@@ -84,6 +85,16 @@ def verify(plan: Plan) -> list[Violation]:
     found += _compute(plan, rows)
     found += _reported_figures(plan, rows)
     return found
+
+
+def verified_plan(scenario: Scenario) -> Plan:
+    """The plan of `scenario`, refused (RuntimeError) when it fails its own check: a plan that
+    breaks a limit or misreports a figure is a solver fault, never something to show."""
+    plan = make_plan(scenario)
+    problems = verify(plan)
+    if problems:
+        raise RuntimeError("the solver's plan fails verification: " + "; ".join(map(str, problems[:5])))
+    return plan
 
 
 def _fleet_rules(plan: Plan, rows: pd.DataFrame) -> list[Violation]:

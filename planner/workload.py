@@ -8,10 +8,11 @@ from planner.calendar import label
 from planner.fields import Count, Fraction, Month, Record, Text, quantity
 
 CHINCHILLA_TOKENS_PER_PARAMETER = 20.0  # Hoffmann et al. 2022, Table 3: ~20 tokens per parameter
-# Training compute the planner handles: the LP counts compute in 1e24 FLOP, and below ~1e20 a
-# run sinks into the solver's tolerance (1e-7 of a unit); above 1e30 (2,000 times the largest
-# run yet) it is a typo.
-MIN_FLOP, MAX_FLOP = 1e20, 1e30
+SIZE_FIELDS = ("parameters", "active_parameters", "tokens", "tokens_per_parameter", "flop_per_parameter_token")
+MAX_FLOP = 1e30  # 2,000 times the largest run yet: above it, a typo
+# The planner's LP counts compute in 1e24 FLOP: below this a run sinks into the solver's tolerance
+# (1e-7 of a unit). An estimate, which needs no LP, may be smaller.
+MIN_PLANNED_FLOP = 1e20
 
 
 def training_flop(
@@ -24,42 +25,39 @@ def training_flop(
     return flop_per_parameter_token * active_parameters * tokens
 
 
-class Workload(Record):
-    """A training run: its size (parameters and tokens, or compute directly) and its window."""
+class TrainingRun(Record):
+    """What a run trains: its size in parameters and tokens, or its compute directly.
 
-    name: Text = "training run"
+    `planner plan` (as the workload) and `planner estimate` both size a run through this class.
+    """
+
     parameters: Count | None = None
     active_parameters: Count | None = None
     tokens: quantity("token", low=0, low_open=True) | None = None
     tokens_per_parameter: quantity("dimensionless", low=0, low_open=True) | None = None
     flop_per_parameter_token: quantity("dimensionless", low=0, low_open=True) = 6.0
-    compute: quantity("FLOP", low=f"{MIN_FLOP:g} FLOP", high=f"{MAX_FLOP:g} FLOP") | None = None
-    availability: Fraction = 0.9
-    cross_site_efficiency: Fraction = 0.9
-    anchor_site: Text | None = None
-    earliest_start: Month
-    deadline: Month
+    compute: quantity("FLOP", low=0, low_open=True, high=f"{MAX_FLOP:g} FLOP") | None = None
 
     @model_validator(mode="after")
-    def _consistent(self):
-        if self.deadline < self.earliest_start:
-            raise ValueError(
-                f"expected a deadline on or after the earliest start {label(self.earliest_start)}, "
-                f"found deadline {label(self.deadline)}"
-            )
+    def _sized_once(self):
         if self.compute is None and self.parameters is None:
             raise ValueError("expected 'parameters' (with tokens) or 'compute', found neither")
+        given = [name for name in SIZE_FIELDS if name in self.model_fields_set]
+        if self.compute is not None and given:
+            # compute would silently win over the size: refuse the ambiguity instead
+            size = ", ".join(f"'{name}'" for name in given)
+            raise ValueError(f"expected 'compute' or the run's size ({size}), found both")
         if self.tokens is not None and self.tokens_per_parameter is not None:
             raise ValueError("expected 'tokens' or 'tokens_per_parameter', found both")
         if self.active_parameters is not None and self.parameters is not None:
             if self.active_parameters > self.parameters:
                 raise ValueError(
-                    f"expected active_parameters at most parameters ({self.parameters:g}), "
+                    f"expected 'active_parameters' at most 'parameters' ({self.parameters:g}), "
                     f"found {self.active_parameters:g}"
                 )
-        if not MIN_FLOP <= self.required_flop <= MAX_FLOP:
+        if self.required_flop > MAX_FLOP:
             raise ValueError(
-                f"expected training compute (k x active parameters x tokens) from {MIN_FLOP:g} to {MAX_FLOP:g} FLOP, "
+                f"expected training compute (k x active parameters x tokens) of at most {MAX_FLOP:g} FLOP, "
                 f"found {self.required_flop:.3g} FLOP"
             )
         return self
@@ -74,9 +72,35 @@ class Workload(Record):
         return ratio * self.parameters
 
     @property
+    def active(self) -> float | None:
+        """Parameters active per token: all of them unless a mixture of experts says fewer."""
+        return self.active_parameters or self.parameters
+
+    @property
     def required_flop(self) -> float:
         """Training compute [FLOP]: given directly, else k x N_active x D."""
         if self.compute is not None:
             return self.compute
-        active = self.active_parameters or self.parameters
-        return training_flop(active, self.training_tokens, self.flop_per_parameter_token)
+        return training_flop(self.active, self.training_tokens, self.flop_per_parameter_token)
+
+
+class Workload(TrainingRun):
+    """A training run (its size) and its window: when it may start and when it must finish."""
+
+    name: Text = "training run"
+    availability: Fraction = 0.9
+    cross_site_efficiency: Fraction = 0.9
+    anchor_site: Text | None = None
+    earliest_start: Month
+    deadline: Month
+
+    @model_validator(mode="after")
+    def _window(self):
+        if self.deadline < self.earliest_start:
+            raise ValueError(
+                f"expected a deadline on or after the earliest start {label(self.earliest_start)}, "
+                f"found deadline {label(self.deadline)}"
+            )
+        if self.required_flop < MIN_PLANNED_FLOP:
+            raise ValueError(f"expected training compute of at least {MIN_PLANNED_FLOP:g} FLOP to plan, found {self.required_flop:.3g} FLOP")
+        return self

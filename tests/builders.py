@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from planner.scenario import build, edit
+from planner.scenario import build, edit, load_scenario
 
 ONE_SITE = {
     "name": "one site, one accelerator",
@@ -44,3 +44,8 @@ ONE_SITE = {
 def scenario(changes: dict | None = None, base: dict = ONE_SITE):
     """A Scenario from `base` with `changes` applied ({"workload.deadline": "2027-06", ...})."""
     return build(edit(base, changes or {}), "test scenario")
+
+
+def default_with(changes: dict | None = None):
+    """The shipped default Scenario with `changes` applied to its resolved document."""
+    return build(edit(load_scenario().document(), changes or {}), "default scenario with changes")

@@ -90,6 +90,11 @@ def make_files(target: str, case: dict, tmp_path: Path) -> dict[str, Path]:
 def test_bad_input_is_refused_with_one_clear_line(capsys, tmp_path, target, case, command):
     assert target in TARGETS, f"no way to build inputs for target {target!r}: add it to TARGETS"
     files = make_files(target, case, tmp_path)
+    expect = list(case["expect"])
+    if "expect_line_of" in case:  # a syntax error is reported at the line of this text in the bad file
+        text = files[case.get("in_file", "scenario")].read_text(encoding="utf-8")
+        assert text.count(case["expect_line_of"]) == 1, "expect_line_of must name a unique text"
+        expect.append(f"at line {text[: text.index(case['expect_line_of'])].count(chr(10)) + 1},")
     code, out, err = run(capsys, command, files["scenario"], *case.get("args", []))
     assert code == 2, (code, out, err)
     assert out == ""
@@ -101,7 +106,7 @@ def test_bad_input_is_refused_with_one_clear_line(capsys, tmp_path, target, case
     assert f"{named}: " in message, message
     if case["field"]:
         assert f"field '{case['field']}'" in message, message
-    for word in case["expect"]:
+    for word in expect:
         assert word in message, (word, message)
 
 

@@ -1,0 +1,131 @@
+"""The app's Sweeps tab, driven with AppTest: it shows the analyses planner.analysis computes
+for the scenario as edited (run here directly, on the same scenario and seed), a progress bar,
+and says beside the input what is wrong with a range, without a traceback."""
+
+import io
+
+import pyarrow as pa
+import pytest
+from builders import default_with
+from streamlit.testing.v1 import AppTest
+from test_app import errors, number, started, text_box
+
+from planner.analysis import pareto, percentiles, tornado
+from planner.ranges import parse_vary
+from planner.sweep import sweep
+from planner.sweep_views import BUDGETS, EXAMPLE
+
+RANGES = "in:sweep_ranges"
+LATER = {"workload.deadline": "2027-07"}  # an edit in the sidebar: the tab must sweep the edited scenario
+
+
+def tab(at: AppTest, label: str):
+    return next(tab for tab in at.tabs if tab.label == label)
+
+
+def run(at: AppTest, analysis: str) -> None:
+    next(button for button in at.button if button.key == f"sweep:{analysis}:run").click().run()
+    assert not at.exception
+
+
+def chart_data(chart) -> list[dict]:
+    """The rows of an Altair chart's one dataset, as the browser gets them."""
+    (dataset,) = chart.proto.datasets
+    return pa.ipc.open_stream(io.BytesIO(dataset.data.data)).read_pandas().to_dict("records")
+
+
+def test_monte_carlo_shows_the_percentiles_of_the_same_sweep():
+    at = started()
+    text_box(at, "Deadline").input(LATER["workload.deadline"])
+    at.number_input(key="in:sweep_samples").set_value(8)
+    at.number_input(key="in:sweep_seed").set_value(11)
+    at.run()
+    assert next(button for button in at.button if button.key == "sweep:distribution:run").label == "Run 8 plans"
+    run(at, "distribution")
+
+    scenario = default_with(LATER)
+    table = sweep(
+        scenario, [parse_vary(line, scenario) for line in EXAMPLE.splitlines()], samples=8, seed=11, workers=1
+    )
+    expected = percentiles(table).set_index("metric")
+    assert expected.loc["finish_month", "P50"] == "2027-07"  # the edited deadline, not the default's 2027-05
+    shown = tab(at, "Distribution").dataframe[0].value.set_index("Measure")
+    labels = {
+        "total_cost_jpy": "Total cost",
+        "co2_t": "CO₂",
+        "finish_month": "Training finishes",
+        "peak_mw_Tomakomai": "Peak draw at Tomakomai",
+        "peak_mw_Sakai": "Peak draw at Sakai",
+    }
+    assert list(shown.index) == [labels[metric] for metric in expected.index]
+    scale = {"total_cost_jpy": 1e9, "co2_t": 1e3, "peak_mw_Tomakomai": 1.0, "peak_mw_Sakai": 1.0}  # bn JPY, kt, MW
+    for metric, label in labels.items():
+        for level in ("P10", "P50", "P90"):
+            if metric == "finish_month":
+                assert shown.at[label, level] == expected.at[metric, level]
+            else:
+                assert number(shown.at[label, level]) == pytest.approx(
+                    expected.at[metric, level] / scale[metric], abs=0.05
+                )
+        assert shown.at[label, "With a plan"] == f"{expected.at[metric, 'with_plan']} of 8"
+    spread_bn = (expected.at["total_cost_jpy", "P90"] - expected.at["total_cost_jpy", "P10"]) / 1e9
+    assert spread_bn > 1  # the draws move the cost: the numbers compared are not all one
+    assert any(caption.value == "8 scenarios (seed 11): 8 optimal" for caption in at.caption)
+    (bar,) = at.get("progress")
+    assert (bar.proto.value, bar.proto.text) == (100, "Planned 8 of 8")
+    assert len(tab(at, "Distribution").get("vega_lite_chart")) == 2  # cost and finish month
+
+    at.number_input(key="in:sweep_seed").set_value(12).run()  # other settings: the old numbers are not shown as theirs
+    assert len(tab(at, "Distribution").dataframe) == 0
+    assert any(info.value.startswith("The scenario or the settings changed") for info in at.info)
+
+
+def test_tornado_draws_a_bar_at_each_end_of_each_field(default_scenario):
+    at = started()
+    run(at, "tornado")
+    bars = tornado(default_scenario, [parse_vary(line, default_scenario) for line in EXAMPLE.splitlines()], workers=1)
+    assert len(bars) == 2
+    (chart,) = tab(at, "Tornado").get("vega_lite_chart")
+    drawn = chart_data(chart)
+    for bar in bars.itertuples():
+        ends = {row["input"]: row["to"] for row in drawn if row["field"] == bar.field}
+        assert ends == pytest.approx({"low input": bar.at_low / 1e9, "high input": bar.at_high / 1e9})
+    table = tab(at, "Tornado").dataframe[0].value
+    assert list(table["Field"]) == list(bars["field"])  # widest swing first
+    assert [number(swing) for swing in table["Swing"]] == pytest.approx(list(bars["swing"] / 1e9), abs=0.05)
+
+
+def test_pareto_front_shows_the_earliest_finish_at_each_budget(default_scenario):
+    at = started()
+    run(at, "pareto")
+    points = pareto(default_scenario, parse_vary(f"budget.total={BUDGETS}", default_scenario), workers=1)
+    table = tab(at, "Pareto front").dataframe[0].value
+    assert [number(budget) for budget in table["Budget"]] == pytest.approx([200, 300, 400, 500, 600, 700, 800])
+    assert list(table["Training finishes"]) == list(points["finish_month"].fillna("–"))
+    assert [number(cost) for cost in table["Total cost"]] == pytest.approx(
+        list(points["total_cost_jpy"] / 1e9), abs=0.05
+    )
+    assert list(table["On the front"]) == list(points["on_front"])
+    assert len(tab(at, "Pareto front").get("vega_lite_chart")) == 1
+
+
+def test_a_bad_range_is_named_beside_the_input_and_nothing_runs():
+    at = started()
+    at.text_area(key=RANGES).input(EXAMPLE + "\nbudget.total=300 MW..500 MW:3").run()
+    assert not at.exception
+    message = "Line 3: budget.total: expected an amount of money (e.g. '2e12 JPY'), found '300 MW' (a power)"
+    assert message in errors(at)
+    runs = {button.key: button for button in at.button if str(button.key).startswith("sweep:")}
+    assert runs["sweep:distribution:run"].disabled and runs["sweep:tornado:run"].disabled
+    assert not runs["sweep:pareto:run"].disabled  # the front does not use these lines
+
+    text_box(at, "Budgets").input("4e11 JPY..2e11 JPY:3").run()
+    assert not at.exception
+    assert "budget.total: expected a range from LOW up to a larger HIGH, found '4e11 JPY..2e11 JPY:3'" in errors(at)
+    assert next(button for button in at.button if button.key == "sweep:pareto:run").disabled
+
+    text_box(at, "Budgets").input("uniform(2e11 JPY, 4e11 JPY)").run()  # a range, but the front needs given budgets
+    assert not at.exception
+    expected = "a grid or list of budgets (LOW..HIGH:STEPS or a,b,c)"
+    assert f"budget.total: expected {expected}, found 'uniform(2e11 JPY, 4e11 JPY)'" in errors(at)
+    assert next(button for button in at.button if button.key == "sweep:pareto:run").disabled

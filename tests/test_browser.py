@@ -1,0 +1,49 @@
+"""The app in a real browser: it opens on the default plan, replans when an input changes, and
+draws the comparison with a pinned plan. The headline numbers expected are the engine's.
+
+Set APP_SCREENSHOT to a path to keep the screenshot (the README's is docs/app.png).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from browser import CHROMIUM, browser_page, served_app
+from builders import default_with
+
+from planner import make_plan
+
+if CHROMIUM is None and os.environ.get("CI") != "true":
+    pytest.skip("chromium is not installed (apt-get install chromium); CI installs it", allow_module_level=True)
+
+
+def shown_cost(plan) -> str:
+    return f"JPY {plan.summary()['total_cost_jpy'] / 1e9:,.1f} bn"
+
+
+def test_app_replans_in_a_real_browser(tmp_path):
+    from playwright.sync_api import expect
+
+    assert CHROMIUM, "chromium is missing: .ci/run installs it in CI"
+    default_plan, later_plan = make_plan(default_with()), make_plan(default_with({"workload.deadline": "2027-07"}))
+    assert shown_cost(default_plan) != shown_cost(later_plan)
+    with served_app() as url, browser_page() as page:
+        page.goto(url)
+        total_cost = page.get_by_test_id("stMetric").filter(has_text="Total cost").get_by_test_id("stMetricValue")
+        expect(total_cost).to_have_text(shown_cost(default_plan), timeout=60_000)
+        expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(6, timeout=30_000)
+
+        page.get_by_role("button", name="Pin this plan").click()
+        expect(page.get_by_role("button", name="Unpin")).to_be_visible(timeout=30_000)
+        deadline = page.get_by_role("textbox", name="Deadline", exact=True)
+        deadline.fill("2027-07")
+        deadline.press("Enter")
+        expect(total_cost).to_have_text(shown_cost(later_plan), timeout=30_000)
+        finish = page.get_by_test_id("stMetric").filter(has_text="Training finishes")
+        expect(finish.get_by_test_id("stMetricDelta")).to_have_text("+2 months")
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+        page.wait_for_timeout(1500)  # let the charts finish drawing before the picture
+
+        screenshot = Path(os.environ.get("APP_SCREENSHOT") or tmp_path / "app.png")
+        page.screenshot(path=screenshot, full_page=True)
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,0 +1,28 @@
+"""Downloads: the workbook and CSV tables come from planner.export (tested there); here, that
+the buttons give those files, and that the scenario file reads back as the scenario."""
+
+import io
+import zipfile
+
+from openpyxl import load_workbook
+
+from planner.documents import read_upload
+from planner.downloads import DOWNLOADS, scenario_file
+
+
+def test_each_download_writes_its_kind_of_file(default_plan):
+    files = {download.suffix: download.write(default_plan) for download in DOWNLOADS}
+    assert "Summary" in load_workbook(io.BytesIO(files["-plan.xlsx"])).sheetnames
+    assert "fleet.csv" in zipfile.ZipFile(io.BytesIO(files["-tables.zip"])).namelist()
+    assert files["-scenario.toml"].startswith(b'name = "Sovereign 1T')
+
+
+def test_scenario_file_reads_back_as_the_same_scenario(default_plan):
+    again = read_upload(scenario_file(default_plan), "plan.toml")
+    assert again.document() == default_plan.scenario.document()
+
+
+def test_file_names_come_from_the_scenario_name(default_plan):
+    names = [download.file_name(default_plan) for download in DOWNLOADS]
+    stem = "sovereign-1t-dense-1-trillion-parameter-model-tomakomai-sakai"
+    assert names == [f"{stem}-plan.xlsx", f"{stem}-tables.zip", f"{stem}-scenario.toml"]

@@ -1,0 +1,430 @@
+"""The planning workbook and the CSV zip, read back and compared with the Plan they came from."""
+
+import copy
+import dataclasses
+import io
+import json
+import re
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pytest
+from builders import ONE_SITE
+from workbooks import (
+    INJECTIONS,
+    assert_same_rows,
+    chart_xml,
+    column_width,
+    injected_scenario,
+    summary_items,
+    table,
+    total_row,
+)
+
+from planner import make_plan
+from planner.errors import InputError
+from planner.export import csv_zip_bytes, plan_file_writer, workbook_bytes
+from planner.scenario import build, changed
+from planner.verify import verify
+
+SHEETS = [
+    "Summary",
+    "Inputs",
+    "Fleet",
+    "Power",
+    "Energy and emissions",
+    "Costs",
+    "Compute",
+    "Binding constraints",
+    "Price to enter",
+    "Sources and assumptions",
+]
+
+
+@pytest.fixture(scope="module")
+def plan(default_plan):
+    assert verify(default_plan) == []
+    return default_plan
+
+
+@pytest.fixture(scope="module")
+def data(plan):
+    return workbook_bytes(plan)
+
+
+@pytest.fixture(scope="module")
+def book(data):
+    """Cached values (what a viewer shows without recalculating)."""
+    return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+
+
+@pytest.fixture(scope="module")
+def formulas(data):
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def test_sheets_in_order(book):
+    assert book.sheetnames == SHEETS
+
+
+def test_fleet_sheet_is_the_fleet_table(book, plan):
+    sheet = table(book["Fleet"], 6)
+    assert list(sheet.columns) == [
+        "Site",
+        "Accelerator",
+        "Month",
+        "Installed (count)",
+        "Delivered (count)",
+        "Training (count)",
+    ]
+    assert_same_rows(sheet, plan.fleet)
+
+
+def test_fleet_chart_data_is_installed_by_month(book, plan):
+    """Beside the table: one column per site and type that holds any accelerators."""
+    rows = list(book["Fleet"].iter_rows(min_col=8, values_only=True))
+    header, body = rows[0], [row for row in rows[1:] if row[0] is not None]
+    held = plan.fleet.groupby(["site", "accelerator"])["installed"].max()
+    held = [f"{site} {acc}" for (site, acc), peak in held.items() if peak > 1e-6]
+    assert sorted(h for h in header[1:] if h) == sorted(held)
+    months = plan.fleet["month"].unique().tolist()
+    assert [row[0] for row in body] == months
+    for col, name in enumerate(header[1:], start=1):
+        if not name:
+            continue
+        site, acc = name.split(" ")
+        expected = plan.fleet[(plan.fleet["site"] == site) & (plan.fleet["accelerator"] == acc)]["installed"]
+        assert [row[col] for row in body] == pytest.approx(expected.tolist(), rel=1e-15)
+
+
+def test_power_sheet_is_the_power_table(book, plan):
+    sheet = table(book["Power"], 8)
+    assert list(sheet.columns) == [
+        "Site",
+        "Month",
+        "PUE",
+        "IT power (MW)",
+        "Facility power (MW)",
+        "Grid limit (MW)",
+        "IT fit-out limit (MW)",
+        "Grid headroom (MW)",
+    ]
+    assert_same_rows(sheet, plan.power)
+
+
+def test_energy_sheet_and_its_totals(book, formulas, plan):
+    sheet = table(book["Energy and emissions"])
+    assert list(sheet.columns) == ["Site", "Month", "Energy (MWh)", "Electricity cost (JPY bn)", "CO2 (t)"]
+    assert_same_rows(sheet, plan.energy.assign(electricity_cost_jpy=plan.energy["electricity_cost_jpy"] / 1e9))
+    totals, live = total_row(book["Energy and emissions"]), total_row(formulas["Energy and emissions"])
+    summary = plan.summary()
+    assert totals["Energy (MWh)"].value == pytest.approx(summary["energy_mwh"], rel=1e-12)
+    assert totals["CO2 (t)"].value == pytest.approx(summary["co2_t"], rel=1e-12)
+    assert totals["Electricity cost (JPY bn)"].value == pytest.approx(summary["energy_cost_jpy"] / 1e9, rel=1e-12)
+    last = len(plan.energy) + 1
+    assert live["Energy (MWh)"].value == f"=SUM(C2:C{last})"
+    assert live["Electricity cost (JPY bn)"].value == f"=SUM(D2:D{last})"
+    assert live["CO2 (t)"].value == f"=SUM(E2:E{last})"
+
+
+def test_costs_by_fiscal_year_against_budget(book, formulas, plan):
+    sheet = table(book["Costs"])
+    assert list(sheet.columns) == [
+        "Fiscal year",
+        "Capex (JPY bn)",
+        "Electricity (JPY bn)",
+        "Total (JPY bn)",
+        "Budget arriving (JPY bn)",
+        "Spent to date (JPY bn)",
+        "Budget to date (JPY bn)",
+    ]
+    costs = plan.costs
+    assert sheet["Fiscal year"].tolist() == costs["fiscal_year"].tolist() == ["FY2026", "FY2027"]
+    assert sheet["Capex (JPY bn)"].to_numpy() == pytest.approx(costs["capex_jpy"].to_numpy() / 1e9, rel=1e-15)
+    assert sheet["Total (JPY bn)"].to_numpy() == pytest.approx(costs["total_jpy"].to_numpy() / 1e9, rel=1e-12)
+    assert sheet["Budget arriving (JPY bn)"].tolist() == [100, 300]  # FY2026 1e11, FY2027 3e11 JPY
+    assert sheet["Budget to date (JPY bn)"].tolist() == [100, 400]
+    assert sheet["Spent to date (JPY bn)"].to_numpy() == pytest.approx(
+        costs["total_jpy"].cumsum().to_numpy() / 1e9, rel=1e-12
+    )
+    live = formulas["Costs"]
+    assert [live.cell(row, 4).value for row in (2, 3)] == ["=B2+C2", "=B3+C3"]
+    assert [live.cell(row, 6).value for row in (2, 3)] == ["=SUM(D$2:D2)", "=SUM(D$2:D3)"]
+    totals = total_row(book["Costs"])
+    assert totals["Total (JPY bn)"].value == pytest.approx(plan.summary()["total_cost_jpy"] / 1e9, rel=1e-12)
+    assert totals["Budget arriving (JPY bn)"].value == 400
+    labels = {row[0].value: row[3] for row in book["Costs"].iter_rows() if row[0].value}
+    assert labels["Budget for the run"].value == 400
+    assert labels["Left after this plan"].value == pytest.approx(
+        400 - plan.summary()["total_cost_jpy"] / 1e9, rel=1e-12
+    )
+
+
+def test_compute_sheet(book, formulas, plan):
+    sheet = table(book["Compute"])
+    assert list(sheet.columns) == ["Month", "Compute delivered (FLOP)", "Cumulative compute (FLOP)"]
+    assert sheet["Compute delivered (FLOP)"].to_numpy() == pytest.approx(
+        plan.compute["delivered_flop"].to_numpy(), rel=1e-15
+    )
+    assert sheet["Cumulative compute (FLOP)"].to_numpy() == pytest.approx(
+        plan.compute["cumulative_flop"].to_numpy(), rel=1e-12
+    )
+    assert total_row(book["Compute"])["Compute delivered (FLOP)"].value == pytest.approx(
+        1.2e26, rel=1e-9
+    )  # 6 x 1e12 x 2e13
+
+
+def test_summary_headlines(book, formulas, plan):
+    summary = plan.summary()
+    items = summary_items(book["Summary"])
+    assert book["Summary"]["A1"].value == plan.scenario.name
+    assert items["Status"] == ("optimal", None)
+    assert items["Training finishes"] == ("2027-05", "month")
+    assert items["Compute required"] == (1.2e26, "FLOP")
+    assert items["Total cost"][0] == pytest.approx(summary["total_cost_jpy"] / 1e9, rel=1e-12)
+    assert items["Total cost"][1] == "JPY bn"
+    assert items["Capex"][0] == pytest.approx(summary["capex_jpy"] / 1e9, rel=1e-12)
+    assert items["Budget"] == (400, "JPY bn")
+    assert items["Budget left"][0] == pytest.approx(400 - summary["total_cost_jpy"] / 1e9, rel=1e-12)
+    assert items["Energy"] == (pytest.approx(summary["energy_mwh"], rel=1e-12), "MWh")
+    assert items["CO2"] == (pytest.approx(summary["co2_t"], rel=1e-12), "t")
+    for site in ("Tomakomai", "Sakai"):
+        assert items[f"Peak facility power, {site}"] == (
+            pytest.approx(summary["peak_facility_mw"][site], rel=1e-12),
+            "MW",
+        )
+    assert items["Largest grid limit in the horizon, Tomakomai"] == (300, "MW")  # the profile's third phase
+    assert items["Largest grid limit in the horizon, Sakai"] == (400, "MW")
+    for site, fleet in summary["accelerators"].items():
+        for acc, count in fleet.items():
+            assert items[f"Peak installed, {site} {acc}"] == (pytest.approx(count, rel=1e-15), "count")
+    live = summary_items(formulas["Summary"])
+    assert live["Total cost"][0] == "='Costs'!$D$4"
+    assert live["Peak facility power, Sakai"][0].startswith("=MAX('Power'!$E$")
+
+
+def test_inputs_sheet_holds_the_whole_scenario(book, plan):
+    rows = {row[0]: row[1:] for row in book["Inputs"].iter_rows(min_row=2, values_only=True)}
+    assert next(book["Inputs"].iter_rows(max_row=1, values_only=True)) == ("Field", "Value", "Unit", "Source", "Note")
+    assert rows["budget.total"] == (400_000_000_000, "JPY", None, None)
+    assert rows["workload.deadline"] == ("2027-05", None, None, None)
+    sakai_fitout = rows["sites.Sakai.fitout_cost"]
+    assert sakai_fitout[:2] == (14.1, "USD/W")
+    assert sakai_fitout[2].startswith("Turner & Townsend Data Centre Cost Index 2025")
+    assert rows["sites.Tomakomai.grid_phases[2].grid_import"] == (300, "MW", None, None)
+    assert rows["sites.Sakai.monthly_temperature.by_month[7]"][:2] == (29.8, "degC")  # Osaka August
+    assert rows["accelerators.GB200.delivery_cap"][:2] == (2304, "/ month")
+    for acc in plan.scenario.accelerators:
+        assert f"accelerators.{acc}.mfu" in rows
+
+
+def test_binding_limits_and_prices_to_enter(book, plan):
+    assert not plan.binding.empty and not plan.entry.empty
+    binding = table(book["Binding constraints"])
+    assert list(binding.columns) == ["Constraint", "Limit", "Where", "Shadow price (see Unit)", "Unit"]
+    assert_same_rows(binding, plan.binding)
+    entry = table(book["Price to enter"])
+    assert list(entry.columns) == [
+        "Accelerator",
+        "Price cut to enter (JPY each)",
+        "Capex (JPY each)",
+        "Cut (share of capex)",
+    ]
+    assert_same_rows(entry, plan.entry)
+    assert book["Price to enter"]["D2"].number_format == "0.0%"
+    summary = list(book["Summary"].iter_rows(values_only=True))
+    start = next(n for n, row in enumerate(summary) if row[0] == "Binding limits: what one more unit of each is worth")
+    assert summary[start + 1] == ("Limit", "Shadow price", "Unit")
+    shown = pd.DataFrame([row for row in summary[start + 2 :] if row[0]])
+    assert_same_rows(shown, plan.binding.head(10)[["description", "shadow_price", "unit"]])
+
+
+def test_binding_sheet_says_when_nothing_is_reported(plan):
+    empty = dataclasses.replace(plan, binding=plan.binding.iloc[0:0], entry=plan.entry.iloc[0:0])
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(empty)), data_only=True)
+    assert "Price to enter" not in book.sheetnames
+    rows = list(book["Binding constraints"].iter_rows(values_only=True))
+    assert rows[1][0] == "No binding limits reported for this plan."
+    assert "None reported for this plan." in summary_items(book["Summary"])
+
+
+def test_infeasible_plan_shows_what_would_make_it_feasible(default_scenario):
+    """JPY 300 bn cannot buy the JPY 392 bn plan: more money, a later deadline or a smaller run would."""
+    plan = make_plan(changed(default_scenario, {"budget.total": "3e11 JPY"}))
+    assert plan.status == "infeasible" and not plan.relaxations.empty and verify(plan) == []
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)), data_only=True)
+    assert "Relaxations" in book.sheetnames
+    relaxations = table(book["Relaxations"])
+    assert list(relaxations.columns) == ["Option", "Limit", "Description", "Amount (see Unit)", "Unit"]
+    assert_same_rows(relaxations, plan.relaxations)
+    items = summary_items(book["Summary"])
+    assert items["Status"] == ("infeasible", None)
+    assert items["Message"] == (plan.message, None)
+    options = dict(zip(plan.relaxations["option"], plan.relaxations["description"]))
+    assert items["more money"] == (options["more money"], None)
+    assert items["a later deadline"] == (options["a later deadline"], None)
+    assert [row[0] for row in book["Binding constraints"].iter_rows(values_only=True)] == [
+        "Constraint",
+        "No plan: see the Relaxations sheet.",
+    ]
+
+
+def test_sources_sheet_lists_every_sourced_input(book, plan):
+    rows = list(book["Sources and assumptions"].iter_rows(values_only=True))
+    assert rows[0] == ("Item", "Value", "Source")
+    items = {row[0]: row[1:] for row in rows[1:]}
+    assert items["Training compute"][0] == "1.2e+26 FLOP = 6 x 1e+12 active parameters x 2e+13 tokens"
+    assert items["Exchange rate"][0] == "150 JPY per USD for prices given in dollars"
+    assert items["sites.Sakai.fitout_cost"][0] == "14.1 USD/W"
+    sourced = [row for row in book["Inputs"].iter_rows(min_row=2, values_only=True) if row[3]]
+    assert all(row[0] in items and items[row[0]][1] == row[3] for row in sourced)
+
+
+def test_number_formats_frozen_headers_and_widths(formulas):
+    formats = {
+        ("Power", "E2"): "#,##0.0",  # MW, one decimal
+        ("Power", "C2"): "0.000",  # PUE
+        ("Fleet", "D2"): "#,##0",
+        ("Energy and emissions", "C2"): "#,##0",
+        ("Costs", "B2"): "#,##0.00",  # JPY bn
+        ("Compute", "B2"): "0.000E+00",
+        ("Inputs", "B17"): "#,##0",  # budget.total, 400,000,000,000
+    }
+    assert {where: formulas[where[0]][where[1]].number_format for where in formats} == formats
+    for name in (
+        "Fleet",
+        "Power",
+        "Energy and emissions",
+        "Costs",
+        "Compute",
+        "Binding constraints",
+        "Sources and assumptions",
+    ):
+        assert formulas[name].freeze_panes == "A2", name
+    assert formulas["Inputs"].freeze_panes == "B2"
+    assert formulas["Summary"].freeze_panes == "A6"
+    for name in SHEETS:
+        sheet = formulas[name]
+        header_row = 5 if name == "Summary" else 1
+        for cell in sheet[header_row]:
+            if cell.value:
+                width = column_width(sheet, cell.column)
+                assert len(cell.value) + 2 <= width <= 62, (name, cell.value, width)
+
+
+def test_formulas_are_only_the_workbook_s_own(formulas):
+    """Every formula is a SUM, MAX, a difference or a reference: nothing else is live."""
+    allowed = re.compile(
+        r"^=(SUM\([A-Z]+\$?\d+:[A-Z]+\d+\)|MAX\('Power'!\$[A-Z]\$\d+:\$[A-Z]\$\d+\)|[A-Z]+\d+[-+][A-Z]+\d+|'[A-Za-z ]+'!\$[A-Z]\$\d+)$"
+    )
+    found = [cell.value for sheet in formulas for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
+    assert len(found) > 10
+    assert [f for f in found if not allowed.match(f)] == []
+
+
+def test_charts_plot_facility_power_against_grid_limit_and_the_fleet(data, plan):
+    charts = chart_xml(data)
+    assert len(charts) == 1 + len(plan.scenario.sites)
+    references = [re.findall(r"<c:f>([^<]+)</c:f>", chart) for chart in charts]
+    assert '<c:grouping val="stacked"/>' in charts[0]
+    months = "Fleet!$H$2:$H$15"  # 14 months, 2026-04 to 2027-05, in the chart data beside the fleet table
+    series = ["Tomakomai B200", "Tomakomai GB200", "Tomakomai GB300", "Sakai B200"]  # the types the plan buys
+    assert references[0] == [ref for col in "IJKL" for ref in (f"Fleet!${col}$1", months, f"Fleet!${col}$2:${col}$15")]
+    assert [cell.value for cell in openpyxl.load_workbook(io.BytesIO(data))["Fleet"]["I1:L1"][0]] == series
+    blocks = {"Tomakomai": (2, 15), "Sakai": (16, 29)}  # 14 months each, site after site
+    for (site, (first, last)), chart, refs in zip(blocks.items(), charts[1:], references[1:]):
+        assert "<c:lineChart>" in chart and "<c:barChart>" in chart
+        assert f"Power!$E${first}:$E${last}" in refs  # facility MW
+        assert f"Power!$F${first}:$F${last}" in refs  # grid limit MW
+        assert f"Power!$B${first}:$B${last}" in refs  # months
+        assert f"<c:v>{site}: facility power against the grid limit</c:v>" in chart
+
+
+def test_user_text_beginning_like_a_formula_is_written_as_text():
+    plan = make_plan(injected_scenario())
+    assert plan.feasible and verify(plan) == []
+    data = workbook_bytes(plan)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    hits = [
+        cell
+        for sheet in book
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and any(text in cell.value for text in INJECTIONS.values())
+    ]
+    assert {cell.parent.title for cell in hits} >= {"Summary", "Inputs", "Fleet", "Power", "Energy and emissions"}
+    assert all(cell.data_type == "s" for cell in hits)
+    assert book["Summary"]["A1"].value == INJECTIONS["name"]
+    assert book["Fleet"]["A2"].value == INJECTIONS["site"] and book["Fleet"]["B2"].value == INJECTIONS["accelerator"]
+    for chart in chart_xml(data):  # chart titles and series names refer to cells; text is only cached as text
+        live = re.findall(r"<c:f>([^<]*)</c:f>", chart)
+        assert live and not [f for f in live if "cmd|" in f or "HYPERLINK" in f]
+
+
+def test_infeasible_plan_still_makes_a_workbook():
+    plan = make_plan(build({**copy.deepcopy(ONE_SITE), "budget": {"total": "1e6 JPY"}}, "test scenario"))
+    assert plan.status == "infeasible" and verify(plan) == []
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)), data_only=True)
+    items = summary_items(book["Summary"])
+    assert items["Status"] == ("infeasible", None)
+    assert items["Training finishes"] == ("not within this plan", "month")
+    assert items["Total cost"][0] == 0
+    chart_data = [row for row in book["Fleet"].iter_rows(min_col=8, max_col=9, values_only=True) if row[0]]
+    assert chart_data == [("Month (chart data: installed, count)", None)] + [
+        (m, None) for m in plan.fleet["month"].unique()
+    ]
+
+
+def test_csv_zip_holds_the_tidy_tables(plan):
+    with zipfile.ZipFile(io.BytesIO(csv_zip_bytes(plan))) as archive:
+        assert sorted(archive.namelist()) == sorted(
+            [
+                "fleet.csv",
+                "power.csv",
+                "energy.csv",
+                "costs.csv",
+                "compute.csv",
+                "binding.csv",
+                "entry.csv",
+                "relaxations.csv",
+                "inputs.csv",
+                "summary.json",
+            ]
+        )
+        for name in ("fleet", "power", "energy", "costs", "compute", "binding", "entry"):
+            read = pd.read_csv(archive.open(f"{name}.csv"))
+            expected = getattr(plan, name)
+            assert list(read.columns) == list(expected.columns)
+            pd.testing.assert_frame_equal(read, expected, check_dtype=False, check_exact=True)
+        inputs = pd.read_csv(archive.open("inputs.csv"), keep_default_na=False)
+        assert inputs.set_index("field").loc["budget.total", ["value", "unit"]].tolist() == ["400000000000", "JPY"]
+        assert json.loads(archive.read("summary.json"))["total_cost_jpy"] == plan.summary()["total_cost_jpy"]
+
+
+def test_plan_file_writer_picks_by_suffix_and_names_bad_paths(tmp_path, plan):
+    plan_file_writer(tmp_path / "plan.XLSX")(plan)
+    plan_file_writer(tmp_path / "plan.zip")(plan)
+    assert (
+        zipfile.is_zipfile(tmp_path / "plan.XLSX")
+        and "xl/workbook.xml" in zipfile.ZipFile(tmp_path / "plan.XLSX").namelist()
+    )
+    assert "fleet.csv" in zipfile.ZipFile(tmp_path / "plan.zip").namelist()
+    with pytest.raises(InputError, match=r"field '--out': expected a path ending in \.xlsx \(workbook\) or \.zip"):
+        plan_file_writer(tmp_path / "plan.csv")
+    with pytest.raises(InputError, match="expected a writable path"):
+        plan_file_writer(tmp_path / "missing" / "plan.xlsx")(plan)
+
+
+def test_text_longer_than_an_excel_cell_is_refused_not_cut():
+    raw = copy.deepcopy(ONE_SITE)
+    raw["description"] = "x" * 32_768
+    with pytest.raises(InputError, match="expected texts of at most 32,767 characters"):
+        workbook_bytes(make_plan(build(raw, "test scenario")))
+
+
+def test_a_plan_too_long_for_an_excel_sheet_is_refused(plan):
+    rows = 1_048_576 - 1  # with the header and the totals row, one more than a sheet holds
+    fleet = plan.fleet.iloc[[0]].loc[lambda frame: frame.index.repeat(rows)].reset_index(drop=True)
+    with pytest.raises(InputError, match=r"found 1,048,575 rows for the Fleet sheet"):
+        workbook_bytes(dataclasses.replace(plan, fleet=fleet))

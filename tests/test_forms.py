@@ -1,0 +1,176 @@
+"""What the app's inputs show for a scenario, and the edits they make when changed."""
+
+import pytest
+
+from planner import forms
+from planner.catalog import catalog_entries
+from planner.edits import apply_edits
+
+
+def entered_as_shown(fields, document):
+    return {field.input: forms.initial(field, document) for field in fields}
+
+
+def all_fields():
+    return [forms.OBJECTIVE, *(field for group in forms.FIELDS.values() for field in group)]
+
+
+def test_fields_show_the_default_scenario(default_scenario):
+    document = default_scenario.document()
+    shown = entered_as_shown(all_fields(), document)
+    assert shown["budget.total"] == "4e11 JPY"
+    assert shown["workload.deadline"] == "2027-05"
+    assert shown["workload.parameters"] == "1e12"
+    assert shown["workload.tokens_per_parameter"] == "20"
+    assert shown["workload.tokens"] == ""  # not given: blank
+    assert shown["workload.anchor_site"] == "Tomakomai"
+    assert shown["budget.carry_over"] is True
+    assert shown["objective"] == "cost"
+
+
+def test_fields_left_as_shown_make_no_edits(default_scenario):
+    document = default_scenario.document()
+    assert forms.field_edits(all_fields(), document, entered_as_shown(all_fields(), document)) == []
+
+
+def test_a_changed_field_makes_one_edit_with_the_typed_value(default_scenario):
+    document = default_scenario.document()
+    entered = entered_as_shown(all_fields(), document) | {
+        "workload.tokens_per_parameter": "",
+        "workload.tokens": "15e12 token",
+    }
+    edits = forms.field_edits(all_fields(), document, entered)
+    assert [(e.input, e.changes) for e in edits] == [
+        ("workload.tokens_per_parameter", ((("workload", "tokens_per_parameter"), None),)),
+        ("workload.tokens", ((("workload", "tokens"), "15e12 token"),)),
+    ]
+    edited = apply_edits(default_scenario, edits, "test")
+    assert edited.rejected == {}
+    assert edited.scenario.workload.required_flop == 6 * 1e12 * 15e12
+
+
+def test_engine_defaults_show_for_fields_the_file_leaves_out(default_scenario):
+    document = default_scenario.document()
+    del document["budget"]["carry_over"], document["exchange_rate"]
+    assert forms.initial(forms.FIELDS["Money"][1], document) is True
+    assert forms.initial(forms.FIELDS["Money"][2], document) == "150 JPY/USD"
+
+
+def test_sites_table_lists_the_sites_with_their_values(default_scenario):
+    frame = forms.SITES.frame(default_scenario.document())
+    assert list(frame.index) == ["Tomakomai", "Sakai"]
+    assert frame.loc["Tomakomai", "In plan"]
+    assert frame.loc["Tomakomai", "PUE"] == "1.1"  # the climate model's base
+    assert frame.loc["Sakai", "Electricity price"] == "19 JPY/kWh"
+    assert frame.loc["Sakai", "Fit-out cost"] == "14.1 USD/W"
+
+
+def test_switching_a_site_off_removes_it_and_a_changed_cell_sets_it(default_scenario):
+    document = default_scenario.document()
+    frame = forms.SITES.frame(document)
+    frame.loc["Sakai", "In plan"] = False
+    frame.loc["Tomakomai", "Electricity price"] = "25 JPY/kWh"
+    edits = forms.SITES.edits(document, frame)
+    assert [(e.input, e.changes) for e in edits] == [
+        ("sites:Tomakomai", ((("sites", "Tomakomai", "electricity_price"), "25 JPY/kWh"),)),
+        ("sites:Sakai", ((("sites", "Sakai"), None),)),
+    ]
+    edited = apply_edits(default_scenario, edits, "test")
+    assert list(edited.scenario.sites) == ["Tomakomai"]
+    assert edited.scenario.sites["Tomakomai"].electricity_price[0] == pytest.approx(25 / 3.6e6)  # JPY per J
+
+
+def test_accelerators_table_offers_the_whole_catalog(default_scenario):
+    document = default_scenario.document()
+    frame = forms.ACCELERATORS.frame(document)
+    assert set(frame.index) == set(catalog_entries())
+    assert not frame.loc["V100", "Allowed"] and frame.loc["H100", "Allowed"]
+    assert frame.loc["GB200", "Delivery cap"] == "2304 / month"
+    assert frame.loc["A100", "Delivery cap"] == ""
+
+
+def test_allowing_a_catalog_accelerator_adds_it_with_edited_cells(default_scenario):
+    document = default_scenario.document()
+    frame = forms.ACCELERATORS.frame(document)
+    frame.loc["A100", "Allowed"] = True
+    frame.loc["A100", "MFU"] = "0.45"
+    frame.loc["H200", "Allowed"] = False
+    edited = apply_edits(default_scenario, forms.ACCELERATORS.edits(document, frame), "test")
+    assert edited.rejected == {}
+    assert set(edited.scenario.accelerators) == {"H100", "A100", "B200", "GB200", "GB300"}
+    assert edited.scenario.accelerators["A100"].mfu == 0.45
+    assert edited.scenario.accelerators["A100"].peak_bf16 == 312e12  # the rest from the catalog
+
+
+def test_grid_table_lists_every_phase(default_scenario):
+    frame = forms.grid_frame(default_scenario.document())
+    assert len(frame) == 6
+    assert frame.iloc[0].tolist() == ["Tomakomai", "2026-10", "50 MW", "43 MW"]
+    assert frame.iloc[3].tolist() == ["Sakai", "2026-10", "150 MW", "120 MW"]
+
+
+def test_a_changed_phase_notes_the_phase_it_replaced(default_scenario):
+    document = default_scenario.document()
+    frame = forms.grid_frame(document)
+    frame.loc[0, "Grid import"] = "80 MW"
+    edits = forms.grid_edits(document, frame)
+    assert [e.input for e in edits] == ["grid:Tomakomai"]
+    ((path, phases),) = edits[0].changes
+    assert path == ("sites", "Tomakomai", "grid_phases")
+    assert phases[0]["grid_import"] == "80 MW" and phases[0]["it_capacity"] == "43 MW"
+    assert phases[0]["source"].startswith(
+        "set in the planner app, replacing start 2026-10, grid import 50 MW, it capacity 43 MW ("
+    )
+    assert phases[1:] == document["sites"]["Tomakomai"]["grid_phases"][1:]
+    edited = apply_edits(default_scenario, edits, "test")
+    assert edited.scenario.sites["Tomakomai"].grid_phases[0].grid_import == 80e6
+
+
+def test_added_phases_are_put_in_date_order(default_scenario):
+    document = default_scenario.document()
+    frame = forms.grid_frame(document)
+    frame.loc[len(frame)] = ["Sakai", "2027-04", "200 MW", "160 MW"]
+    edits = forms.grid_edits(document, frame)
+    ((_, phases),) = edits[0].changes
+    assert [phase["start"] for phase in phases] == ["2026-10", "2027-04", "2028-04", "2030-04"]
+    assert phases[1]["source"] == "added in the planner app"
+    assert apply_edits(default_scenario, edits, "test").rejected == {}
+
+
+def test_a_phase_without_a_site_is_a_problem_and_empty_rows_are_ignored(default_scenario):
+    document = default_scenario.document()
+    frame = forms.grid_frame(document)
+    frame.loc[len(frame)] = [None, None, None, None]
+    assert forms.grid_edits(document, frame) == []
+    frame.loc[len(frame)] = [None, "2029-04", "60 MW", None]
+    (problem,) = forms.grid_edits(document, frame)
+    assert problem.problem.expected == "a site for every phase (Tomakomai, Sakai)"
+
+
+def test_fiscal_year_money_edits(default_scenario):
+    document = default_scenario.document()
+    frame = forms.fiscal_year_frame(document)
+    assert frame.values.tolist() == [["FY2026", "1e11 JPY"], ["FY2027", "3e11 JPY"]]
+    assert forms.fiscal_year_edits(document, frame) == []
+    frame.loc[0, "Money arriving"] = "1.5e11 JPY"
+    edited = apply_edits(default_scenario, forms.fiscal_year_edits(document, frame), "test")
+    assert edited.scenario.budget.by_fiscal_year() == {2026: 1.5e11, 2027: 3e11}
+
+
+def test_a_fiscal_year_given_twice_is_a_problem(default_scenario):
+    document = default_scenario.document()
+    frame = forms.fiscal_year_frame(document)
+    frame.loc[1, "Fiscal year"] = "FY2026"
+    (problem,) = forms.fiscal_year_edits(document, frame)
+    assert problem.problem.found == "FY2026 given twice"
+
+
+def test_messages_name_the_field_not_the_file(default_scenario):
+    edited = apply_edits(
+        default_scenario,
+        forms.field_edits([forms.FIELDS["Money"][0]], default_scenario.document(), {"budget.total": "-5 JPY"}),
+        "default_scenario.toml",
+    )
+    assert (
+        forms.message(edited.rejected["budget.total"]) == "budget.total: expected a value more than 0 and at most 1e16 JPY, found '-5 JPY'"
+    )

@@ -1,0 +1,116 @@
+"""The PuLP model against the same LP written independently as numpy arrays for highspy.
+
+benchmarks/raw_highs.py builds every constraint family from the formulation with whole-array
+operations; if either formulation drops, adds or mis-scales a term, the optima part. Each
+limit has a case where it binds (checked below), so every family's rows are exercised.
+"""
+
+import math
+
+import pytest
+from builders import edit, scenario
+
+from benchmarks.raw_highs import raw_plan, solve_raw
+from benchmarks.scenarios import stretched
+from planner import make_plan
+from planner.scenario import DEFAULT_SCENARIO, build
+from planner.verify import verify
+
+# One site, one accelerator (tests/builders.py): (the case's setting, the limit that then binds).
+ONE_SITE_LIMITS = {
+    # 40 kW of grid until July, 5 kW of IT load reserved: the first half-year is grid-limited
+    "grid-limited": (
+        {"sites.Alpha.reserved_it": "5 kW"},
+        {
+            "sites.Alpha.grid_phases": [
+                {"start": "2027-01", "grid_import": "40 kW", "it_capacity": "1000 MW"},
+                {"start": "2027-07", "grid_import": "1000 MW", "it_capacity": "1000 MW"},
+            ]
+        },
+    ),
+    # 40 kW fitted out until July, 10 kW of it reserved for other work
+    "fit-out-limited": (
+        {"sites.Alpha.reserved_it": "10 kW"},
+        {
+            "sites.Alpha.grid_phases": [
+                {"start": "2027-01", "grid_import": "1000 MW", "it_capacity": "40 kW"},
+                {"start": "2027-07", "grid_import": "1000 MW", "it_capacity": "1000 MW"},
+            ]
+        },
+    ),
+    # at most 10 deliveries a month: the fleet must grow as early as it can
+    "delivery-capped": ({}, {"accelerators.X1.delivery_cap": "10 / month"}),
+    # training to December 2028 with money arriving over three fiscal years (carried over):
+    # spending to March 2027 and to March 2028 are both capped
+    "money by fiscal year": (
+        {"workload.deadline": "2028-12"},
+        {"budget.fiscal_years": {"FY2026": "1e8 JPY", "FY2027": "2e8 JPY", "FY2028": "1e9 JPY"}},
+    ),
+}
+
+
+def one_site(name: str, limited: bool = True):
+    setting, limit = ONE_SITE_LIMITS[name]
+    return scenario({**setting, **limit} if limited else setting)
+
+
+def default_with(default_scenario, changes: dict):
+    return build(edit(default_scenario.document(), changes), DEFAULT_SCENARIO)
+
+
+# each fiscal year's money on its own: FY2027 may spend only its 1e11 JPY though FY2026 leaves
+# money unspent (with carry-over the optimum is JPY 15 bn lower; checked below)
+SEPARATE_YEARS = {"budget.fiscal_years.FY2026": "3e11 JPY", "budget.fiscal_years.FY2027": "1e11 JPY"}
+
+CASES = {
+    # two sites, five types, supply caps on GB200/GB300, fiscal-year money with carry-over
+    "default": lambda default: default,
+    "default, deadline 2027-09": lambda default: default_with(default, {"workload.deadline": "2027-09"}),
+    "default, no carry-over": lambda default: default_with(default, {**SEPARATE_YEARS, "budget.carry_over": False}),
+    # all eight catalog types over a 24-month window
+    "stretched, 24 months": lambda default: stretched(24),
+    "one site": lambda default: scenario(),
+    **{f"one site, {name}": lambda default, name=name: one_site(name) for name in ONE_SITE_LIMITS},
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_raw_lp_reaches_the_planner_optimum(name, default_scenario):
+    chosen = CASES[name](default_scenario)
+    plan = make_plan(chosen)
+    assert plan.status == "optimal"
+    assert verify(plan) == []
+    raw = solve_raw(chosen)
+    assert raw.status == "optimal"
+    assert math.isclose(raw.objective_jpy, plan.summary()["total_cost_jpy"], rel_tol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["default", "default, no carry-over", *(f"one site, {n}" for n in ONE_SITE_LIMITS)])
+def test_raw_lp_solution_satisfies_every_limit(name, default_scenario):
+    """The raw optimum, laid out as a Plan, passes the independent check: its LP is not looser."""
+    plan = raw_plan(CASES[name](default_scenario))
+    assert plan.status == "optimal"
+    assert verify(plan) == []
+
+
+@pytest.mark.parametrize("name", ONE_SITE_LIMITS)
+def test_each_one_site_limit_binds(name):
+    free = make_plan(one_site(name, limited=False)).summary()["total_cost_jpy"]
+    assert make_plan(one_site(name)).summary()["total_cost_jpy"] > free * (1 + 1e-4)
+
+
+def test_separate_fiscal_years_bind_in_the_no_carry_over_case(default_scenario):
+    separate = make_plan(CASES["default, no carry-over"](default_scenario)).summary()["total_cost_jpy"]
+    pooled = make_plan(default_with(default_scenario, {**SEPARATE_YEARS, "budget.carry_over": True}))
+    assert separate > pooled.summary()["total_cost_jpy"] * (1 + 1e-5)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"budget.total": "3.9e11 JPY"}, {"budget.total": "1e10 JPY"}],
+    ids=["budget just short", "budget far short"],
+)
+def test_both_lps_find_the_same_scenario_infeasible(changes, default_scenario):
+    chosen = default_with(default_scenario, changes)
+    assert make_plan(chosen).status == "infeasible"
+    assert solve_raw(chosen).status == "infeasible"

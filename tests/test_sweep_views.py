@@ -1,0 +1,117 @@
+"""What the app's Sweeps tab shows: lines read as ranges with every bad line named, percentiles
+in the headline's units (by hand), the CSV the command line writes."""
+
+import io
+
+import numpy as np
+import pandas as pd
+
+from planner import sweep_views
+from planner.analysis import tornado_metrics
+from planner.cli import main
+from planner.ranges import parse_vary
+from planner.sweep import sweep
+
+
+def test_every_bad_line_is_named_and_the_good_ones_are_kept(default_scenario):
+    text = "\n".join(
+        [
+            "# uncertain prices",
+            "accelerators.GB200.capex=uniform(-20%, +20%)",
+            "",
+            "budget.total=300 MW..500 MW:3",
+            "exchange_rate=140..160 JPY/USD:3  # a grid",
+            "accelerators.GB200.capex=-10%..+10%:3",
+            "nonsense",
+            "accelerators.B200.mfu=0.5..0.3:3",
+        ]
+    )
+    ranges = sweep_views.read_ranges(text, default_scenario)
+    assert [vary.field for vary in ranges.varies] == ["accelerators.GB200.capex", "exchange_rate"]
+    assert ranges.varies[1].values == (140.0, 150.0, 160.0)
+    assert ranges.problems == [
+        "Line 4: budget.total: expected an amount of money (e.g. '2e12 JPY'), found '300 MW' (a power)",
+        "Line 6: accelerators.GB200.capex is varied on line 2 already",
+        "Line 7: expected FIELD=RANGE, e.g. 'budget.total=3e11 JPY..5e11 JPY:5', found 'nonsense'",
+        "Line 8: accelerators.B200.mfu: expected a range from LOW up to a larger HIGH, found '0.5..0.3:3'",
+    ]
+    assert ranges.blocked() == "Correct the lines above to run."
+    assert (
+        sweep_views.read_ranges("  \n# nothing yet", default_scenario).blocked() == "List a field to vary above to run."
+    )
+    assert sweep_views.read_ranges(sweep_views.EXAMPLE, default_scenario).blocked() is None
+
+
+def test_samples_apply_to_distributions_and_cross_the_grids(default_scenario):
+    grids = [
+        parse_vary("exchange_rate=140..160 JPY/USD:3", default_scenario),
+        parse_vary("workload.deadline=2027-05,2027-06", default_scenario),
+    ]
+    drawn = parse_vary("accelerators.B200.mfu=uniform(0.35, 0.45)", default_scenario)
+    assert sweep_views.planned(grids, 200) == 6  # 3 x 2 points, no distribution to sample
+    assert sweep_views.samples_for(grids, 200) is None
+    assert sweep_views.planned([*grids, drawn], 8) == 48  # each of the 6 points with all 8 draws
+    assert sweep_views.samples_for([*grids, drawn], 8) == 8
+
+
+def test_percentiles_in_the_headlines_units_by_hand():
+    table = pd.DataFrame(
+        {
+            "scenario": range(6),
+            "status": ["optimal"] * 5 + ["infeasible"],
+            "reason": [""] * 5 + ["the budget is too small"],
+            "total_cost_jpy": [1e11, 2e11, 3e11, 4e11, 5e11, np.nan],
+            "co2_t": [1000.0, 2000.0, 3000.0, 4000.0, 5000.0, np.nan],
+            "finish_month": ["2027-01", "2027-02", "2027-03", "2027-04", "2027-05", None],
+            "peak_mw_Alpha": [10.0, 20.0, 30.0, 40.0, 50.0, np.nan],
+        }
+    )
+    shown = sweep_views.spread(table).set_index("Measure")
+    # money, CO2 and MW interpolate between the 5 values (P10 sits 0.4 of the way from the first
+    # to the second); months are the empirical quantile: the 1st, 3rd and 5th of five
+    assert shown.loc["Total cost"].tolist() == ["JPY 140.0 bn", "JPY 300.0 bn", "JPY 460.0 bn", "5 of 6"]
+    assert shown.loc["CO₂"].tolist() == ["1.4 kt", "3.0 kt", "4.6 kt", "5 of 6"]
+    assert shown.loc["Training finishes"].tolist() == ["2027-01", "2027-03", "2027-05", "5 of 6"]
+    assert shown.loc["Peak draw at Alpha"].tolist() == ["14.0 MW", "30.0 MW", "46.0 MW", "5 of 6"]
+    table.attrs = {"seed": 3}
+    assert sweep_views.counts(table) == "6 scenarios (seed 3): 5 optimal, 1 infeasible"
+    assert sweep_views.reasons(table) == ["scenario 5: infeasible: the budget is too small"]
+
+
+def test_values_read_as_in_the_headline():
+    assert sweep_views.shown(391.84e9, "JPY") == "JPY 391.8 bn"
+    assert sweep_views.shown(52_480.0, "t CO2") == "52.5 kt"
+    assert sweep_views.shown(1_234_567.0, "MWh") == "1,234.6 GWh"
+    assert sweep_views.shown(10_602.37, "accelerators") == "10,602"
+    assert sweep_views.shown(-2.0, "months from the deadline") == "-2 months from the deadline"
+    assert sweep_views.shown(np.nan, "JPY") == sweep_views.shown(None, "MW") == "–"
+
+
+def test_every_tornado_measure_has_a_name(default_scenario):
+    assert [sweep_views.metric_label(metric) for metric in tornado_metrics(default_scenario)] == [
+        "Total cost",
+        "Capex",
+        "Electricity cost",
+        "Energy",
+        "CO₂",
+        "Training finishes",
+        "Peak draw at Tomakomai",
+        "Peak draw at Sakai",
+        "Accelerators at Tomakomai",
+        "Accelerators at Sakai",
+    ]
+
+
+def test_the_csv_is_the_one_the_command_line_writes(default_scenario, tmp_path, capsys):
+    lines = ["accelerators.GB200.capex=uniform(-20%, +20%)", "exchange_rate=140..160 JPY/USD:2"]
+    table = sweep(
+        default_scenario, [parse_vary(line, default_scenario) for line in lines], samples=2, seed=5, workers=1
+    )
+    argv = ["sweep", "--samples", "2", "--seed", "5", "--workers", "1", "--out", str(tmp_path / "sweep.csv")]
+    assert main(argv + [arg for line in lines for arg in ("--vary", line)]) == 0
+    capsys.readouterr()
+    ours, written = sweep_views.csv_bytes(table), (tmp_path / "sweep.csv").read_bytes()
+    assert ours.splitlines()[0] == written.splitlines()[0]
+    assert written.startswith(b"scenario,accelerators.GB200.capex [%],exchange_rate [JPY/USD],status,reason,")
+    # the same rows; plans agree to solver precision (each run warm-starts from the model it finds)
+    pd.testing.assert_frame_equal(pd.read_csv(io.BytesIO(ours)), pd.read_csv(io.BytesIO(written)), rtol=1e-6)
