@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from planner import DEFAULT_SCENARIO, InputError, load_scenario
+from planner.documents import read_upload
 from planner.catalog import CATALOG_FILE
 from planner.fields import MAX_INPUT_BYTES, read_toml
 from planner.sites import profile_dir
@@ -124,3 +125,16 @@ def test_the_guard_sees_what_it_forbids(tmp_path):
         encoding="utf-8",
     )
     assert len(forbidden_uses(bad)) == 6
+
+
+def test_an_upload_names_shipped_profiles_only():
+    # an upload has no folder: a path to any other file on the server is refused, even one that exists
+    text = DEFAULT_TEXT.replace('profile = "hokkaido_tomakomai"', 'profile = "pyproject.toml"')
+    with pytest.raises(InputError) as refused:
+        read_upload(text.encode(), "mine.toml")
+    assert refused.value.field == "sites.Tomakomai.profile" and "which is outside" in refused.value.found
+    catalog = DEFAULT_TEXT.replace('objective = "cost"', 'objective = "cost"\ncatalog = "accelerators.toml"')
+    with pytest.raises(InputError) as refused:
+        read_upload(catalog.encode(), "mine.toml")
+    assert refused.value.field == "catalog" and "an uploaded scenario cannot name files" in refused.value.expected
+    assert read_upload(DEFAULT_TEXT.encode(), "mine.toml").sites["Tomakomai"].grid_phases[0].grid_import == 50e6
