@@ -1,21 +1,26 @@
 """Bad input, case by case, from the corpus in tests/corpus/ (its README says how to add cases).
 
 Every case must make `planner validate` and `planner plan` exit 2 with one line naming the file
-and the field, what was expected and what was found: never a traceback, never a plan.
+and the field, what was expected and what was found: never a traceback, never a plan. In the
+app, the message shows beside the plan the app keeps showing, and nothing is raised.
 """
 
 from __future__ import annotations
 
 import tomllib
+from functools import cache
 from pathlib import Path
 
 import pytest
 
-from planner import DEFAULT_SCENARIO
+from planner import DEFAULT_SCENARIO, load_scenario, make_plan
 from planner.catalog import CATALOG_FILE
+from planner.export import workbook_bytes
 from planner.fields import MAX_INPUT_BYTES
 from planner.sites import profile_dir
+from test_app import assert_shows, errors, started, text_box
 from test_cli import run
+from test_workbook_import import edited as with_cells
 
 CORPUS = Path(__file__).parent / "corpus"
 PROFILE = profile_dir() / "hokkaido_tomakomai.toml"
@@ -27,8 +32,9 @@ TARGETS = {
     "profile": (PROFILE, "tomakomai.toml", ('profile = "hokkaido_tomakomai"', 'profile = "tomakomai.toml"')),
     "catalog": (CATALOG_FILE, "catalog.toml", ('objective = "cost"', 'objective = "cost"\ncatalog = "catalog.toml"')),
     "cli": (None, None, None),  # the default scenario as it is; the case's `args` are the bad input
+    "workbook": (None, "plan.xlsx", None),  # the default plan's workbook, its Inputs cells edited
 }
-COMMANDS = {"cli": ["plan"]}  # only `plan` takes options
+COMMANDS = {"cli": ["plan"], "workbook": ["plan"]}  # only `plan` takes options and workbooks
 
 # whole-file contents a case may ask for by name
 CONTENTS = {
@@ -37,12 +43,20 @@ CONTENTS = {
     "binary": bytes(range(256)) * 16,
     "too large": b"# a valid comment, repeated past the size limit\n" * (MAX_INPUT_BYTES // 40),
     "deeply nested": b"x = " + b"[" * 100_000 + b"]" * 100_000,
+    "default scenario": DEFAULT_SCENARIO.read_bytes(),
 }
+
+
+@cache
+def default_workbook() -> bytes:
+    return workbook_bytes(make_plan(load_scenario()))
 
 
 def corpus():
     for path in sorted(CORPUS.glob("*.toml")):
         table = tomllib.loads(path.read_text(encoding="utf-8"))
+        if table["target"] == "app":  # tested on screen, below
+            continue
         for case in table["case"]:
             for command in COMMANDS.get(table["target"], ["validate", "plan"]):
                 yield pytest.param(table["target"], case, command, id=f"{path.stem}: {case['id']}: {command}")
@@ -73,7 +87,11 @@ def make_files(target: str, case: dict, tmp_path: Path) -> dict[str, Path]:
     folder.mkdir()
     original, name, use_copy = TARGETS[target]
     files = {"scenario": folder / "scenario.toml"}
-    if target != "scenario":
+    if target == "workbook":
+        files[target] = folder / name
+        bad = CONTENTS[case["content"]] if "content" in case else with_cells(default_workbook(), case["cells"])
+        files[target].write_bytes(bad)
+    elif target != "scenario":
         scenario = DEFAULT_SCENARIO.read_text(encoding="utf-8")
         if use_copy:
             files[target] = folder / name
@@ -95,7 +113,10 @@ def test_bad_input_is_refused_with_one_clear_line(capsys, tmp_path, target, case
         text = files[case.get("in_file", "scenario")].read_text(encoding="utf-8")
         assert text.count(case["expect_line_of"]) == 1, "expect_line_of must name a unique text"
         expect.append(f"at line {text[: text.index(case['expect_line_of'])].count(chr(10)) + 1},")
-    code, out, err = run(capsys, command, files["scenario"], *case.get("args", []))
+    if target == "workbook":
+        code, out, err = run(capsys, command, "--from-workbook", files["workbook"])
+    else:
+        code, out, err = run(capsys, command, files["scenario"], *case.get("args", []))
     assert code == 2, (code, out, err)
     assert out == ""
     lines = err.strip().splitlines()
@@ -104,15 +125,38 @@ def test_bad_input_is_refused_with_one_clear_line(capsys, tmp_path, target, case
     assert message.startswith("error: ")
     named = "command line" if target == "cli" else str(files[case.get("in_file", "scenario")])
     assert f"{named}: " in message, message
-    if case["field"]:
-        assert f"field '{case['field']}'" in message, message
+    if case["field"]:  # a workbook's field comes with its cell: "Inputs!B17 (budget.total)"
+        named_field = f"({case['field']})'" if target == "workbook" else f"field '{case['field']}'"
+        assert named_field in message, message
     for word in expect:
         assert word in message, (word, message)
 
 
+def app_corpus():
+    cases = tomllib.loads((CORPUS / "app.toml").read_text(encoding="utf-8"))["case"]
+    return [pytest.param(case, id=f"app: {case['id']}") for case in cases]
+
+
+@pytest.mark.parametrize("case", app_corpus())
+def test_bad_input_in_the_app_is_shown_beside_the_plan(tmp_path, default_plan, case):
+    at = started()
+    if case.get("upload"):
+        content = edited(DEFAULT_SCENARIO, case, tmp_path)
+        at.file_uploader[0].set_value(("mine.toml", content, "application/toml")).run()
+        prefix = "mine.toml was not loaded: "
+    else:
+        text_box(at, case["input"]["label"]).input(case["input"]["value"]).run()
+        prefix = ""
+    assert not at.exception
+    prefix += f"{case['field']}: " if case["field"] else ""
+    shown = [message for message in errors(at) if message.startswith(prefix)]
+    assert any(all(word in message for word in case["expect"]) for message in shown), errors(at)
+    assert_shows(at, default_plan)
+
+
 def test_the_corpus_covers_every_input_file_and_is_large():
     cases = {path.stem: tomllib.loads(path.read_text(encoding="utf-8"))["case"] for path in CORPUS.glob("*.toml")}
-    assert {"scenario", "profile", "catalog", "cli"} <= set(cases)
+    assert {"scenario", "profile", "catalog", "cli", "workbook", "app"} <= set(cases)
     assert sum(map(len, cases.values())) >= 100
     for name, table in cases.items():
         ids = [case["id"] for case in table]
