@@ -27,6 +27,9 @@ START = pd.Period("2027-01", "M")
 SITE_NAMES = ("Alpha", "Beta", "Gamma", "Delta")
 TYPE_NAMES = tuple(f"X{i}" for i in range(1, 9))
 PADDING = 1e-6  # relaxations are applied with this much to spare, for the solver's tolerance
+# Objectives compare to a relative 1e-6 plus this, in the objective's unit (JPY, t CO2, FLOP,
+# months): above the 1e-5 t a carbon plan may sit over its optimum (objectives.HOLD_ABSOLUTE)
+ABSOLUTE = 1e-4
 REGRESSIONS = Path(__file__).parent / "regressions"  # documents that once failed a property
 
 
@@ -150,7 +153,7 @@ def objective_value(plan) -> float:
 
 
 def not_worse(better: float, base: float) -> bool:
-    return better <= base + 1e-6 * abs(base) + 1e-9
+    return better <= base + 1e-6 * abs(base) + ABSOLUTE
 
 
 @given(documents(objectives=("cost", "finish", "compute", "carbon")))
@@ -222,7 +225,7 @@ def test_scaling_every_price_by_k_scales_the_cost_by_k(document, k):
     base, scaled = planned(document), planned(scale_prices(document, k))
     assert scaled.status == base.status
     if base.feasible:
-        assert math.isclose(objective_value(scaled), k * objective_value(base), rel_tol=1e-6)
+        assert math.isclose(objective_value(scaled), k * objective_value(base), rel_tol=1e-6, abs_tol=ABSOLUTE)
 
 
 def reordered(document: dict, order) -> dict:
@@ -243,7 +246,7 @@ def test_reordering_sites_or_accelerators_changes_nothing(document, random):
     other = planned(reordered(document, lambda names: random.sample(names, len(names))))
     assert other.status == base.status
     if base.feasible:
-        assert math.isclose(objective_value(other), objective_value(base), rel_tol=1e-6, abs_tol=1e-6)
+        assert math.isclose(objective_value(other), objective_value(base), rel_tol=1e-6, abs_tol=ABSOLUTE)
 
 
 def sorted_table(plan, name: str) -> pd.DataFrame:
