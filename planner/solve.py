@@ -8,6 +8,7 @@ the solver before it proved the plan optimal: integer sizing only); "infeasible"
 from __future__ import annotations
 
 import time
+from functools import cache
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,8 +47,14 @@ class Solution:
 
 
 def available_solvers() -> list[str]:
-    names = pulp.listSolvers(onlyAvailable=True)
+    names = _installed_solvers()
     return [name for name, key in (("highs", "HiGHS"), ("cbc", "COIN_CMD")) if key in names]
+
+
+@cache
+def _installed_solvers() -> tuple[str, ...]:
+    """PuLP probes every solver's library or binary (~1 ms a call): once per process is enough."""
+    return tuple(pulp.listSolvers(onlyAvailable=True))
 
 
 def pick_solver(requested: str) -> tuple[str, list[str]]:
