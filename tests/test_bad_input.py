@@ -104,7 +104,7 @@ def make_files(target: str, case: dict, tmp_path: Path) -> dict[str, Path]:
     return files
 
 
-@pytest.mark.parametrize("target, case, command", corpus())
+@pytest.mark.parametrize("target, case, command", list(corpus()))
 def test_bad_input_is_refused_with_one_clear_line(capsys, tmp_path, target, case, command):
     assert target in TARGETS, f"no way to build inputs for target {target!r}: add it to TARGETS"
     files = make_files(target, case, tmp_path)
