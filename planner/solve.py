@@ -8,8 +8,8 @@ the solver before it proved the plan optimal: integer sizing only); "infeasible"
 from __future__ import annotations
 
 import time
-from functools import cache
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import pulp
