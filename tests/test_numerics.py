@@ -13,7 +13,7 @@ import math
 import pytest
 
 from builders import scenario
-from planner import load_scenario, make_plan
+from planner import make_plan
 from planner.model import PlanningModel
 from planner.scenario import changed
 from planner.verify import verify
