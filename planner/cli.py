@@ -150,9 +150,9 @@ def describe(plan: Plan) -> str:
                 if len(rows) > 12:
                     lines.append(f"    ... and {len(rows) - 12} more (see --json)")
         return "\n".join(lines)
+    finish = f"training finishes {s['finish_month']}" if s["finish_month"] else "the run is not finished"
     lines += [
-        f"training finishes {s['finish_month']} (deadline {s['deadline']}): "
-        f"{s['delivered_flop']:.3g} of {s['required_flop']:.3g} FLOP",
+        f"{finish} (deadline {s['deadline']}): {s['delivered_flop']:.3g} of {s['required_flop']:.3g} FLOP",
         f"total cost JPY {s['total_cost_jpy'] / 1e9:,.1f} bn = capex {s['capex_jpy'] / 1e9:,.1f} bn "
         f"+ electricity {s['energy_cost_jpy'] / 1e9:,.2f} bn (budget {s['budget_jpy'] / 1e9:,.1f} bn)",
         f"energy {s['energy_mwh']:,.0f} MWh, CO2 {s['co2_t']:,.0f} t",
@@ -165,6 +165,8 @@ def describe(plan: Plan) -> str:
             f"{site}: peak {peak.facility_mw:.1f} MW in {peak.month} against a {peak.grid_limit_mw:.0f} MW grid limit; "
             f"accelerators {held}"
         )
+    if s["largest_model_parameters"] is not None and s["objective"] == "compute":
+        lines.append(f"the compute delivered trains a model of {s['largest_model_parameters']:.3g} parameters at this run's tokens per parameter")
     if s["mip_gap"] is not None:
         lines.append(f"integer sizing: MIP gap {s['mip_gap']:.2%}, {s['integer_gap']:.2%} above the fractional plan")
     if not plan.binding.empty:
