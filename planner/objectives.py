@@ -39,15 +39,17 @@ class Outcome:
     dual_objective: str = "cost"
 
 
-def optimise(scenario: Scenario) -> Outcome:
-    return {"cost": least_cost, "finish": earliest_finish, "compute": most_compute, "carbon": least_carbon}[
-        scenario.objective
-    ](scenario)
+def optimise(scenario: Scenario, highs: pulp.HiGHS | None = None) -> Outcome:
+    """Answer the scenario's objective. `highs`: a HiGHS solver kept warm between least-cost
+    LPs (a sweep's); the staged objectives build their own."""
+    if scenario.objective == "cost":
+        return least_cost(scenario, highs)
+    return {"finish": earliest_finish, "compute": most_compute, "carbon": least_carbon}[scenario.objective](scenario)
 
 
-def least_cost(scenario: Scenario) -> Outcome:
+def least_cost(scenario: Scenario, highs: pulp.HiGHS | None = None) -> Outcome:
     model = PlanningModel(scenario)
-    return Outcome(scenario, model, _solve_with_duals(model))
+    return Outcome(scenario, model, _solve_with_duals(model, highs))
 
 
 def least_carbon(scenario: Scenario) -> Outcome:
@@ -117,10 +119,10 @@ def _then_least_cost(model: PlanningModel, first: Solution, level_terms: list, s
     return Outcome(model.scenario, model, final, objective)
 
 
-def _solve_with_duals(model: PlanningModel) -> Solution:
+def _solve_with_duals(model: PlanningModel, highs: pulp.HiGHS | None = None) -> Solution:
     """Solve; for integer sizing, take duals from the LP with the integers fixed at the plan's
     values (a MILP has no duals of its own)."""
-    solution = solve(model)
+    solution = solve(model, None if model.integer else highs)
     if not (model.integer and solution.has_plan):
         return solution
     for units in model.units.values():

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pulp
 
 from planner.arrays import ScenarioArrays
 from planner.binding import BINDING_COLUMNS, ENTRY_COLUMNS, NEGLIGIBLE, binding_table, entry_prices
@@ -125,13 +126,16 @@ def _records(table: pd.DataFrame) -> list[dict]:
     return [{k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()} for row in table.to_dict("records")]
 
 
-def make_plan(scenario: Scenario) -> Plan:
+def make_plan(scenario: Scenario, highs: pulp.HiGHS | None = None, explain_limits: bool = True) -> Plan:
     """Answer the scenario's objective: solve, lay the answer out as tables, and say what binds
-    (or, for an infeasible scenario, what would make it feasible)."""
+    (or, for an infeasible scenario, what would make it feasible). A sweep passes a warm HiGHS
+    solver and leaves out `explain_limits`, which only a single plan shows."""
     started = time.perf_counter()
-    outcome = optimise(scenario)
+    outcome = optimise(scenario, highs)
     solution = outcome.solution
     plan = tabulate(scenario, outcome.model.arrays, solution, time.perf_counter() - started - solution.seconds)
+    if not explain_limits:
+        return plan
     if solution.has_plan:
         plan.binding = binding_table(outcome.model, solution, outcome.dual_objective)
         if not scenario.solver.integer:  # with the fleet fixed in whole units, no type can enter

@@ -27,12 +27,10 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError
-from planner.model import PlanningModel
-from planner.objectives import optimise
-from planner.plan import Plan, tabulate
+from planner.plan import Plan, make_plan
 from planner.ranges import Vary
 from planner.scenario import Scenario, changed
-from planner.solve import SolverError, solve
+from planner.solve import SolverError
 from planner.warm import WarmHighs
 
 Progress = Callable[[int, int], None]  # (scenarios done, scenarios in all)
@@ -191,16 +189,9 @@ def outcome(scenario: Scenario, changes: dict) -> dict:
 
 def quick_plan(scenario: Scenario) -> Plan:
     """`make_plan`'s plan without what only a single plan shows (binding limits, entry prices,
-    relaxations). A least-cost LP is solved on this process's warm HiGHS model; other
-    objectives and integer sizing go through `optimise`, as in make_plan."""
-    if scenario.objective == "cost" and not scenario.solver.integer:
-        model = PlanningModel(scenario)
-        _WARM.timeLimit = scenario.solver.time_limit
-        solution, arrays = solve(model, _WARM), model.arrays
-    else:
-        answer = optimise(scenario)
-        solution, arrays = answer.solution, answer.model.arrays
-    return tabulate(scenario, arrays, solution, 0.0)
+    relaxations), a least-cost LP solved on this process's warm HiGHS model."""
+    _WARM.timeLimit = scenario.solver.time_limit
+    return make_plan(scenario, highs=_WARM, explain_limits=False)
 
 
 def row(plan: Plan) -> dict:
