@@ -11,18 +11,18 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from planner import charts, forms, sweep_views, views
-from planner.analysis import pareto, tornado, tornado_metrics
-from planner.documents import canonical, differences, read_upload
-from planner.downloads import DOWNLOADS, file_stem
-from planner.edits import Edited, apply_edits
-from planner.errors import InputError
-from planner.export import CSV_TABLES
-from planner.fields import MAX_INPUT_BYTES
-from planner.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
-from planner.sweep import sweep
-from planner.sweep_charts import distribution_chart, pareto_chart, tornado_chart
-from planner.verify import verified_plan
+from planner.app import charts, forms, sweep_views, views
+from planner.app.documents import canonical, differences, read_upload
+from planner.app.downloads import DOWNLOADS, file_stem
+from planner.app.edits import Edited, apply_edits
+from planner.app.sweep_charts import distribution_chart, pareto_chart, tornado_chart
+from planner.exchange.export import CSV_TABLES
+from planner.inputs.errors import InputError
+from planner.inputs.fields import MAX_INPUT_BYTES
+from planner.inputs.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
+from planner.results.verify import verified_plan
+from planner.studies.analysis import pareto, tornado, tornado_metrics
+from planner.studies.sweep import sweep
 
 INPUT = "in:"  # prefix of every input widget's key; all are cleared when another file loads
 

@@ -34,12 +34,12 @@ from typing import Callable
 from benchmarks import raw_highs
 from benchmarks.scenarios import stretched
 from planner import load_scenario, make_plan
-from planner.arrays import ScenarioArrays
-from planner.binding import binding_table, entry_prices
-from planner.model import PlanningModel
-from planner.plan import tabulate
-from planner.scenario import Scenario
-from planner.solve import solve
+from planner.inputs.scenario import Scenario
+from planner.lp.arrays import ScenarioArrays
+from planner.lp.binding import binding_table, entry_prices
+from planner.lp.model import PlanningModel
+from planner.lp.solve import solve
+from planner.results.plan import tabulate
 
 RESULTS = Path(__file__).with_name("results.md")
 TARGET_SECONDS = 0.2  # the default plan, end to end, on a 2-core machine

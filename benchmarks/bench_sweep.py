@@ -1,4 +1,4 @@
-"""Sweep throughput: a Monte Carlo of the default scenario, planned by `planner.sweep` (warm
+"""Sweep throughput: a Monte Carlo of the default scenario, planned by `planner.studies.sweep` (warm
 HiGHS per worker, no single-plan extras) and by the naive loop (validate each variant, then
 `make_plan`), in the same run, on the same variants. Also checks the two agree.
 
@@ -21,9 +21,9 @@ from contextlib import contextmanager
 import numpy as np
 
 from planner import load_scenario, make_plan
-from planner.ranges import parse_vary
-from planner.scenario import changed
-from planner.sweep import design, sweep
+from planner.inputs.scenario import changed
+from planner.studies.ranges import parse_vary
+from planner.studies.sweep import design, sweep
 
 UNCERTAIN = [
     "accelerators.B200.mfu=normal(0.40, 0.04)[0.30, 0.50]",

@@ -1,7 +1,7 @@
 """The planning LP built straight from numpy arrays and handed to highspy in one call.
 
-Two jobs: the speed baseline for the PuLP model (planner.model), and an independent check of
-its formulation. The rows are written here from the formulation (planner/model.py docstrings,
+Two jobs: the speed baseline for the PuLP model (planner.lp.model), and an independent check of
+its formulation. The rows are written here from the formulation (planner/lp/model.py docstrings,
 the design page) as whole-array operations, not by calling the PuLP model's code, so a
 mistake in either shows up as a different optimum. Only the model units (COUNT, POWER, MONEY,
 COMPUTE) are shared, so HiGHS sees the same well-scaled numbers.
@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
-from planner.arrays import ScenarioArrays
-from planner.model import COMPUTE, COUNT, MONEY, POWER
-from planner.plan import Plan, tabulate
-from planner.scenario import Budget, Scenario
-from planner.solve import Solution
+from planner.inputs.scenario import Budget, Scenario
+from planner.lp.arrays import ScenarioArrays
+from planner.lp.model import COMPUTE, COUNT, MONEY, POWER
+from planner.lp.solve import Solution
+from planner.results.plan import Plan, tabulate
 
 INF = highspy.kHighsInf
 

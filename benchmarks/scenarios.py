@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from planner import load_scenario
-from planner.calendar import label
-from planner.catalog import catalog_entries
-from planner.scenario import DEFAULT_SCENARIO, Scenario, build
+from planner.inputs.calendar import label
+from planner.inputs.catalog import catalog_entries
+from planner.inputs.scenario import DEFAULT_SCENARIO, Scenario, build
 
 RUN_SIZE = ("parameters", "active_parameters", "tokens", "tokens_per_parameter", "flop_per_parameter_token")
 FLOP_PER_TRAINING_MONTH = 5e25  # keeps the fleet growing with the window, so grid and supply limits bind

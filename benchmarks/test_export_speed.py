@@ -8,10 +8,10 @@ fleet table has 2 sites x 8 types x 60 months = 960 rows.
 import pytest
 
 from planner import load_scenario, make_plan
-from planner.catalog import catalog_entries
-from planner.export import csv_zip_bytes, workbook_bytes
-from planner.scenario import build
-from planner.workbook_import import scenario_from_workbook
+from planner.exchange.export import csv_zip_bytes, workbook_bytes
+from planner.exchange.workbook_import import scenario_from_workbook
+from planner.inputs.catalog import catalog_entries
+from planner.inputs.scenario import build
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from planner.scenario import build, edit, load_scenario
+from planner.inputs.scenario import build, edit, load_scenario
 
 ONE_SITE = {
     "name": "one site, one accelerator",

@@ -2,7 +2,7 @@
 says beside an input what is wrong with it, and never raises.
 
 Expected plans come from the engine itself (make_plan on the default scenario with the same
-changes written into its document), checked by planner.verify; the app must show them.
+changes written into its document), checked by planner.results.verify; the app must show them.
 """
 
 import re
@@ -13,10 +13,10 @@ from builders import default_with, edit
 from streamlit.testing.v1 import AppTest
 
 from planner import load_scenario, make_plan
-from planner.documents import scenario_toml
-from planner.fields import MAX_INPUT_BYTES
-from planner.scenario import OBJECTIVES
-from planner.verify import verify
+from planner.app.documents import scenario_toml
+from planner.inputs.fields import MAX_INPUT_BYTES
+from planner.inputs.scenario import OBJECTIVES
+from planner.results.verify import verify
 
 APP = str(Path(__file__).parent.parent / "streamlit_app.py")
 

@@ -1,4 +1,4 @@
-"""The app's Sweeps tab, driven with AppTest: it shows the analyses planner.analysis computes
+"""The app's Sweeps tab, driven with AppTest: it shows the analyses planner.studies.analysis computes
 for the scenario as edited (run here directly, on the same scenario and seed), a progress bar,
 and says beside the input what is wrong with a range, without a traceback."""
 
@@ -10,10 +10,10 @@ from builders import default_with
 from streamlit.testing.v1 import AppTest
 from test_app import errors, number, started, text_box
 
-from planner.analysis import pareto, percentiles, tornado
-from planner.ranges import parse_vary
-from planner.sweep import sweep
-from planner.sweep_views import BUDGETS, EXAMPLE
+from planner.app.sweep_views import BUDGETS, EXAMPLE
+from planner.studies.analysis import pareto, percentiles, tornado
+from planner.studies.ranges import parse_vary
+from planner.studies.sweep import sweep
 
 RANGES = "in:sweep_ranges"
 LATER = {"workload.deadline": "2027-07"}  # an edit in the sidebar: the tab must sweep the edited scenario

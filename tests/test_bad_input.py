@@ -12,15 +12,15 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-
-from planner import DEFAULT_SCENARIO, load_scenario, make_plan
-from planner.catalog import CATALOG_FILE
-from planner.export import workbook_bytes
-from planner.fields import MAX_INPUT_BYTES
-from planner.sites import profile_dir
 from test_app import assert_shows, errors, started, text_box
 from test_cli import run
 from test_workbook_import import edited as with_cells
+
+from planner import DEFAULT_SCENARIO, load_scenario, make_plan
+from planner.exchange.export import workbook_bytes
+from planner.inputs.catalog import CATALOG_FILE
+from planner.inputs.fields import MAX_INPUT_BYTES
+from planner.inputs.sites import profile_dir
 
 CORPUS = Path(__file__).parent / "corpus"
 PROFILE = profile_dir() / "hokkaido_tomakomai.toml"

@@ -5,7 +5,8 @@ from altair.utils.schemapi import validate_jsonschema
 from altair.vegalite.v6.schema.core import load_schema
 from builders import default_with, scenario
 
-from planner import charts, make_plan
+from planner import make_plan
+from planner.app import charts
 
 SCHEMA = load_schema()
 

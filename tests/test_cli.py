@@ -6,7 +6,7 @@ import pytest
 
 from planner import DEFAULT_SCENARIO, load_scenario, make_plan
 from planner.cli import main
-from planner.sites import profile_dir
+from planner.inputs.sites import profile_dir
 
 DEFAULT_TEXT = DEFAULT_SCENARIO.read_text(encoding="utf-8")
 

@@ -6,10 +6,10 @@ import zipfile
 
 import pytest
 
-from planner.catalog import CATALOG_FILE, catalog_entries
-from planner.fields import read_toml
-from planner.sites import profile_dir
-from planner.units import parse_quantity
+from planner.inputs.catalog import CATALOG_FILE, catalog_entries
+from planner.inputs.fields import read_toml
+from planner.inputs.sites import profile_dir
+from planner.inputs.units import parse_quantity
 
 PROFILES = sorted(profile_dir().glob("*.toml"))
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from planner import load_scenario, make_plan
-from planner.scenario import changed
+from planner.inputs.scenario import changed
 
 ROOT = Path(__file__).parent.parent
 TABLES = ("fleet", "power", "energy", "costs", "compute", "binding", "entry", "relaxations")

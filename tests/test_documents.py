@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner import DEFAULT_SCENARIO, load_scenario, make_plan
-from planner.documents import canonical, differences, read_upload, scenario_toml
-from planner.errors import InputError
-from planner.fields import MAX_INPUT_BYTES
-from planner.verify import verify
+from planner.app.documents import canonical, differences, read_upload, scenario_toml
+from planner.inputs.errors import InputError
+from planner.inputs.fields import MAX_INPUT_BYTES
+from planner.results.verify import verify
 
 
 def test_canonical_text_ignores_key_order_but_not_values():

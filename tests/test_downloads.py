@@ -1,4 +1,4 @@
-"""Downloads: the workbook and CSV tables come from planner.export (tested there); here, that
+"""Downloads: the workbook and CSV tables come from planner.exchange.export (tested there); here, that
 the buttons give those files, and that the scenario file reads back as the scenario."""
 
 import io
@@ -6,8 +6,8 @@ import zipfile
 
 from openpyxl import load_workbook
 
-from planner.documents import read_upload
-from planner.downloads import DOWNLOADS, scenario_file
+from planner.app.documents import read_upload
+from planner.app.downloads import DOWNLOADS, scenario_file
 
 
 def test_each_download_writes_its_kind_of_file(default_plan):

@@ -6,9 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner import load_scenario
-from planner.documents import display, typed
-from planner.edits import Edit, apply_edits, with_edits
-from planner.errors import InputError
+from planner.app.documents import display, typed
+from planner.app.edits import Edit, apply_edits, with_edits
+from planner.inputs.errors import InputError
 
 
 def edit(input_name, path, value):

@@ -1,11 +1,11 @@
 """The LP against answers worked out by hand, and against a second solver."""
 
 import pytest
-
 from builders import ONE_SITE, edit, scenario
+
 from planner import make_plan
-from planner.scenario import changed
-from planner.verify import verify
+from planner.inputs.scenario import changed
+from planner.results.verify import verify
 
 SECONDS_2027 = 365 * 24 * 3600.0
 JPY_PER_KWH = 1 / 3.6e6  # JPY/J per JPY/kWh

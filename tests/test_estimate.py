@@ -8,18 +8,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from builders import scenario
-from planner import make_plan
-from planner.calibration import comparisons, page, published_runs
-from planner.catalog import catalog_performance
-from planner.cli import main
-from planner.errors import InputError
-from planner.estimate import Fleet, estimate
-from planner.fields import read
-from planner.sizing import BESIROGLU_2024, FITS, HOFFMANN_2022
-from planner.verify import verify
 from test_data import unsourced
+
+from planner import make_plan
+from planner.cli import main
+from planner.inputs.catalog import catalog_performance
+from planner.inputs.errors import InputError
+from planner.inputs.fields import read
+from planner.results.verify import verify
+from planner.studies.calibration import comparisons, page, published_runs
+from planner.studies.estimate import Fleet, estimate
+from planner.studies.sizing import BESIROGLU_2024, FITS, HOFFMANN_2022
 
 ROOT = Path(__file__).parent.parent
 
@@ -162,7 +162,7 @@ def test_every_published_figure_has_a_stated_tolerance():
 
 
 def test_calibration_page_is_current():
-    # regenerate with: python -m planner.calibration > docs/calibration.md
+    # regenerate with: python -m planner.studies.calibration > docs/calibration.md
     assert (ROOT / "docs" / "calibration.md").read_text(encoding="utf-8") == page()
 
 

@@ -23,10 +23,10 @@ from workbooks import (
 )
 
 from planner import make_plan
-from planner.errors import InputError
-from planner.export import csv_zip_bytes, plan_file_writer, workbook_bytes
-from planner.scenario import build, changed
-from planner.verify import verify
+from planner.exchange.export import csv_zip_bytes, plan_file_writer, workbook_bytes
+from planner.inputs.errors import InputError
+from planner.inputs.scenario import build, changed
+from planner.results.verify import verify
 
 SHEETS = [
     "Summary",

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from planner import DEFAULT_SCENARIO, InputError, load_scenario
-from planner.documents import read_upload
-from planner.catalog import CATALOG_FILE
-from planner.fields import MAX_INPUT_BYTES, read_toml
-from planner.sites import profile_dir
+from planner.app.documents import read_upload
+from planner.inputs.catalog import CATALOG_FILE
+from planner.inputs.fields import MAX_INPUT_BYTES, read_toml
+from planner.inputs.sites import profile_dir
 
 DEFAULT_TEXT = DEFAULT_SCENARIO.read_text(encoding="utf-8")
 TOMAKOMAI = profile_dir() / "hokkaido_tomakomai.toml"

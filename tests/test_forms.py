@@ -2,9 +2,9 @@
 
 import pytest
 
-from planner import forms
-from planner.catalog import catalog_entries
-from planner.edits import apply_edits
+from planner.app import forms
+from planner.app.edits import apply_edits
+from planner.inputs.catalog import catalog_entries
 
 
 def entered_as_shown(fields, document):

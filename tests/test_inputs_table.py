@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from planner.errors import InputError
-from planner.inputs_table import InputRow, document_rows, format_path, parse_path, rows_document
+from planner.inputs.errors import InputError
+from planner.inputs.inputs_table import InputRow, document_rows, format_path, parse_path, rows_document
 
 JMA = "JMA normals 1991-2020"
 DOCUMENT = {

@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from builders import scenario
+
 from planner import make_plan
-from planner.model import PlanningModel
-from planner.scenario import changed
-from planner.verify import verify
+from planner.inputs.scenario import changed
+from planner.lp.model import PlanningModel
+from planner.results.verify import verify
 
 FLOPS = 1000e12 * 0.5  # X1: peak x MFU
 DAY = 86400.0

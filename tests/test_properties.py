@@ -2,7 +2,7 @@
 
 Scenarios are drawn as documents (the resolved form a scenario file takes, see tests/builders.py)
 with 1 to 4 sites and 1 to 8 accelerator types, random grid phases, PUE, prices, carbon,
-budgets, fiscal-year money and training windows, and validated by planner.scenario.build.
+budgets, fiscal-year money and training windows, and validated by planner.inputs.scenario.build.
 How many examples run depends on the hypothesis profile (tests/conftest.py; tests/README.md).
 """
 
@@ -19,9 +19,9 @@ from hypothesis import assume, event, given
 from hypothesis import strategies as st
 
 from planner import make_plan
-from planner.calendar import fiscal_year, label
-from planner.scenario import build, edit
-from planner.verify import verify
+from planner.inputs.calendar import fiscal_year, label
+from planner.inputs.scenario import build, edit
+from planner.results.verify import verify
 
 START = pd.Period("2027-01", "M")
 SITE_NAMES = ("Alpha", "Beta", "Gamma", "Delta")

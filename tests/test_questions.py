@@ -6,11 +6,11 @@ Expected values are worked out by hand from the scenarios' numbers; every plan i
 import numpy as np
 import pandas as pd
 import pytest
-
 from builders import ONE_SITE, edit, scenario
+
 from planner import make_plan
-from planner.scenario import changed
-from planner.verify import verify
+from planner.inputs.scenario import changed
+from planner.results.verify import verify
 
 FLOPS = 1000e12 * 0.5  # X1: peak x MFU (availability 1)
 DAY = 86400.0

@@ -13,8 +13,8 @@ from builders import edit, scenario
 from benchmarks.raw_highs import raw_plan, solve_raw
 from benchmarks.scenarios import stretched
 from planner import make_plan
-from planner.scenario import DEFAULT_SCENARIO, build
-from planner.verify import verify
+from planner.inputs.scenario import DEFAULT_SCENARIO, build
+from planner.results.verify import verify
 
 # One site, one accelerator (tests/builders.py): (the case's setting, the limit that then binds).
 ONE_SITE_LIMITS = {

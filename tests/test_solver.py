@@ -3,11 +3,12 @@
 import highspy
 import pulp
 import pytest
-
 from builders import scenario
-from planner import DEFAULT_SCENARIO, make_plan, solve
+
+from planner import DEFAULT_SCENARIO, make_plan
 from planner.cli import main
-from planner.verify import verify
+from planner.lp import solve
+from planner.results.verify import verify
 
 
 def test_missing_highs_falls_back_to_cbc_with_a_notice(monkeypatch):

@@ -9,18 +9,18 @@ import distributed
 import numpy as np
 import pandas as pd
 import pytest
-
 from builders import scenario
+
 from planner import make_plan
-from planner.analysis import pareto, percentiles, tornado
+from planner.app.sweep_charts import distribution_chart, pareto_chart, tornado_chart
 from planner.cli import main
-from planner.errors import InputError
-from planner.ranges import parse_vary
-from planner.scenario import changed, edit, lookup
-from planner.sweep import design, quick_plan, sweep
-from planner.sweep_charts import distribution_chart, pareto_chart, tornado_chart
-from planner.units import parse_quantity
-from planner.verify import verify
+from planner.inputs.errors import InputError
+from planner.inputs.scenario import changed, edit, lookup
+from planner.inputs.units import parse_quantity
+from planner.results.verify import verify
+from planner.studies.analysis import pareto, percentiles, tornado
+from planner.studies.ranges import parse_vary
+from planner.studies.sweep import design, quick_plan, sweep
 
 FLOPS = 1000e12 * 0.5  # X1 of the one-site scenario: peak x MFU, availability 1
 DAY = 86400.0

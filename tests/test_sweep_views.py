@@ -6,11 +6,11 @@ import io
 import numpy as np
 import pandas as pd
 
-from planner import sweep_views
-from planner.analysis import tornado_metrics
+from planner.app import sweep_views
 from planner.cli import main
-from planner.ranges import parse_vary
-from planner.sweep import sweep
+from planner.studies.analysis import tornado_metrics
+from planner.studies.ranges import parse_vary
+from planner.studies.sweep import sweep
 
 
 def test_every_bad_line_is_named_and_the_good_ones_are_kept(default_scenario):

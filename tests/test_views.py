@@ -13,8 +13,9 @@ import pandas as pd
 import pytest
 from builders import scenario
 
-from planner import make_plan, views
-from planner.verify import verify
+from planner import make_plan
+from planner.app import views
+from planner.results.verify import verify
 
 N = 1e24 / (5e14 * 365 * 86400)
 

@@ -11,11 +11,11 @@ from workbooks import INJECTIONS, injected_scenario
 
 from planner import make_plan
 from planner.cli import main
-from planner.errors import InputError
-from planner.export import workbook_bytes
-from planner.scenario import build
-from planner.verify import verify
-from planner.workbook_import import MAX_UNPACKED_BYTES, MAX_WORKBOOK_BYTES, scenario_from_workbook
+from planner.exchange.export import workbook_bytes
+from planner.exchange.workbook_import import MAX_UNPACKED_BYTES, MAX_WORKBOOK_BYTES, scenario_from_workbook
+from planner.inputs.errors import InputError
+from planner.inputs.scenario import build
+from planner.results.verify import verify
 
 TABLES = ("fleet", "power", "energy", "costs", "compute")
 

@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 from workbooks import summary_items, total_row
 
-from planner.export import workbook_bytes
-from planner.workbook_import import scenario_from_workbook
+from planner.exchange.export import workbook_bytes
+from planner.exchange.workbook_import import scenario_from_workbook
 
 SOFFICE = shutil.which("soffice")
 pytestmark = pytest.mark.skipif(

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from builders import ONE_SITE
 
-from planner.scenario import build
+from planner.inputs.scenario import build
 
 
 def table(sheet, columns: int | None = None) -> pd.DataFrame:

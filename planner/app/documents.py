@@ -1,0 +1,123 @@
+"""Scenario documents as data: a canonical text to key caches, TOML out, an uploaded file in.
+
+A document is the resolved scenario dict (`Scenario.document()`): profiles and catalog entries
+inlined, every value as written with its source. Written out as TOML it is a self-contained
+scenario file that `planner plan` reads back to the same plan.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from planner.inputs.fields import parse_toml
+from planner.inputs.scenario import Scenario, build, resolve
+
+FieldPath = tuple[str, ...]  # keys from the document root, e.g. ("budget", "total")
+
+
+def canonical(document: dict) -> str:
+    """One text per content: documents that differ only in key order give the same text."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def scenario_toml(document: dict) -> str:
+    """The document as a scenario file."""
+    return tomli_w.dumps(document)
+
+
+def read_upload(data: bytes, name: str) -> Scenario:
+    """An uploaded scenario file, resolved and validated, or an InputError naming the file.
+
+    An upload has no folder of its own, so it may name shipped site profiles only (by name, or by
+    a path into site_profiles/ from the app's working directory), never other files on the server.
+    """
+    path = Path(Path(name).name)
+    return build(resolve(parse_toml(data, path), path, own_folder=False), path)
+
+
+def value_at(document: dict, path: FieldPath):
+    """The value at `path`, or None where the document has none."""
+    node = document
+    for part in path:
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def display(value) -> str:
+    """A document value as it reads in an input box; `typed()` turns the text back."""
+    if value is None:
+        return ""
+    if isinstance(value, dict) and "value" in value:
+        return display(value["value"])
+    if isinstance(value, dict) and isinstance(value.get("by_month"), list):
+        months = ", ".join(display(number) for number in value["by_month"])
+        return f"[{months}] {value.get('unit', '')}".strip()
+    if isinstance(value, float):
+        return format(value, ".15g")
+    return str(value)
+
+
+_BY_MONTH = re.compile(r"^\[(.*)\]\s*(.*)$")
+
+
+def typed(text) -> Any:
+    """What a user typed, as a document value: blank is None, numbers are numbers, a list of
+    twelve numbers with a unit ("[20, 21, ...] JPY/kWh") is a by-month profile, else text."""
+    text = "" if text is None else str(text).strip()
+    if not text:
+        return None
+    by_month = _BY_MONTH.match(text)
+    if by_month:
+        numbers, unit = by_month.groups()
+        profile = {"by_month": [typed(part) for part in numbers.split(",")]}
+        return {**profile, "unit": unit} if unit else profile
+    for number in (int, float):
+        try:
+            return number(text)
+        except ValueError:
+            pass
+    return text
+
+
+def differences(before, after, field: str = "") -> list[tuple[str, str, str]]:
+    """Each value that differs between two documents, as (field, before, after) in words;
+    sources and notes aside. A table only one side has is one difference, not one per value."""
+    if _is_table(before) and _is_table(after):
+        keys = [*before, *(key for key in after if key not in before)]
+        return [
+            found
+            for key in keys
+            if key not in ("source", "note")
+            for found in differences(before.get(key), after.get(key), f"{field}.{key}" if field else key)
+        ]
+    if _is_rows(before) and _is_rows(after) and len(before) == len(after):
+        return [
+            found for index, pair in enumerate(zip(before, after)) for found in differences(*pair, f"{field}[{index}]")
+        ]
+    old, new = _brief(before), _brief(after)
+    return [] if old == new else [(field, old, new)]
+
+
+def _is_table(node) -> bool:
+    return isinstance(node, dict) and "value" not in node and "by_month" not in node
+
+
+def _is_rows(node) -> bool:
+    return isinstance(node, list) and all(_is_table(item) for item in node)
+
+
+def _brief(node) -> str:
+    if node is None:
+        return "left out"
+    if _is_table(node):
+        return "included"
+    if _is_rows(node):
+        return "; ".join(", ".join(display(v) for k, v in row.items() if k not in ("source", "note")) for row in node)
+    return display(node)

@@ -1,0 +1,359 @@
+"""The inputs the app offers, and how what a user enters becomes edits of the scenario.
+
+Nothing here knows Streamlit. The screen draws each Field and table with the values these
+functions give, hands back what the user entered, and gets `Edit`s for whatever differs from
+the loaded scenario. Values stay as the user wrote them ("300 MW"); the scenario's own
+validation judges them.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import pandas as pd
+
+from planner.app.documents import FieldPath, display, typed, value_at
+from planner.app.edits import Edit, with_provenance
+from planner.inputs.catalog import catalog_entries
+from planner.inputs.errors import InputError
+from planner.inputs.scenario import OBJECTIVES, SOLVERS
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input box: a text box, or a checkbox (`flag`), or a select box (`choices`)."""
+
+    path: FieldPath
+    label: str
+    help: str
+    default: Any = None  # what the engine assumes when the scenario leaves the field out
+    flag: bool = False
+    choices: Callable[[dict], list[str]] | None = None
+
+    @property
+    def input(self) -> str:
+        return ".".join(self.path)
+
+
+def _sites(document: dict) -> list[str]:
+    return list(document["sites"])
+
+
+OBJECTIVE = Field(
+    ("objective",),
+    "Objective",
+    "cost: least capex and electricity (and carbon price) by the deadline; finish: the earliest finish; "
+    "compute: the most compute by the deadline; carbon: the least CO2. All within every limit",
+    default="cost",
+    choices=lambda _: list(OBJECTIVES),
+)
+
+FIELDS: dict[str, tuple[Field, ...]] = {
+    "Training run": (
+        Field(("workload", "parameters"), "Parameters", "Total parameters of the model, e.g. 1e12"),
+        Field(
+            ("workload", "active_parameters"),
+            "Active parameters per token",
+            "For a mixture of experts; blank for a dense model (every parameter active)",
+        ),
+        Field(
+            ("workload", "tokens_per_parameter"),
+            "Tokens per parameter",
+            "20 is compute-optimal (Hoffmann et al. 2022). Leave blank when giving training tokens",
+        ),
+        Field(("workload", "tokens"), "Training tokens", "e.g. 20e12 token; blank to use tokens per parameter"),
+        Field(
+            ("workload", "flop_per_parameter_token"),
+            "FLOP per parameter-token",
+            "6 for a dense transformer (2 forward + 4 backward), 8 with full activation recomputation",
+            default=6,
+        ),
+        Field(
+            ("workload", "compute"),
+            "Training compute",
+            "e.g. 1.2e26 FLOP, instead of the run's size: clear parameters, tokens and FLOP per parameter-token",
+        ),
+        Field(
+            ("workload", "availability"),
+            "Availability",
+            "Share of wall time training makes progress (Llama 3: above 0.9)",
+            default=0.9,
+        ),
+        Field(
+            ("workload", "cross_site_efficiency"),
+            "Cross-site efficiency",
+            "Compute away from the anchor site counts at this share (the long link between sites)",
+            default=0.9,
+        ),
+        Field(("workload", "anchor_site"), "Anchor site", "The site whose compute counts in full", choices=_sites),
+    ),
+    "Schedule": (
+        Field(("workload", "earliest_start"), "Earliest start", "First month of training, YYYY-MM"),
+        Field(("workload", "deadline"), "Deadline", "Training must finish by the end of this month, YYYY-MM"),
+        Field(("horizon", "start"), "Planning from", "First month the plan may buy or install, YYYY-MM"),
+        Field(("horizon", "end"), "Planning until", "Last month of the horizon, YYYY-MM"),
+    ),
+    "Money": (
+        Field(("budget", "total"), "Budget", "Capex and electricity up to the deadline, e.g. 4e11 JPY"),
+        Field(
+            ("budget", "carry_over"),
+            "Unspent money carries over",
+            "Money unspent in one fiscal year may be spent in later ones",
+            default=True,
+            flag=True,
+        ),
+        Field(
+            ("exchange_rate",), "Exchange rate", "For prices quoted in dollars, e.g. 150 JPY/USD", default="150 JPY/USD"
+        ),
+        Field(
+            ("carbon_price",),
+            "Carbon price",
+            "Added to the cost of each tonne of CO2, e.g. 10000 JPY/t",
+            default="0 JPY/t",
+        ),
+    ),
+    "Solver": (
+        Field(
+            ("solver", "name"),
+            "Solver",
+            "HiGHS, or CBC; another stands in when one is missing",
+            default="highs",
+            choices=lambda _: list(SOLVERS),
+        ),
+        Field(("solver", "time_limit"), "Time limit", "Longest the solver may take, e.g. 60 s", default="60 s"),
+        Field(
+            ("solver", "integer"),
+            "Whole servers and racks",
+            "Buy accelerators in whole scalable units (8 per HGX server, 72 per NVL72 rack); slower",
+            default=False,
+            flag=True,
+        ),
+        Field(
+            ("solver", "mip_gap"),
+            "MIP gap",
+            "With whole units: how close to the best plan is close enough",
+            default=1e-4,
+        ),
+    ),
+}
+
+
+def initial(field: Field, document: dict):
+    """The value the field shows for `document`: what it says, else the engine's default."""
+    value = value_at(document, field.path)
+    value = field.default if value is None else value
+    if field.flag:
+        return bool(value)
+    if field.choices is not None:
+        return display(value) or field.choices(document)[0]
+    return display(value)
+
+
+def field_edits(fields, document: dict, entered: dict[str, Any]) -> list[Edit]:
+    """An Edit for each field whose entered value differs from what `document` shows."""
+    edits = []
+    for field in fields:
+        value = entered[field.input]
+        if value == initial(field, document):
+            continue
+        value = value if field.flag or field.choices is not None else typed(value)
+        edits.append(Edit(field.input, ((field.path, value),)))
+    return edits
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: the first of `paths` the row's entry has (else the first) holds it."""
+
+    label: str
+    paths: tuple[FieldPath, ...]
+    help: str
+
+    def path_in(self, entry: dict) -> FieldPath:
+        return next((path for path in self.paths if value_at(entry, path) is not None), self.paths[0])
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of one group of the document (sites, accelerators), switched on and off by `toggle`."""
+
+    group: str
+    toggle: str
+    columns: tuple[Column, ...]
+    offered: Callable[[dict], dict[str, dict]]  # entries that may be switched on, by name
+
+    def frame(self, document: dict) -> pd.DataFrame:
+        """One row per entry in the document or on offer: the toggle, the columns, a description."""
+        entries = {**self.offered(document), **document[self.group]}
+        rows = {
+            name: {
+                self.toggle: name in document[self.group],
+                **{column.label: display(value_at(entry, column.path_in(entry))) for column in self.columns},
+                DESCRIPTION: display(entry.get("description")),
+            }
+            for name, entry in entries.items()
+        }
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+    def edits(self, document: dict, table: pd.DataFrame) -> list[Edit]:
+        """Per row that differs from `document`: switch the entry on or off, or set its cells."""
+        present, offered, edits = document[self.group], self.offered(document), []
+        for name, row in table.iterrows():
+            key = f"{self.group}:{name}"
+            if not row[self.toggle]:
+                if name in present:
+                    edits.append(Edit(key, (((self.group, name), None),)))
+                continue
+            entry = present.get(name) or offered[name]
+            changes = [] if name in present else [((self.group, name), copy.deepcopy(entry))]
+            for column in self.columns:
+                text = _cell(row[column.label])
+                path = column.path_in(entry)
+                if text != display(value_at(entry, path)):
+                    changes.append(((self.group, name, *path), typed(text)))
+            if changes:
+                edits.append(Edit(key, tuple(changes)))
+        return edits
+
+
+DESCRIPTION = "Description"
+
+SITES = Table(
+    group="sites",
+    toggle="In plan",
+    columns=(
+        Column("Opening", (("opening",),), "First month the site can host accelerators, YYYY-MM"),
+        Column(
+            "PUE",
+            (("pue",), ("pue_model", "base")),
+            "Facility power / IT power; for a climate model, its value in cool months",
+        ),
+        Column(
+            "Electricity price",
+            (("electricity_price",),),
+            "e.g. 20 JPY/kWh, or twelve monthly values from January: [20, 20, ...] JPY/kWh",
+        ),
+        Column("Carbon intensity", (("carbon_intensity",),), "e.g. 0.5 kg/kWh, or twelve monthly values"),
+        Column("Fit-out cost", (("fitout_cost",),), "Building cost per watt of IT, e.g. 1.3e9 JPY/MW"),
+        Column("Reserved IT", (("reserved_it",),), "IT power committed to other tenants, e.g. 0 MW"),
+    ),
+    offered=lambda document: {},
+)
+
+ACCELERATORS = Table(
+    group="accelerators",
+    toggle="Allowed",
+    columns=(
+        Column("MFU", (("mfu",),), "Model FLOP utilisation on a large dense run, a fraction, e.g. 0.38"),
+        Column("Price", (("capex",),), "All-in capex per accelerator (server, network, storage), e.g. 50000 USD"),
+        Column("IT power", (("it_power",),), "IT power per accelerator, fabric and storage included, e.g. 1450 W"),
+        Column("First delivery", (("first_delivery",),), "First month it can be delivered, YYYY-MM"),
+        Column("Delivery cap", (("delivery_cap",),), "Most deliveries a month, all sites together, e.g. 2304 / month"),
+    ),
+    offered=lambda document: catalog_entries(),
+)
+
+
+GRID_SITE, GRID_COLUMNS = "Site", {"Start": "start", "Grid import": "grid_import", "IT capacity": "it_capacity"}
+GRID_HELP = {
+    "Start": "First month of the phase, YYYY-MM",
+    "Grid import": "Most the site may draw from the grid from then on, e.g. 150 MW",
+    "IT capacity": "Fitted-out IT power from then on, e.g. 129 MW",
+}
+
+
+def grid_frame(document: dict) -> pd.DataFrame:
+    """One row per grid phase of every site."""
+    rows = [
+        {GRID_SITE: site, **{label: display(phase.get(key)) for label, key in GRID_COLUMNS.items()}}
+        for site, entry in document["sites"].items()
+        for phase in entry["grid_phases"]
+    ]
+    return pd.DataFrame(rows, columns=[GRID_SITE, *GRID_COLUMNS])
+
+
+def grid_edits(document: dict, table: pd.DataFrame) -> list[Edit]:
+    """Per site whose phases differ from `document`, its new phases in date order.
+
+    A phase keeps its source while unchanged; a changed phase notes the one it replaced (same
+    start month), and a new one says it was added in the app.
+    """
+    rows = table.map(_cell)
+    rows = rows[(rows != "").any(axis=1)]
+    orphans = rows[~rows[GRID_SITE].isin(list(document["sites"]))]
+    edits = [
+        Edit(
+            f"grid:{site or 'no site'}",
+            (),
+            InputError("grid phases", f"a site for every phase ({', '.join(document['sites'])})", repr(site)),
+        )
+        for site in orphans[GRID_SITE].unique()
+    ]
+    for site, entry in document["sites"].items():
+        old = entry["grid_phases"]
+        by_start = {display(phase.get("start")): phase for phase in old}
+        new = [
+            _phase(row, by_start.get(row["Start"]))
+            for _, row in rows[rows[GRID_SITE] == site].sort_values("Start").iterrows()
+        ]
+        if new != old:
+            edits.append(Edit(f"grid:{site}", ((("sites", site, "grid_phases"), new),)))
+    return edits
+
+
+def _phase(row: pd.Series, old: dict | None) -> dict:
+    entered = {key: typed(row[label]) for label, key in GRID_COLUMNS.items()}
+    if old is not None and all(row[label] == display(old.get(key)) for label, key in GRID_COLUMNS.items()):
+        return old
+    phase = {key: value for key, value in entered.items() if value is not None}
+    if old is None:
+        return {**phase, "source": "added in the planner app"}
+    replaced = ", ".join(f"{label.lower()} {display(old.get(key))}" for label, key in GRID_COLUMNS.items())
+    return {
+        **phase,
+        "source": f"set in the planner app, replacing {replaced}" + (f" ({old['source']})" if "source" in old else ""),
+    }
+
+
+FISCAL_YEAR, ARRIVING = "Fiscal year", "Money arriving"
+
+
+def fiscal_year_frame(document: dict) -> pd.DataFrame:
+    """Money arriving in each fiscal year."""
+    years = value_at(document, ("budget", "fiscal_years")) or {}
+    return pd.DataFrame(
+        [{FISCAL_YEAR: name, ARRIVING: display(value)} for name, value in years.items()],
+        columns=[FISCAL_YEAR, ARRIVING],
+    )
+
+
+def fiscal_year_edits(document: dict, table: pd.DataFrame) -> list[Edit]:
+    """The fiscal-year money as entered, if it differs from `document`."""
+    key, old = "budget.fiscal_years", value_at(document, ("budget", "fiscal_years")) or {}
+    rows = table.map(_cell)
+    rows = rows[(rows != "").any(axis=1)]
+    names = rows[FISCAL_YEAR].tolist()
+    if "" in names or len(set(names)) != len(names):
+        twice = sorted({name for name in names if names.count(name) > 1})
+        found = f"{', '.join(twice)} given twice" if twice else "a row without a fiscal year"
+        return [Edit(key, (), InputError(key, "each fiscal year once, named like FY2027", found))]
+    new = {
+        name: old[name]
+        if name in old and display(old[name]) == amount
+        else with_provenance(old.get(name), typed(amount))
+        for name, amount in zip(rows[FISCAL_YEAR], rows[ARRIVING])
+    }
+    return [] if new == old else [Edit(key, ((("budget", "fiscal_years"), new),))]
+
+
+def _cell(value) -> str:
+    """A table cell as text: editors give None or NaN for an empty cell."""
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
+
+
+def message(error: InputError) -> str:
+    """An InputError for the screen, without the file name the user did not type."""
+    where = f"{error.field}: " if error.field else ""
+    return f"{where}expected {error.expected}, found {error.found}"

@@ -1,0 +1,199 @@
+"""What the app's Sweeps tab shows, as plain data: the lines a user typed read as ranges (each
+bad line with its message), P10/P50/P90 and the analysis tables in the headline's units, and
+a sweep's table as a file. Nothing here knows Streamlit; the analyses are planner.studies.analysis."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from planner.app.forms import message
+from planner.app.views import BN
+from planner.inputs.errors import InputError
+from planner.inputs.scenario import Scenario
+from planner.studies.analysis import percentiles
+from planner.studies.ranges import Vary, parse_vary
+
+EXAMPLE = "accelerators.GB200.capex=uniform(-20%, +20%)\nsites.Tomakomai.electricity_price=triangular(-20%, 0%, +20%)"
+BUDGETS = "-50%..+100%:7"  # the Pareto front's budgets: half the scenario's to twice it
+GRAMMAR = """\
+One `FIELD=RANGE` per line; a field is its dotted path, as error messages spell it
+(`budget.total`, `accelerators.B200.mfu`, `sites.Sakai.grid_phases[1].start`).
+
+- `LOW..HIGH:STEPS`: a grid, both ends included (`3e11 JPY..5e11 JPY:5`)
+- `-20%..+20%:5`: relative to the scenario's own value
+- `2027-05..2027-09`: every month
+- `a,b,c`: these values (`cost,finish`)
+- `uniform(LOW, HIGH)`, `triangular(LOW, MODE, HIGH)`, `normal(MEAN, SD)[LOW, HIGH]`: Monte Carlo draws
+
+`#` starts a comment. More in docs/sweeps.md.
+"""
+LABELS = {
+    "total_cost_jpy": "Total cost",
+    "capex_jpy": "Capex",
+    "energy_cost_jpy": "Electricity cost",
+    "energy_mwh": "Energy",
+    "co2_t": "CO₂",
+    "finish_month": "Training finishes",
+}
+NOTHING = "–"
+
+
+@dataclass(frozen=True)
+class Ranges:
+    """The ranges of the lines that read, and a message for each line that does not."""
+
+    varies: list[Vary]
+    problems: list[str]
+
+    def blocked(self) -> str | None:
+        """Why a sweep of these lines cannot run yet, if it cannot."""
+        if self.problems:
+            return "Correct the lines above to run."
+        if not self.varies:
+            return "List a field to vary above to run."
+        return None
+
+
+def read_ranges(text: str, scenario: Scenario) -> Ranges:
+    """Each non-blank line as a range of `scenario` (parse_vary): every bad line is reported,
+    not just the first, and a field varied twice is an error on its second line."""
+    varies, problems, first_line = [], [], {}
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.partition("#")[0].strip()
+        if not line:
+            continue
+        try:
+            vary = parse_vary(line, scenario)
+        except InputError as error:
+            problems.append(f"Line {number}: {message(error)}")
+            continue
+        if vary.field in first_line:
+            problems.append(f"Line {number}: {vary.field} is varied on line {first_line[vary.field]} already")
+            continue
+        first_line[vary.field] = number
+        varies.append(vary)
+    return Ranges(varies, problems)
+
+
+def read_budgets(text: str, scenario: Scenario) -> Vary:
+    """The Pareto front's budgets: a grid or list over budget.total; InputError if bad, a
+    distribution included (the front is planned at given budgets, not sampled ones)."""
+    budgets = parse_vary(f"budget.total={text.strip()}", scenario)
+    if budgets.sampled:
+        raise InputError("budget.total", "a grid or list of budgets (LOW..HIGH:STEPS or a,b,c)", repr(text.strip()))
+    return budgets
+
+
+def samples_for(varies, samples: int) -> int | None:
+    """Samples apply to distributions; a design of grids and lists alone is planned once per point."""
+    return samples if any(vary.sampled for vary in varies) else None
+
+
+def planned(varies, samples: int) -> int:
+    """How many plans a sweep of `varies` makes: every grid point with every sample."""
+    return math.prod(len(vary.values) for vary in varies if not vary.sampled) * (samples_for(varies, samples) or 1)
+
+
+def metric_label(metric: str) -> str:
+    for prefix, label in (("peak_mw_", "Peak draw at"), ("accelerators_", "Accelerators at")):
+        if metric.startswith(prefix):
+            return f"{label} {metric.removeprefix(prefix)}"
+    return LABELS[metric]
+
+
+def shown(value, unit: str) -> str:
+    """A value in the headline's terms: yen in billions, CO2 in kt, energy in GWh."""
+    if isinstance(value, str):
+        return value
+    if value is None or math.isnan(value):
+        return NOTHING
+    if unit == "JPY":
+        return f"JPY {value / BN:,.1f} bn"
+    if unit == "t CO2":
+        return f"{value / 1e3:,.1f} kt"
+    if unit == "MWh":
+        return f"{value / 1e3:,.1f} GWh"
+    if unit == "MW":
+        return f"{value:,.1f} MW"
+    if unit == "accelerators":
+        return f"{value:,.0f}"
+    return f"{value:,.4g} {unit}"
+
+
+def spread(table: pd.DataFrame) -> pd.DataFrame:
+    """P10, P50 and P90 of cost, CO2, finish month and each site's peak draw over the
+    scenarios with a plan, and how many had one."""
+    levels = percentiles(table)
+    rows = [
+        {
+            "Measure": metric_label(row["metric"]),
+            **{level: shown(row[level], row["unit"]) for level in ("P10", "P50", "P90")},
+            "With a plan": f"{row['with_plan']} of {row['with_plan'] + row['without_plan']}",
+        }
+        for _, row in levels.iterrows()
+    ]
+    return pd.DataFrame(rows, columns=["Measure", "P10", "P50", "P90", "With a plan"])
+
+
+def counts(table: pd.DataFrame) -> str:
+    """How many scenarios, the seed, and how many ended in each status."""
+    statuses = ", ".join(f"{n:,} {status}" for status, n in table["status"].value_counts().items())
+    seed = f" (seed {table.attrs['seed']})" if table.attrs.get("seed") is not None else ""
+    return f"{len(table):,} scenarios{seed}: {statuses}"
+
+
+def reasons(table: pd.DataFrame, most: int = 5) -> list[str]:
+    """The first scenarios with a reason (why there is no plan, or a solver's warning), one per reason."""
+    said = table[table["reason"].fillna("") != ""].drop_duplicates("reason").head(most)
+    return [f"scenario {row.scenario}: {row.status}: {row.reason}" for row in said.itertuples()]
+
+
+def tornado_base(bars: pd.DataFrame) -> str:
+    """The measure with every field as in the scenario, the point the bars start from."""
+    base = shown(bars.attrs["base"], bars.attrs["unit"])
+    return f"{metric_label(bars.attrs['metric'])} with every field as in the scenario: {base}"
+
+
+def tornado_rows(bars: pd.DataFrame) -> pd.DataFrame:
+    """The tornado's bars as a table: the measure at each end of each field's range, its swing."""
+    unit = bars.attrs["unit"]
+    return pd.DataFrame(
+        {
+            "Field": bars["field"],
+            "Range": bars["range"],
+            "At low input": [shown(v, unit) for v in bars["at_low"]],
+            "At high input": [shown(v, unit) for v in bars["at_high"]],
+            "Swing": [shown(v, unit) for v in bars["swing"]],
+            "Without a plan": bars["without_plan"],
+        }
+    )
+
+
+def front_rows(points: pd.DataFrame) -> pd.DataFrame:
+    """The Pareto sweep as a table: each budget's earliest finish, its cost, and whether it is on the front."""
+    return pd.DataFrame(
+        {
+            "Budget": [shown(v, "JPY") for v in points["budget_jpy"]],
+            "Status": points["status"],
+            "Training finishes": points["finish_month"].fillna(NOTHING),
+            "Total cost": [shown(v, "JPY") for v in points["total_cost_jpy"]],
+            "On the front": points["on_front"],
+        }
+    )
+
+
+def headed(table: pd.DataFrame, in_billions: bool = False) -> pd.DataFrame:
+    """Varied fields headed with their unit ("budget.total [JPY]"), yen in billions if asked."""
+    units = {f: u for f, u in table.attrs.get("units", {}).items() if u}
+    if in_billions:
+        table = table.assign(**{f: table[f] / 1e9 for f, u in units.items() if u == "JPY"})
+        units = {f: "JPY bn" if u == "JPY" else u for f, u in units.items()}
+    return table.rename(columns={f: f"{f} [{u}]" for f, u in units.items()})
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """The table as `planner sweep --out FILE.csv` writes it."""
+    return headed(table).to_csv(index=False).encode("utf-8")

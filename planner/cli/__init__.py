@@ -1,0 +1,5 @@
+"""The `planner` command, one module per command."""
+
+from planner.cli.main import main
+
+__all__ = ["main"]

@@ -1,0 +1,169 @@
+"""`planner sweep`: many variants of a scenario, one-at-a-time sensitivity, or the cost of
+finishing earlier, from the command line; a progress bar on the terminal; the table on
+screen, as JSON, or into a CSV or Excel file. Range grammar: planner.studies.ranges, docs/sweeps.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from contextlib import nullcontext
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from planner.app.sweep_views import counts, headed, reasons
+from planner.inputs.errors import InputError
+from planner.inputs.scenario import load_scenario
+from planner.studies.analysis import pareto, percentiles, tornado
+from planner.studies.ranges import parse_vary
+from planner.studies.sweep import cluster_executor, sweep
+
+SHOWN_ROWS = 20
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = "Ranges, distributions and analyses: docs/sweeps.md. Exit 0 with a table (failed variants are rows), 2 for bad input."
+    parser.add_argument("path", type=Path, nargs="?", help="scenario file (the shipped default without it)")
+    parser.add_argument("--vary", action="append", default=[], metavar="FIELD=RANGE",
+                        help="a field by its dotted path and its range: 'budget.total=3e11 JPY..5e11 JPY:5', "
+                        "'accelerators.B200.mfu=normal(0.4, 0.04)[0.3, 0.5]', 'sites.Sakai.electricity_price=-20%%..+20%%:5', "
+                        "'workload.deadline=2027-05..2027-09', 'objective=cost,finish'")
+    parser.add_argument("--samples", type=int, metavar="N", help="Monte Carlo samples of the distributions")
+    parser.add_argument("--seed", type=int, help="seed of the samples (the same table for the same seed)")
+    parser.add_argument("--latin-hypercube", action="store_true", help="stratified samples instead of plain random")
+    analysis = parser.add_mutually_exclusive_group()
+    analysis.add_argument("--tornado", action="store_true", help="vary one field at a time: which assumptions matter")
+    analysis.add_argument("--pareto", metavar="BUDGETS",
+                          help="earliest finish at each budget, e.g. '2e11 JPY..8e11 JPY:7' or '-50%%..+100%%:7'")
+    parser.add_argument("--metric", default="total_cost_jpy", help="the tornado's measure (default total_cost_jpy)")
+    parser.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: all cores)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://host:8786")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON object")
+    output.add_argument("--out", type=Path, metavar="FILE", help="write the table to a .csv or .xlsx file")
+
+
+def run(args) -> int:
+    scenario = load_scenario(args.path)
+    varies = [parse_vary(text, scenario) for text in args.vary]
+    if args.out is not None and args.out.suffix.lower() not in (".csv", ".xlsx"):
+        raise InputError("--out", "a file name ending in .csv or .xlsx", str(args.out))
+    if args.pareto is not None and varies:
+        raise InputError("--pareto", "no --vary (the front varies the budget alone)", f"{len(varies)} --vary")
+    if args.pareto is None and not varies:
+        raise InputError("--vary", "at least one FIELD=RANGE to vary", "none")
+    if args.workers is not None and args.workers < 1:
+        raise InputError("--workers", "a number of worker processes of at least 1", str(args.workers))
+    executor = cluster_executor(args.scheduler) if args.scheduler else nullcontext(None)
+    with executor as pool, tqdm(unit="plan", desc="planning", disable=None) as bar:
+        options = {"executor": pool, "workers": args.workers, "progress": _advance(bar)}
+        if args.pareto is not None:
+            kind, table = "pareto", pareto(scenario, parse_vary(f"budget.total={args.pareto}", scenario), **options)
+        elif args.tornado:
+            kind, table = "tornado", tornado(scenario, varies, args.metric, **options)
+        else:
+            table = sweep(scenario, varies, args.samples, args.seed, args.latin_hypercube, **options)
+            kind = "sweep"
+    if args.out is not None:
+        write(table, kind, args.out)
+        print(f"wrote {len(table)} rows to {args.out}")
+    elif args.json:
+        print(json.dumps(as_json(table, kind), indent=2))
+    else:
+        print(describe(table, kind))
+    return 0
+
+
+def _advance(bar: tqdm):
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    return progress
+
+
+def as_json(table: pd.DataFrame, kind: str) -> dict:
+    result = {"kind": kind, **{k: _plain(v) for k, v in table.attrs.items()}, "rows": _records(table)}
+    if kind == "sweep":
+        result["percentiles"] = _records(percentiles(table))
+    return result
+
+
+def write(table: pd.DataFrame, kind: str, path: Path) -> None:
+    """CSV: the table. Excel: the table, and for a sweep its P10/P50/P90 and the settings."""
+    out = headed(table)
+    try:
+        if path.suffix.lower() == ".csv":
+            out.to_csv(path, index=False)
+            return
+        with pd.ExcelWriter(path, engine="openpyxl") as book:
+            out.to_excel(book, sheet_name=kind, index=False)
+            if kind == "sweep":
+                percentiles(table).to_excel(book, sheet_name="percentiles", index=False)
+            settings = pd.DataFrame({"setting": list(table.attrs), "value": [json.dumps(_plain(v)) for v in table.attrs.values()]})
+            settings.to_excel(book, sheet_name="settings", index=False)
+    except OSError as error:
+        raise InputError("--out", "a writable path", f"{path} ({error.strerror or error})") from None
+
+
+def describe(table: pd.DataFrame, kind: str) -> str:
+    """The analysis in words and a table, for the terminal."""
+    if kind == "tornado":
+        attrs = table.attrs
+        scale, unit = (1e9, "JPY bn") if attrs["unit"] == "JPY" else (1.0, attrs["unit"])
+        shown = table[["field", "range", "input_low", "input_high", "at_low", "at_high", "swing", "without_plan"]]
+        shown = shown.assign(**{c: shown[c] / scale for c in ("at_low", "at_high", "swing")})
+        lines = [f"{attrs['metric']} with every field as in the scenario: {_number(attrs['base'] / scale)} {unit}",
+                 f"one field at a time, widest swing first ({unit}):", _table(shown)]
+        return "\n".join(lines)
+    if kind == "pareto":
+        lines = [f"earliest finish at each budget (finish allowed up to {table.attrs['latest']}); * on the front:"]
+        shown = table[["budget_jpy", "status", "finish_month", "total_cost_jpy", "on_front"]].assign(
+            on_front=table["on_front"].map({True: "*", False: ""}))
+        return "\n".join(lines + [_table(shown)])
+    spread = percentiles(table)
+    levels = [c for c in spread if c.startswith("P")]
+    spread[levels] = [[_in_unit(v, unit) for v in row] for row, unit in zip(spread[levels].to_numpy(), spread["unit"])]
+    spread["unit"] = spread["unit"].replace("JPY", "JPY bn")
+    lines = [counts(table), "over the scenarios with a plan:", spread.to_string(index=False),
+             _table(headed(table.drop(columns="reason").head(SHOWN_ROWS), in_billions=True))]
+    if len(table) > SHOWN_ROWS:
+        lines.append(f"... {len(table) - SHOWN_ROWS} more rows: --out FILE.xlsx or --json for all")
+    return "\n".join(lines + reasons(table))
+
+
+def _table(frame: pd.DataFrame) -> str:
+    """Money in JPY bn, other numbers to four significant figures."""
+    shown = frame.copy()
+    for column in shown:
+        if column.endswith("_jpy"):
+            shown = shown.rename(columns={column: column.removesuffix("_jpy") + "_bn"})
+            shown[column.removesuffix("_jpy") + "_bn"] = pd.to_numeric(frame[column], errors="coerce") / 1e9
+    return shown.to_string(index=False, float_format=_number, na_rep="-")
+
+
+def _in_unit(value, unit: str) -> str:
+    if value is None or isinstance(value, str):
+        return value or "-"
+    return _number(value / 1e9 if unit == "JPY" else value)
+
+
+def _number(value) -> str:
+    if isinstance(value, float) and math.isnan(value):
+        return "-"
+    return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+
+
+def _records(table: pd.DataFrame) -> list[dict]:
+    return [{k: _plain(v) for k, v in row.items()} for row in table.to_dict("records")]
+
+
+def _plain(value):
+    """JSON-ready: NaN as null, numpy numbers as Python ones."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value

@@ -1,0 +1,88 @@
+"""The accelerator catalog: specs of the accelerators a scenario may buy (data in accelerators.toml)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic import model_validator
+
+from planner.inputs import DATA
+from planner.inputs.errors import InputError
+from planner.inputs.fields import Fraction, Month, Record, Text, Whole, quantity, read, read_toml
+
+CATALOG_FILE = DATA / "accelerators.toml"
+
+# Upper limits leave room for an "accelerator" that is a whole rack (NVL72: ~180 PFLOP/s, ~130 kW).
+MAX_FLOPS = "1e18 FLOP/s"
+MAX_POWER = "1 MW"
+
+
+class Performance(Record):
+    """What training on an accelerator needs of it: throughput, utilisation, power, unit of purchase.
+
+    A training estimate needs only this; TPUs of published runs are described by it alone.
+    """
+
+    name: str
+    peak_bf16: quantity("FLOP/s", low=0, low_open=True, high=MAX_FLOPS)
+    mfu: Fraction
+    it_power: quantity("W", low=0, low_open=True, high=MAX_POWER)
+    scalable_unit: Whole = 1
+
+    @property
+    def effective_flops(self) -> float:
+        """Model FLOP/s one accelerator sustains while training: peak dense BF16 x MFU."""
+        return self.peak_bf16 * self.mfu
+
+
+class Accelerator(Performance):
+    """One accelerator type a plan may buy, all values in base units (FLOP/s, W, JPY)."""
+
+    description: Text
+    peak_fp8: quantity("FLOP/s", low=0, low_open=True, high=MAX_FLOPS) | None = None
+    memory: quantity("GB", low=0, low_open=True, high="1e6 GB") | None = None
+    gpu_power: quantity("W", low=0, low_open=True, high=MAX_POWER)
+    idle_fraction: quantity("dimensionless", low=0, high=1)
+    capex: quantity("JPY", low=0, low_open=True, high="1e11 JPY")
+    first_delivery: Month
+    scalable_unit: Whole
+    delivery_cap: quantity("1/month", low=0, high="1e8 / month") | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.it_power < self.gpu_power:
+            raise ValueError(
+                f"expected it_power (all in: server, fabric, storage) at least gpu_power ({self.gpu_power:g} W), "
+                f"found {self.it_power:g} W"
+            )
+        return self
+
+
+def catalog_entries(path: Path = CATALOG_FILE, field: str = "catalog") -> dict[str, dict]:
+    """The raw catalog tables by accelerator name (validated when a scenario uses them). The
+    shipped catalog is read once; a user's catalog every time, as it may have been edited."""
+    return _shipped_catalog() if Path(path) == CATALOG_FILE else read_toml(path, field)
+
+
+@cache
+def _shipped_catalog() -> dict[str, dict]:
+    return read_toml(CATALOG_FILE)
+
+
+def catalog_entry(entries: dict, name: str, field: str, path, asked_in=None) -> dict:
+    """The table for accelerator `name` in the catalog at `path`, or an InputError naming `field`
+    (and `asked_in`, the file that asked for an accelerator the catalog lacks)."""
+    if name not in entries:
+        known = ", ".join(entries) or "which is empty"
+        raise InputError(field, f"an accelerator of the catalog ({known})", repr(name), asked_in and str(asked_in))
+    if not isinstance(entries[name], dict):
+        raise InputError(field, "a table in the catalog", repr(entries[name]), str(path))
+    return entries[name]
+
+
+def catalog_performance(name: str, field: str = "accelerator", path: Path = CATALOG_FILE) -> Performance:
+    """The performance figures of catalog accelerator `name` (prices need an exchange rate; this does not)."""
+    entry = catalog_entry(catalog_entries(path), name, field, path)
+    known = {key: entry[key] for key in Performance.model_fields if key in entry}
+    return read(Performance, {**known, "name": name}, path, prefix=name)

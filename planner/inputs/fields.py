@@ -1,0 +1,230 @@
+"""Field types for input files: quantities with units, months, fractions, monthly profiles.
+
+Each is a pydantic annotated type whose validator turns what a user wrote into a plain float
+(base units) or a month, or fails with "expected ..., found ...". `read()` runs a pydantic
+model over a TOML table and turns any failure into an InputError naming file and field.
+
+A value may be written plainly ("50 MW") or with its source: { value = "50 MW", source = "..." }.
+A monthly profile is one value for every month, or twelve values, January to December:
+{ by_month = [...], unit = "JPY/kWh", source = "..." }.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import pydantic
+from pydantic import BeforeValidator, ConfigDict, ValidationInfo
+
+from planner.inputs.calendar import parse_month
+from planner.inputs.errors import InputError
+from planner.inputs.units import parse_quantity
+
+
+class Record(pydantic.BaseModel):
+    """Base of every input model: unknown fields are errors, values never change after load."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+def _unwrap(value):
+    """{ value = ..., source = ... } -> value; anything else as it is."""
+    if isinstance(value, dict) and "value" in value:
+        unknown = set(value) - {"value", "source", "note"}
+        if unknown:
+            raise ValueError(f"expected only 'value', 'source' and 'note', found {sorted(unknown)}")
+        return value["value"]
+    return value
+
+
+def _fx(info: ValidationInfo) -> float | None:
+    return (info.context or {}).get("fx_jpy_per_usd")
+
+
+Bound = float | str | None  # a range limit: a number in the field's unit, or a quantity ("100 GW")
+
+
+def _bound(limit: Bound, unit: str) -> tuple[float, str] | None:
+    """A range limit as (value in `unit`, the words an error message shows)."""
+    if limit is None:
+        return None
+    if isinstance(limit, str):
+        return parse_quantity(limit, unit, "range limit"), limit
+    return float(limit), f"{limit:g}"
+
+
+def _check_range(value: float, low, high, low_open: bool, text) -> float:
+    too_low = low is not None and (value < low[0] or (low_open and value == low[0]))
+    if too_low or (high is not None and value > high[0]):
+        lower = (f"more than {low[1]}" if low_open else f"at least {low[1]}") if low is not None else ""
+        upper = f"at most {high[1]}" if high is not None else ""
+        raise ValueError(f"expected a value {' and '.join(p for p in (lower, upper) if p)}, found {text!r}")
+    return value
+
+
+def quantity(unit: str, low: Bound = 0.0, high: Bound = None, low_open: bool = False):
+    """A quantity converted to `unit`, within [low, high] (low excluded when `low_open`).
+
+    Upper limits keep values a planner could mean, and the LP's numbers within the range its
+    scaling is built for (docs/numerics.md): beyond them a value is a typo, not a scenario."""
+    low, high = _bound(low, unit), _bound(high, unit)
+
+    def validate(value, info: ValidationInfo):
+        value = _unwrap(value)
+        number = parse_quantity(value, unit, "", _fx(info))
+        return _check_range(number, low, high, low_open, value)
+
+    return Annotated[float, BeforeValidator(validate)]
+
+
+def monthly(unit: str, low: Bound = 0.0, high: Bound = None):
+    """Twelve values, January to December, in `unit`: one value for all months, or by_month."""
+    low, high = _bound(low, unit), _bound(high, unit)
+
+    def validate(value, info: ValidationInfo):
+        if isinstance(value, dict) and "by_month" in value:
+            unknown = set(value) - {"by_month", "unit", "source", "note"}
+            if unknown:
+                raise ValueError(f"expected by_month, unit and source, found also {sorted(unknown)}")
+            values = value["by_month"]
+            if not isinstance(values, list) or len(values) != 12:
+                raise ValueError(f"expected 'by_month' to be a list of 12 values (January to December), found {values!r}")
+            given_unit = value.get("unit", unit)
+            if not isinstance(given_unit, str):
+                raise ValueError(f"expected 'unit' to be a unit such as {unit!r}, found {given_unit!r}")
+            parsed = []
+            for number in values:
+                if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
+                    raise ValueError(f"expected 'by_month' to hold finite numbers in '{given_unit}', found {number!r}")
+                parsed.append(parse_quantity(f"{number!r} {given_unit}", unit, "", _fx(info)))
+            return tuple(_check_range(v, low, high, False, v) for v in parsed)
+        value = _unwrap(value)
+        number = parse_quantity(value, unit, "", _fx(info))
+        return (_check_range(number, low, high, False, value),) * 12
+
+    return Annotated[tuple[float, ...], BeforeValidator(validate)]
+
+
+def _month(value):
+    return parse_month(_unwrap(value), "")
+
+
+def _count(value):
+    value = _unwrap(value)
+    number = parse_quantity(value, "dimensionless", "")
+    if number <= 0:
+        raise ValueError(f"expected a count above zero (e.g. '1e12'), found {value!r}")
+    return number
+
+
+def _fraction(value):
+    value = _unwrap(value)
+    number = parse_quantity(value, "dimensionless", "")
+    if not 0 < number <= 1:
+        raise ValueError(f"expected a fraction above 0 and at most 1 (e.g. 0.4), found {value!r}")
+    return number
+
+
+MAX_WHOLE = 1_000_000  # accelerators in one server or rack: thousands at the very most
+
+
+def _whole(value):
+    value = _unwrap(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WHOLE:
+        raise ValueError(f"expected a whole number from 1 to {MAX_WHOLE:,}, found {value!r}")
+    return value
+
+
+def _text(value):
+    value = _unwrap(value)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected a non-empty text, found {value!r}")
+    return value
+
+
+Month = Annotated[pd.Period, BeforeValidator(_month)]
+Count = Annotated[float, BeforeValidator(_count)]
+Fraction = Annotated[float, BeforeValidator(_fraction)]
+Whole = Annotated[int, BeforeValidator(_whole)]
+Text = Annotated[str, BeforeValidator(_text)]
+
+
+def read(model: type[pydantic.BaseModel], data: Any, file, prefix: str = "", **context):
+    """Validate `data` as `model`; a failure becomes one InputError naming file and field."""
+    try:
+        return model.model_validate(data, context=context)
+    except pydantic.ValidationError as failure:
+        errors = failure.errors()
+        raise _as_input_error(errors[0], file, prefix, errors[1:]) from None
+
+
+def _as_input_error(error: dict, file, prefix: str, others: list[dict] = ()) -> InputError:
+    field = ".".join(
+        f"[{part}]" if isinstance(part, int) else str(part) for part in (*filter(None, [prefix]), *error["loc"])
+    ).replace(".[", "[")
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, InputError):
+        return InputError(field, cause.expected, cause.found, str(file))
+    kind = error["type"]
+    given = error.get("input")
+    if kind == "missing":  # a misspelt field shows as missing and unknown at once: say both
+        beside = [e["loc"][-1] for e in others if e["type"] == "extra_forbidden" and e["loc"][:-1] == error["loc"][:-1]]
+        hint = f" (but an unknown field {beside[0]!r} beside it: misspelt?)" if beside else ""
+        return InputError(field, "this field (it is required)", "nothing" + hint, str(file))
+    if kind == "extra_forbidden":
+        return InputError(field, "no such field (check its spelling)", f"an unknown field {field!r}", str(file))
+    message = str(cause) if cause is not None else _PLAIN.get(kind, error["msg"].removeprefix("Input should be "))
+    expected, _, found = message.removeprefix("expected ").partition(", found ")
+    if not found:
+        expected, found = message, _describe(given)
+    return InputError(field, expected, found, str(file))
+
+
+# pydantic's own failures, in the words of a TOML file
+_PLAIN = {
+    "model_type": "a table",
+    "dict_type": "a table",
+    "list_type": "a list",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+}
+
+
+def _describe(value) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+MAX_INPUT_BYTES = 1 << 20  # scenario and profile files are small; anything larger is a mistake
+
+
+def read_toml(path, field: str = "") -> dict:
+    """A TOML file as a dict, or an InputError saying why it cannot be read; `field` names the
+    scenario field that referred to the file, if any."""
+    path = Path(path)
+    try:
+        with path.open("rb") as file:  # never more than the limit into memory (/dev/zero, a huge upload)
+            data = file.read(MAX_INPUT_BYTES + 1)
+    except OSError as error:
+        raise InputError(field, "a readable TOML file", f"{path} ({error.strerror or error})", str(path)) from None
+    return parse_toml(data, path, field)
+
+
+def parse_toml(data: bytes, path, field: str = "") -> dict:
+    """TOML content (read from `path`, or uploaded under that name) as a dict, or an InputError."""
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(field, f"a file of at most {MAX_INPUT_BYTES} bytes", "a larger file", str(path))
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(field, "a UTF-8 text file in TOML", "binary or non-UTF-8 content", str(path)) from None
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(field, "valid TOML", f"a syntax error: {error}", str(path)) from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise InputError(field, "valid TOML", "arrays or tables nested too deeply to read", str(path)) from None

@@ -1,0 +1,301 @@
+"""Scenario = workload + sites + accelerators + money + horizon + solver settings.
+
+A scenario file names site profiles and catalog accelerators and may override any of their
+fields. Loading happens in two steps so other tools can edit scenarios as data:
+`resolve()` inlines profiles and catalog entries into one plain dict (every value as the user
+wrote it, sources kept), and `build()` validates that dict into a Scenario of floats.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+import pandas as pd
+from pydantic import BeforeValidator, Field, PrivateAttr, field_validator, model_validator
+
+from planner.inputs import DATA
+from planner.inputs.calendar import fiscal_year, label, months_between
+from planner.inputs.catalog import CATALOG_FILE, Accelerator, catalog_entries, catalog_entry
+from planner.inputs.errors import InputError
+from planner.inputs.fields import Month, Record, Text, quantity, read, read_toml
+from planner.inputs.inputs_table import parse_path
+from planner.inputs.sites import Site, profile_dir
+from planner.inputs.units import parse_quantity
+from planner.inputs.workload import Workload
+
+DEFAULT_SCENARIO = DATA / "default_scenario.toml"
+OBJECTIVES = ("cost", "finish", "compute", "carbon")
+SOLVERS = ("highs", "cbc")
+_FISCAL_YEAR = re.compile(r"^FY(\d{4})$")
+MAX_HORIZON_MONTHS = 240  # 20 years; the LP grows with every month, and a typo'd year would build a huge one
+DEFAULT_JPY_PER_USD = 150.0  # when a scenario gives no exchange_rate (2025 average)
+MAX_MONEY = "1e16 JPY"  # some 15 years of Japan's GDP: anything above is a typo
+
+
+def _fiscal_year_name(name):
+    if not isinstance(name, str) or not _FISCAL_YEAR.match(name):
+        raise ValueError(f"expected fiscal years named like 'FY2027', found {name!r}")
+    return name
+
+
+FiscalYearName = Annotated[str, BeforeValidator(_fiscal_year_name)]
+
+
+class Horizon(Record):
+    """The planning months, first and last included."""
+
+    start: Month
+    end: Month
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.end < self.start:
+            raise ValueError(f"expected an end on or after the start {label(self.start)}, found {label(self.end)}")
+        months = (self.end - self.start).n + 1
+        if months > MAX_HORIZON_MONTHS:
+            raise ValueError(
+                f"expected a horizon of at most {MAX_HORIZON_MONTHS} months, found {months} months "
+                f"({label(self.start)} to {label(self.end)})"
+            )
+        return self
+
+
+class Budget(Record):
+    """Money for the run: a total, and optionally what arrives in each fiscal year.
+
+    With `carry_over`, money unspent in one fiscal year may be spent in later ones, so the
+    limit is on cumulative spending; without it, each year's spending is capped on its own.
+    """
+
+    total: quantity("JPY", low=0, low_open=True, high=MAX_MONEY)
+    fiscal_years: dict[FiscalYearName, quantity("JPY", low=0, high=MAX_MONEY)] = Field(default_factory=dict)
+    carry_over: bool = True
+
+    def by_fiscal_year(self) -> dict[int, float]:
+        return {int(name[2:]): value for name, value in self.fiscal_years.items()}
+
+
+class SolverSettings(Record):
+    """Which solver, how long it may take, and whether accelerators come in whole units (MILP)."""
+
+    name: Literal[SOLVERS] = "highs"
+    time_limit: quantity("s", low=0, low_open=True, high="7 day") = 60.0
+    integer: bool = False
+    mip_gap: quantity("dimensionless", low=0, high=1) = 1e-4
+
+
+class Scenario(Record):
+    """Everything one plan needs, validated, in base units (W, J, s, JPY, kg, FLOP)."""
+
+    name: Text
+    description: Text | None = None
+    horizon: Horizon
+    exchange_rate: quantity("JPY/USD", low=0, low_open=True, high="1000 JPY/USD") = DEFAULT_JPY_PER_USD
+    objective: Literal[OBJECTIVES] = "cost"
+    carbon_price: quantity("JPY/kg", high="1e6 JPY/t") = 0.0
+    workload: Workload
+    budget: Budget
+    solver: SolverSettings = SolverSettings()
+    sites: dict[str, Site]
+    accelerators: dict[str, Accelerator]
+    _document: dict = PrivateAttr(default_factory=dict)
+
+    def document(self) -> dict:
+        """The resolved scenario as written (profiles and catalog inlined, sources kept): a copy
+        to edit and `build()` again, or to export."""
+        return copy.deepcopy(self._document)
+
+    @field_validator("sites", "accelerators", mode="before")
+    @classmethod
+    def _named(cls, table, info):
+        if isinstance(table, dict) and any(not str(name).strip() for name in table):
+            raise ValueError(f"expected every name under [{info.field_name}] to be non-blank, found {list(table)}")
+        return table
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        first, last = self.horizon.start, self.horizon.end
+        work = self.workload
+        for what, month in (("earliest_start", work.earliest_start), ("deadline", work.deadline)):
+            if not first <= month <= last:
+                raise ValueError(
+                    f"expected workload.{what} inside the horizon {label(first)} to {label(last)}, "
+                    f"found {label(month)}"
+                )
+        if not self.sites:
+            raise ValueError("expected at least one site under [sites], found none")
+        if not self.accelerators:
+            raise ValueError("expected at least one accelerator under [accelerators], found none")
+        if work.anchor_site is not None and work.anchor_site not in self.sites:
+            raise ValueError(
+                f"expected workload.anchor_site to be one of the sites {sorted(self.sites)}, found {work.anchor_site!r}"
+            )
+        for name, site in self.sites.items():
+            for phase in site.grid_phases:
+                if phase.start > last:
+                    raise ValueError(
+                        f"expected sites.{name} grid phases to start by the horizon end {label(last)}, "
+                        f"found one starting {label(phase.start)}"
+                    )
+        years = {fiscal_year(first), fiscal_year(last)}
+        for year in self.budget.by_fiscal_year():
+            if not min(years) <= year <= max(years):
+                raise ValueError(
+                    f"expected budget.fiscal_years inside the horizon (FY{min(years)} to FY{max(years)}), found FY{year}"
+                )
+        return self
+
+    @property
+    def anchor_site(self) -> str:
+        """The site whose compute counts in full; compute elsewhere pays the cross-site link."""
+        return self.workload.anchor_site or next(iter(self.sites))
+
+    def site_efficiency(self, site: str) -> float:
+        return 1.0 if site == self.anchor_site else self.workload.cross_site_efficiency
+
+    @property
+    def months(self) -> pd.PeriodIndex:
+        """The months the model plans: from the horizon start to the deadline."""
+        return months_between(self.horizon.start, self.workload.deadline)
+
+
+def load_scenario(path=None) -> Scenario:
+    """Read a scenario file (the shipped default when `path` is None)."""
+    path = Path(path) if path is not None else DEFAULT_SCENARIO
+    return build(resolve(read_toml(path), path), path)
+
+
+def resolve(raw: dict, path, own_folder: bool = True) -> dict:
+    """The scenario as one plain dict: profiles and catalog entries inlined, overrides applied.
+
+    Profile and catalog files are read from the scenario's folder and below (and profiles also
+    from site_profiles/); without `own_folder` (an upload, which has none), from site_profiles/ only.
+    """
+    path = Path(path)
+    folders = [path.parent] if own_folder else []
+    resolved = copy.deepcopy(raw)
+    sites = _table(resolved, "sites", path)
+    for name, entry in sites.items():
+        entry = _table(sites, name, path, prefix="sites.")
+        if "profile" in entry:
+            reference = entry.pop("profile")
+            field = f"sites.{name}.profile"
+            profile = read_toml(_profile_path(reference, path, field, folders), field)
+            sites[name] = {**profile, **entry}
+    catalog_file = _catalog_path(resolved.pop("catalog", None), path, folders)
+    catalog = catalog_entries(catalog_file)
+    chosen = _table(resolved, "accelerators", path)
+    for name in chosen:
+        overrides = _table(chosen, name, path, prefix="accelerators.")
+        entry = catalog_entry(catalog, name, f"accelerators.{name}", catalog_file, asked_in=path)
+        chosen[name] = {**copy.deepcopy(entry), **overrides}
+    return resolved
+
+
+def build(resolved: dict, path) -> Scenario:
+    """Validate a resolved scenario dict into a Scenario."""
+    fx_text = resolved.get("exchange_rate", f"{DEFAULT_JPY_PER_USD:g} JPY/USD")
+    try:
+        fx = parse_quantity(fx_text, "JPY/USD", "exchange_rate")
+    except InputError as error:
+        raise error.in_file(path) from None
+    named = copy.copy(resolved)
+    for group in ("sites", "accelerators"):
+        if isinstance(named.get(group), dict):
+            named[group] = {k: {**v, "name": k} if isinstance(v, dict) else v for k, v in named[group].items()}
+    scenario = read(Scenario, named, path, fx_jpy_per_usd=fx)
+    scenario._document = copy.deepcopy(resolved)
+    return scenario
+
+
+def edit(document: dict, changes: dict) -> dict:
+    """A deep copy of `document` with dotted-path `changes` applied ({"budget.total": "5e11 JPY",
+    "sites.Sakai.grid_phases[1].start": "2028-10"}); None deletes a field."""
+    result = copy.deepcopy(document)
+    for dotted, value in changes.items():
+        *parents, last = parse_path(dotted, dotted)
+        table = result
+        for part in parents:
+            table = _step(table, part, dotted, create=True)
+        if isinstance(last, int):
+            _step(table, last, dotted)
+            table[last] = value
+        elif not isinstance(table, dict):
+            raise InputError(dotted, "a path through tables of the scenario", f"{table!r} is not a table")
+        elif value is None:
+            table.pop(last, None)
+        else:
+            table[last] = value
+    return result
+
+
+def lookup(document: dict, dotted: str):
+    """The value at a dotted path of `document` as written (None where nothing is written)."""
+    value = document
+    for part in parse_path(dotted, dotted):
+        value = _step(value, part, dotted)
+        if value is None:
+            return None
+    return value
+
+
+def _step(value, part: str | int, dotted: str, create: bool = False):
+    """One step down a path: a table's field (made when `create`) or a list's item."""
+    if isinstance(part, int):
+        if not isinstance(value, list) or not 0 <= part < len(value):
+            size = f"a list of {len(value)}" if isinstance(value, list) else repr(value)
+            raise InputError(dotted, "an index into a list of the scenario", f"[{part}] into {size}")
+        return value[part]
+    if not isinstance(value, dict):
+        raise InputError(dotted, "a path through tables of the scenario", f"{part!r} inside {value!r}, which is not a table")
+    return value.setdefault(part, {}) if create else value.get(part)
+
+
+def changed(scenario: Scenario, changes: dict, label: str = "changes") -> Scenario:
+    """`scenario` with dotted-path `changes` to its document, validated again."""
+    return build(edit(scenario._document, changes), label)  # edit() copies; document() would copy twice
+
+
+def _table(parent: dict, key: str, path, prefix: str = "") -> dict:
+    value = parent.setdefault(key, {})
+    if not isinstance(value, dict):
+        raise InputError(prefix + key, "a table", repr(value), str(path))
+    return value
+
+
+def _profile_path(reference, scenario_path: Path, field: str, folders: list[Path]) -> Path:
+    """A profile by name from site_profiles/, or a .toml path relative to the scenario file."""
+    known = sorted(p.stem for p in profile_dir().glob("*.toml"))
+    if isinstance(reference, str) and reference in known:
+        return profile_dir() / f"{reference}.toml"
+    expected = f"a site profile name ({', '.join(known)}) or the path of a profile .toml file"
+    if isinstance(reference, str) and reference.endswith(".toml"):
+        return _allowed_file(reference, scenario_path, field, expected, [*folders, profile_dir()])
+    raise InputError(field, expected, repr(reference), str(scenario_path))
+
+
+def _catalog_path(reference, scenario_path: Path, folders: list[Path]) -> Path:
+    if reference is None:
+        return CATALOG_FILE
+    expected = "the path of an accelerator catalog .toml file"
+    if not isinstance(reference, str):
+        raise InputError("catalog", expected, repr(reference), str(scenario_path))
+    return _allowed_file(reference, scenario_path, "catalog", expected, folders)
+
+
+def _allowed_file(reference: str, scenario_path: Path, field: str, expected: str, folders: list[Path]) -> Path:
+    """The file `reference` names, relative to the scenario, if it lies in one of `folders` (or
+    below) once '..' and links are followed: a scenario someone sent must not read files
+    elsewhere on the machine."""
+    if not folders:
+        raise InputError(field, f"{expected}; an uploaded scenario cannot name files", repr(reference), str(scenario_path))
+    candidate = (scenario_path.parent / reference).resolve()
+    if not any(candidate.is_relative_to(folder.resolve()) for folder in folders):
+        inside = " or ".join(str(folder.resolve()) for folder in folders)
+        raise InputError(field, f"{expected} inside {inside}", f"{reference!r}, which is outside", str(scenario_path))
+    if not candidate.is_file():
+        raise InputError(field, expected, f"{reference!r} (no such file)", str(scenario_path))
+    return candidate

@@ -1,0 +1,106 @@
+"""The training run: how much compute it needs, and when it may start and must finish."""
+
+from __future__ import annotations
+
+from pydantic import model_validator
+
+from planner.inputs.calendar import label
+from planner.inputs.fields import Count, Fraction, Month, Record, Text, quantity
+
+CHINCHILLA_TOKENS_PER_PARAMETER = 20.0  # Hoffmann et al. 2022, Table 3: ~20 tokens per parameter
+SIZE_FIELDS = ("parameters", "active_parameters", "tokens", "tokens_per_parameter", "flop_per_parameter_token")
+MAX_FLOP = 1e30  # 2,000 times the largest run yet: above it, a typo
+# The planner's LP counts compute in 1e24 FLOP: below this a run sinks into the solver's tolerance
+# (1e-7 of a unit). An estimate, which needs no LP, may be smaller.
+MIN_PLANNED_FLOP = 1e20
+
+
+def training_flop(
+    active_parameters: float, tokens: float, flop_per_parameter_token: float = 6.0
+) -> float:
+    """C = k N D: 6 for a dense transformer (2 forward + 4 backward), 8 with full recomputation.
+
+    For a mixture of experts N is the parameters active per token.
+    """
+    return flop_per_parameter_token * active_parameters * tokens
+
+
+class TrainingRun(Record):
+    """What a run trains: its size in parameters and tokens, or its compute directly.
+
+    `planner plan` (as the workload) and `planner estimate` both size a run through this class.
+    """
+
+    parameters: Count | None = None
+    active_parameters: Count | None = None
+    tokens: quantity("token", low=0, low_open=True) | None = None
+    tokens_per_parameter: quantity("dimensionless", low=0, low_open=True) | None = None
+    flop_per_parameter_token: quantity("dimensionless", low=0, low_open=True) = 6.0
+    compute: quantity("FLOP", low=0, low_open=True, high=f"{MAX_FLOP:g} FLOP") | None = None
+
+    @model_validator(mode="after")
+    def _sized_once(self):
+        if self.compute is None and self.parameters is None:
+            raise ValueError("expected 'parameters' (with tokens) or 'compute', found neither")
+        given = [name for name in SIZE_FIELDS if name in self.model_fields_set]
+        if self.compute is not None and given:
+            # compute would silently win over the size: refuse the ambiguity instead
+            size = ", ".join(f"'{name}'" for name in given)
+            raise ValueError(f"expected 'compute' or the run's size ({size}), found both")
+        if self.tokens is not None and self.tokens_per_parameter is not None:
+            raise ValueError("expected 'tokens' or 'tokens_per_parameter', found both")
+        if self.active_parameters is not None and self.parameters is not None:
+            if self.active_parameters > self.parameters:
+                raise ValueError(
+                    f"expected 'active_parameters' at most 'parameters' ({self.parameters:g}), "
+                    f"found {self.active_parameters:g}"
+                )
+        if self.required_flop > MAX_FLOP:
+            raise ValueError(
+                f"expected training compute (k x active parameters x tokens) of at most {MAX_FLOP:g} FLOP, "
+                f"found {self.required_flop:.3g} FLOP"
+            )
+        return self
+
+    @property
+    def training_tokens(self) -> float | None:
+        if self.tokens is not None:
+            return self.tokens
+        if self.parameters is None:
+            return None
+        ratio = self.tokens_per_parameter or CHINCHILLA_TOKENS_PER_PARAMETER
+        return ratio * self.parameters
+
+    @property
+    def active(self) -> float | None:
+        """Parameters active per token: all of them unless a mixture of experts says fewer."""
+        return self.active_parameters or self.parameters
+
+    @property
+    def required_flop(self) -> float:
+        """Training compute [FLOP]: given directly, else k x N_active x D."""
+        if self.compute is not None:
+            return self.compute
+        return training_flop(self.active, self.training_tokens, self.flop_per_parameter_token)
+
+
+class Workload(TrainingRun):
+    """A training run (its size) and its window: when it may start and when it must finish."""
+
+    name: Text = "training run"
+    availability: Fraction = 0.9
+    cross_site_efficiency: Fraction = 0.9
+    anchor_site: Text | None = None
+    earliest_start: Month
+    deadline: Month
+
+    @model_validator(mode="after")
+    def _window(self):
+        if self.deadline < self.earliest_start:
+            raise ValueError(
+                f"expected a deadline on or after the earliest start {label(self.earliest_start)}, "
+                f"found deadline {label(self.deadline)}"
+            )
+        if self.required_flop < MIN_PLANNED_FLOP:
+            raise ValueError(f"expected training compute of at least {MIN_PLANNED_FLOP:g} FLOP to plan, found {self.required_flop:.3g} FLOP")
+        return self

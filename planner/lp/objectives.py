@@ -1,0 +1,138 @@
+"""The planner's questions as optimisation problems.
+
+cost     least capex + electricity (+ CO2 at the carbon price) that finishes by the deadline
+finish   earliest finish month within the limits, then least cost for that month
+compute  most training compute by the deadline within the limits, then least cost for it
+carbon   least CO2 that finishes by the deadline within the limits, then least cost for it
+
+Second stages hold the first stage's optimum (to a relative 1e-7) and minimise cost, so every
+plan is also the cheapest way to reach its objective.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pulp
+
+from planner.inputs.calendar import months_between
+from planner.inputs.scenario import Scenario
+from planner.lp.model import PlanningModel, linear
+from planner.lp.solve import Solution, solve
+
+HOLD = 1e-7  # relative slack on a first stage's optimum when the second stage minimises cost
+# ...plus this much in model units (10 g CO2, 1e16 FLOP): a hold row whose limit is near zero
+# sinks into the solver's feasibility tolerance (1e-7), and HiGHS may stop without an answer
+HOLD_ABSOLUTE = 1e-8
+
+
+@dataclass
+class Outcome:
+    """A solved model and the scenario it planned (for `finish`, with the deadline moved to the
+    finish month, so the model's months end when training does). `dual_objective` says what the
+    duals price: "cost", or the first stage's "compute" or "carbon"."""
+
+    scenario: Scenario
+    model: PlanningModel
+    solution: Solution
+    dual_objective: str = "cost"
+
+
+def optimise(scenario: Scenario, highs: pulp.HiGHS | None = None) -> Outcome:
+    """Answer the scenario's objective. `highs`: a HiGHS solver kept warm between least-cost
+    LPs (a sweep's); the staged objectives build their own."""
+    if scenario.objective == "cost":
+        return least_cost(scenario, highs)
+    return {"finish": earliest_finish, "compute": most_compute, "carbon": least_carbon}[scenario.objective](scenario)
+
+
+def least_cost(scenario: Scenario, highs: pulp.HiGHS | None = None) -> Outcome:
+    model = PlanningModel(scenario)
+    return Outcome(scenario, model, _solve_with_duals(model, highs))
+
+
+def least_carbon(scenario: Scenario) -> Outcome:
+    model = PlanningModel(scenario)
+    model.problem.setObjective(linear(model.emission_terms()))
+    return _then_least_cost(model, solve(model), model.emission_terms(), pulp.LpConstraintLE, "carbon")
+
+
+def most_compute(scenario: Scenario) -> Outcome:
+    model = PlanningModel(scenario)
+    model.rows["compute_requirement"][()].changeRHS(0.0)
+    model.problem.sense = pulp.LpMaximize
+    model.problem.setObjective(linear(model.compute_terms()))
+    first = solve(model)
+    model.problem.sense = pulp.LpMinimize
+    return _then_least_cost(model, first, model.compute_terms(), pulp.LpConstraintGE, "compute")
+
+
+def earliest_finish(scenario: Scenario) -> Outcome:
+    """Least-cost plan for the earliest month by which the run can finish (the deadline's plan
+    when no earlier month works)."""
+    at_deadline = least_cost(scenario)
+    if not at_deadline.solution.has_plan:
+        return at_deadline
+    earlier = months_between(scenario.workload.earliest_start, scenario.workload.deadline)[:-1]
+    return earliest_feasible(scenario, earlier) or at_deadline
+
+
+def earliest_feasible(scenario: Scenario, deadlines: pd.PeriodIndex) -> Outcome | None:
+    """The least-cost plan for the first of `deadlines` that admits a plan, or None.
+
+    Bisection: a later deadline never removes a plan in practice (the fleet may finish early
+    and idle), so feasibility is taken as monotone in the deadline.
+    """
+    best, low, high = None, 0, len(deadlines)
+    while low < high:
+        middle = (low + high) // 2
+        outcome = least_cost(with_deadline(scenario, deadlines[middle]))
+        if outcome.solution.has_plan:
+            best, high = outcome, middle
+        else:
+            low = middle + 1
+    return best
+
+
+def with_deadline(scenario: Scenario, deadline: pd.Period) -> Scenario:
+    moved = scenario.model_copy(update={"workload": scenario.workload.model_copy(update={"deadline": deadline})})
+    moved._document = scenario.document()
+    return moved
+
+
+def _then_least_cost(model: PlanningModel, first: Solution, level_terms: list, sense: int, objective: str) -> Outcome:
+    """Hold the first stage's optimum and minimise cost. The limits are priced by the first
+    stage (what one more MW is worth in compute or CO2), except under integer sizing, where
+    only the cost stage's fixed-integer LP has duals."""
+    if not first.has_plan:
+        return Outcome(model.scenario, model, first, objective)
+    level = first.objective
+    slack = HOLD * abs(level) + HOLD_ABSOLUTE
+    bound = level + slack if sense == pulp.LpConstraintLE else level - slack
+    model.problem.addConstraint(pulp.LpConstraint(linear(level_terms), sense, rhs=bound, name="objective_level"))
+    model.problem.setObjective(model.cost_objective())
+    final = _solve_with_duals(model)
+    if model.integer or not final.has_plan:
+        return Outcome(model.scenario, model, final)
+    final.duals = first.duals
+    return Outcome(model.scenario, model, final, objective)
+
+
+def _solve_with_duals(model: PlanningModel, highs: pulp.HiGHS | None = None) -> Solution:
+    """Solve; for integer sizing, take duals from the LP with the integers fixed at the plan's
+    values (a MILP has no duals of its own)."""
+    solution = solve(model, None if model.integer else highs)
+    if not (model.integer and solution.has_plan):
+        return solution
+    for units in model.units.values():
+        count = round(units.value())
+        units.lowBound = units.upBound = count
+        units.cat = pulp.LpContinuous
+    fixed = solve(model)
+    for units in model.units.values():
+        units.cat = pulp.LpInteger
+        units.lowBound, units.upBound = 0, None
+    if fixed.has_plan:
+        solution.duals, solution.reduced_costs = fixed.duals, fixed.reduced_costs
+    return solution

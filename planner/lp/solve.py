@@ -1,0 +1,157 @@
+"""Solver choice and the honest status of a solve: HiGHS by default, CBC when HiGHS is missing.
+
+Status words: "optimal"; "feasible" (a plan that meets every limit, but the time limit stopped
+the solver before it proved the plan optimal: integer sizing only); "infeasible"; "unbounded";
+"not solved" (no plan: the time limit came first, or the solver could not decide).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
+import pulp
+
+from planner.lp.model import COUNT, PlanningModel
+
+SIMPLEX_EFFORT = 5  # simplex iterations per row and column (solves here take under 1) before an LP counts as stalled
+UNDECIDED = {"kNotset", "kUnknown", "kSolveError", "kIterationLimit"}  # HiGHS ended an LP without deciding it
+
+
+class SolverError(RuntimeError):
+    """The solver failed to run; never shown as a plan."""
+
+
+@dataclass
+class Solution:
+    """What the solver said. Fleet arrays (S, G, T) in accelerators; duals in model units."""
+
+    status: str
+    solver: str
+    seconds: float
+    installed: np.ndarray
+    training: np.ndarray
+    objective: float | None = None
+    mip_gap: float | None = None
+    message: str = ""
+    notices: list[str] = field(default_factory=list)
+    duals: dict[str, dict[tuple, float]] = field(default_factory=dict)
+    reduced_costs: dict[str, dict[tuple, float]] = field(default_factory=dict)
+    slacks: dict[str, dict[tuple, float]] = field(default_factory=dict)
+
+    @property
+    def has_plan(self) -> bool:
+        return self.status in ("optimal", "feasible")
+
+
+def available_solvers() -> list[str]:
+    names = _installed_solvers()
+    return [name for name, key in (("highs", "HiGHS"), ("cbc", "COIN_CMD")) if key in names]
+
+
+@cache
+def _installed_solvers() -> tuple[str, ...]:
+    """PuLP probes every solver's library or binary (~1 ms a call): once per process is enough."""
+    return tuple(pulp.listSolvers(onlyAvailable=True))
+
+
+def pick_solver(requested: str) -> tuple[str, list[str]]:
+    """The solver to use, and a notice when the requested one is missing and another stands in."""
+    available = available_solvers()
+    if requested in available:
+        return requested, []
+    if not available:
+        raise SolverError("no LP solver is available: install highspy (pip install highspy)")
+    stand_in = available[0]
+    return stand_in, [f"solver '{requested}' is not available here; solved with '{stand_in}' instead"]
+
+
+def make_solver(name: str, time_limit: float, mip_gap: float, **options):
+    """A PuLP solver; `options` are HiGHS options (e.g. solver="ipm")."""
+    if name == "highs":
+        return pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=mip_gap, **options)
+    return pulp.COIN_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap)
+
+
+def solve(model: PlanningModel, highs: pulp.HiGHS | None = None) -> Solution:
+    """Solve `model` as it stands (objective and rows may have been changed since it was built).
+    `highs`: a PuLP HiGHS solver to use when the scenario asks for HiGHS, in place of a fresh
+    one (a sweep passes one that keeps its model warm between scenarios)."""
+    settings = model.scenario.solver
+    lp_by_highs = settings.name == "highs" and not model.integer
+    if highs is not None and settings.name == "highs":  # a HiGHS instance in hand: HiGHS is available
+        name, notices, solver = "highs", [], highs
+    else:
+        name, notices = pick_solver(settings.name)
+        lp_by_highs = lp_by_highs and name == "highs"
+        effort = {"simplex_iteration_limit": SIMPLEX_EFFORT * _size(model)} if lp_by_highs else {}
+        solver = make_solver(name, settings.time_limit, settings.mip_gap, **effort)
+    started = time.perf_counter()
+    status = _run(model, solver, name)
+    left = settings.time_limit - (time.perf_counter() - started)
+    if lp_by_highs and _undecided(model) and left > 0:
+        # On a highly degenerate LP (identical sites or types, zero prices) HiGHS's dual simplex
+        # can stall for minutes or end "Unknown" (found by the property tests); its
+        # interior-point method, with crossover to a vertex so duals stay exact, does not
+        status = _run(model, make_solver(name, left, settings.mip_gap, solver="ipm"), name)
+        if not _undecided(model):
+            notices = [*notices, "HiGHS's simplex method stopped without an answer; its interior-point method found one"]
+    seconds = time.perf_counter() - started
+    words, message = _status(status, model.problem.sol_status, model.integer, settings.time_limit)
+    shape = model.arrays.installable.shape
+    solution = Solution(words, name, seconds, np.zeros(shape), np.zeros(shape), message=message, notices=notices)
+    if solution.has_plan:
+        _read_values(model, solution, name)
+    return solution
+
+
+def _size(model: PlanningModel) -> int:
+    return model.problem.numConstraints() + model.problem.numVariables()
+
+
+def _undecided(model: PlanningModel) -> bool:
+    return model.problem.solverModel.getModelStatus().name in UNDECIDED
+
+
+def _run(model: PlanningModel, solver, name: str) -> int:
+    try:
+        return model.problem.solve(solver)
+    except Exception as error:  # whatever breaks inside a solver, the user gets a message, not a trace
+        raise SolverError(f"{name} failed: {str(error) or type(error).__name__}") from None
+
+
+def _status(status: int, solution_status: int, integer: bool, time_limit: float) -> tuple[str, str]:
+    if status == pulp.LpStatusOptimal and solution_status == pulp.LpSolutionOptimal:
+        return "optimal", ""
+    if status == pulp.LpStatusOptimal and solution_status == pulp.LpSolutionIntegerFeasible:
+        if integer:
+            return "feasible", f"the {time_limit:g} s time limit stopped the solver before it proved this plan optimal"
+        # an LP stopped early holds no trustworthy plan: simplex iterates need not be feasible
+        return "not solved", f"the {time_limit:g} s time limit came before the solver found an optimal plan"
+    if status == pulp.LpStatusInfeasible:
+        return "infeasible", "no plan meets every limit at once"
+    if status == pulp.LpStatusUnbounded:
+        return "unbounded", "the objective is unbounded: a limit is missing from the scenario"
+    return "not solved", "the solver stopped without a plan (time limit or numerical trouble)"
+
+
+def _read_values(model: PlanningModel, solution: Solution, solver: str) -> None:
+    for key, variable in model.installed.items():
+        solution.installed[key] = (variable.value() or 0.0) * COUNT
+    for key, variable in model.training.items():
+        solution.training[key] = (variable.value() or 0.0) * COUNT
+    solution.objective = pulp.value(model.problem.objective)
+    solution.duals = {
+        family: {key: row.pi for key, row in rows.items() if row.pi is not None} for family, rows in model.rows.items()
+    }
+    solution.reduced_costs = {
+        "installed": {key: var.dj for key, var in model.installed.items() if var.dj is not None},
+        "training": {key: var.dj for key, var in model.training.items() if var.dj is not None},
+    }
+    solution.slacks = {
+        family: {key: slack.value() or 0.0 for key, slack in slacks.items()} for family, slacks in model.slacks.items()
+    }
+    if model.integer and solver == "highs":
+        solution.mip_gap = float(model.problem.solverModel.getInfo().mip_gap)

@@ -1,0 +1,252 @@
+"""The Plan: tidy tables a planner reads, and a summary; built from a solved model."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from planner.inputs.calendar import label, months_between
+from planner.inputs.scenario import Scenario
+from planner.lp.arrays import ScenarioArrays
+from planner.lp.binding import BINDING_COLUMNS, ENTRY_COLUMNS, NEGLIGIBLE, binding_table, entry_prices
+from planner.lp.diagnose import RELAXATION_COLUMNS, explain
+from planner.lp.objectives import optimise
+from planner.lp.solve import Solution
+
+J_PER_MWH = 3.6e9
+
+
+@dataclass
+class Plan:
+    """A plan for one scenario. Tables are tidy (one row per site/accelerator/month etc.).
+
+    fleet:   site, accelerator, month, installed, delivered, training
+    power:   site, month, pue, it_mw, facility_mw, grid_limit_mw, it_capacity_mw, headroom_mw
+    energy:  site, month, energy_mwh, electricity_cost_jpy, co2_t
+    costs:   fiscal_year, capex_jpy, energy_cost_jpy, total_jpy, budget_jpy (arrived that year)
+    compute: month, delivered_flop, cumulative_flop
+    binding: constraint, description, where, shadow_price, unit  (limits that bind, and their worth)
+    entry:   accelerator, price_cut_jpy, capex_jpy, cut_share  (types left out: the cut that brings them in)
+    relaxations: option, limit, description, amount, unit  (infeasible: each way to a plan, on its own)
+    """
+
+    scenario: Scenario
+    status: str
+    solver: str
+    fleet: pd.DataFrame
+    power: pd.DataFrame
+    energy: pd.DataFrame
+    costs: pd.DataFrame
+    compute: pd.DataFrame
+    build_seconds: float
+    solve_seconds: float
+    message: str = ""
+    notices: list[str] = field(default_factory=list)
+    mip_gap: float | None = None
+    integer_gap: float | None = None
+    binding: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BINDING_COLUMNS))
+    entry: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ENTRY_COLUMNS))
+    relaxations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RELAXATION_COLUMNS))
+
+    @property
+    def feasible(self) -> bool:
+        """A plan that meets every limit ("feasible" = not proven optimal within the time limit)."""
+        return self.status in ("optimal", "feasible")
+
+    @property
+    def finish_month(self) -> str | None:
+        """The month cumulative compute first reaches the requirement."""
+        required = self.scenario.workload.required_flop
+        reached = self.compute[self.compute["cumulative_flop"] >= required * (1 - 1e-7)]
+        return None if reached.empty or not self.feasible else str(reached["month"].iloc[0])
+
+    def largest_grid_limits_mw(self) -> dict[str, float]:
+        """Each site's largest grid import limit over the whole horizon (not just to the deadline)."""
+        horizon = months_between(self.scenario.horizon.start, self.scenario.horizon.end)
+        return {name: float(site.limits(horizon)[0].max()) / 1e6 for name, site in self.scenario.sites.items()}
+
+    def summary(self) -> dict:
+        """Headline numbers; the `--json` output of `planner plan`."""
+        costs, energy, fleet, power = self.costs, self.energy, self.fleet, self.power
+        capex = float(costs["capex_jpy"].sum())
+        electricity = float(costs["energy_cost_jpy"].sum())
+        peak = fleet.groupby(["site", "accelerator"])["installed"].max()
+        return {
+            "scenario": self.scenario.name,
+            "status": self.status,
+            "message": self.message,
+            "objective": self.scenario.objective,
+            "solver": self.solver,
+            "integer": self.scenario.solver.integer,
+            "mip_gap": self.mip_gap,
+            "integer_gap": self.integer_gap,
+            "total_cost_jpy": capex + electricity,
+            "capex_jpy": capex,
+            "energy_cost_jpy": electricity,
+            "energy_mwh": float(energy["energy_mwh"].sum()),
+            "co2_t": float(energy["co2_t"].sum()),
+            "finish_month": self.finish_month,
+            "deadline": label(self.scenario.workload.deadline),
+            "required_flop": self.scenario.workload.required_flop,
+            "delivered_flop": float(self.compute["delivered_flop"].sum()),
+            "budget_jpy": self.scenario.budget.total,
+            "accelerators": {
+                site: {acc: float(peak[site, acc]) for acc in self.scenario.accelerators if peak[site, acc] > NEGLIGIBLE}
+                for site in self.scenario.sites
+            },
+            "peak_facility_mw": power.groupby("site")["facility_mw"].max().reindex(list(self.scenario.sites)).to_dict(),
+            "grid_limit_mw": self.largest_grid_limits_mw(),
+            "largest_model_parameters": self.largest_model_parameters(),
+            "build_seconds": self.build_seconds,
+            "solve_seconds": self.solve_seconds,
+            "notices": list(self.notices),
+            "binding": _records(self.binding),
+            "price_to_enter": _records(self.entry),
+            "relaxations": _records(self.relaxations),
+        }
+
+    def largest_model_parameters(self) -> float | None:
+        """Total parameters of the largest model the delivered compute trains at the scenario's
+        tokens per parameter: C = k x (active share x N) x (tokens per parameter x N)."""
+        work = self.scenario.workload
+        delivered = float(self.compute["delivered_flop"].sum())
+        if not self.feasible or work.parameters is None:
+            return None
+        tokens_per_parameter = work.training_tokens / work.parameters
+        active_share = (work.active_parameters or work.parameters) / work.parameters
+        return (delivered / (work.flop_per_parameter_token * tokens_per_parameter * active_share)) ** 0.5
+
+
+def _records(table: pd.DataFrame) -> list[dict]:
+    """Rows as JSON-ready dicts (NaN becomes None)."""
+    return [{k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()} for row in table.to_dict("records")]
+
+
+def make_plan(scenario: Scenario, highs: pulp.HiGHS | None = None, explain_limits: bool = True) -> Plan:
+    """Answer the scenario's objective: solve, lay the answer out as tables, and say what binds
+    (or, for an infeasible scenario, what would make it feasible). A sweep passes a warm HiGHS
+    solver and leaves out `explain_limits`, which only a single plan shows."""
+    started = time.perf_counter()
+    outcome = optimise(scenario, highs)
+    solution = outcome.solution
+    plan = tabulate(scenario, outcome.model.arrays, solution, time.perf_counter() - started - solution.seconds)
+    if not explain_limits:
+        return plan
+    if solution.has_plan:
+        plan.binding = binding_table(outcome.model, solution, outcome.dual_objective)
+        if not scenario.solver.integer:  # with the fleet fixed in whole units, no type can enter
+            plan.entry = entry_prices(outcome.model, solution)
+        if scenario.objective == "finish":
+            plan.binding = pd.concat([plan.binding, finish_gains(scenario, plan.finish_month)], ignore_index=True)
+        if scenario.solver.integer:
+            plan.integer_gap = _integer_gap(outcome, plan)
+    elif solution.status == "infeasible":
+        plan.relaxations = explain(scenario)
+    return plan
+
+
+def finish_gains(scenario: Scenario, finish: str) -> pd.DataFrame:
+    """Months the finish moves earlier with 10% more grid and fit-out at a site, or 10% more money
+    (re-planned, not read off duals: the finish month is a step, not a slope)."""
+    rows = []
+    for name, site in scenario.sites.items():
+        phases = [p.model_copy(update={"grid_import": p.grid_import * 1.1, "it_capacity": p.it_capacity * 1.1})
+                  for p in site.grid_phases]
+        sites = {**scenario.sites, name: site.model_copy(update={"grid_phases": phases})}
+        more = f"+10% grid and fit-out at {name}"
+        rows.append(_months_gained(scenario, scenario.model_copy(update={"sites": sites}), finish, "grid_limit", name, more))
+    budget = scenario.budget.model_copy(update={
+        "total": scenario.budget.total * 1.1,
+        "fiscal_years": {y: v * 1.1 for y, v in scenario.budget.fiscal_years.items()}})
+    richer = scenario.model_copy(update={"budget": budget})
+    rows.append(_months_gained(scenario, richer, finish, "budget", "total", "+10% budget in every fiscal year"))
+    return pd.DataFrame(rows, columns=BINDING_COLUMNS)
+
+
+def _months_gained(scenario: Scenario, changed: Scenario, finish: str, family: str, where: str, what: str) -> dict:
+    outcome = optimise(changed)
+    earlier = outcome.scenario.workload.deadline if outcome.solution.has_plan else None
+    gained = 0 if earlier is None else (pd.Period(finish, "M") - earlier).n
+    return {"constraint": family, "description": f"{what}: finish {gained} months earlier", "where": where,
+            "shadow_price": float(gained), "unit": "months earlier"}
+
+
+def _integer_gap(outcome, plan: Plan) -> float:
+    """How much whole servers and racks add to the cost of the same plan in fractions."""
+    relaxed = outcome.scenario.model_copy(
+        update={"solver": outcome.scenario.solver.model_copy(update={"integer": False}), "objective": "cost"})
+    lp = optimise(relaxed).solution.objective
+    return (outcome.solution.objective - lp) / abs(lp) if lp else 0.0
+
+
+def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, build_seconds: float) -> Plan:
+    installed, training = solution.installed, solution.training
+    sites, accelerators, months = arrays.sites, arrays.accelerators, arrays.month_labels
+    S, G, T = installed.shape
+    fleet = pd.DataFrame(
+        {
+            "site": np.repeat(sites, G * T),
+            "accelerator": np.tile(np.repeat(accelerators, T), S),
+            "month": np.tile(months, S * G),
+            "installed": installed.ravel(),
+            "delivered": arrays.delivered(installed).ravel(),
+            "training": training.ravel(),
+        }
+    )
+    it_watts = arrays.it_power(installed, training)
+    facility_watts = (it_watts + arrays.reserved[:, None]) * arrays.pue
+    energy_joules = it_watts * arrays.pue * arrays.seconds
+    site_month = {"site": np.repeat(sites, T), "month": np.tile(months, S)}
+    power = pd.DataFrame(
+        {
+            **site_month,
+            "pue": arrays.pue.ravel(),
+            "it_mw": it_watts.ravel() / 1e6,
+            "facility_mw": facility_watts.ravel() / 1e6,
+            "grid_limit_mw": arrays.grid.ravel() / 1e6,
+            "it_capacity_mw": arrays.it_capacity.ravel() / 1e6,
+            "headroom_mw": (arrays.grid - facility_watts).ravel() / 1e6,
+        }
+    )
+    energy = pd.DataFrame(
+        {
+            **site_month,
+            "energy_mwh": energy_joules.ravel() / J_PER_MWH,
+            "electricity_cost_jpy": (energy_joules * arrays.price).ravel(),
+            "co2_t": (energy_joules * arrays.carbon).ravel() / 1e3,
+        }
+    )
+    capex_by_month = (arrays.delivered(installed) * arrays.capex[:, :, None]).sum(axis=(0, 1))
+    energy_cost_by_month = (energy_joules * arrays.price).sum(axis=0)
+    years = pd.Series(arrays.fiscal_year)
+    costs = (
+        pd.DataFrame({"fiscal_year": years, "capex_jpy": capex_by_month, "energy_cost_jpy": energy_cost_by_month})
+        .groupby("fiscal_year", as_index=False)
+        .sum()
+    )
+    costs["total_jpy"] = costs["capex_jpy"] + costs["energy_cost_jpy"]
+    costs["budget_jpy"] = costs["fiscal_year"].map(scenario.budget.by_fiscal_year())
+    costs["fiscal_year"] = "FY" + costs["fiscal_year"].astype(str)
+    delivered_flop = (training * arrays.flop_per_month).sum(axis=(0, 1))
+    compute = pd.DataFrame(
+        {"month": months, "delivered_flop": delivered_flop, "cumulative_flop": np.cumsum(delivered_flop)}
+    )
+    return Plan(
+        scenario=scenario,
+        status=solution.status,
+        solver=solution.solver,
+        fleet=fleet,
+        power=power,
+        energy=energy,
+        costs=costs,
+        compute=compute,
+        build_seconds=build_seconds,
+        solve_seconds=solution.seconds,
+        message=solution.message,
+        notices=solution.notices,
+        mip_gap=solution.mip_gap,
+    )

@@ -1,0 +1,215 @@
+"""Check a plan against its scenario without trusting the solver.
+
+Everything is recomputed from the plan's fleet table (installed and training accelerators by
+site, type and month) and the scenario's own fields, by a route of its own: row by row with
+pandas, not through the arrays the model was built from. Then every limit is checked and every
+figure the plan reports (power, energy, costs, compute) is compared with the recomputation.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from planner.inputs.calendar import fiscal_year, parse_month
+from planner.inputs.scenario import Scenario
+from planner.results.plan import Plan, make_plan
+
+RELATIVE = 1e-6  # solver tolerances are ~1e-7 relative on the scaled model
+ABSOLUTE = {"count": 1e-3, "W": 1.0, "JPY": 1.0, "t": 1e-3, "FLOP": 1e12}
+
+
+@dataclass(frozen=True)
+class Violation:
+    constraint: str
+    where: str
+    found: float
+    limit: float
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.constraint} [{self.where}]: {self.detail} (found {self.found:.6g}, limit {self.limit:.6g})"
+
+
+def _over(found: float, limit: float, unit: str) -> bool:
+    return found > limit + RELATIVE * abs(limit) + ABSOLUTE[unit]
+
+
+def _differs(a: float, b: float, unit: str) -> bool:
+    return abs(a - b) > RELATIVE * max(abs(a), abs(b)) + ABSOLUTE[unit]
+
+
+def recompute(plan: Plan) -> pd.DataFrame:
+    """Per fleet row: IT power, facility power, energy, electricity cost, CO2 and compute."""
+    scenario = plan.scenario
+    rows = plan.fleet.copy()
+    period = rows["month"].map(lambda text: parse_month(text, "month"))
+    calendar_month = period.map(lambda p: p.month - 1)
+    seconds = period.map(lambda p: p.days_in_month * 24 * 3600.0)
+    acc = {name: scenario.accelerators[name] for name in rows["accelerator"].unique()}
+    site = {name: scenario.sites[name] for name in rows["site"].unique()}
+    it_power = rows["accelerator"].map(lambda a: acc[a].it_power)
+    idle = rows["accelerator"].map(lambda a: acc[a].idle_fraction)
+    pue = [site[s].monthly_pue()[m] for s, m in zip(rows["site"], calendar_month)]
+    price = [site[s].electricity_price[m] for s, m in zip(rows["site"], calendar_month)]
+    carbon = [site[s].carbon_intensity[m] for s, m in zip(rows["site"], calendar_month)]
+    rows["it_w"] = it_power * (idle * rows["installed"] + (1 - idle) * rows["training"])
+    rows["facility_w"] = rows["it_w"] * pue
+    rows["energy_j"] = rows["facility_w"] * seconds
+    rows["electricity_jpy"] = rows["energy_j"] * price
+    rows["co2_kg"] = rows["energy_j"] * carbon
+    rows["capex_jpy"] = rows["delivered"] * [
+        acc[a].capex + site[s].fitout_cost * acc[a].it_power for s, a in zip(rows["site"], rows["accelerator"])
+    ]
+    work = scenario.workload
+    efficiency = rows["site"].map(scenario.site_efficiency)
+    flops = rows["accelerator"].map(lambda a: acc[a].peak_bf16 * acc[a].mfu)
+    rows["flop"] = rows["training"] * flops * work.availability * seconds * efficiency
+    rows["fiscal_year"] = period.map(fiscal_year)
+    rows["period"] = period
+    return rows
+
+
+def verify(plan: Plan) -> list[Violation]:
+    """Every violated limit and every figure that does not match; an empty list for a sound plan."""
+    if not plan.feasible:
+        return []
+    rows = recompute(plan)
+    found: list[Violation] = []
+    found += _fleet_rules(plan, rows)
+    found += _site_limits(plan, rows)
+    found += _deliveries(plan, rows)
+    found += _money(plan, rows)
+    found += _compute(plan, rows)
+    found += _reported_figures(plan, rows)
+    return found
+
+
+def verified_plan(scenario: Scenario) -> Plan:
+    """The plan of `scenario`, refused (RuntimeError) when it fails its own check: a plan that
+    breaks a limit or misreports a figure is a solver fault, never something to show."""
+    plan = make_plan(scenario)
+    problems = verify(plan)
+    if problems:
+        raise RuntimeError("the solver's plan fails verification: " + "; ".join(map(str, problems[:5])))
+    return plan
+
+
+def _fleet_rules(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
+    found, work = [], plan.scenario.workload
+    for row in rows.itertuples():
+        where = f"{row.site} {row.accelerator} {row.month}"
+        acc, site = plan.scenario.accelerators[row.accelerator], plan.scenario.sites[row.site]
+        for column in ("installed", "delivered", "training"):
+            value = getattr(row, column)
+            if not math.isfinite(value):  # sums skip NaN, so only a check of its own catches one
+                found.append(Violation("finite", where, value, 0.0, f"{column} is not a finite number"))
+            elif value < -ABSOLUTE["count"]:
+                found.append(Violation("non_negative", where, value, 0.0, f"{column} is negative"))
+        if _over(row.training, row.installed, "count"):
+            found.append(Violation("training_within_fleet", where, row.training, row.installed, "trains more than installed"))
+        opens = max(site.opening, acc.first_delivery)
+        if row.period < opens and _over(row.installed, 0.0, "count"):
+            found.append(Violation("availability", where, row.installed, 0.0, "installed before the site opens or the type ships"))
+        if not work.earliest_start <= row.period <= work.deadline and _over(row.training, 0.0, "count"):
+            found.append(Violation("training_window", where, row.training, 0.0, "trains outside the run's window"))
+    ordered = rows.sort_values(["site", "accelerator", "period"])
+    growth = ordered.groupby(["site", "accelerator"])["installed"].diff().fillna(ordered["installed"])
+    for row, expected in zip(ordered.itertuples(), growth):
+        if _differs(row.delivered, expected, "count"):
+            where = f"{row.site} {row.accelerator} {row.month}"
+            found.append(Violation("fleet_kept", where, row.delivered, expected, "deliveries do not match the fleet's growth"))
+    return found
+
+
+def _site_limits(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
+    found = []
+    by_site_month = rows.groupby(["site", "period"]).agg(it_w=("it_w", "sum"), facility_w=("facility_w", "sum"))
+    installed_w = rows.assign(
+        w=rows["installed"] * rows["accelerator"].map(lambda a: plan.scenario.accelerators[a].it_power)
+    ).groupby(["site", "period"])["w"].sum()
+    for (name, period), row in by_site_month.iterrows():
+        site = plan.scenario.sites[name]
+        phases = [p for p in site.grid_phases if p.start <= period]
+        grid = phases[-1].grid_import if phases else 0.0
+        it_room = phases[-1].it_capacity if phases else 0.0
+        pue = site.monthly_pue()[period.month - 1]
+        draw = row.facility_w + site.reserved_it * pue
+        where = f"{name} {period.strftime('%Y-%m')}"
+        if _over(draw, grid, "W") and row.facility_w > ABSOLUTE["W"]:
+            found.append(Violation("grid_limit", where, draw / 1e6, grid / 1e6, "facility MW above the grid import limit"))
+        it_load = installed_w[name, period] + site.reserved_it
+        if _over(it_load, it_room, "W") and installed_w[name, period] > ABSOLUTE["W"]:
+            found.append(Violation("it_capacity", where, it_load / 1e6, it_room / 1e6, "installed IT MW above the fit-out"))
+    return found
+
+
+def _deliveries(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
+    found = []
+    for (name, month), delivered in rows.groupby(["accelerator", "month"])["delivered"].sum().items():
+        cap = plan.scenario.accelerators[name].delivery_cap
+        if cap is not None and _over(delivered, cap, "count"):
+            found.append(Violation("delivery", f"{name} {month}", delivered, cap, "deliveries above the monthly cap"))
+    return found
+
+
+def _money(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
+    found, money = [], plan.scenario.budget
+    spend = (rows["capex_jpy"] + rows["electricity_jpy"]).groupby(rows["fiscal_year"]).sum()
+    if _over(spend.sum(), money.total, "JPY"):
+        found.append(Violation("budget", "total", spend.sum(), money.total, "spending above the total budget"))
+    arrived, spent = 0.0, 0.0
+    for year in sorted(set(spend.index) | set(money.by_fiscal_year())):
+        granted = money.by_fiscal_year().get(year)
+        arrived += granted or 0.0
+        spent += spend.get(year, 0.0)
+        if granted is None:
+            continue
+        used, limit = (spent, arrived) if money.carry_over else (spend.get(year, 0.0), granted)
+        if _over(used, limit, "JPY"):
+            found.append(Violation("budget_fy", f"FY{year}", used, limit, "spending above the money arrived"))
+    return found
+
+
+def _compute(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
+    if plan.scenario.objective == "compute":  # the question is how much fits: the requirement is not a limit
+        return []
+    required, delivered = plan.scenario.workload.required_flop, rows["flop"].sum()
+    if delivered < required * (1 - RELATIVE) - ABSOLUTE["FLOP"]:
+        return [Violation("compute_requirement", "deadline", delivered, required, "training compute short of the requirement")]
+    return []
+
+
+def _reported_figures(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
+    """The plan's own tables and summary must say what the fleet implies."""
+    found = []
+    summary = plan.summary()
+    sums = {
+        ("energy", "electricity_cost_jpy"): (rows["electricity_jpy"].sum(), "JPY"),
+        ("costs", "capex_jpy"): (rows["capex_jpy"].sum(), "JPY"),
+        ("energy", "co2_t"): (rows["co2_kg"].sum() / 1e3, "t"),
+        ("compute", "delivered_flop"): (rows["flop"].sum(), "FLOP"),
+    }
+    for (table, column), (expected, unit) in sums.items():
+        reported = float(getattr(plan, table)[column].sum())
+        if _differs(reported, expected, unit):
+            found.append(Violation("reported_totals", f"{table}.{column}", reported, expected, "total does not match the fleet"))
+    total = rows["capex_jpy"].sum() + rows["electricity_jpy"].sum()
+    if _differs(summary["total_cost_jpy"], total, "JPY"):
+        found.append(Violation("reported_totals", "summary.total_cost_jpy", summary["total_cost_jpy"], total, "total cost does not match the fleet"))
+    facility = rows.groupby(["site", "month"])["facility_w"].sum()
+    reported = plan.power.set_index(["site", "month"])["facility_mw"] * 1e6
+    sites = plan.scenario.sites
+    reserved = pd.Series(
+        [
+            sites[s].reserved_it * sites[s].monthly_pue()[parse_month(m, "month").month - 1]
+            for s, m in zip(plan.power["site"], plan.power["month"])
+        ],
+        index=reported.index,
+    )
+    for key, watts in (reported - reserved).items():
+        if _differs(watts, facility.get(key, 0.0), "W"):
+            found.append(Violation("reported_totals", f"power {key[0]} {key[1]}", watts / 1e6, facility.get(key, 0.0) / 1e6, "facility MW does not match the fleet"))
+    return found
