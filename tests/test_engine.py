@@ -86,7 +86,8 @@ def test_grid_limit_decides_the_mix():
 def test_fiscal_year_money_delays_purchases():
     # No money in FY2026 (Jan-Mar 2027): nothing can be bought before April, so the fleet
     # trains 9 months instead of 12 and must be 12/9 as large (month lengths counted exactly).
-    s = scenario({"budget.fiscal_years": {"FY2026": "0 JPY"}})
+    # FY2027 and FY2028 are listed: a fiscal year not listed brings no money (issue 13).
+    s = scenario({"budget.fiscal_years": {"FY2026": "0 JPY", "FY2027": "1e15 JPY", "FY2028": "0 JPY"}})
     plan = planned(s)
     seconds = (365 - 31 - 28 - 31) * 24 * 3600.0
     n = 1e24 / (1000e12 * 0.5 * seconds)

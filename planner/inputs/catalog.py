@@ -48,6 +48,8 @@ class Accelerator(Performance):
     first_delivery: Month
     scalable_unit: Whole
     delivery_cap: quantity("1/month", low=0, high="1e8 / month") | None = None
+    # tokens per second one accelerator serves (decode and prefill together); None: it does not serve
+    serving_throughput: quantity("token/s", low=0, low_open=True, high="1e9 token/s") | None = None
 
     @model_validator(mode="after")
     def _consistent(self):

@@ -1,4 +1,5 @@
-"""Scenario = workload + sites + accelerators + money + horizon + solver settings.
+"""Scenario = workloads (training runs, serving) + sites + accelerators + money + economics +
+horizon + solver settings.
 
 A scenario file names site profiles and catalog accelerators and may override any of their
 fields. Loading happens in two steps so other tools can edit scenarios as data:
@@ -20,11 +21,11 @@ from planner.inputs import DATA
 from planner.inputs.calendar import fiscal_year, label, months_between
 from planner.inputs.catalog import CATALOG_FILE, Accelerator, catalog_entries, catalog_entry
 from planner.inputs.errors import InputError
-from planner.inputs.fields import Month, Record, Text, quantity, read, read_toml
+from planner.inputs.fields import Fraction, Month, Record, Text, quantity, read, read_toml
 from planner.inputs.inputs_table import parse_path
 from planner.inputs.sites import Site, profile_dir
 from planner.inputs.units import parse_quantity
-from planner.inputs.workload import Workload
+from planner.inputs.workload import Inference, Workload
 
 DEFAULT_SCENARIO = DATA / "default_scenario.toml"
 OBJECTIVES = ("cost", "finish", "compute", "carbon")
@@ -63,19 +64,68 @@ class Horizon(Record):
         return self
 
 
-class Budget(Record):
-    """Money for the run: a total, and optionally what arrives in each fiscal year.
+Money = quantity("JPY", low=0, high=MAX_MONEY)
 
-    With `carry_over`, money unspent in one fiscal year may be spent in later ones, so the
-    limit is on cumulative spending; without it, each year's spending is capped on its own.
+
+class Budget(Record):
+    """Money for the programme: a total, and optionally what arrives in each fiscal year, in all
+    (`fiscal_years`) and by source: `public` (the programme's subsidy, which pays at most
+    `public_share` of the capex of each fiscal year) and `private` (the operator's own).
+
+    Once money is given by fiscal year, a fiscal year of the horizon that is not listed brings
+    no new money. With `carry_over`, money unspent in one fiscal year may be spent in later
+    ones, so the limit is on cumulative spending; without it, each year's is capped on its own.
     """
 
     total: quantity("JPY", low=0, low_open=True, high=MAX_MONEY)
-    fiscal_years: dict[FiscalYearName, quantity("JPY", low=0, high=MAX_MONEY)] = Field(default_factory=dict)
+    fiscal_years: dict[FiscalYearName, Money] = Field(default_factory=dict)
+    public: dict[FiscalYearName, Money] = Field(default_factory=dict)
+    private: dict[FiscalYearName, Money] = Field(default_factory=dict)
+    public_share: Fraction | None = None
     carry_over: bool = True
 
+    @model_validator(mode="after")
+    def _share_stated(self):
+        if self.public and self.public_share is None:
+            raise ValueError("expected 'public_share' (the share of capex public money may pay) beside 'public', found none")
+        return self
+
     def by_fiscal_year(self) -> dict[int, float]:
-        return {int(name[2:]): value for name, value in self.fiscal_years.items()}
+        return _by_year(self.fiscal_years)
+
+    def by_source(self) -> dict[str, dict[int, float]]:
+        """Money by source and fiscal year: empty when the budget does not split it."""
+        if not (self.public or self.private):
+            return {}
+        return {"public": _by_year(self.public), "private": _by_year(self.private)}
+
+
+def _by_year(table: dict[str, float]) -> dict[int, float]:
+    return {int(name[2:]): value for name, value in table.items()}
+
+
+VIEWS = ("residual", "annuity", "cash")
+# Japan's public-works cost-benefit manuals (MLIT, 費用便益分析マニュアル) discount at 4% a year
+DEFAULT_DISCOUNT_RATE = 0.04
+# Japan's statutory useful life of computers other than PCs (減価償却資産の耐用年数等に関する省令, 別表第一: 電子計算機 その他のもの 5年)
+DEFAULT_USEFUL_LIFE_YEARS = 5.0
+
+
+class Economics(Record):
+    """How the objective values money over the horizon (cash rows never discount).
+
+    residual  purchases at delivery, minus resale of what is retired and the straight-line
+              value of what is left at the horizon's end, plus energy and carbon; all discounted
+    annuity   a capital charge per accelerator-month held, CRF(rate, life) / 12 x capex, plus
+              energy and carbon; all discounted
+    cash      the money spent: capex at delivery plus energy (and carbon), undiscounted, nothing
+              left at the end (the planner's single-run answer; for comparison)
+    """
+
+    view: Literal[VIEWS] = "residual"
+    discount_rate: quantity("dimensionless", low=0, high=0.5) = DEFAULT_DISCOUNT_RATE
+    useful_life: quantity("year", low=0, low_open=True, high="40 year") = DEFAULT_USEFUL_LIFE_YEARS
+    resale_of_book_value: quantity("dimensionless", low=0, high=1) = 1.0
 
 
 class SolverSettings(Record):
@@ -96,7 +146,11 @@ class Scenario(Record):
     exchange_rate: quantity("JPY/USD", low=0, low_open=True, high="1000 JPY/USD") = DEFAULT_JPY_PER_USD
     objective: Literal[OBJECTIVES] = "cost"
     carbon_price: quantity("JPY/kg", high="1e6 JPY/t") = 0.0
-    workload: Workload
+    workload: Workload | None = None
+    runs: dict[str, Workload] = Field(default_factory=dict)
+    inference: dict[str, Inference] = Field(default_factory=dict)
+    objective_run: Text | None = None
+    economics: Economics = Economics()
     budget: Budget
     solver: SolverSettings = SolverSettings()
     sites: dict[str, Site]
@@ -108,7 +162,7 @@ class Scenario(Record):
         to edit and `build()` again, or to export."""
         return copy.deepcopy(self._document)
 
-    @field_validator("sites", "accelerators", mode="before")
+    @field_validator("sites", "accelerators", "runs", "inference", mode="before")
     @classmethod
     def _named(cls, table, info):
         if isinstance(table, dict) and any(not str(name).strip() for name in table):
@@ -118,22 +172,27 @@ class Scenario(Record):
     @model_validator(mode="after")
     def _consistent(self):
         first, last = self.horizon.start, self.horizon.end
-        work = self.workload
-        for what, month in (("earliest_start", work.earliest_start), ("deadline", work.deadline)):
-            if not first <= month <= last:
-                raise ValueError(
-                    f"expected workload.{what} inside the horizon {label(first)} to {label(last)}, "
-                    f"found {label(month)}"
-                )
+        if (self.workload is None) == (not self.runs):
+            found = "both" if self.runs else "neither"
+            raise ValueError(f"expected either a [workload] table or [runs.NAME] tables, found {found}")
         if not self.sites:
             raise ValueError("expected at least one site under [sites], found none")
         if not self.accelerators:
             raise ValueError("expected at least one accelerator under [accelerators], found none")
-        if work.anchor_site is not None and work.anchor_site not in self.sites:
-            raise ValueError(
-                f"expected workload.anchor_site to be one of the sites {sorted(self.sites)}, found {work.anchor_site!r}"
-            )
+        for where, work in self._run_fields():
+            _check_run(self, where, work)
+        for name, stream in self.inference.items():
+            if not first <= stream.start <= last:
+                raise ValueError(f"expected inference.{name}.start inside the horizon {label(first)} to {label(last)}, found {label(stream.start)}")
+            _check_types(self, f"inference.{name}.accelerators", stream.accelerators)
+            if not any(self.accelerators[g].serving_throughput for g in stream.accelerators or self.accelerators):
+                raise ValueError(f"expected an accelerator with a serving_throughput for inference.{name}, found none")
+        _check_order(self.training_runs)
+        if self.objective_run is not None and self.objective_run not in self.training_runs:
+            raise ValueError(f"expected objective_run to be one of the runs {sorted(self.training_runs)}, found {self.objective_run!r}")
         for name, site in self.sites.items():
+            if site.existing_fleet:
+                _check_types(self, f"sites.{name}.existing_fleet", list(site.existing_fleet))
             for phase in site.grid_phases:
                 if phase.start > last:
                     raise ValueError(
@@ -141,25 +200,72 @@ class Scenario(Record):
                         f"found one starting {label(phase.start)}"
                     )
         years = {fiscal_year(first), fiscal_year(last)}
-        for year in self.budget.by_fiscal_year():
-            if not min(years) <= year <= max(years):
-                raise ValueError(
-                    f"expected budget.fiscal_years inside the horizon (FY{min(years)} to FY{max(years)}), found FY{year}"
-                )
+        money = self.budget
+        for field, by_year in (("fiscal_years", money.fiscal_years), ("public", money.public), ("private", money.private)):
+            for year in _by_year(by_year):
+                if not min(years) <= year <= max(years):
+                    raise ValueError(
+                        f"expected budget.{field} inside the horizon (FY{min(years)} to FY{max(years)}), found FY{year}"
+                    )
         return self
 
-    @property
-    def anchor_site(self) -> str:
-        """The site whose compute counts in full; compute elsewhere pays the cross-site link."""
-        return self.workload.anchor_site or next(iter(self.sites))
+    def _run_fields(self) -> list[tuple[str, Workload]]:
+        """Each run with the field path it was written under."""
+        if self.workload is not None:
+            return [("workload", self.workload)]
+        return [(f"runs.{name}", work) for name, work in self.runs.items()]
 
-    def site_efficiency(self, site: str) -> float:
-        return 1.0 if site == self.anchor_site else self.workload.cross_site_efficiency
+    @property
+    def training_runs(self) -> dict[str, Workload]:
+        """The runs by name: [runs.NAME] tables, or the one [workload] under its own name."""
+        return self.runs or {self.workload.name: self.workload}
+
+    @property
+    def run(self) -> Workload:
+        """The run an objective names (`objective_run`), else the first: what single-run views show."""
+        runs = self.training_runs
+        return runs[self.objective_run] if self.objective_run else next(iter(runs.values()))
+
+    def anchor_site(self, work: Workload) -> str:
+        """The site where `work`'s compute counts in full; compute elsewhere pays the cross-site link."""
+        return work.anchor_site or next(iter(self.sites))
+
+    def site_efficiency(self, site: str, work: Workload) -> float:
+        return 1.0 if site == self.anchor_site(work) else work.cross_site_efficiency
 
     @property
     def months(self) -> pd.PeriodIndex:
-        """The months the model plans: from the horizon start to the deadline."""
-        return months_between(self.horizon.start, self.workload.deadline)
+        """The months the model plans: the whole horizon."""
+        return months_between(self.horizon.start, self.horizon.end)
+
+
+def _check_run(scenario: Scenario, where: str, work: Workload) -> None:
+    first, last = scenario.horizon.start, scenario.horizon.end
+    for what, month in (("earliest_start", work.earliest_start), ("deadline", work.deadline)):
+        if not first <= month <= last:
+            raise ValueError(f"expected {where}.{what} inside the horizon {label(first)} to {label(last)}, found {label(month)}")
+    if work.anchor_site is not None and work.anchor_site not in scenario.sites:
+        raise ValueError(f"expected {where}.anchor_site to be one of the sites {sorted(scenario.sites)}, found {work.anchor_site!r}")
+    _check_types(scenario, f"{where}.accelerators", work.accelerators)
+    if work.after is not None and work.after not in scenario.training_runs:
+        raise ValueError(f"expected {where}.after to name another run {sorted(scenario.training_runs)}, found {work.after!r}")
+
+
+def _check_types(scenario: Scenario, where: str, names: list[str] | None) -> None:
+    unknown = [name for name in names or [] if name not in scenario.accelerators]
+    if unknown or names == []:
+        raise ValueError(f"expected {where} to list accelerators of the scenario {sorted(scenario.accelerators)}, found {names!r}")
+
+
+def _check_order(runs: dict[str, Workload]) -> None:
+    """`after` must not loop back: follow each chain at most once around."""
+    for name in runs:
+        seen, current = {name}, runs[name].after
+        while current is not None:
+            if current in seen:
+                raise ValueError(f"expected runs ordered by 'after' without a loop, found one through {current!r}")
+            seen.add(current)
+            current = runs[current].after
 
 
 def load_scenario(path=None) -> Scenario:
@@ -203,7 +309,7 @@ def build(resolved: dict, path) -> Scenario:
     except InputError as error:
         raise error.in_file(path) from None
     named = copy.copy(resolved)
-    for group in ("sites", "accelerators"):
+    for group in ("sites", "accelerators", "runs"):
         if isinstance(named.get(group), dict):
             named[group] = {k: {**v, "name": k} if isinstance(v, dict) else v for k, v in named[group].items()}
     scenario = read(Scenario, named, path, fx_jpy_per_usd=fx)

@@ -57,6 +57,8 @@ class Site(Record):
     electricity_price: monthly("JPY/J", high="1000 JPY/kWh")
     carbon_intensity: monthly("kg/J", high="2 kg/kWh")  # lignite, the dirtiest, is ~1.2
     fitout_cost: quantity("JPY/W", high="1e11 JPY/MW") = 0.0
+    # accelerators already in service at the horizon's start, by type: sunk, never bought or sold
+    existing_fleet: dict[str, quantity("dimensionless", high=1e8)] = {}
 
     @model_validator(mode="after")
     def _consistent(self):

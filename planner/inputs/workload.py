@@ -1,10 +1,14 @@
-"""The training run: how much compute it needs, and when it may start and must finish."""
+"""Workloads: training runs (how much compute, when they may start and must finish) and
+serving streams (tokens per second by month)."""
 
 from __future__ import annotations
 
-from pydantic import model_validator
+import numpy as np
+import pandas as pd
+from pydantic import TypeAdapter, field_validator, model_validator
 
-from planner.inputs.calendar import label
+from planner.inputs.calendar import label, parse_month
+from planner.inputs.errors import InputError
 from planner.inputs.fields import Count, Fraction, Month, Record, Text, quantity
 
 CHINCHILLA_TOKENS_PER_PARAMETER = 20.0  # Hoffmann et al. 2022, Table 3: ~20 tokens per parameter
@@ -85,7 +89,10 @@ class TrainingRun(Record):
 
 
 class Workload(TrainingRun):
-    """A training run (its size) and its window: when it may start and when it must finish."""
+    """A training run (its size) and its window: when it may start and when it must finish.
+
+    `after` names a run that must finish before this one starts; `accelerators` the types it
+    may train on (None: every type of the scenario)."""
 
     name: Text = "training run"
     availability: Fraction = 0.9
@@ -93,6 +100,8 @@ class Workload(TrainingRun):
     anchor_site: Text | None = None
     earliest_start: Month
     deadline: Month
+    after: Text | None = None
+    accelerators: list[Text] | None = None
 
     @model_validator(mode="after")
     def _window(self):
@@ -104,3 +113,62 @@ class Workload(TrainingRun):
         if self.required_flop < MIN_PLANNED_FLOP:
             raise ValueError(f"expected training compute of at least {MIN_PLANNED_FLOP:g} FLOP to plan, found {self.required_flop:.3g} FLOP")
         return self
+
+
+TOKEN_RATE = "token/s"
+MAX_TOKEN_RATE = "1e12 token/s"  # a thousand times the largest public services: above it, a typo
+
+
+class Inference(Record):
+    """A serving stream: tokens per second to serve from `start` on.
+
+    `demand` is one rate for every month from `start`, or steps that each hold until the next:
+    { by_fiscal_year = { FY2027 = "1e6 token/s", ... } } or { by_month = { "2027-10" = ..., ... } },
+    with an optional source. Before `start`, and before the first step, nothing is served.
+    """
+
+    start: Month
+    demand: dict[pd.Period, float]
+    accelerators: list[Text] | None = None
+
+    @field_validator("demand", mode="before")
+    @classmethod
+    def _steps(cls, value, info):
+        """{first month of each step: tokens/s}; a plain rate is one step from `start`."""
+        if not isinstance(value, dict) or not ({"by_month", "by_fiscal_year"} & set(value)):
+            start = info.data.get("start")
+            if start is None:
+                raise ValueError("expected a valid 'start' month before the demand")
+            return {start: _rate(value, info)}
+        unknown = set(value) - {"by_month", "by_fiscal_year", "source", "note"}
+        if unknown or len({"by_month", "by_fiscal_year"} & set(value)) != 1:
+            raise ValueError(f"expected one of 'by_month' or 'by_fiscal_year' (and a source), found {sorted(value)}")
+        steps = value.get("by_month", value.get("by_fiscal_year"))
+        if not isinstance(steps, dict) or not steps:
+            raise ValueError(f"expected a table of steps such as {{ FY2027 = \"1e6 token/s\" }}, found {steps!r}")
+        return {_step_month(name): _rate(rate, info) for name, rate in steps.items()}
+
+    def by_month(self, months: pd.PeriodIndex) -> np.ndarray:
+        """Tokens per second to serve in each of `months` (0 before the start)."""
+        rates = np.zeros(len(months))
+        for first in sorted(self.demand):
+            rates[np.asarray(months >= first)] = self.demand[first]
+        rates[np.asarray(months < self.start)] = 0.0
+        return rates
+
+
+_TOKEN_RATE = TypeAdapter(quantity(TOKEN_RATE, high=MAX_TOKEN_RATE))
+
+
+def _rate(value, info) -> float:
+    return _TOKEN_RATE.validate_python(value, context=info.context)
+
+
+def _step_month(name) -> pd.Period:
+    """"FY2027" -> 2027-04; "2027-10" -> 2027-10."""
+    if isinstance(name, str) and name.startswith("FY") and name[2:].isdigit() and len(name) == 6:
+        return pd.Period(f"{name[2:]}-04", freq="M")
+    try:
+        return parse_month(name, "")
+    except InputError:
+        raise ValueError(f"expected steps named like 'FY2027' or '2027-10', found {name!r}") from None

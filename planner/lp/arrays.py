@@ -31,16 +31,23 @@ class ScenarioArrays:
     grid: np.ndarray  # (S, T) W, import limit
     it_capacity: np.ndarray  # (S, T) W, fit-out limit
     reserved: np.ndarray  # (S,) W of IT load kept for other work
-    efficiency: np.ndarray  # (S,) share of compute that counts (cross-site link)
     power: np.ndarray  # (G,) W of IT power per accelerator at full load
     idle: np.ndarray  # (G,) share of it power drawn while idle
     capex: np.ndarray  # (S, G) JPY per accelerator installed, site fit-out included
     delivery_cap: np.ndarray  # (G,) per month, inf where uncapped
     scalable_unit: np.ndarray  # (G,) accelerators per server or rack
-    flop_per_month: np.ndarray  # (S, G, T) FLOP one training accelerator delivers in a month
-    installable: np.ndarray  # (S, G, T) may hold accelerators
-    trainable: np.ndarray  # (T,) inside the training window
-    required_flop: float
+    installable: np.ndarray  # (S, G, T) may take deliveries
+    existing: np.ndarray  # (S, G) accelerators in service from the horizon's start, sunk
+    runs: list[str]
+    run_flop: np.ndarray  # (R, S, G, T) FLOP one accelerator gives run r in a month (0 outside its window or types)
+    required: np.ndarray  # (R,) FLOP each run needs
+    after: list[int | None]  # (R,) the run each must follow
+    retire_months: np.ndarray  # (T,) a month from which a purchase may be retired (a run's window has begun)
+    streams: list[str]
+    demand: np.ndarray  # (K, T) tokens/s each serving stream needs
+    serving: np.ndarray  # (K, G) tokens/s one accelerator serves for each stream (0 where it may not)
+    discount: np.ndarray  # (T + 1,) present value of a yen paid at the start of each month (and at the end)
+    book: np.ndarray  # (T + 1, T + 1) straight-line book share of a purchase of month v at month m: book[v, m]
 
     @classmethod
     def of(cls, scenario: Scenario) -> "ScenarioArrays":
@@ -51,10 +58,7 @@ class ScenarioArrays:
         limits = [site.limits(months) for site in sites]
         grid = np.array([g for g, _ in limits]).reshape(len(sites), len(months))
         it_capacity = np.array([i for _, i in limits]).reshape(len(sites), len(months))
-        work = scenario.workload
-        trainable = np.asarray((months >= work.earliest_start) & (months <= work.deadline))
-        efficiency = np.array([scenario.site_efficiency(site.name) for site in sites])
-        flops = np.array([acc.effective_flops for acc in accelerators]) * work.availability
+        runs = scenario.training_runs
         installable = np.array(
             [
                 [(months >= max(site.opening, acc.first_delivery)) & (capacity > 0) for acc in accelerators]
@@ -62,6 +66,9 @@ class ScenarioArrays:
             ]
         ).reshape(len(sites), len(accelerators), len(months))
         power = np.array([acc.it_power for acc in accelerators])
+        streams = scenario.inference
+        run_flop = np.array([_run_flop(scenario, work, seconds) for work in runs.values()])
+        windows = [(months >= work.earliest_start) & (months <= work.deadline) for work in runs.values()]
         return cls(
             sites=[site.name for site in sites],
             accelerators=[acc.name for acc in accelerators],
@@ -75,25 +82,77 @@ class ScenarioArrays:
             grid=grid,
             it_capacity=it_capacity,
             reserved=np.array([site.reserved_it for site in sites]),
-            efficiency=efficiency,
             power=power,
             idle=np.array([acc.idle_fraction for acc in accelerators]),
             capex=np.array([[acc.capex + site.fitout_cost * acc.it_power for acc in accelerators] for site in sites]),
             delivery_cap=np.array([acc.delivery_cap if acc.delivery_cap is not None else np.inf for acc in accelerators]),
             scalable_unit=np.array([acc.scalable_unit for acc in accelerators]),
-            flop_per_month=efficiency[:, None, None] * flops[None, :, None] * seconds[None, None, :]
-            * trainable[None, None, :],
             installable=installable,
-            trainable=trainable,
-            required_flop=work.required_flop,
+            existing=np.array([[site.existing_fleet.get(acc.name, 0.0) for acc in accelerators] for site in sites]),
+            runs=list(runs),
+            run_flop=run_flop.reshape(len(runs), len(sites), len(accelerators), len(months)),
+            required=np.array([work.required_flop for work in runs.values()]),
+            after=[list(runs).index(work.after) if work.after else None for work in runs.values()],
+            retire_months=_retire_months(windows, len(months)),
+            streams=list(streams),
+            demand=np.array([stream.by_month(months) for stream in streams.values()]).reshape(len(streams), len(months)),
+            serving=np.array(
+                [[(acc.serving_throughput or 0.0) * _allowed(acc.name, stream.accelerators) for acc in accelerators]
+                 for stream in streams.values()]
+            ).reshape(len(streams), len(accelerators)),
+            discount=(1 + scenario.economics.discount_rate) ** (-np.arange(len(months) + 1) / 12),
+            book=_book(len(months), scenario.economics.useful_life * 12),
         )
 
+    @property
+    def required_flop(self) -> float:
+        """FLOP all runs need together."""
+        return float(self.required.sum())
+
+    def training(self, use: np.ndarray) -> np.ndarray:
+        """(S, G, T) accelerators at work on any run, from use (S, G, T, W): runs come first."""
+        return use[..., : len(self.runs)].sum(axis=3)
+
+    def working(self, use: np.ndarray) -> np.ndarray:
+        """(S, G, T) accelerators at work on any workload."""
+        return use.sum(axis=3)
+
     def it_power(self, installed: np.ndarray, training: np.ndarray) -> np.ndarray:
-        """(S, T) IT power [W] drawn by the programme: idle share on all installed, the rest on training."""
+        """(S, T) IT power [W] drawn by the programme: idle share on all installed, the rest on
+        accelerators at work (`training`: on any workload)."""
         idle = (self.power * self.idle)[None, :, None]
         active = (self.power * (1 - self.idle))[None, :, None]
         return (idle * installed + active * training).sum(axis=1)
 
-    def delivered(self, installed: np.ndarray) -> np.ndarray:
-        """(S, G, T) accelerators arriving each month: the month-on-month growth of the fleet."""
-        return np.diff(installed, axis=2, prepend=0.0)
+
+
+def _allowed(name: str, names: list[str] | None) -> float:
+    return 1.0 if names is None or name in names else 0.0
+
+
+def _run_flop(scenario: Scenario, work, seconds: np.ndarray) -> np.ndarray:
+    """(S, G, T) FLOP one accelerator gives `work` in each month of its window, on the types it may use."""
+    months = scenario.months
+    window = np.asarray((months >= work.earliest_start) & (months <= work.deadline))
+    efficiency = np.array([scenario.site_efficiency(site, work) for site in scenario.sites])
+    flops = np.array([acc.effective_flops * _allowed(name, work.accelerators) for name, acc in scenario.accelerators.items()])
+    return efficiency[:, None, None] * flops[None, :, None] * (work.availability * seconds * window)[None, None, :]
+
+
+def _retire_months(windows: list[np.ndarray], months: int) -> np.ndarray:
+    """Months from which a purchase may leave service: every month after a run's window has
+    begun, up to the month after its deadline (so a run's fleet may go as soon as it finishes,
+    whatever the deadline). Retiring only here keeps the vintage columns to the windows' length."""
+    allowed = np.zeros(months, dtype=bool)
+    for window in windows:
+        inside = np.flatnonzero(window)
+        if len(inside):
+            allowed[inside[0] + 1: min(inside[-1] + 2, months)] = True
+    return allowed
+
+
+def _book(months: int, life_months: float) -> np.ndarray:
+    """book[v, m]: the straight-line share of its price a purchase of month v is worth at the
+    start of month m (1 when new, 0 after its useful life; m = months is the horizon's end)."""
+    age = np.arange(months + 1)[None, :] - np.arange(months + 1)[:, None]
+    return np.clip(1.0 - age / life_months, 0.0, 1.0)

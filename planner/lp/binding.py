@@ -65,9 +65,18 @@ def describe_row(model: PlanningModel, family: str, key: tuple) -> tuple[str, st
             arrived = sum(v for y, v in by_year.items() if y <= year)
             return f"FY{year}", f"money arrived by the end of FY{year}: JPY {arrived / 1e9:,.1f} bn"
         return f"FY{year}", f"FY{year} grant JPY {by_year[year] / 1e9:,.1f} bn"
-    return label(scenario.workload.deadline), (
-        f"{arrays.required_flop:.3g} FLOP by {label(scenario.workload.deadline)}"
-    )
+    if family == "serving_demand":
+        k, t = key
+        return f"{arrays.streams[k]} {arrays.month_labels[t]}", (
+            f"{arrays.streams[k]} demand, {arrays.month_labels[t]}: {arrays.demand[k, t]:,.0f} tokens/s")
+    if family in ("public_money", "private_money", "public_share"):
+        (year,) = key
+        what = {"public_money": "public money arrived", "private_money": "private money arrived",
+                "public_share": "public share of capex"}[family]
+        return f"FY{year}", f"{what}, FY{year}"
+    (r,) = key
+    name, work = arrays.runs[r], scenario.training_runs[arrays.runs[r]]
+    return f"{name} by {label(work.deadline)}", f"{name}: {arrays.required[r]:.3g} FLOP by {label(work.deadline)}"
 
 
 def _phase_totals(model: PlanningModel, table: pd.DataFrame) -> pd.DataFrame:
@@ -113,11 +122,14 @@ def entry_prices(model: PlanningModel, solution: Solution) -> pd.DataFrame:
         best = np.inf
         for s in range(len(arrays.sites)):
             months = sorted(t for (s_, g_, t) in model.installed if (s_, g_) == (s, g))
-            # a purchase in month t0 holds one more accelerator from t0 on and trains it when it can
+            # a purchase in month t0 holds one more accelerator from t0 to the horizon's end and
+            # puts it to its best work when it can; the cut is in capex, which weighs `weight` in the objective
             suffix = 0.0
             for t in reversed(months):
-                suffix += dj["installed"].get((s, g, t), 0.0) + min(0.0, dj["training"].get((s, g, t), 0.0))
-                best = min(best, suffix)
+                work = [dj["use"].get((s, g, t, w), 0.0) for w in range(len(model.workloads))]
+                suffix += dj["installed"].get((s, g, t), 0.0) + min(0.0, *work)
+                if (s, g, t) in model.buy:
+                    best = min(best, (suffix + dj["buy"].get((s, g, t), 0.0)) / model.capex_weight(t))
         if np.isfinite(best):
             cut = max(best, 0.0) * MONEY / COUNT
             capex = float(arrays.capex[:, g].min())

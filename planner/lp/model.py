@@ -1,9 +1,19 @@
-"""The planning LP: variables, one named function per constraint family, the objective.
+"""The planning LP over the whole horizon: variables, one named function per constraint family, the objective.
 
 Decisions, per site s, accelerator g and month t (only where the site is open, the accelerator
 is delivered and the site has fit-out capacity):
-    installed[s,g,t] >= 0   accelerators on site; never shrinks, so delivered = month-on-month growth
-    training[s,g,t]  >= 0   of those, accelerators working on the run (only inside its window)
+    buy[s,g,t]       >= 0  accelerators delivered (paid for at delivery)
+    installed[s,g,t] >= 0  accelerators in service: the existing fleet, plus purchases, less retirements
+    retire[s,g,v,m]  >= 0  of those bought in month v, accelerators sold from month m on; m only
+                           inside or just after a run's window (see arrays._retire_months), so the
+                           columns by vintage stay as few as the windows are long
+    use[s,g,t,w]     >= 0  accelerators working on workload w (a run inside its window, or a
+                           serving stream); the rest of the fleet idles at its idle draw
+    done[r,t] in {0,1}     run r has finished by month t (only for runs another run comes `after`)
+
+Cash rows (budget, fiscal years, public and private money) count what is paid: capex at
+delivery and electricity, undiscounted. The objective values the programme by
+`scenario.economics.view` (see inputs.scenario.Economics).
 
 Model units keep every coefficient within a few decades, so the solver sees a well-scaled
 matrix (HiGHS warns on raw yen): counts in thousands of accelerators, power in MW, money in
@@ -27,6 +37,7 @@ POWER = 1e6  # W per model unit (MW)
 MONEY = 1e9  # JPY per model unit
 COMPUTE = 1e24  # FLOP per model unit
 EMISSIONS = 1e6  # kg of CO2 per model unit (kt)
+TOKENS = 1e6  # tokens per second per model unit
 
 # One model unit of each limit's row, and of each objective, in the planner's units
 ROW_UNITS = {
@@ -36,6 +47,10 @@ ROW_UNITS = {
     "budget": ("JPY", MONEY),
     "budget_fy": ("JPY", MONEY),
     "compute_requirement": ("1e24 FLOP", COMPUTE / 1e24),
+    "serving_demand": ("token/s", TOKENS),
+    "public_money": ("JPY", MONEY),
+    "private_money": ("JPY", MONEY),
+    "public_share": ("JPY", MONEY),
 }
 OBJECTIVE_UNITS = {"cost": ("JPY", MONEY), "compute": ("FLOP", COMPUTE), "carbon": ("t CO2", EMISSIONS / 1e3)}
 
@@ -78,21 +93,48 @@ class PlanningModel:
         self.problem = pulp.LpProblem("capacity_plan", pulp.LpMinimize)
         self.rows: dict[str, dict[tuple, pulp.LpConstraint]] = {name: {} for name in FAMILIES}
         self.slacks: dict[str, dict[tuple, pulp.LpVariable]] = {name: {} for name in elastic}
+        self.buy: dict[tuple[int, int, int], pulp.LpVariable] = {}
         self.installed: dict[tuple[int, int, int], pulp.LpVariable] = {}
-        self.training: dict[tuple[int, int, int], pulp.LpVariable] = {}
-        self.units: dict[tuple[int, int, int], pulp.LpVariable] = {}
+        self.retire: dict[tuple[int, int, int, int], pulp.LpVariable] = {}
+        self.use: dict[tuple[int, int, int, int], pulp.LpVariable] = {}
+        self.done: dict[tuple[int, int], pulp.LpVariable] = {}
+        self.money: dict[tuple[str, int], pulp.LpVariable] = {}
+        self.units: dict[tuple, pulp.LpVariable] = {}
         self._add_variables()
+        self.integer = self.integer or bool(self.done)
         for item in FAMILIES.values():
             item.build(self)
         self.problem.setObjective(self.cost_objective())
 
+    @property
+    def workloads(self) -> list[str]:
+        """Runs first, then serving streams: the last index of `use`."""
+        return [*self.arrays.runs, *self.arrays.streams]
+
     def _add_variables(self) -> None:
-        arrays = self.arrays
-        for s, g, t in zip(*np.nonzero(arrays.installable)):
+        arrays, add = self.arrays, self.problem.add_variable
+        S, G, T = arrays.installable.shape
+        held = (np.cumsum(arrays.installable, axis=2) > 0) | (arrays.existing > 0)[:, :, None]
+        runs = len(arrays.runs)
+        for s, g, t in zip(*np.nonzero(held)):
             key = (int(s), int(g), int(t))
-            self.installed[key] = self.problem.add_variable(f"installed_{s}_{g}_{t}", lowBound=0)
-            if arrays.trainable[t]:
-                self.training[key] = self.problem.add_variable(f"training_{s}_{g}_{t}", lowBound=0)
+            self.installed[key] = add(f"installed_{s}_{g}_{t}", lowBound=0)
+            if arrays.installable[key]:
+                self.buy[key] = add(f"buy_{s}_{g}_{t}", lowBound=0)
+            for r in np.flatnonzero(arrays.run_flop[:, s, g, t] > 0):
+                self.use[(*key, int(r))] = add(f"use_{s}_{g}_{t}_{r}", lowBound=0)
+            for k in np.flatnonzero((arrays.demand[:, t] > 0) & (arrays.serving[:, g] > 0)):
+                self.use[(*key, runs + int(k))] = add(f"use_{s}_{g}_{t}_{runs + k}", lowBound=0)
+        for s, g, v in self.buy:
+            for m in np.flatnonzero(arrays.retire_months[v + 1:]) + v + 1:
+                self.retire[s, g, v, int(m)] = add(f"retire_{s}_{g}_{v}_{m}", lowBound=0)
+        for first in {r for r in arrays.after if r is not None}:
+            for t in range(T):
+                self.done[first, t] = add(f"done_{first}_{t}", cat=pulp.LpBinary)
+        years = sorted(set(arrays.fiscal_year.tolist()))
+        for source in self.scenario.budget.by_source():
+            for year in years:
+                self.money[source, year] = add(f"{source}_{year}", lowBound=0)
 
     def add(self, name: str, key: tuple, terms: list, sense: int, rhs: float) -> None:
         """Add row `name[key]`: sum of (variable, coefficient) terms `sense` rhs."""
@@ -109,54 +151,96 @@ class PlanningModel:
         """installed[s,g,t], or None before the accelerator can be on site."""
         return self.installed.get((s, g, t))
 
-    # Costs, in model money units, shared by the objective and the budget rows.
-    def capex_terms(self, through: int, since: int | None = None) -> list:
-        """Capex of accelerators installed after month `since` up to month `through`."""
-        arrays, terms = self.arrays, []
-        for s in range(len(arrays.sites)):
-            for g in range(len(arrays.accelerators)):
-                unit_cost = arrays.capex[s, g] * COUNT / MONEY
-                end = self.fleet_at(s, g, through)
-                if end is not None:
-                    terms.append((end, unit_cost))
-                start = self.fleet_at(s, g, since) if since is not None else None
-                if start is not None:
-                    terms.append((start, -unit_cost))
-        return terms
+    def working(self, s: int, g: int, t: int) -> list:
+        """use[s,g,t,w] for every workload w that may use the accelerator then."""
+        return [self.use[s, g, t, w] for w in range(len(self.workloads)) if (s, g, t, w) in self.use]
 
-    def energy_terms(self, per_joule: np.ndarray, scale: float, months: range | None = None) -> list:
-        """Energy drawn in `months` (all when None), weighted per joule by `per_joule[s, t]`:
-        electricity price for cost, carbon intensity for emissions. Idle share on the fleet,
-        the rest on accelerators training."""
+    # Costs, in model money units, shared by the objective and the cash rows.
+    def capex_terms(self, months: range, weight: np.ndarray | None = None) -> list:
+        """Capex of accelerators delivered in `months`, each weighted by `weight[t]` (1 when None)."""
+        capex = self.arrays.capex * COUNT / MONEY
+        return [(variable, capex[s, g] * (1.0 if weight is None else weight[t]))
+                for (s, g, t), variable in self.buy.items() if t in months]
+
+    def energy_terms(self, per_joule: np.ndarray, scale: float, months: range | None = None,
+                     weight: np.ndarray | None = None) -> list:
+        """Energy drawn in `months` (all when None), weighted per joule by `per_joule[s, t]`
+        (electricity price for cost, carbon intensity for emissions) and by `weight[t]`. Idle
+        share on the fleet, the rest on accelerators at work."""
         arrays, terms = self.arrays, []
         for (s, g, t), variable in self.installed.items():
             if months is None or t in months:
                 per_watt = per_joule[s, t] * arrays.pue[s, t] * arrays.seconds[t] * COUNT / scale
+                per_watt *= 1.0 if weight is None else weight[t]
                 terms.append((variable, per_watt * arrays.power[g] * arrays.idle[g]))
-                if (s, g, t) in self.training:
-                    terms.append((self.training[s, g, t], per_watt * arrays.power[g] * (1 - arrays.idle[g])))
+                terms += [(use, per_watt * arrays.power[g] * (1 - arrays.idle[g])) for use in self.working(s, g, t)]
         return terms
 
-    def spending_terms(self, through: int, since: int | None = None) -> list:
-        """Capex and electricity cost after month `since` up to month `through`."""
-        first = 0 if since is None else since + 1
-        months = range(first, through + 1)
-        return self.capex_terms(through, since) + self.energy_terms(self.arrays.price, MONEY, months)
+    def spending_terms(self, months: range) -> list:
+        """Cash paid in `months`: capex at delivery and electricity."""
+        return self.capex_terms(months) + self.energy_terms(self.arrays.price, MONEY, months)
 
     def emission_terms(self) -> list:
         return self.energy_terms(self.arrays.carbon, EMISSIONS)
 
-    def compute_terms(self) -> list:
-        flop = self.arrays.flop_per_month
-        return [(variable, flop[key] * COUNT / COMPUTE) for key, variable in self.training.items()]
+    def compute_terms(self, r: int) -> list:
+        flop = self.arrays.run_flop[r]
+        return [(variable, flop[s, g, t] * COUNT / COMPUTE) for (s, g, t, w), variable in self.use.items() if w == r]
+
+    def capital_terms(self) -> list:
+        """The capital part of the objective in the scenario's economic view (model money units)."""
+        arrays, economics = self.arrays, self.scenario.economics
+        capex, delta, book = arrays.capex * COUNT / MONEY, arrays.discount, arrays.book
+        end = len(arrays.months)
+        if economics.view == "cash":
+            return self.capex_terms(range(end))
+        if economics.view == "annuity":
+            charge = capital_recovery(economics.discount_rate, economics.useful_life) / 12
+            return [(variable, capex[s, g] * charge * delta[t]) for (s, g, t), variable in self.installed.items()]
+        resale = economics.resale_of_book_value
+        terms = [(variable, capex[s, g] * (delta[v] - delta[end] * book[v, end])) for (s, g, v), variable in self.buy.items()]
+        terms += [(variable, capex[s, g] * (delta[end] * book[v, end] - resale * delta[m] * book[v, m]))
+                  for (s, g, v, m), variable in self.retire.items()]
+        return terms
 
     def cost_objective(self) -> pulp.LpAffineExpression:
-        """Capex + electricity up to the deadline, plus CO2 at the scenario's carbon price."""
-        terms = self.spending_terms(len(self.arrays.months) - 1)
+        """The economic cost of the programme in the scenario's view: capital, electricity, and
+        CO2 at the scenario's carbon price (discounted but in the cash view)."""
+        weight = None if self.scenario.economics.view == "cash" else self.arrays.discount
+        terms = self.capital_terms() + self.energy_terms(self.arrays.price, MONEY, weight=weight)
         carbon_price = self.scenario.carbon_price * EMISSIONS / MONEY
         if carbon_price:
-            terms += [(variable, coefficient * carbon_price) for variable, coefficient in self.emission_terms()]
-        return linear(terms)
+            emissions = self.energy_terms(self.arrays.carbon, EMISSIONS, weight=weight)
+            terms += [(variable, coefficient * carbon_price) for variable, coefficient in emissions]
+        expression = linear(terms)
+        if self.scenario.economics.view == "annuity":  # the existing fleet is sunk: no charge for holding it
+            expression.constant = -self.existing_charge()
+        return expression
+
+    def capex_weight(self, v: int) -> float:
+        """What one yen of capex of a purchase in month v, held to the horizon's end, weighs in the objective."""
+        arrays, economics = self.arrays, self.scenario.economics
+        end = len(arrays.months)
+        if economics.view == "cash":
+            return 1.0
+        if economics.view == "annuity":
+            return capital_recovery(economics.discount_rate, economics.useful_life) / 12 * arrays.discount[v:end].sum()
+        return arrays.discount[v] - arrays.discount[end] * arrays.book[v, end]
+
+    def existing_charge(self) -> float:
+        """The annuity view's charge on the existing fleet, which every plan holds (model money units)."""
+        arrays, economics = self.arrays, self.scenario.economics
+        charge = capital_recovery(economics.discount_rate, economics.useful_life) / 12
+        held = (arrays.existing * arrays.capex).sum() / MONEY
+        return float(held * charge * arrays.discount[:-1].sum())
+
+
+def capital_recovery(rate: float, years: float) -> float:
+    """CRF(i, n) = i (1 + i)^n / ((1 + i)^n - 1): the yearly payment that repays 1 over n years."""
+    if rate == 0:
+        return 1.0 / years
+    growth = (1 + rate) ** years
+    return rate * growth / (growth - 1)
 
 
 def linear(terms: list) -> pulp.LpAffineExpression:
@@ -168,23 +252,75 @@ def linear(terms: list) -> pulp.LpAffineExpression:
     return pulp.LpAffineExpression(combined)
 
 
-@family("the run's training compute is delivered by the deadline")
+@family("each run's training compute is delivered inside its window")
 def compute_requirement(model: PlanningModel) -> None:
-    model.add("compute_requirement", (), model.compute_terms(), pulp.LpConstraintGE, model.arrays.required_flop / COMPUTE)
+    for r in range(len(model.arrays.runs)):
+        model.add("compute_requirement", (r,), model.compute_terms(r), pulp.LpConstraintGE, model.arrays.required[r] / COMPUTE)
 
 
-@family("accelerators train only where they are installed")
-def training_within_fleet(model: PlanningModel) -> None:
-    for key, variable in model.training.items():
-        model.add("training_within_fleet", key, [(variable, 1.0), (model.installed[key], -1.0)], pulp.LpConstraintLE, 0.0)
+@family("each serving stream's tokens per second are served every month")
+def serving_demand(model: PlanningModel) -> None:
+    arrays, runs = model.arrays, len(model.arrays.runs)
+    for k in range(len(arrays.streams)):
+        for t in np.flatnonzero(arrays.demand[k] > 0):
+            terms = [(variable, arrays.serving[k, g] * COUNT / TOKENS)
+                     for (s, g, t_, w), variable in model.use.items() if w == runs + k and t_ == t]
+            model.add("serving_demand", (k, int(t)), terms, pulp.LpConstraintGE, arrays.demand[k, t] / TOKENS)
 
 
-@family("installed accelerators stay until the deadline (deliveries are never negative)")
-def fleet_kept(model: PlanningModel) -> None:
+@family("accelerators work only where they are in service (the rest idle)")
+def use_within_fleet(model: PlanningModel) -> None:
+    for key, variable in model.installed.items():
+        working = model.working(*key)
+        if working:
+            model.add("use_within_fleet", key, [(use, 1.0) for use in working] + [(variable, -1.0)], pulp.LpConstraintLE, 0.0)
+
+
+@family("the fleet in service is last month's, plus deliveries, less retirements (the existing fleet at the start)")
+def fleet_balance(model: PlanningModel) -> None:
+    leaving: dict[tuple, list] = {}
+    for (s, g, v, m), variable in model.retire.items():
+        leaving.setdefault((s, g, m), []).append((variable, 1.0))
+    existing = model.arrays.existing
     for (s, g, t), variable in model.installed.items():
+        terms = [(variable, 1.0), *leaving.get((s, g, t), [])]
         before = model.fleet_at(s, g, t - 1)
         if before is not None:
-            model.add("fleet_kept", (s, g, t), [(variable, 1.0), (before, -1.0)], pulp.LpConstraintGE, 0.0)
+            terms.append((before, -1.0))
+        if (s, g, t) in model.buy:
+            terms.append((model.buy[s, g, t], -1.0))
+        rhs = existing[s, g] / COUNT if t == 0 else 0.0
+        model.add("fleet_balance", (s, g, t), terms, pulp.LpConstraintEQ, rhs)
+
+
+@family("no more of a month's purchase is retired than was bought")
+def retire_within_purchase(model: PlanningModel) -> None:
+    sold: dict[tuple, list] = {}
+    for (s, g, v, m), variable in model.retire.items():
+        sold.setdefault((s, g, v), []).append((variable, 1.0))
+    for key, terms in sold.items():
+        model.add("retire_within_purchase", key, [*terms, (model.buy[key], -1.0)], pulp.LpConstraintLE, 0.0)
+
+
+@family("a run given `after` another starts only once the other has finished")
+def run_order(model: PlanningModel) -> None:
+    arrays = model.arrays
+    if not model.done:
+        return
+    most = (arrays.it_capacity.max(axis=1).sum() / arrays.power.min() + arrays.existing.sum()) / COUNT
+    flop = arrays.run_flop * COUNT / COMPUTE
+    for (first, t), done in model.done.items():  # done only once the run's compute is in
+        progress = [(v, -flop[first, s, g, t_]) for (s, g, t_, w), v in model.use.items() if w == first and t_ <= t]
+        model.add("run_order", ("finished", first, t), [(done, arrays.required[first] / COMPUTE), *progress],
+                  pulp.LpConstraintLE, 0.0)
+    for r, first in enumerate(arrays.after):
+        if first is None:
+            continue
+        for t in range(len(arrays.months)):
+            working = [(v, 1.0) for (s, g, t_, w), v in model.use.items() if w == r and t_ == t]
+            if working:
+                gate = [(model.done[first, t - 1], -most)] if t > 0 else []
+                model.add("run_order", (r, t), working + gate, pulp.LpConstraintLE, 0.0)
 
 
 @family("facility draw (IT power x PUE, reserved load included) stays within the grid import limit")
@@ -197,8 +333,7 @@ def grid_limit(model: PlanningModel) -> None:
                 per_unit = arrays.pue[s, t] * arrays.power[g] * COUNT / POWER
                 if (s, g, t) in model.installed:
                     terms.append((model.installed[s, g, t], per_unit * arrays.idle[g]))
-                if (s, g, t) in model.training:
-                    terms.append((model.training[s, g, t], per_unit * (1 - arrays.idle[g])))
+                    terms += [(use, per_unit * (1 - arrays.idle[g])) for use in model.working(s, g, t)]
             if terms:
                 headroom = arrays.grid[s, t] - arrays.pue[s, t] * arrays.reserved[s]
                 model.add("grid_limit", (s, t), terms, pulp.LpConstraintLE, headroom / POWER)
@@ -219,52 +354,93 @@ def it_capacity(model: PlanningModel) -> None:
                 model.add("it_capacity", (s, t), terms, pulp.LpConstraintLE, room / POWER)
 
 
-@family("accelerators delivered in a month, over all sites, stay within the supply cap")
+@family("monthly deliveries of each accelerator type stay within its supply cap")
 def delivery(model: PlanningModel) -> None:
     arrays = model.arrays
     for g in np.flatnonzero(np.isfinite(arrays.delivery_cap)):
         for t in range(len(arrays.months)):
-            terms = []
-            for s in range(len(arrays.sites)):
-                now, before = model.fleet_at(s, g, t), model.fleet_at(s, g, t - 1)
-                if now is not None:
-                    terms.append((now, 1.0))
-                if before is not None:
-                    terms.append((before, -1.0))
+            terms = [(model.buy[s, g, t], 1.0) for s in range(len(arrays.sites)) if (s, g, t) in model.buy]
             if terms:
                 model.add("delivery", (int(g), t), terms, pulp.LpConstraintLE, arrays.delivery_cap[g] / COUNT)
 
 
-@family("capex and electricity cost up to the deadline stay within the total budget")
+@family("capex and electricity paid over the horizon stay within the total budget")
 def budget(model: PlanningModel) -> None:
-    last = len(model.arrays.months) - 1
-    model.add("budget", (), model.spending_terms(last), pulp.LpConstraintLE, model.scenario.budget.total / MONEY)
+    months = range(len(model.arrays.months))
+    model.add("budget", (), model.spending_terms(months), pulp.LpConstraintLE, model.scenario.budget.total / MONEY)
 
 
-@family("spending stays within the money that has arrived by each fiscal year's end")
-def budget_fy(model: PlanningModel) -> None:
-    arrays, money = model.arrays, model.scenario.budget
-    by_year = money.by_fiscal_year()
-    arrived = 0.0
-    for year in sorted(by_year):
-        arrived += by_year[year]
+def fiscal_year_limits(model: PlanningModel, by_year: dict[int, float]):
+    """(year, months paid against the limit, money) for every fiscal year of the horizon: with
+    carry-over, all months up to the year's end against all money arrived by then; without, the
+    year's own months against its own money. A year not listed brings no new money."""
+    arrays, arrived = model.arrays, 0.0
+    for year in sorted(set(arrays.fiscal_year.tolist())):
         months = np.flatnonzero(arrays.fiscal_year == year)
-        if not len(months):
-            continue
-        if money.carry_over:
-            terms, limit = model.spending_terms(int(months[-1])), arrived
+        arrived += by_year.get(year, 0.0)
+        if model.scenario.budget.carry_over:
+            yield year, range(0, int(months[-1]) + 1), arrived
         else:
-            since = int(months[0]) - 1 if months[0] > 0 else None
-            terms, limit = model.spending_terms(int(months[-1]), since), by_year[year]
-        model.add("budget_fy", (year,), terms, pulp.LpConstraintLE, limit / MONEY)
+            yield year, range(int(months[0]), int(months[-1]) + 1), by_year.get(year, 0.0)
+
+
+@family("cash paid stays within the money that has arrived by each fiscal year's end (none in a year not listed)")
+def budget_fy(model: PlanningModel) -> None:
+    by_year = model.scenario.budget.by_fiscal_year()
+    if not by_year:
+        return
+    for year, months, limit in fiscal_year_limits(model, by_year):
+        model.add("budget_fy", (year,), model.spending_terms(months), pulp.LpConstraintLE, limit / MONEY)
+
+
+@family("each fiscal year's cash is paid from public and private money")
+def cash_sources(model: PlanningModel) -> None:
+    for year in sorted({y for _, y in model.money}):
+        terms = model.spending_terms(range_of(model, year)) + [(model.money[name, year], -1.0) for name in ("public", "private")]
+        model.add("cash_sources", (year,), terms, pulp.LpConstraintLE, 0.0)
+
+
+@family("public money pays at most its stated share of each fiscal year's capex")
+def public_share(model: PlanningModel) -> None:
+    share = model.scenario.budget.public_share
+    for (source, year), variable in model.money.items():
+        if source == "public":
+            terms = [(variable, 1.0)] + [(v, -c * share) for v, c in model.capex_terms(range_of(model, year))]
+            model.add("public_share", (year,), terms, pulp.LpConstraintLE, 0.0)
+
+
+@family("public money spent stays within the subsidy arrived by each fiscal year's end (none in a year not listed)")
+def public_money(model: PlanningModel) -> None:
+    _source_limits(model, "public")
+
+
+@family("private money spent stays within the operator's money arrived by each fiscal year's end (none in a year not listed)")
+def private_money(model: PlanningModel) -> None:
+    _source_limits(model, "private")
+
+
+def _source_limits(model: PlanningModel, source: str) -> None:
+    by_source = model.scenario.budget.by_source()
+    if not by_source:
+        return
+    fiscal_year = model.arrays.fiscal_year
+    for year, months, limit in fiscal_year_limits(model, by_source[source]):
+        years = sorted({int(fiscal_year[t]) for t in months})
+        terms = [(model.money[source, y], 1.0) for y in years]
+        model.add(f"{source}_money", (year,), terms, pulp.LpConstraintLE, limit / MONEY)
+
+
+def range_of(model: PlanningModel, year: int) -> range:
+    months = np.flatnonzero(model.arrays.fiscal_year == year)
+    return range(int(months[0]), int(months[-1]) + 1)
 
 
 @family("accelerators are bought in whole servers or racks (integer sizing only)")
 def scalable_units(model: PlanningModel) -> None:
     if not model.integer:
         return
-    for (s, g, t), variable in model.installed.items():
-        units = model.problem.add_variable(f"units_{s}_{g}_{t}", lowBound=0, cat=pulp.LpInteger)
-        model.units[s, g, t] = units
-        size = model.arrays.scalable_unit[g] / COUNT
-        model.add("scalable_units", (s, g, t), [(variable, 1.0), (units, -size)], pulp.LpConstraintEQ, 0.0)
+    for key, variable in [*model.buy.items(), *model.retire.items()]:  # sold as they were bought
+        units = model.problem.add_variable(f"units_{'_'.join(map(str, key))}", lowBound=0, cat=pulp.LpInteger)
+        model.units[key] = units
+        size = model.arrays.scalable_unit[key[1]] / COUNT
+        model.add("scalable_units", key, [(variable, 1.0), (units, -size)], pulp.LpConstraintEQ, 0.0)

@@ -1,9 +1,11 @@
 """The planner's questions as optimisation problems.
 
-cost     least capex + electricity (+ CO2 at the carbon price) that finishes by the deadline
-finish   earliest finish month within the limits, then least cost for that month
-compute  most training compute by the deadline within the limits, then least cost for it
-carbon   least CO2 that finishes by the deadline within the limits, then least cost for it
+cost     least economic cost (+ CO2 at the carbon price) with every run finished by its deadline
+finish   earliest finish month of the named run (`objective_run`, else the first) within the
+         limits, the others by their deadlines; then least cost for that month
+compute  most training compute for the named run by its deadline within the limits, the others
+         finished by theirs; then least cost for it
+carbon   least CO2 with every run finished by its deadline, then least cost for it
 
 Second stages hold the first stage's optimum (to a relative 1e-7) and minimise cost, so every
 plan is also the cheapest way to reach its objective.
@@ -60,29 +62,31 @@ def least_carbon(scenario: Scenario) -> Outcome:
 
 def most_compute(scenario: Scenario) -> Outcome:
     model = PlanningModel(scenario)
-    model.rows["compute_requirement"][()].changeRHS(0.0)
+    r = model.arrays.runs.index(scenario.run.name)
+    model.rows["compute_requirement"][r,].changeRHS(0.0)
     model.problem.sense = pulp.LpMaximize
-    model.problem.setObjective(linear(model.compute_terms()))
+    model.problem.setObjective(linear(model.compute_terms(r)))
     first = solve(model)
     model.problem.sense = pulp.LpMinimize
-    return _then_least_cost(model, first, model.compute_terms(), pulp.LpConstraintGE, "compute")
+    return _then_least_cost(model, first, model.compute_terms(r), pulp.LpConstraintGE, "compute")
 
 
 def earliest_finish(scenario: Scenario) -> Outcome:
-    """Least-cost plan for the earliest month by which the run can finish (the deadline's plan
-    when no earlier month works)."""
+    """Least-cost plan for the earliest month by which the named run can finish (the deadline's
+    plan when no earlier month works)."""
     at_deadline = least_cost(scenario)
     if not at_deadline.solution.has_plan:
         return at_deadline
-    earlier = months_between(scenario.workload.earliest_start, scenario.workload.deadline)[:-1]
+    earlier = months_between(scenario.run.earliest_start, scenario.run.deadline)[:-1]
     return earliest_feasible(scenario, earlier) or at_deadline
 
 
 def earliest_feasible(scenario: Scenario, deadlines: pd.PeriodIndex) -> Outcome | None:
     """The least-cost plan for the first of `deadlines` that admits a plan, or None.
 
-    Bisection: a later deadline never removes a plan in practice (the fleet may finish early
-    and idle), so feasibility is taken as monotone in the deadline.
+    Bisection: a later deadline never removes a plan (the model plans the whole horizon, and a
+    run's fleet may be retired from any month of its window on, so the earlier deadline's plan
+    stays a plan), so feasibility is monotone in the deadline.
     """
     best, low, high = None, 0, len(deadlines)
     while low < high:
@@ -96,7 +100,12 @@ def earliest_feasible(scenario: Scenario, deadlines: pd.PeriodIndex) -> Outcome 
 
 
 def with_deadline(scenario: Scenario, deadline: pd.Period) -> Scenario:
-    moved = scenario.model_copy(update={"workload": scenario.workload.model_copy(update={"deadline": deadline})})
+    """`scenario` with the named run's deadline moved."""
+    work = scenario.run.model_copy(update={"deadline": deadline})
+    if scenario.workload is not None:
+        moved = scenario.model_copy(update={"workload": work})
+    else:
+        moved = scenario.model_copy(update={"runs": {**scenario.runs, work.name: work}})
     moved._document = scenario.document()
     return moved
 
@@ -125,14 +134,16 @@ def _solve_with_duals(model: PlanningModel, highs: pulp.HiGHS | None = None) -> 
     solution = solve(model, None if model.integer else highs)
     if not (model.integer and solution.has_plan):
         return solution
-    for units in model.units.values():
-        count = round(units.value())
-        units.lowBound = units.upBound = count
-        units.cat = pulp.LpContinuous
+    integers = [*model.units.values(), *model.done.values()]
+    bounds = [(variable.lowBound, variable.upBound) for variable in integers]
+    for variable in integers:
+        count = round(variable.value())
+        variable.lowBound = variable.upBound = count
+        variable.cat = pulp.LpContinuous
     fixed = solve(model)
-    for units in model.units.values():
-        units.cat = pulp.LpInteger
-        units.lowBound, units.upBound = 0, None
+    for variable, (low, high) in zip(integers, bounds):
+        variable.cat = pulp.LpInteger
+        variable.lowBound, variable.upBound = low, high
     if fixed.has_plan:
         solution.duals, solution.reduced_costs = fixed.duals, fixed.reduced_costs
     return solution

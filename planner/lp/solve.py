@@ -14,7 +14,7 @@ from functools import cache
 import numpy as np
 import pulp
 
-from planner.lp.model import COUNT, PlanningModel
+from planner.lp.model import COUNT, MONEY, PlanningModel
 
 SIMPLEX_EFFORT = 5  # simplex iterations per row and column (solves here take under 1) before an LP counts as stalled
 UNDECIDED = {"kNotset", "kUnknown", "kSolveError", "kIterationLimit"}  # HiGHS ended an LP without deciding it
@@ -26,13 +26,19 @@ class SolverError(RuntimeError):
 
 @dataclass
 class Solution:
-    """What the solver said. Fleet arrays (S, G, T) in accelerators; duals in model units."""
+    """What the solver said. Fleet arrays in accelerators: installed, bought and training (on any
+    run) (S, G, T); use (S, G, T, W) by workload; retired (S, G, V, M): bought in month V, sold
+    from month M. money: JPY paid by (source, fiscal year). Duals in model units."""
 
     status: str
     solver: str
     seconds: float
     installed: np.ndarray
     training: np.ndarray
+    bought: np.ndarray = None
+    use: np.ndarray = None
+    retired: np.ndarray = None
+    money: dict[tuple[str, int], float] = field(default_factory=dict)
     objective: float | None = None
     mip_gap: float | None = None
     message: str = ""
@@ -100,8 +106,9 @@ def solve(model: PlanningModel, highs: pulp.HiGHS | None = None) -> Solution:
             notices = [*notices, "HiGHS's simplex method stopped without an answer; its interior-point method found one"]
     seconds = time.perf_counter() - started
     words, message = _status(status, model.problem.sol_status, model.integer, settings.time_limit)
-    shape = model.arrays.installable.shape
-    solution = Solution(words, name, seconds, np.zeros(shape), np.zeros(shape), message=message, notices=notices)
+    S, G, T = shape = model.arrays.installable.shape
+    solution = Solution(words, name, seconds, np.zeros(shape), np.zeros(shape), np.zeros(shape),
+                        np.zeros((S, G, T, len(model.workloads))), np.zeros((S, G, T, T)), message=message, notices=notices)
     if solution.has_plan:
         _read_values(model, solution, name)
     return solution
@@ -138,17 +145,20 @@ def _status(status: int, solution_status: int, integer: bool, time_limit: float)
 
 
 def _read_values(model: PlanningModel, solution: Solution, solver: str) -> None:
-    for key, variable in model.installed.items():
-        solution.installed[key] = (variable.value() or 0.0) * COUNT
-    for key, variable in model.training.items():
-        solution.training[key] = (variable.value() or 0.0) * COUNT
+    for table, variables in ((solution.installed, model.installed), (solution.bought, model.buy),
+                             (solution.use, model.use), (solution.retired, model.retire)):
+        for key, variable in variables.items():
+            table[key] = (variable.value() or 0.0) * COUNT
+    solution.training = model.arrays.training(solution.use)
+    solution.money = {key: (variable.value() or 0.0) * MONEY for key, variable in model.money.items()}
     solution.objective = pulp.value(model.problem.objective)
     solution.duals = {
         family: {key: row.pi for key, row in rows.items() if row.pi is not None} for family, rows in model.rows.items()
     }
     solution.reduced_costs = {
         "installed": {key: var.dj for key, var in model.installed.items() if var.dj is not None},
-        "training": {key: var.dj for key, var in model.training.items() if var.dj is not None},
+        "buy": {key: var.dj for key, var in model.buy.items() if var.dj is not None},
+        "use": {key: var.dj for key, var in model.use.items() if var.dj is not None},
     }
     solution.slacks = {
         family: {key: slack.value() or 0.0 for key, slack in slacks.items()} for family, slacks in model.slacks.items()

@@ -14,6 +14,7 @@ from planner.inputs.scenario import Scenario
 from planner.lp.arrays import ScenarioArrays
 from planner.lp.binding import BINDING_COLUMNS, ENTRY_COLUMNS, NEGLIGIBLE, binding_table, entry_prices
 from planner.lp.diagnose import RELAXATION_COLUMNS, explain
+from planner.lp.model import capital_recovery
 from planner.lp.objectives import optimise
 from planner.lp.solve import Solution
 
@@ -24,11 +25,17 @@ J_PER_MWH = 3.6e9
 class Plan:
     """A plan for one scenario. Tables are tidy (one row per site/accelerator/month etc.).
 
-    fleet:   site, accelerator, month, installed, delivered, training
+    fleet:   site, accelerator, month, installed, delivered, retired, training, serving
+             (retired: leaving service that month; training / serving: at work on runs / streams)
+    use:     site, accelerator, month, workload, accelerators  (non-zero rows only)
     power:   site, month, pue, it_mw, facility_mw, grid_limit_mw, it_capacity_mw, headroom_mw
     energy:  site, month, energy_mwh, electricity_cost_jpy, co2_t
-    costs:   fiscal_year, capex_jpy, energy_cost_jpy, total_jpy, budget_jpy (arrived that year)
-    compute: month, delivered_flop, cumulative_flop
+    costs:   fiscal_year, capex_jpy, energy_cost_jpy, total_jpy, budget_jpy (arrived that year),
+             public_jpy, private_jpy (paid from each source; NaN when the budget does not split)
+    compute: month, delivered_flop, cumulative_flop  (the named run: `scenario.run`)
+    runs:    run, start, finish, deadline, required_flop, delivered_flop, accelerators (peak at
+             work), accelerator_months, attributed_cost_jpy
+    inference: stream, month, demand_tokens_per_s, served_tokens_per_s
     binding: constraint, description, where, shadow_price, unit  (limits that bind, and their worth)
     entry:   accelerator, price_cut_jpy, capex_jpy, cut_share  (types left out: the cut that brings them in)
     relaxations: option, limit, description, amount, unit  (infeasible: each way to a plan, on its own)
@@ -44,6 +51,11 @@ class Plan:
     compute: pd.DataFrame
     build_seconds: float
     solve_seconds: float
+    use: pd.DataFrame = field(default_factory=pd.DataFrame)
+    runs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    inference: pd.DataFrame = field(default_factory=pd.DataFrame)
+    economic_cost_jpy: float = 0.0
+    residual_value_jpy: float = 0.0
     message: str = ""
     notices: list[str] = field(default_factory=list)
     mip_gap: float | None = None
@@ -59,8 +71,8 @@ class Plan:
 
     @property
     def finish_month(self) -> str | None:
-        """The month cumulative compute first reaches the requirement."""
-        required = self.scenario.workload.required_flop
+        """The month cumulative compute of the named run first reaches its requirement."""
+        required = self.scenario.run.required_flop
         reached = self.compute[self.compute["cumulative_flop"] >= required * (1 - 1e-7)]
         return None if reached.empty or not self.feasible else str(reached["month"].iloc[0])
 
@@ -90,8 +102,8 @@ class Plan:
             "energy_mwh": float(energy["energy_mwh"].sum()),
             "co2_t": float(energy["co2_t"].sum()),
             "finish_month": self.finish_month,
-            "deadline": label(self.scenario.workload.deadline),
-            "required_flop": self.scenario.workload.required_flop,
+            "deadline": label(self.scenario.run.deadline),
+            "required_flop": self.scenario.run.required_flop,
             "delivered_flop": float(self.compute["delivered_flop"].sum()),
             "budget_jpy": self.scenario.budget.total,
             "accelerators": {
@@ -107,12 +119,18 @@ class Plan:
             "binding": _records(self.binding),
             "price_to_enter": _records(self.entry),
             "relaxations": _records(self.relaxations),
+            "runs": _records(self.runs),
+            "inference": _records(self.inference),
+            "cash_by_fiscal_year": _records(self.costs),
+            "economic_cost_jpy": self.economic_cost_jpy,
+            "residual_value_jpy": self.residual_value_jpy,
+            "economic_view": self.scenario.economics.view,
         }
 
     def largest_model_parameters(self) -> float | None:
         """Total parameters of the largest model the delivered compute trains at the scenario's
         tokens per parameter: C = k x (active share x N) x (tokens per parameter x N)."""
-        work = self.scenario.workload
+        work = self.scenario.run
         delivered = float(self.compute["delivered_flop"].sum())
         if not self.feasible or work.parameters is None:
             return None
@@ -169,7 +187,7 @@ def finish_gains(scenario: Scenario, finish: str) -> pd.DataFrame:
 
 def _months_gained(scenario: Scenario, changed: Scenario, finish: str, family: str, where: str, what: str) -> dict:
     outcome = optimise(changed)
-    earlier = outcome.scenario.workload.deadline if outcome.solution.has_plan else None
+    earlier = outcome.scenario.run.deadline if outcome.solution.has_plan else None
     gained = 0 if earlier is None else (pd.Period(finish, "M") - earlier).n
     return {"constraint": family, "description": f"{what}: finish {gained} months earlier", "where": where,
             "shadow_price": float(gained), "unit": "months earlier"}
@@ -184,20 +202,24 @@ def _integer_gap(outcome, plan: Plan) -> float:
 
 
 def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, build_seconds: float) -> Plan:
-    installed, training = solution.installed, solution.training
+    installed, training, bought, use = solution.installed, solution.training, solution.bought, solution.use
     sites, accelerators, months = arrays.sites, arrays.accelerators, arrays.month_labels
     S, G, T = installed.shape
+    retired = solution.retired.sum(axis=2)  # (S, G, M): leaving service from month M
+    working = arrays.working(use)
     fleet = pd.DataFrame(
         {
             "site": np.repeat(sites, G * T),
             "accelerator": np.tile(np.repeat(accelerators, T), S),
             "month": np.tile(months, S * G),
             "installed": installed.ravel(),
-            "delivered": arrays.delivered(installed).ravel(),
+            "delivered": bought.ravel(),
+            "retired": retired.ravel(),
             "training": training.ravel(),
+            "serving": (working - training).ravel(),
         }
     )
-    it_watts = arrays.it_power(installed, training)
+    it_watts = arrays.it_power(installed, working)
     facility_watts = (it_watts + arrays.reserved[:, None]) * arrays.pue
     energy_joules = it_watts * arrays.pue * arrays.seconds
     site_month = {"site": np.repeat(sites, T), "month": np.tile(months, S)}
@@ -220,21 +242,15 @@ def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, bui
             "co2_t": (energy_joules * arrays.carbon).ravel() / 1e3,
         }
     )
-    capex_by_month = (arrays.delivered(installed) * arrays.capex[:, :, None]).sum(axis=(0, 1))
+    capex_by_month = (bought * arrays.capex[:, :, None]).sum(axis=(0, 1))
     energy_cost_by_month = (energy_joules * arrays.price).sum(axis=0)
-    years = pd.Series(arrays.fiscal_year)
-    costs = (
-        pd.DataFrame({"fiscal_year": years, "capex_jpy": capex_by_month, "energy_cost_jpy": energy_cost_by_month})
-        .groupby("fiscal_year", as_index=False)
-        .sum()
-    )
-    costs["total_jpy"] = costs["capex_jpy"] + costs["energy_cost_jpy"]
-    costs["budget_jpy"] = costs["fiscal_year"].map(scenario.budget.by_fiscal_year())
-    costs["fiscal_year"] = "FY" + costs["fiscal_year"].astype(str)
-    delivered_flop = (training * arrays.flop_per_month).sum(axis=(0, 1))
+    r = arrays.runs.index(scenario.run.name)
+    delivered_flop = (use[..., r] * arrays.run_flop[r]).sum(axis=(0, 1))
     compute = pd.DataFrame(
         {"month": months, "delivered_flop": delivered_flop, "cumulative_flop": np.cumsum(delivered_flop)}
     )
+    carbon_cost = (energy_joules * arrays.carbon).sum(axis=0) * scenario.carbon_price
+    economic, residual = economic_cost(scenario, arrays, solution, energy_cost_by_month + carbon_cost)
     return Plan(
         scenario=scenario,
         status=solution.status,
@@ -242,11 +258,101 @@ def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, bui
         fleet=fleet,
         power=power,
         energy=energy,
-        costs=costs,
+        costs=cash_table(scenario, arrays, solution, capex_by_month, energy_cost_by_month),
         compute=compute,
         build_seconds=build_seconds,
         solve_seconds=solution.seconds,
+        use=use_table(arrays, use),
+        runs=runs_table(scenario, arrays, use),
+        inference=inference_table(arrays, use),
+        economic_cost_jpy=economic,
+        residual_value_jpy=residual,
         message=solution.message,
         notices=solution.notices,
         mip_gap=solution.mip_gap,
     )
+
+
+def cash_table(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, capex: np.ndarray, energy: np.ndarray) -> pd.DataFrame:
+    """Cash paid by fiscal year, what arrived that year, and (for a split budget) from which source."""
+    costs = (
+        pd.DataFrame({"fiscal_year": arrays.fiscal_year, "capex_jpy": capex, "energy_cost_jpy": energy})
+        .groupby("fiscal_year", as_index=False)
+        .sum()
+    )
+    costs["total_jpy"] = costs["capex_jpy"] + costs["energy_cost_jpy"]
+    costs["budget_jpy"] = costs["fiscal_year"].map(scenario.budget.by_fiscal_year())
+    for source in ("public", "private"):
+        costs[f"{source}_jpy"] = costs["fiscal_year"].map(
+            lambda year: solution.money.get((source, year), np.nan) if solution.money else np.nan)
+    costs["fiscal_year"] = "FY" + costs["fiscal_year"].astype(str)
+    return costs
+
+
+def economic_cost(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, running: np.ndarray) -> tuple[float, float]:
+    """(economic cost in the scenario's view, residual value at the horizon's end), in JPY.
+    `running`: electricity and carbon cost by month (undiscounted)."""
+    economics, T = scenario.economics, len(arrays.months)
+    capex = arrays.capex[:, :, None]
+    kept = solution.bought - solution.retired.sum(axis=3)  # (S, G, V) still held at the end
+    residual = float((kept * capex * arrays.book[:T, T][None, None, :]).sum())
+    if economics.view == "cash":
+        return float((solution.bought * capex).sum() + running.sum()), residual
+    delta = arrays.discount
+    if economics.view == "annuity":
+        charge = capital_recovery(economics.discount_rate, economics.useful_life) / 12
+        held = (solution.installed - arrays.existing[:, :, None]) * capex
+        return float((held * charge * delta[:T]).sum() + (running * delta[:T]).sum()), residual
+    resale = economics.resale_of_book_value * (solution.retired * arrays.capex[:, :, None, None]
+                                               * arrays.book[:T, :T][None, None] * delta[:T][None, None, None, :]).sum()
+    paid = (solution.bought * capex * delta[:T]).sum()
+    return float(paid - resale - delta[T] * residual + (running * delta[:T]).sum()), residual
+
+
+def use_table(arrays: ScenarioArrays, use: np.ndarray) -> pd.DataFrame:
+    s, g, t, w = np.nonzero(use > NEGLIGIBLE)
+    workloads = [*arrays.runs, *arrays.streams]
+    return pd.DataFrame({
+        "site": np.array(arrays.sites)[s], "accelerator": np.array(arrays.accelerators)[g],
+        "month": np.array(arrays.month_labels)[t], "workload": np.array(workloads, dtype=object)[w],
+        "accelerators": use[s, g, t, w]}, columns=USE_COLUMNS)
+
+
+USE_COLUMNS = ["site", "accelerator", "month", "workload", "accelerators"]
+RUN_COLUMNS = ["run", "start", "finish", "deadline", "required_flop", "delivered_flop", "accelerators",
+               "accelerator_months", "attributed_cost_jpy"]
+
+
+def runs_table(scenario: Scenario, arrays: ScenarioArrays, use: np.ndarray) -> pd.DataFrame:
+    """Each run: when it trained and finished, on how many accelerators, at what cost. Its cost is
+    the capital charge (CRF(rate, life) / 12 x capex, undiscounted) of the accelerator-months it
+    used, plus the electricity those accelerators drew at work."""
+    economics = scenario.economics
+    charge = capital_recovery(economics.discount_rate, economics.useful_life) / 12 * arrays.capex[:, :, None]
+    rows = []
+    for r, (name, work) in enumerate(scenario.training_runs.items()):
+        flop = (use[..., r] * arrays.run_flop[r]).sum(axis=(0, 1))
+        done = np.cumsum(flop) >= arrays.required[r] * (1 - 1e-7)
+        busy = np.flatnonzero(use[..., r].sum(axis=(0, 1)) > NEGLIGIBLE)
+        joules = (use[..., r] * arrays.power[None, :, None]).sum(axis=1) * arrays.pue * arrays.seconds
+        rows.append({
+            "run": name,
+            "start": arrays.month_labels[busy[0]] if len(busy) else None,
+            "finish": arrays.month_labels[np.argmax(done)] if done.any() else None,
+            "deadline": label(work.deadline),
+            "required_flop": work.required_flop,
+            "delivered_flop": float(flop.sum()),
+            "accelerators": float(use[..., r].sum(axis=(0, 1)).max()),
+            "accelerator_months": float(use[..., r].sum()),
+            "attributed_cost_jpy": float((use[..., r] * charge).sum() + (joules * arrays.price).sum()),
+        })
+    return pd.DataFrame(rows, columns=RUN_COLUMNS)
+
+
+def inference_table(arrays: ScenarioArrays, use: np.ndarray) -> pd.DataFrame:
+    runs, rows = len(arrays.runs), []
+    for k, name in enumerate(arrays.streams):
+        served = (use[..., runs + k] * arrays.serving[k][None, :, None]).sum(axis=(0, 1))
+        rows += [{"stream": name, "month": month, "demand_tokens_per_s": arrays.demand[k, t],
+                  "served_tokens_per_s": served[t]} for t, month in enumerate(arrays.month_labels)]
+    return pd.DataFrame(rows, columns=["stream", "month", "demand_tokens_per_s", "served_tokens_per_s"])

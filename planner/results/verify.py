@@ -55,7 +55,7 @@ def recompute(plan: Plan) -> pd.DataFrame:
     pue = [site[s].monthly_pue()[m] for s, m in zip(rows["site"], calendar_month)]
     price = [site[s].electricity_price[m] for s, m in zip(rows["site"], calendar_month)]
     carbon = [site[s].carbon_intensity[m] for s, m in zip(rows["site"], calendar_month)]
-    rows["it_w"] = it_power * (idle * rows["installed"] + (1 - idle) * rows["training"])
+    rows["it_w"] = it_power * (idle * rows["installed"] + (1 - idle) * (rows["training"] + rows["serving"]))
     rows["facility_w"] = rows["it_w"] * pue
     rows["energy_j"] = rows["facility_w"] * seconds
     rows["electricity_jpy"] = rows["energy_j"] * price
@@ -63,11 +63,23 @@ def recompute(plan: Plan) -> pd.DataFrame:
     rows["capex_jpy"] = rows["delivered"] * [
         acc[a].capex + site[s].fitout_cost * acc[a].it_power for s, a in zip(rows["site"], rows["accelerator"])
     ]
-    work = scenario.workload
-    efficiency = rows["site"].map(scenario.site_efficiency)
-    flops = rows["accelerator"].map(lambda a: acc[a].peak_bf16 * acc[a].mfu)
-    rows["flop"] = rows["training"] * flops * work.availability * seconds * efficiency
     rows["fiscal_year"] = period.map(fiscal_year)
+    rows["period"] = period
+    return rows
+
+
+def run_compute(plan: Plan) -> pd.DataFrame:
+    """Per use row of a run: the FLOP it gives, and whether it lies inside the run's window and types."""
+    scenario, runs = plan.scenario, plan.scenario.training_runs
+    rows = plan.use[plan.use["workload"].isin(list(runs))].copy()
+    period = rows["month"].map(lambda text: parse_month(text, "month"))
+    seconds = period.map(lambda p: p.days_in_month * 24 * 3600.0)
+    work = rows["workload"].map(runs)
+    flops = [scenario.accelerators[a].peak_bf16 * scenario.accelerators[a].mfu for a in rows["accelerator"]]
+    efficiency = [scenario.site_efficiency(s, w) for s, w in zip(rows["site"], work)]
+    rows["flop"] = rows["accelerators"] * flops * work.map(lambda w: w.availability) * seconds * efficiency
+    rows["allowed"] = [w.earliest_start <= p <= w.deadline and (w.accelerators is None or a in w.accelerators)
+                       for w, p, a in zip(work, period, rows["accelerator"])]
     rows["period"] = period
     return rows
 
@@ -82,7 +94,8 @@ def verify(plan: Plan) -> list[Violation]:
     found += _site_limits(plan, rows)
     found += _deliveries(plan, rows)
     found += _money(plan, rows)
-    found += _compute(plan, rows)
+    found += _compute(plan, run_compute(plan))
+    found += _serving(plan)
     found += _reported_figures(plan, rows)
     return found
 
@@ -98,29 +111,29 @@ def verified_plan(scenario: Scenario) -> Plan:
 
 
 def _fleet_rules(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
-    found, work = [], plan.scenario.workload
+    found = []
     for row in rows.itertuples():
         where = f"{row.site} {row.accelerator} {row.month}"
         acc, site = plan.scenario.accelerators[row.accelerator], plan.scenario.sites[row.site]
-        for column in ("installed", "delivered", "training"):
+        for column in ("installed", "delivered", "retired", "training", "serving"):
             value = getattr(row, column)
             if not math.isfinite(value):  # sums skip NaN, so only a check of its own catches one
                 found.append(Violation("finite", where, value, 0.0, f"{column} is not a finite number"))
             elif value < -ABSOLUTE["count"]:
                 found.append(Violation("non_negative", where, value, 0.0, f"{column} is negative"))
-        if _over(row.training, row.installed, "count"):
-            found.append(Violation("training_within_fleet", where, row.training, row.installed, "trains more than installed"))
+        if _over(row.training + row.serving, row.installed, "count"):
+            found.append(Violation("use_within_fleet", where, row.training + row.serving, row.installed, "works more than installed"))
         opens = max(site.opening, acc.first_delivery)
-        if row.period < opens and _over(row.installed, 0.0, "count"):
-            found.append(Violation("availability", where, row.installed, 0.0, "installed before the site opens or the type ships"))
-        if not work.earliest_start <= row.period <= work.deadline and _over(row.training, 0.0, "count"):
-            found.append(Violation("training_window", where, row.training, 0.0, "trains outside the run's window"))
+        if row.period < opens and _over(row.delivered, 0.0, "count"):
+            found.append(Violation("availability", where, row.delivered, 0.0, "delivered before the site opens or the type ships"))
     ordered = rows.sort_values(["site", "accelerator", "period"])
-    growth = ordered.groupby(["site", "accelerator"])["installed"].diff().fillna(ordered["installed"])
-    for row, expected in zip(ordered.itertuples(), growth):
-        if _differs(row.delivered, expected, "count"):
+    before = ordered.groupby(["site", "accelerator"])["installed"].shift()
+    existing = [plan.scenario.sites[s].existing_fleet.get(a, 0.0) for s, a in zip(ordered["site"], ordered["accelerator"])]
+    expected = before.fillna(pd.Series(existing, index=ordered.index)) + ordered["delivered"] - ordered["retired"]
+    for row, held in zip(ordered.itertuples(), expected):
+        if _differs(row.installed, held, "count"):
             where = f"{row.site} {row.accelerator} {row.month}"
-            found.append(Violation("fleet_kept", where, row.delivered, expected, "deliveries do not match the fleet's growth"))
+            found.append(Violation("fleet_balance", where, row.installed, held, "the fleet is not last month's plus deliveries less retirements"))
     return found
 
 
@@ -160,26 +173,68 @@ def _money(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
     spend = (rows["capex_jpy"] + rows["electricity_jpy"]).groupby(rows["fiscal_year"]).sum()
     if _over(spend.sum(), money.total, "JPY"):
         found.append(Violation("budget", "total", spend.sum(), money.total, "spending above the total budget"))
-    arrived, spent = 0.0, 0.0
-    for year in sorted(set(spend.index) | set(money.by_fiscal_year())):
-        granted = money.by_fiscal_year().get(year)
-        arrived += granted or 0.0
+    if money.by_fiscal_year():
+        found += _yearly(spend, money.by_fiscal_year(), money.carry_over, "budget_fy", "spending above the money arrived")
+    costs = plan.costs.assign(year=plan.costs["fiscal_year"].str[2:].astype(int)).set_index("year")
+    for source, by_year in money.by_source().items():
+        paid = costs[f"{source}_jpy"].fillna(0.0)
+        found += _yearly(paid, by_year, money.carry_over, f"{source}_money", f"{source} money above what arrived")
+    if money.by_source():
+        for year, row in costs.iterrows():
+            if _over(spend.get(year, 0.0), row["public_jpy"] + row["private_jpy"], "JPY"):
+                found.append(Violation("cash_sources", f"FY{year}", spend.get(year, 0.0), row["public_jpy"] + row["private_jpy"], "cash not paid from public and private money"))
+            eligible = money.public_share * rows.loc[rows["fiscal_year"] == year, "capex_jpy"].sum()
+            if _over(row["public_jpy"], eligible, "JPY"):
+                found.append(Violation("public_share", f"FY{year}", row["public_jpy"], eligible, "public money above its share of capex"))
+    return found
+
+
+def _yearly(spend: pd.Series, by_year: dict[int, float], carry_over: bool, name: str, detail: str) -> list[Violation]:
+    """Every fiscal year of the horizon: a year not listed brings no money; carried over, the
+    limit is cumulative."""
+    found, arrived, spent = [], 0.0, 0.0
+    for year in sorted(spend.index):
+        arrived += by_year.get(year, 0.0)
         spent += spend.get(year, 0.0)
-        if granted is None:
-            continue
-        used, limit = (spent, arrived) if money.carry_over else (spend.get(year, 0.0), granted)
+        used, limit = (spent, arrived) if carry_over else (spend.get(year, 0.0), by_year.get(year, 0.0))
         if _over(used, limit, "JPY"):
-            found.append(Violation("budget_fy", f"FY{year}", used, limit, "spending above the money arrived"))
+            found.append(Violation(name, f"FY{year}", used, limit, detail))
     return found
 
 
 def _compute(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
-    if plan.scenario.objective == "compute":  # the question is how much fits: the requirement is not a limit
-        return []
-    required, delivered = plan.scenario.workload.required_flop, rows["flop"].sum()
-    if delivered < required * (1 - RELATIVE) - ABSOLUTE["FLOP"]:
-        return [Violation("compute_requirement", "deadline", delivered, required, "training compute short of the requirement")]
-    return []
+    found = []
+    for row in rows[~rows["allowed"]].itertuples():
+        found.append(Violation("training_window", f"{row.workload} {row.site} {row.accelerator} {row.month}",
+                               row.accelerators, 0.0, "trains outside the run's window or types"))
+    delivered = rows[rows["allowed"]].groupby("workload")["flop"].sum()
+    for name, work in plan.scenario.training_runs.items():
+        if plan.scenario.objective == "compute" and name == plan.scenario.run.name:
+            continue  # the question is how much fits: the requirement is not a limit
+        if delivered.get(name, 0.0) < work.required_flop * (1 - RELATIVE) - ABSOLUTE["FLOP"]:
+            found.append(Violation("compute_requirement", name, delivered.get(name, 0.0), work.required_flop, "training compute short of the requirement"))
+        first = plan.scenario.training_runs.get(work.after) if work.after else None
+        if first is not None:
+            finished = rows[rows["workload"] == work.after].sort_values("period")
+            reached = finished[finished["flop"].cumsum() >= first.required_flop * (1 - RELATIVE)]
+            starts = rows.loc[rows["workload"] == name, "period"]
+            if len(starts) and (reached.empty or starts.min() <= reached["period"].iloc[0]):
+                found.append(Violation("run_order", name, float(len(starts)), 0.0, f"starts before {work.after} has finished"))
+    return found
+
+
+def _serving(plan: Plan) -> list[Violation]:
+    """Each stream's tokens per second, recomputed from the use table and the catalog."""
+    found, scenario = [], plan.scenario
+    months = pd.PeriodIndex([parse_month(m, "month") for m in plan.fleet["month"].unique()])
+    for name, stream in scenario.inference.items():
+        rows = plan.use[plan.use["workload"] == name]
+        served = (rows["accelerators"] * [scenario.accelerators[a].serving_throughput for a in rows["accelerator"]]).groupby(rows["month"]).sum()
+        for month, demand in zip(months, stream.by_month(months)):
+            text = month.strftime("%Y-%m")
+            if demand > 0 and served.get(text, 0.0) < demand * (1 - RELATIVE) - 1e-6:
+                found.append(Violation("serving_demand", f"{name} {text}", served.get(text, 0.0), demand, "tokens/s served short of demand"))
+    return found
 
 
 def _reported_figures(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
@@ -190,7 +245,6 @@ def _reported_figures(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
         ("energy", "electricity_cost_jpy"): (rows["electricity_jpy"].sum(), "JPY"),
         ("costs", "capex_jpy"): (rows["capex_jpy"].sum(), "JPY"),
         ("energy", "co2_t"): (rows["co2_kg"].sum() / 1e3, "t"),
-        ("compute", "delivered_flop"): (rows["flop"].sum(), "FLOP"),
     }
     for (table, column), (expected, unit) in sums.items():
         reported = float(getattr(plan, table)[column].sum())
