@@ -52,3 +52,8 @@ def scenario(changes: dict | None = None, base: dict = ONE_SITE):
 def default_with(changes: dict | None = None):
     """The shipped default Scenario with `changes` applied to its resolved document."""
     return build(edit(load_scenario().document(), changes or {}), "default scenario with changes")
+
+
+def programme(changes: dict | None = None):
+    """ONE_SITE valued as a programme (the residual view, the default), from `changes`."""
+    return scenario({"economics": {}, **(changes or {})})

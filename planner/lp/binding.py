@@ -64,7 +64,7 @@ def describe_row(model: PlanningModel, family: str, key: tuple) -> tuple[str, st
         if scenario.budget.carry_over:
             arrived = sum(v for y, v in by_year.items() if y <= year)
             return f"FY{year}", f"money arrived by the end of FY{year}: JPY {arrived / 1e9:,.1f} bn"
-        return f"FY{year}", f"FY{year} grant JPY {by_year[year] / 1e9:,.1f} bn"
+        return f"FY{year}", f"FY{year} grant JPY {by_year.get(year, 0.0) / 1e9:,.1f} bn (none when not listed)"
     if family == "serving_demand":
         k, t = key
         return f"{arrays.streams[k]} {arrays.month_labels[t]}", (

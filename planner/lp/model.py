@@ -101,7 +101,7 @@ class PlanningModel:
         self.money: dict[tuple[str, int], pulp.LpVariable] = {}
         self.units: dict[tuple, pulp.LpVariable] = {}
         self._add_variables()
-        self.integer = self.integer or bool(self.done)
+        self.integer = self.integer or bool(self.done)  # a MILP: whole units, or runs in order
         for item in FAMILIES.values():
             item.build(self)
         self.problem.setObjective(self.cost_objective())
@@ -437,7 +437,7 @@ def range_of(model: PlanningModel, year: int) -> range:
 
 @family("accelerators are bought in whole servers or racks (integer sizing only)")
 def scalable_units(model: PlanningModel) -> None:
-    if not model.integer:
+    if not model.scenario.solver.integer:
         return
     for key, variable in [*model.buy.items(), *model.retire.items()]:  # sold as they were bought
         units = model.problem.add_variable(f"units_{'_'.join(map(str, key))}", lowBound=0, cat=pulp.LpInteger)
