@@ -170,7 +170,8 @@ def describe(plan: Plan) -> str:
     if s["mip_gap"] is not None:
         lines.append(f"integer sizing: MIP gap {s['mip_gap']:.2%}, {s['integer_gap']:.2%} above the fractional plan")
     if not plan.binding.empty:
-        lines.append("binding limits, and what one more unit of each is worth:")
+        note = f" ({plan.prices_note})" if plan.prices_note else ""
+        lines.append(f"binding limits, and what one more unit of each is worth{note}:")
         lines += [f"  {row.description}: {row.shadow_price:,.4g} {row.unit}" for row in plan.binding.head(10).itertuples()]
     for row in plan.entry.itertuples():
         lines.append(f"  {row.accelerator} would enter at JPY {row.price_cut_jpy:,.0f} less per accelerator ({row.cut_share:.0%} of its cost)")

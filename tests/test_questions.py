@@ -41,14 +41,17 @@ def two_types(**changes):
     return edit(base, changes)
 
 
-def test_value_of_one_more_mw_matches_the_hand_computed_dual():
-    # Grid binds with X1 and X2 both bought. At the optimum each type's purchase breaks even:
+@pytest.mark.parametrize("integer", [False, True], ids=["fractions", "whole servers"])
+def test_value_of_one_more_mw_matches_the_hand_computed_dual(integer):
+    # Grid binds with X1 and X2 both bought. At the optimum of the LP each type's purchase breaks even:
     #   capex_i = y * FLOP_i - w * 1.2 * MW_i,  i = 1, 2
     # where y prices compute (JPY per FLOP) and w one more MW all year (JPY per MW).
+    # In whole servers a MILP has no duals, and the LP with the fleet fixed prices only electricity
+    # (free here) and loses the grid limit: the plan shows the LP relaxation's y and w, and says so.
     need = 1e24
     grid_mw = 1.2 * 1000.0 * need / (FLOPS * SECONDS_2027) / 2 / 1e6
     base = two_types(**{"sites.Alpha.grid_phases": [
-        {"start": "2027-01", "grid_import": f"{grid_mw} MW", "it_capacity": "1000 MW"}]})
+        {"start": "2027-01", "grid_import": f"{grid_mw} MW", "it_capacity": "1000 MW"}]}, **{"solver.integer": integer})
     plan = planned(scenario({}, base))
     flop = np.array([FLOPS, 2 * FLOPS]) * SECONDS_2027
     mw = np.array([1000.0, 500.0]) * 1.2 / 1e6
@@ -57,6 +60,7 @@ def test_value_of_one_more_mw_matches_the_hand_computed_dual():
     assert shadow(plan, "compute_requirement") == pytest.approx(y * 1e24, rel=1e-6)
     assert set(plan.binding["unit"]) >= {"JPY per MW", "JPY per 1e24 FLOP"}
     assert plan.binding.iloc[0]["description"]  # described in words
+    assert plan.summary()["prices_from"] == ("LP relaxation" if integer else "this plan")
 
 
 def test_value_of_money_arriving_earlier():
