@@ -8,12 +8,14 @@ import sys
 from pathlib import Path
 
 from planner import estimate_command, sweep_cli
+from planner.binding import worth_in_words
 from planner.errors import InputError
 from planner.plan import Plan
 from planner.scenario import DEFAULT_SCENARIO, OBJECTIVES, changed, load_scenario
 from planner.verify import verified_plan
 
 EXIT_PLAN, EXIT_INFEASIBLE, EXIT_BAD_INPUT, EXIT_SOLVER = 0, 1, 2, 3
+BINDING_SHOWN = 10  # binding limits in the terminal, most valuable first; --json has them all
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,7 +174,10 @@ def describe(plan: Plan) -> str:
     if not plan.binding.empty:
         note = f" ({plan.prices_note})" if plan.prices_note else ""
         lines.append(f"binding limits, and what one more unit of each is worth{note}:")
-        lines += [f"  {row.description}: {row.shadow_price:,.4g} {row.unit}" for row in plan.binding.head(10).itertuples()]
+        lines += [f"  {row.description}: {worth_in_words(row.shadow_price, row.unit)}"
+                  for row in plan.binding.head(BINDING_SHOWN).itertuples()]
+        if len(plan.binding) > BINDING_SHOWN:
+            lines.append(f"  ... and {len(plan.binding) - BINDING_SHOWN} more (see --json)")
     for row in plan.entry.itertuples():
         lines.append(f"  {row.accelerator} would enter at JPY {row.price_cut_jpy:,.0f} less per accelerator ({row.cut_share:.0%} of its cost)")
     lines.append("fiscal year spending (JPY bn):")

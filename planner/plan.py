@@ -10,7 +10,7 @@ import pandas as pd
 import pulp
 
 from planner.arrays import ScenarioArrays
-from planner.binding import BINDING_COLUMNS, ENTRY_COLUMNS, NEGLIGIBLE, binding_table, entry_prices
+from planner.binding import BINDING_COLUMNS, ENTRY_COLUMNS, MONTHS_EARLIER, NEGLIGIBLE, binding_table, entry_prices
 from planner.calendar import label, months_between
 from planner.diagnose import RELAXATION_COLUMNS, explain
 from planner.objectives import Outcome, optimise
@@ -182,8 +182,7 @@ def _months_gained(scenario: Scenario, changed: Scenario, finish: str, family: s
     outcome = optimise(changed)
     earlier = outcome.scenario.workload.deadline if outcome.solution.has_plan else None
     gained = 0 if earlier is None else (pd.Period(finish, "M") - earlier).n
-    return {"constraint": family, "description": f"{what}: finish {gained} months earlier", "where": where,
-            "shadow_price": float(gained), "unit": "months earlier"}
+    return {"constraint": family, "description": what, "where": where, "shadow_price": float(gained), "unit": MONTHS_EARLIER}
 
 
 def _fractional(scenario: Scenario, objective: str) -> Outcome:

@@ -3,9 +3,10 @@
 import json
 
 import pytest
+from builders import scenario
 
 from planner import DEFAULT_SCENARIO, load_scenario, make_plan
-from planner.cli import main
+from planner.cli import describe, main
 from planner.sites import profile_dir
 
 DEFAULT_TEXT = DEFAULT_SCENARIO.read_text(encoding="utf-8")
@@ -156,3 +157,15 @@ def test_integer_plan_shows_the_lp_relaxations_prices_and_says_so(capsys, defaul
     assert code == 0
     assert ("binding limits, and what one more unit of each is worth (LP relaxation: servers and racks in fractions, "
             "as a plan in whole units has no shadow prices of its own):") in out.splitlines()
+
+
+def test_plan_text_says_how_many_binding_limits_it_leaves_out():
+    # 10 deliveries a month bind in January to October, and the compute requirement: 11 limits, 10 shown
+    plan = make_plan(scenario({"accelerators.X1.delivery_cap": "10 / month"}))
+    assert len(plan.binding) == 11
+    lines = describe(plan).splitlines()
+    start = lines.index("binding limits, and what one more unit of each is worth:")
+    shown = [line.split(": ")[0].strip() for line in lines[start + 1 : start + 11]]
+    assert shown == ["1e+24 FLOP by 2027-12", *(f"X1 deliveries, 2027-{month:02}" for month in range(1, 10))]
+    assert lines[start + 11] == "  ... and 1 more (see --json)"
+    assert "X1 deliveries, 2027-10" not in "\n".join(lines)

@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 
 from builders import ONE_SITE, edit, scenario
-from planner import make_plan
+from planner import make_plan, views
+from planner.binding import worth_in_words
+from planner.cli import describe
 from planner.scenario import changed
 from planner.verify import verify
 
@@ -143,6 +145,20 @@ def test_finish_objective_finds_the_earliest_month():
     gains = plan.binding[plan.binding["unit"] == "months earlier"].set_index("where")
     assert gains.loc["Alpha", "shadow_price"] == 1
     assert gains.loc["total", "shadow_price"] == 0  # money is not what binds
+    # said once, in words ("finish 0 months earlier: 0 months earlier" before)
+    lines = describe(plan).splitlines()
+    assert "  +10% grid and fit-out at Alpha: finishes 1 month earlier" in lines
+    assert "  +10% budget in every fiscal year: finishes no earlier" in lines
+    assert views.binding_in_words(plan)[-2:] == [
+        "**+10% grid and fit-out at Alpha**: finishes 1 month earlier",
+        "**+10% budget in every fiscal year**: finishes no earlier",
+    ]
+
+
+def test_finish_gains_in_words():
+    assert worth_in_words(2.0, "months earlier") == "finishes 2 months earlier"
+    assert worth_in_words(1.0, "months earlier") == "finishes 1 month earlier"
+    assert worth_in_words(0.0, "months earlier") == "finishes no earlier"
 
 
 def test_compute_objective_reports_the_largest_model():
