@@ -312,6 +312,8 @@ def draw_limits(plan) -> None:
         return
     lines = views.binding_in_words(plan)
     st.markdown("**Limits that bind**, and what one more unit of each is worth:")
+    if plan.prices_note:
+        st.caption(f"Prices of the {plan.prices_note}.")
     st.markdown("\n".join(f"- {line}" for line in lines) or "None reported.")
     entries = views.entry_in_words(plan)
     if entries:

@@ -257,3 +257,6 @@ def test_whole_servers_and_racks_plan_as_the_engine_does():
     counts = [count for fleet in expected.summary()["accelerators"].values() for count in fleet.values()]
     assert all(abs(count % 8) < 1e-6 or abs(count % 8 - 8) < 1e-6 for count in counts)  # whole 8-GPU servers at least
     assert any(caption.value.startswith("Whole servers and racks: MIP gap") for caption in at.caption)
+    relaxation = ("Prices of the LP relaxation: servers and racks in fractions, "
+                  "as a plan in whole units has no shadow prices of its own.")
+    assert relaxation in [caption.value for caption in at.caption]

@@ -240,6 +240,17 @@ def test_binding_limits_and_prices_to_enter(book, plan):
     assert_same_rows(shown, plan.binding.head(10)[["description", "shadow_price", "unit"]])
 
 
+def test_an_integer_plans_prices_say_they_are_the_lp_relaxations():
+    # one site, one type, whole servers of 8: the binding compute requirement is priced by the LP
+    # relaxation (test_questions.py checks its numbers by hand); the workbook says whose prices they are
+    whole = make_plan(build({**copy.deepcopy(ONE_SITE), "solver": {"integer": True}}, "test scenario"))
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(whole)), data_only=True)
+    note = "LP relaxation: servers and racks in fractions, as a plan in whole units has no shadow prices of its own"
+    assert summary_items(book["Summary"])["Shadow prices from"] == (note, None)
+    rows = [row[0] for row in book["Binding constraints"].iter_rows(values_only=True)]
+    assert rows == ["Constraint", "compute_requirement", None, f"Shadow prices and prices to enter: {note}."]
+
+
 def test_binding_sheet_says_when_nothing_is_reported(plan):
     empty = dataclasses.replace(plan, binding=plan.binding.iloc[0:0], entry=plan.entry.iloc[0:0])
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(empty)), data_only=True)

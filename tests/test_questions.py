@@ -9,7 +9,10 @@ import pytest
 from builders import ONE_SITE, edit, scenario
 
 from planner import make_plan
+from planner.app import views
+from planner.cli.main import describe
 from planner.inputs.scenario import changed
+from planner.lp.binding import worth_in_words
 from planner.results.verify import verify
 
 FLOPS = 1000e12 * 0.5  # X1: peak x MFU (availability 1)
@@ -41,14 +44,17 @@ def two_types(**changes):
     return edit(base, changes)
 
 
-def test_value_of_one_more_mw_matches_the_hand_computed_dual():
-    # Grid binds with X1 and X2 both bought. At the optimum each type's purchase breaks even:
+@pytest.mark.parametrize("integer", [False, True], ids=["fractions", "whole servers"])
+def test_value_of_one_more_mw_matches_the_hand_computed_dual(integer):
+    # Grid binds with X1 and X2 both bought. At the optimum of the LP each type's purchase breaks even:
     #   capex_i = y * FLOP_i - w * 1.2 * MW_i,  i = 1, 2
     # where y prices compute (JPY per FLOP) and w one more MW all year (JPY per MW).
+    # In whole servers a MILP has no duals, and the LP with the fleet fixed prices only electricity
+    # (free here) and loses the grid limit: the plan shows the LP relaxation's y and w, and says so.
     need = 1e24
     grid_mw = 1.2 * 1000.0 * need / (FLOPS * SECONDS_2027) / 2 / 1e6
     base = two_types(**{"sites.Alpha.grid_phases": [
-        {"start": "2027-01", "grid_import": f"{grid_mw} MW", "it_capacity": "1000 MW"}]})
+        {"start": "2027-01", "grid_import": f"{grid_mw} MW", "it_capacity": "1000 MW"}]}, **{"solver.integer": integer})
     plan = planned(scenario({}, base))
     flop = np.array([FLOPS, 2 * FLOPS]) * SECONDS_2027
     mw = np.array([1000.0, 500.0]) * 1.2 / 1e6
@@ -57,6 +63,7 @@ def test_value_of_one_more_mw_matches_the_hand_computed_dual():
     assert shadow(plan, "compute_requirement") == pytest.approx(y * 1e24, rel=1e-6)
     assert set(plan.binding["unit"]) >= {"JPY per MW", "JPY per 1e24 FLOP"}
     assert plan.binding.iloc[0]["description"]  # described in words
+    assert plan.summary()["prices_from"] == ("LP relaxation" if integer else "this plan")
 
 
 def test_value_of_money_arriving_earlier():
@@ -139,6 +146,20 @@ def test_finish_objective_finds_the_earliest_month():
     gains = plan.binding[plan.binding["unit"] == "months earlier"].set_index("where")
     assert gains.loc["Alpha", "shadow_price"] == 1
     assert gains.loc["total", "shadow_price"] == 0  # money is not what binds
+    # said once, in words ("finish 0 months earlier: 0 months earlier" before)
+    lines = describe(plan).splitlines()
+    assert "  +10% grid and fit-out at Alpha: finishes 1 month earlier" in lines
+    assert "  +10% budget in every fiscal year: finishes no earlier" in lines
+    assert views.binding_in_words(plan)[-2:] == [
+        "**+10% grid and fit-out at Alpha**: finishes 1 month earlier",
+        "**+10% budget in every fiscal year**: finishes no earlier",
+    ]
+
+
+def test_finish_gains_in_words():
+    assert worth_in_words(2.0, "months earlier") == "finishes 2 months earlier"
+    assert worth_in_words(1.0, "months earlier") == "finishes 1 month earlier"
+    assert worth_in_words(0.0, "months earlier") == "finishes no earlier"
 
 
 def test_compute_objective_reports_the_largest_model():

@@ -13,7 +13,7 @@ from builders import scenario
 
 from planner import make_plan
 from planner.app.sweep_charts import distribution_chart, pareto_chart, tornado_chart
-from planner.cli import main
+from planner.cli.main import main
 from planner.inputs.errors import InputError
 from planner.inputs.scenario import changed, edit, lookup
 from planner.inputs.units import parse_quantity

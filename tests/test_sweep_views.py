@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from planner.app import sweep_views
-from planner.cli import main
+from planner.cli.main import main
 from planner.studies.analysis import tornado_metrics
 from planner.studies.ranges import parse_vary
 from planner.studies.sweep import sweep

@@ -10,7 +10,7 @@ import pytest
 from workbooks import INJECTIONS, injected_scenario
 
 from planner import make_plan
-from planner.cli import main
+from planner.cli.main import main
 from planner.exchange.export import workbook_bytes
 from planner.exchange.workbook_import import MAX_UNPACKED_BYTES, MAX_WORKBOOK_BYTES, scenario_from_workbook
 from planner.inputs.errors import InputError

@@ -19,6 +19,7 @@ from planner.app.edits import Edit, with_provenance
 from planner.inputs.catalog import catalog_entries
 from planner.inputs.errors import InputError
 from planner.inputs.scenario import OBJECTIVES, SOLVERS
+from planner.inputs.workload import DEFAULT_AVAILABILITY
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             ("workload", "availability"),
             "Availability",
             "Share of wall time training makes progress (Llama 3: above 0.9)",
-            default=0.9,
+            default=DEFAULT_AVAILABILITY,
         ),
         Field(
             ("workload", "cross_site_efficiency"),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from planner.inputs.calendar import parse_month
+from planner.lp.binding import worth_in_words
 from planner.results.plan import Plan
 
 BN = 1e9
@@ -172,7 +173,7 @@ def budget_rule(plan: Plan) -> str:
 
 def binding_in_words(plan: Plan) -> list[str]:
     """Each binding limit and what one more unit of it is worth (its shadow price)."""
-    return [f"**{row.description}**: {row.shadow_price:,.4g} {row.unit}" for row in plan.binding.itertuples()]
+    return [f"**{row.description}**: {worth_in_words(row.shadow_price, row.unit)}" for row in plan.binding.itertuples()]
 
 
 def entry_in_words(plan: Plan) -> list[str]:

@@ -11,10 +11,12 @@ from planner.cli import estimate as estimate_command
 from planner.cli import sweep as sweep_cli
 from planner.inputs.errors import InputError
 from planner.inputs.scenario import DEFAULT_SCENARIO, OBJECTIVES, changed, load_scenario
+from planner.lp.binding import worth_in_words
 from planner.results.plan import Plan
 from planner.results.verify import verified_plan
 
 EXIT_PLAN, EXIT_INFEASIBLE, EXIT_BAD_INPUT, EXIT_SOLVER = 0, 1, 2, 3
+BINDING_SHOWN = 10  # binding limits in the terminal, most valuable first; --json has them all
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -171,8 +173,12 @@ def describe(plan: Plan) -> str:
     if s["mip_gap"] is not None:
         lines.append(f"integer sizing: MIP gap {s['mip_gap']:.2%}, {s['integer_gap']:.2%} above the fractional plan")
     if not plan.binding.empty:
-        lines.append("binding limits, and what one more unit of each is worth:")
-        lines += [f"  {row.description}: {row.shadow_price:,.4g} {row.unit}" for row in plan.binding.head(10).itertuples()]
+        note = f" ({plan.prices_note})" if plan.prices_note else ""
+        lines.append(f"binding limits, and what one more unit of each is worth{note}:")
+        lines += [f"  {row.description}: {worth_in_words(row.shadow_price, row.unit)}"
+                  for row in plan.binding.head(BINDING_SHOWN).itertuples()]
+        if len(plan.binding) > BINDING_SHOWN:
+            lines.append(f"  ... and {len(plan.binding) - BINDING_SHOWN} more (see --json)")
     for row in plan.entry.itertuples():
         lines.append(f"  {row.accelerator} would enter at JPY {row.price_cut_jpy:,.0f} less per accelerator ({row.cut_share:.0%} of its cost)")
     lines.append("fiscal year spending (JPY bn):")

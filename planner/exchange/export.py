@@ -436,6 +436,8 @@ def _binding(sheet: _Sheet, plan: Plan) -> None:
             "No binding limits reported for this plan." if plan.feasible else "No plan: see the Relaxations sheet."
         )
         sheet.text(placed.first, 0, nothing, fit=False)
+    elif plan.prices_note:
+        sheet.text(placed.last + 2, 0, f"Shadow prices and prices to enter: {plan.prices_note}.", fit=False)
 
 
 def _sources(plan: Plan, rows) -> pd.DataFrame:
@@ -532,6 +534,7 @@ def _summary(sheet: _Sheet, plan: Plan, power: dict, energy: _Placed, costs: _Pl
     if summary["integer"]:
         put("MIP gap", summary["mip_gap"], "of the objective", "share")
         put("Cost of whole units", summary["integer_gap"], "above the fractional plan", "share")
+        put("Shadow prices from", plan.prices_note)
     put("Training finishes", summary["finish_month"] or "not within this plan", "month")
     put("Deadline", summary["deadline"], "month")
     put("Compute required", summary["required_flop"], "FLOP", "scientific")

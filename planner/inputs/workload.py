@@ -8,6 +8,8 @@ from planner.inputs.calendar import label
 from planner.inputs.fields import Count, Fraction, Month, Record, Text, quantity
 
 CHINCHILLA_TOKENS_PER_PARAMETER = 20.0  # Hoffmann et al. 2022, Table 3: ~20 tokens per parameter
+# Share of wall time a run makes progress, for plans and estimates alike (Llama 3: above 0.9)
+DEFAULT_AVAILABILITY = 0.9
 SIZE_FIELDS = ("parameters", "active_parameters", "tokens", "tokens_per_parameter", "flop_per_parameter_token")
 MAX_FLOP = 1e30  # 2,000 times the largest run yet: above it, a typo
 # The planner's LP counts compute in 1e24 FLOP: below this a run sinks into the solver's tolerance
@@ -88,7 +90,7 @@ class Workload(TrainingRun):
     """A training run (its size) and its window: when it may start and when it must finish."""
 
     name: Text = "training run"
-    availability: Fraction = 0.9
+    availability: Fraction = DEFAULT_AVAILABILITY
     cross_site_efficiency: Fraction = 0.9
     anchor_site: Text | None = None
     earliest_start: Month

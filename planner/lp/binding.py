@@ -19,6 +19,7 @@ BINDING_COLUMNS = ["constraint", "description", "where", "shadow_price", "unit"]
 ENTRY_COLUMNS = ["accelerator", "price_cut_jpy", "capex_jpy", "cut_share"]
 BINDS = 1e-9  # a dual below this (model units) is degenerate noise, not a binding limit
 NEGLIGIBLE = 1e-3  # accelerators: fleet values below this are solver noise
+MONTHS_EARLIER = "months earlier"  # the unit of the finish objective's re-planned gains (plan.py)
 
 
 def binding_table(model: PlanningModel, solution: Solution, objective: str = "cost") -> pd.DataFrame:
@@ -42,6 +43,15 @@ def binding_table(model: PlanningModel, solution: Solution, objective: str = "co
     table = pd.DataFrame(rows, columns=[*BINDING_COLUMNS, "key"])
     table = pd.concat([table, _phase_totals(model, table)], ignore_index=True)
     return table.drop(columns="key").sort_values("shadow_price", ascending=False, ignore_index=True)
+
+
+def worth_in_words(shadow_price: float, unit: str) -> str:
+    """What one more unit of a limit is worth, as a line ends: "1.567e+09 JPY per MW", or for
+    a finish gain "finishes 1 month earlier" and "finishes no earlier"."""
+    if unit != MONTHS_EARLIER:
+        return f"{shadow_price:,.4g} {unit}"
+    months = round(shadow_price)
+    return f"finishes {months} month{'s' * (months != 1)} earlier" if months else "finishes no earlier"
 
 
 def describe_row(model: PlanningModel, family: str, key: tuple) -> tuple[str, str]:

@@ -163,16 +163,22 @@ def _inputs_table() -> str:
     ]
     for run, _ in published_runs():
         size, fleet, hardware = run.size, run.fleet, run.fleet.performance()
+        grid = None if fleet.carbon_intensity is None else Q_(fleet.carbon_intensity, "kg/J").m_as("kg/kWh")
         if size.compute is None:
             described = f"{scaled(size.active, 4)} x {scaled(size.training_tokens, 4)} tokens x {size.flop_per_parameter_token:g}"
         else:
             described = "compute given"
         lines.append(
             f"| {run.name} | {described} | {size.required_flop:.3g} | {hardware.name} ({hardware.peak_bf16 / 1e12:g} TFLOP/s) "
-            f"| {fleet.count:,} | {hardware.mfu:.1%} | {fleet.availability:g} | {hardware.it_power:g} W | {fleet.pue:g} "
-            f"| {Q_(fleet.carbon_intensity, 'kg/J').m_as('kg/kWh'):.4g} |"
+            f"| {fleet.count:,} | {hardware.mfu:.1%} | {fleet.availability:g} | {hardware.it_power:g} W "
+            f"| {_given(fleet.pue, 'g')} | {_given(grid, '.4g')} |"
         )
     return "\n".join(lines)
+
+
+def _given(value: float | None, spec: str) -> str:
+    """An input as the table shows it; "-" where the run gives none (its figures need none)."""
+    return "-" if value is None else format(value, spec)
 
 
 def _figures_table() -> str:
