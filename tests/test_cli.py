@@ -72,7 +72,7 @@ BAD_INPUTS = {
     "unknown field": ("availability = 0.9", "availabilty = 0.9", ["workload.availabilty", "unknown field"]),
     "wrong unit": ('total = "4e11 JPY"', 'total = "4e11 kg"', ["budget.total", "an amount of money", "'4e11 kg'", "a mass"]),
     "negative": ('total = "4e11 JPY"', 'total = "-4e11 JPY"', ["budget.total", "more than 0", "-4e11 JPY"]),
-    "zero where impossible": ('exchange_rate = "150 JPY/USD"', 'exchange_rate = "0 JPY/USD"', ["exchange_rate", "more than 0"]),
+    "zero where impossible": ('exchange_rate = "150 JPY/USD"', 'exchange_rate = "0 JPY/USD"', ["exchange_rate", "at least 10 JPY/USD"]),
     "zero MFU": ("[accelerators.H100]", "[accelerators.H100]\nmfu = 0", ["accelerators.H100.mfu", "fraction", "0"]),
     "NaN": ('total = "4e11 JPY"', 'total = "nan JPY"', ["budget.total", "finite", "nan JPY"]),
     "unknown site": ('profile = "osaka_sakai"', 'profile = "osaka_sakia"', ["sites.Sakai.profile", "osaka_sakai", "'osaka_sakia'"]),

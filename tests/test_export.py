@@ -430,8 +430,12 @@ def test_plan_file_writer_picks_by_suffix_and_names_bad_paths(tmp_path, plan):
 def test_text_longer_than_an_excel_cell_is_refused_not_cut():
     raw = copy.deepcopy(ONE_SITE)
     raw["description"] = "x" * 32_768
+    with pytest.raises(InputError, match="field 'description': expected a text of at most 2,000 characters"):
+        build(raw, "test scenario")  # validation refuses it first (issue 11): validate said yes, --out no
+    plan = make_plan(build(ONE_SITE, "test scenario"))
+    plan.scenario._document["description"] = "x" * 32_768  # the writer's own guard, for text that gets past
     with pytest.raises(InputError, match="expected texts of at most 32,767 characters"):
-        workbook_bytes(make_plan(build(raw, "test scenario")))
+        workbook_bytes(plan)
 
 
 def test_a_plan_too_long_for_an_excel_sheet_is_refused(plan):

@@ -12,6 +12,7 @@ from planner import make_plan
 from planner.app import views
 from planner.cli.main import describe
 from planner.inputs.scenario import changed
+from planner.lp import diagnose, objectives
 from planner.lp.binding import worth_in_words
 from planner.results.verify import verify
 
@@ -134,6 +135,46 @@ def test_every_relaxation_alone_gives_a_plan():
     # the elastic answer adds MW in March only; as a flat increase it is enough everywhere
     more = {"sites.Alpha.grid_phases": [{"start": "2027-01", "grid_import": "1000 MW", "it_capacity": f"{10 + fit_out * 1.000001} MW"}]}
     assert planned(scenario({**DEADLINE_BOUND, **more}))
+
+
+def copies_of_alpha(count: int, **changes) -> dict:
+    """The one-site builder with `count` copies of its site, Alpha first (the anchor)."""
+    alpha = edit(ONE_SITE, changes)["sites"]["Alpha"]
+    names = ["Alpha", *(f"Site{i}" for i in range(2, count + 1))]
+    return {**ONE_SITE, "sites": {name: alpha for name in names}}
+
+
+def test_more_fit_out_goes_where_it_counts_in_full():
+    # Two 10 MW sites: Beta's compute counts at 0.9 (cross-site). Jan-Mar they deliver
+    # 1e4 x 90 days + 0.9 x 1e4 x 90 days of accelerator time; the rest is cheapest in MW-months
+    # at the anchor, Alpha, in 31-day months. One option names the sites that need more.
+    document = edit(copies_of_alpha(2, **{"sites.Alpha.grid_phases": DEADLINE_BOUND["sites.Alpha.grid_phases"]}),
+                    {key: value for key, value in DEADLINE_BOUND.items() if key.startswith("workload")})
+    plan = make_plan(scenario({}, document))
+    assert plan.status == "infeasible"
+    required = 1e4 * FLOPS * 181 * DAY * 0.999
+    extra = (required / FLOPS - 1e4 * 90 * DAY * (1 + 0.9)) / (31 * DAY)  # accelerators of 1000 W
+    fit_out = plan.relaxations[plan.relaxations["option"].str.startswith("more grid and fit-out")]
+    assert set(fit_out["option"]) == {"more grid and fit-out at Alpha"}
+    assert fit_out["amount"].sum() == pytest.approx(extra * 1000.0 / 1e6, rel=1e-6)
+
+
+def test_the_diagnosis_solves_as_many_lps_for_twenty_sites_as_for_two(monkeypatch):
+    # issue 11: an elastic LP per site grew with the square of the sites (31 s for 100 sites);
+    # now one per option, so the count of solves does not depend on the number of sites
+    solves = []
+    for module in (diagnose, objectives):
+        real = module.solve
+        monkeypatch.setattr(module, "solve", lambda *args, real=real, **kw: solves.append(1) or real(*args, **kw))
+    counted = {}
+    for count in (2, 20):
+        solves.clear()
+        plan = make_plan(scenario({"budget.total": "1e8 JPY"}, copies_of_alpha(count)))
+        assert plan.status == "infeasible"
+        counted[count] = len(solves)
+    assert counted[2] == counted[20]
+    cannot = plan.relaxations.set_index("option").loc["more grid and fit-out at 20 sites"]
+    assert np.isnan(cannot["amount"])  # a site does not pay for accelerators
 
 
 def test_finish_objective_finds_the_earliest_month():

@@ -4,6 +4,7 @@ computation on the one-site scenario."""
 
 import json
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import distributed
 import numpy as np
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 from builders import scenario
 
+import planner.studies.sweep
 from planner import make_plan
 from planner.app.sweep_charts import distribution_chart, pareto_chart, tornado_chart
 from planner.cli.main import main
@@ -19,8 +21,8 @@ from planner.inputs.scenario import changed, edit, lookup
 from planner.inputs.units import parse_quantity
 from planner.results.verify import verify
 from planner.studies.analysis import pareto, percentiles, tornado
-from planner.studies.ranges import parse_vary
-from planner.studies.sweep import design, quick_plan, sweep
+from planner.studies.ranges import Vary, parse_vary
+from planner.studies.sweep import design, evaluate, quick_plan, sweep
 
 FLOPS = 1000e12 * 0.5  # X1 of the one-site scenario: peak x MFU, availability 1
 DAY = 86400.0
@@ -104,6 +106,11 @@ BAD_RANGES = {
     "unknown distribution": ("accelerators.B200.mfu=beta(2, 5)", ["uniform, triangular, normal"]),
     "months backwards": ("workload.deadline=2027-09..2027-05", ["workload.deadline", "later or equal HIGH"]),
     "not FIELD=RANGE": ("budget.total", ["FIELD=RANGE"]),
+    # issue 11: a range that would allocate terabytes, arithmetic, digits int() cannot read
+    "steps beyond reason": ("budget.total=3e11 JPY..5e11 JPY:99999999999999", ["budget.total", "steps from 2 to 10,000"]),
+    "steps in Arabic-Indic digits": ("budget.total=3e11 JPY..5e11 JPY:٣", ["budget.total", "steps from 2 to 10,000"]),
+    "arithmetic that never ends": ("budget.total=(9**9**9) JPY..5e11 JPY:3", ["budget.total", "not a number followed by a unit"]),
+    "a list too long": ("objective=" + ",".join(["cost"] * 10_001), ["objective", "at most 10,000 values", "10,001"]),
 }
 
 
@@ -124,6 +131,43 @@ def test_samples_and_distributions_come_together(capsys):
     assert code == 2 and "distribution" in err
     code, _, err = run(capsys, "sweep", "--vary", "budget.total=3e11..5e11 JPY:3", "--out", "x.txt")
     assert code == 2 and ".csv or .xlsx" in err
+
+
+@pytest.mark.parametrize("flags, words", [
+    (["--samples", "1000000000000"], ["--samples", "from 1 to 1,000,000", "1,000,000,000,000"]),
+    (["--samples", "10", "--seed", "-1"], ["--seed", "at least 0", "-1"]),
+])
+def test_samples_and_seeds_out_of_range_exit_2_naming_the_flag(capsys, flags, words):
+    # issue 11: a trillion samples tried to allocate terabytes; numpy refused a negative seed with a traceback
+    code, out, err = run(capsys, "sweep", "--vary", "accelerators.B200.mfu=uniform(0.3, 0.5)", *flags, "--workers", "1")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    for word in words:
+        assert word in err
+
+
+def test_a_design_of_more_than_a_million_scenarios_is_refused_before_it_is_drawn():
+    grids = [Vary(f"f{i}", "", "list", values=tuple(range(1001))) for i in range(2)]
+    assert len(design(grids[:1])) == 1001
+    with pytest.raises(InputError, match="at most 1,000,000 scenarios") as refused:
+        design(grids)
+    assert refused.value.found == "1,002,001 scenarios"
+
+
+@pytest.mark.parametrize("cores, asked, pool", [(2, 48, 2), (64, 48, 3), (64, None, 3), (2, 1, None)])
+def test_local_workers_are_capped_by_the_cores_and_the_tasks(monkeypatch, cores, asked, pool):
+    # issue 11: --workers 48 forked 48 processes for 3 scenarios
+    started = []
+
+    class Recorded(ThreadPoolExecutor):
+        def __init__(self, workers):
+            started.append(workers)
+            super().__init__(workers)
+
+    monkeypatch.setattr(planner.studies.sweep, "ProcessPoolExecutor", Recorded)
+    monkeypatch.setattr(planner.studies.sweep.os, "cpu_count", lambda: cores)
+    rows = evaluate(scenario(), [{"budget.total": f"{total} JPY"} for total in (1e13, 1e14, 1e15)], workers=asked)
+    assert list(rows["status"]) == ["optimal"] * 3
+    assert started == ([] if pool is None else [pool])  # one worker plans here, in this process
 
 
 # --- design -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -78,9 +79,12 @@ def typed(text) -> Any:
         numbers, unit = by_month.groups()
         profile = {"by_month": [typed(part) for part in numbers.split(",")]}
         return {**profile, "unit": unit} if unit else profile
+    plain = unicodedata.normalize("NFKC", text)  # full-width digits, as quantities take them
+    if not plain.isascii():  # int() and float() would read other scripts' digits, which files refuse
+        return text
     for number in (int, float):
         try:
-            return number(text)
+            return number(plain)
         except ValueError:
             pass
     return text

@@ -14,8 +14,8 @@ from planner.inputs import DATA
 from planner.inputs.catalog import catalog_entries
 from planner.inputs.fields import Count, Record, Text, quantity, read, read_toml
 from planner.inputs.units import Q_
-from planner.inputs.workload import TrainingRun
-from planner.studies.estimate import SECONDS_PER_DAY, Estimate, Fleet, estimate, scaled
+from planner.inputs.workload import MAX_FLOP, TrainingRun
+from planner.studies.estimate import MAX_DURATION, MIN_DURATION, SECONDS_PER_DAY, Estimate, Fleet, estimate, scaled
 
 RUNS_FILE = DATA / "published_runs.toml"
 
@@ -23,11 +23,11 @@ RUNS_FILE = DATA / "published_runs.toml"
 class Published(Record):
     """Figures a run's publishers reported, in base units (energy as they counted it)."""
 
-    training_flop: quantity("FLOP", low=0, low_open=True) | None = None
+    training_flop: quantity("FLOP", low=0, low_open=True, high=f"{MAX_FLOP:g} FLOP") | None = None
     accelerator_hours: Count | None = None
-    days: quantity("s", low=0, low_open=True) | None = None
-    energy: quantity("J", low=0, low_open=True) | None = None
-    co2: quantity("kg", low=0, low_open=True) | None = None
+    days: quantity("s", MIN_DURATION, high=MAX_DURATION) | None = None
+    energy: quantity("J", low=0, low_open=True, high="1e18 J") | None = None  # a third of Japan's yearly use
+    co2: quantity("kg", low=0, low_open=True, high="1e10 kg") | None = None
 
 
 class PublishedRun(Record):

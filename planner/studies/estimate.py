@@ -25,21 +25,26 @@ from typing import Annotated
 
 from pydantic import BeforeValidator
 
-from planner.inputs.catalog import Performance, catalog_entries, catalog_performance
+from planner.inputs.catalog import MAX_FLOPS, MAX_POWER, MIN_FLOPS, MIN_POWER, Performance, catalog_entries, catalog_performance
 from planner.inputs.errors import InputError
 from planner.inputs.fields import Fraction, Record, Text, quantity
+from planner.inputs.sites import MAX_CARBON_INTENSITY, MAX_PUE
 from planner.inputs.units import Q_, parse_quantity
 from planner.inputs.workload import DEFAULT_AVAILABILITY, TrainingRun
 
 SECONDS_PER_DAY = 86400.0
 
 
+MAX_ACCELERATORS = 1e9  # a thousand times the largest clusters yet
+MIN_DURATION, MAX_DURATION = "1 hour", "100 year"  # a run's wall-clock time, from a short test to a lifetime
+
+
 def _whole_count(value):
     if isinstance(value, dict) and "value" in value:
         value = value["value"]
     number = parse_quantity(value, "dimensionless", "")
-    if number < 1 or number != int(number):
-        raise ValueError(f"expected a whole number of accelerators, at least 1, found {value!r}")
+    if not 1 <= number <= MAX_ACCELERATORS or number != int(number):
+        raise ValueError(f"expected a whole number of accelerators, at least 1 and at most {MAX_ACCELERATORS:g}, found {value!r}")
     return int(number)
 
 
@@ -51,14 +56,14 @@ class Fleet(Record):
     for how long, and what they draw. Unset figures come from the catalog."""
 
     accelerator: Text
-    peak_bf16: quantity("FLOP/s", low=0, low_open=True) | None = None
+    peak_bf16: quantity("FLOP/s", MIN_FLOPS, high=MAX_FLOPS) | None = None
     mfu: Fraction | None = None
-    power: quantity("W", low=0, low_open=True) | None = None
+    power: quantity("W", MIN_POWER, high=MAX_POWER) | None = None
     count: AcceleratorCount | None = None
-    duration: quantity("s", low=0, low_open=True) | None = None
+    duration: quantity("s", MIN_DURATION, high=MAX_DURATION) | None = None
     availability: Fraction = DEFAULT_AVAILABILITY
-    pue: quantity("dimensionless", low=1) | None = None
-    carbon_intensity: quantity("kg/J", low=0) | None = None
+    pue: quantity("dimensionless", low=1, high=MAX_PUE) | None = None
+    carbon_intensity: quantity("kg/J", high=MAX_CARBON_INTENSITY) | None = None
 
     def performance(self) -> Performance:
         """The catalog's figures for the accelerator with this fleet's overrides; an accelerator
