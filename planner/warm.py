@@ -98,8 +98,9 @@ class WarmHighs(pulp.HiGHS):
             everything = np.arange(len(new.cost), dtype=np.int32)
             highs.changeColsCost(len(everything), everything, new.cost)
             highs.changeColsBounds(len(everything), everything, new.col_lower, new.col_upper)
-            all_rows = np.arange(len(new.row_lower), dtype=np.int32)
-            highs.changeRowsBounds(len(all_rows), all_rows, new.row_lower, new.row_upper)
+            moved = (new.row_lower != last.row_lower) | (new.row_upper != last.row_upper)
+            for i in np.flatnonzero(moved):  # one row at a time: highspy before 1.12 has no changeRowsBounds
+                highs.changeRowBounds(int(i), float(new.row_lower[i]), float(new.row_upper[i]))
             for k in np.flatnonzero(new.values != last.values):
                 highs.changeCoeff(int(new.rows[k]), int(new.columns[k]), float(new.values[k]))
             self.warm_starts += 1
