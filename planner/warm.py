@@ -15,6 +15,8 @@ import highspy
 import numpy as np
 import pulp
 
+from planner.highs import SilentHiGHS
+
 INF = highspy.kHighsInf
 
 
@@ -72,13 +74,13 @@ def _arrays(lp: pulp.LpProblem, mip: bool) -> _Arrays:
     )
 
 
-class WarmHighs(pulp.HiGHS):
+class WarmHighs(SilentHiGHS):
     """A PuLP HiGHS solver whose highspy model outlives each solve; use one per process (or
     thread), for one problem after another. Solutions and statuses are read back by PuLP's own
     HiGHS interface, so callers see exactly what `pulp.HiGHS` gives them."""
 
     def __init__(self, **options):
-        super().__init__(msg=False, **options)
+        super().__init__(**options)
         self.highs: highspy.Highs | None = None
         self._last: _Arrays | None = None
         self.warm_starts = 0  # solves that reused the model and its basis
