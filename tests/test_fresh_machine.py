@@ -6,12 +6,15 @@ the venv not activated (its bin/ not on PATH), and what reaches file descriptor 
   highspy 1.7.2, 1.11.0, 1.15.1 and 1.16.0 each installed in a scratch venv.
 - CBC is the binary PuLP's `cbc` extra installs, found without PATH.
 - Without highspy every command works, plans solve with CBC and say so, and the app starts.
+- The test command ends by naming the tests it skipped for want of chromium or LibreOffice,
+  and how to get them; under CI=true those tests fail instead.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -125,3 +128,28 @@ def test_without_highspy_the_app_starts_and_says_cbc_solved(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"0 [{NO_HIGHSPY_NOTICE!r}]"
 
+
+def run_program_tests(tmp_path: Path, ci: str) -> subprocess.CompletedProcess:
+    """The browser and LibreOffice tests, on a PATH without chromium or soffice."""
+    tests = ["tests/test_browser.py", "tests/test_workbook_recalc.py"]
+    env = fresh_env(PATH=str(tmp_path), CI=ci)
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *tests], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_the_test_command_ends_by_saying_what_it_skipped_and_how_to_run_it(tmp_path):
+    done = run_program_tests(tmp_path, ci="")
+    assert done.returncode == 0, done.stdout
+    heading, browser, libreoffice, how, counts = done.stdout.splitlines()[-5:]
+    assert "tests not run here" in heading
+    assert re.fullmatch(r"tests/test_browser.py \(1 skipped\): chromium is not installed.*", browser)
+    assert re.fullmatch(r"tests/test_workbook_recalc.py \(\d+ skipped\): LibreOffice .* is not installed.*", libreoffice)
+    assert "apt-get install chromium libreoffice-calc-nogui" in how and "CI=true .ci/run" in how
+    assert re.fullmatch(r"=+ \d+ skipped in .* =+", counts)
+
+
+def test_under_ci_the_browser_and_libreoffice_tests_fail_rather_than_skip(tmp_path):
+    done = run_program_tests(tmp_path, ci="true")
+    assert done.returncode == 1
+    assert "tests not run here" not in done.stdout and "skipped" not in done.stdout.splitlines()[-1]
+    assert "chromium is missing" in done.stdout and "LibreOffice (soffice) is required when CI=true" in done.stdout
