@@ -348,6 +348,25 @@ def test_sweep_command_tornado_and_pareto_print_their_tables(capsys):
     assert code == 0 and "earliest finish at each budget" in out and "2027-05" in out
 
 
+@pytest.mark.parametrize("argv", [["--pareto", "-10%..+10%:2"], ["--pareto=-10%..+10%:2"]])
+def test_pareto_takes_relative_budgets_after_a_space_or_an_equals_sign(capsys, argv):
+    # `--pareto -10%..` was read as an unknown flag (exit 2) before
+    code, out, err = run(capsys, "sweep", *argv, "--workers", "1", "--json")
+    table = json.loads(out)
+    assert code == 0 and err == ""
+    assert [row["budget.total"] for row in table["rows"]] == [-10.0, 10.0]
+    assert [row["budget_jpy"] for row in table["rows"]] == pytest.approx([3.6e11, 4.4e11])
+
+
+def test_pareto_with_a_field_name_says_to_give_the_budgets_alone(capsys):
+    code, out, err = run(capsys, "sweep", "--pareto", "budget.total=-50%..+100%:7")
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: field '--pareto': expected the budgets alone, e.g. '-50%..+100%:7' or '2e11 JPY..8e11 JPY:7' "
+        "(the front varies budget.total), found 'budget.total=-50%..+100%:7'\n"
+    )
+
+
 def test_paths_reach_into_lists_and_name_what_is_wrong(default_scenario):
     document = default_scenario.document()
     assert lookup(document, "sites.Sakai.grid_phases[1].start") == document["sites"]["Sakai"]["grid_phases"][1]["start"]

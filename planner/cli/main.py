@@ -21,7 +21,7 @@ BINDING_SHOWN = 10  # binding limits in the terminal, most valuable first; --jso
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_attach_dash_values(sys.argv[1:] if argv is None else argv))
     try:
         return args.run(args)
     except InputError as error:
@@ -32,6 +32,18 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_SOLVER
     except BrokenPipeError:  # output piped into `head` and the like
         return EXIT_PLAN
+
+
+def _attach_dash_values(argv: list[str]) -> list[str]:
+    """`--pareto -50%..+100%:7` as `--pareto=-50%..+100%:7`: argparse takes a value starting
+    with '-' (other than a plain negative number) for a flag."""
+    attached: list[str] = []
+    for arg in argv:
+        if attached and attached[-1] == "--pareto" and arg.startswith("-") and not arg.startswith("--"):
+            attached[-1] = f"--pareto={arg}"
+        else:
+            attached.append(arg)
+    return attached
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -13,11 +13,11 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from planner.app.sweep_views import counts, headed, reasons
+from planner.app.sweep_views import BUDGETS, counts, headed, reasons
 from planner.inputs.errors import InputError
 from planner.inputs.scenario import load_scenario
 from planner.studies.analysis import pareto, percentiles, tornado
-from planner.studies.ranges import parse_vary
+from planner.studies.ranges import Vary, parse_vary
 from planner.studies.sweep import cluster_executor, sweep
 
 SHOWN_ROWS = 20
@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     analysis = parser.add_mutually_exclusive_group()
     analysis.add_argument("--tornado", action="store_true", help="vary one field at a time: which assumptions matter")
     analysis.add_argument("--pareto", metavar="BUDGETS",
-                          help="earliest finish at each budget, e.g. '2e11 JPY..8e11 JPY:7' or '-50%%..+100%%:7'")
+                          help="earliest finish at each budget, e.g. '2e11 JPY..8e11 JPY:7' or '-50%%..+100%%:7' (relative to the scenario's)")
     parser.add_argument("--metric", default="total_cost_jpy", help="the tornado's measure (default total_cost_jpy)")
     parser.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: all cores)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://host:8786")
@@ -60,7 +60,7 @@ def run(args) -> int:
     with executor as pool, tqdm(unit="plan", desc="planning", disable=None) as bar:
         options = {"executor": pool, "workers": args.workers, "progress": _advance(bar)}
         if args.pareto is not None:
-            kind, table = "pareto", pareto(scenario, parse_vary(f"budget.total={args.pareto}", scenario), **options)
+            kind, table = "pareto", pareto(scenario, _budgets(args.pareto, scenario), **options)
         elif args.tornado:
             kind, table = "tornado", tornado(scenario, varies, args.metric, **options)
         else:
@@ -74,6 +74,14 @@ def run(args) -> int:
     else:
         print(describe(table, kind))
     return 0
+
+
+def _budgets(text: str, scenario) -> Vary:
+    """--pareto's budgets: a range or list alone, since the front varies budget.total only."""
+    if "=" in text:
+        expected = f"the budgets alone, e.g. '{BUDGETS}' or '2e11 JPY..8e11 JPY:7' (the front varies budget.total)"
+        raise InputError("--pareto", expected, repr(text))
+    return parse_vary(f"budget.total={text}", scenario)
 
 
 def _advance(bar: tqdm):

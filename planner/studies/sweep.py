@@ -20,6 +20,7 @@ import os
 import threading
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
+from functools import cache
 from itertools import product
 from typing import Callable
 
@@ -28,8 +29,7 @@ import pandas as pd
 
 from planner.inputs.errors import InputError
 from planner.inputs.scenario import Scenario, changed
-from planner.lp.solve import SolverError
-from planner.lp.warm import WarmHighs
+from planner.lp.solve import SolverError, available_solvers
 from planner.results.plan import Plan, make_plan
 from planner.studies.ranges import Vary
 
@@ -41,7 +41,6 @@ MAX_SCENARIOS = 1_000_000  # a sweep's plans: days of a large cluster's time; mo
 # One warm model per process. Scenarios in one process take turns: HiGHS instances are not
 # safe to run side by side in threads of one process (ERGO-Code/HiGHS#3141), and PuLP and
 # pandas hold the GIL anyway; processes are the unit of parallel work.
-_WARM = WarmHighs()
 _ONE_AT_A_TIME = threading.Lock()
 
 
@@ -199,9 +198,21 @@ def outcome(scenario: Scenario, changes: dict) -> dict:
 
 def quick_plan(scenario: Scenario) -> Plan:
     """`make_plan`'s plan without what only a single plan shows (binding limits, entry prices,
-    relaxations), a least-cost LP solved on this process's warm HiGHS model."""
-    _WARM.timeLimit = scenario.solver.time_limit
-    return make_plan(scenario, highs=_WARM, explain_limits=False)
+    relaxations), a least-cost LP solved on this process's warm HiGHS model (CBC without highspy)."""
+    warm = _warm_highs()
+    if warm is not None:
+        warm.timeLimit = scenario.solver.time_limit
+    return make_plan(scenario, highs=warm, explain_limits=False)
+
+
+@cache
+def _warm_highs():
+    """This process's warm HiGHS model, made on first use; None without highspy (CBC solves)."""
+    if "highs" not in available_solvers():
+        return None
+    from planner.lp.warm import WarmHighs  # needs highspy
+
+    return WarmHighs()
 
 
 def row(plan: Plan) -> dict:
