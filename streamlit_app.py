@@ -343,11 +343,16 @@ def draw_sweeps(scenario: Scenario, version: str) -> None:
         draw_front(scenario, version)
 
 
-def run_on_request(name: str, settings: tuple, label: str, blocked: str | None, analysis, *arguments):
-    """Run `analysis(*arguments)` in this process (forking a threaded server is unsafe) when its
-    button is pressed, not on every rerun (it takes seconds), with a progress bar; keep its table
-    and give it back while the scenario and settings are the ones it ran with."""
+def run_on_request(name: str, settings: tuple, label: str, blocked: str | None, plans: int, analysis, *arguments):
+    """Run `analysis(*arguments)`, `plans` plans, in this process (forking a threaded server is
+    unsafe) when its button is pressed, not on every rerun (it takes seconds), with a progress
+    bar; keep its table and give it back while the scenario and settings are the ones it ran
+    with. More than sweep_views.MAX_PLANS plans are refused with a message."""
     key = f"sweep:{name}"
+    too_many = sweep_views.too_many(plans)
+    if too_many:
+        st.error(too_many)
+        blocked = blocked or "Fewer plans to run."
     if st.button(label, key=f"{key}:run", disabled=blocked is not None, type="primary"):
         bar = st.progress(0.0, text="Planning")
 
@@ -371,7 +376,7 @@ def draw_distribution(scenario: Scenario, version: str, text: str, ranges: sweep
     samples = count.number_input(
         "Samples",
         min_value=1,
-        max_value=5_000,
+        max_value=sweep_views.MAX_PLANS,
         value=200,
         step=50,
         key=INPUT + "sweep_samples",
@@ -386,12 +391,12 @@ def draw_distribution(scenario: Scenario, version: str, text: str, ranges: sweep
         key=INPUT + "sweep_stratified",
         help="Stratified draws: each of the samples' equal-probability slices of every distribution holds one",
     )
-    blocked = ranges.blocked()
-    label = "Run" if blocked else f"Run {sweep_views.planned(ranges.varies, samples):,} plans"
+    blocked, plans = ranges.blocked(), sweep_views.planned(ranges.varies, samples)
+    label = "Run" if blocked else f"Run {plans:,} plans"
     drawn = sweep_views.samples_for(ranges.varies, samples)
     settings = (version, text, samples, seed, stratified)
     table = run_on_request(
-        "distribution", settings, label, blocked, sweep, scenario, ranges.varies, drawn, seed, stratified
+        "distribution", settings, label, blocked, plans, sweep, scenario, ranges.varies, drawn, seed, stratified
     )
     if table is None:
         return
@@ -413,8 +418,9 @@ def draw_tornado(scenario: Scenario, version: str, text: str, ranges: sweep_view
         "Measure", tornado_metrics(scenario), format_func=sweep_views.metric_label, key=INPUT + "sweep_metric"
     )
     settings = (version, text, metric)
+    plans = sweep_views.tornado_plans(ranges.varies)
     bars = run_on_request(
-        "tornado", settings, "Run one at a time", ranges.blocked(), tornado, scenario, ranges.varies, metric
+        "tornado", settings, "Run one at a time", ranges.blocked(), plans, tornado, scenario, ranges.varies, metric
     )
     if bars is not None:
         words = "Each field alone at each point of its range (a distribution's P10, P50 and P90), widest swing first."
@@ -436,7 +442,8 @@ def draw_front(scenario: Scenario, version: str) -> None:
     except InputError as error:
         st.error(forms.message(error))
         blocked = "Correct the budgets to run."
-    points = run_on_request("pareto", (version, text), "Run the budgets", blocked, pareto, scenario, budgets)
+    plans = len(budgets.values) if budgets else 0
+    points = run_on_request("pareto", (version, text), "Run the budgets", blocked, plans, pareto, scenario, budgets)
     if points is not None:
         caption = (
             f"The earliest finish at each budget (up to {points.attrs['latest']}) and its cost; on the front when no "

@@ -18,7 +18,8 @@ from planner.views import BN
 
 EXAMPLE = "accelerators.GB200.capex=uniform(-20%, +20%)\nsites.Tomakomai.electricity_price=triangular(-20%, 0%, +20%)"
 BUDGETS = "-50%..+100%:7"  # the Pareto front's budgets: half the scenario's to twice it
-GRAMMAR = """\
+MAX_PLANS = 5_000  # the most plans one analysis runs in the app (docs/sweeps.md)
+GRAMMAR = f"""\
 One `FIELD=RANGE` per line; a field is its dotted path, as error messages spell it
 (`budget.total`, `accelerators.B200.mfu`, `sites.Sakai.grid_phases[1].start`).
 
@@ -28,7 +29,8 @@ One `FIELD=RANGE` per line; a field is its dotted path, as error messages spell 
 - `a,b,c`: these values (`cost,finish`)
 - `uniform(LOW, HIGH)`, `triangular(LOW, MODE, HIGH)`, `normal(MEAN, SD)[LOW, HIGH]`: Monte Carlo draws
 
-`#` starts a comment. More in docs/sweeps.md.
+`#` starts a comment. The app runs at most {MAX_PLANS:,} plans an analysis; more with `planner sweep`.
+More in docs/sweeps.md.
 """
 LABELS = {
     "total_cost_jpy": "Total cost",
@@ -66,7 +68,7 @@ def read_ranges(text: str, scenario: Scenario) -> Ranges:
         if not line:
             continue
         try:
-            vary = parse_vary(line, scenario)
+            vary = parse_vary(line, scenario, MAX_PLANS)
         except InputError as error:
             problems.append(f"Line {number}: {message(error)}")
             continue
@@ -81,7 +83,7 @@ def read_ranges(text: str, scenario: Scenario) -> Ranges:
 def read_budgets(text: str, scenario: Scenario) -> Vary:
     """The Pareto front's budgets: a grid or list over budget.total; InputError if bad, a
     distribution included (the front is planned at given budgets, not sampled ones)."""
-    budgets = parse_vary(f"budget.total={text.strip()}", scenario)
+    budgets = parse_vary(f"budget.total={text.strip()}", scenario, MAX_PLANS)
     if budgets.sampled:
         raise InputError("budget.total", "a grid or list of budgets (LOW..HIGH:STEPS or a,b,c)", repr(text.strip()))
     return budgets
@@ -95,6 +97,22 @@ def samples_for(varies, samples: int) -> int | None:
 def planned(varies, samples: int) -> int:
     """How many plans a sweep of `varies` makes: every grid point with every sample."""
     return math.prod(len(vary.values) for vary in varies if not vary.sampled) * (samples_for(varies, samples) or 1)
+
+
+def tornado_plans(varies) -> int:
+    """How many plans a tornado of `varies` makes: the scenario's own, then each field's points."""
+    return 1 + sum(len(vary.points()) for vary in varies)
+
+
+def too_many(plans: int) -> str | None:
+    """Why an analysis of `plans` plans does not run in the app, if it is too large: the app
+    plans in its own process, one plan at a time, for every user of the server."""
+    if plans <= MAX_PLANS:
+        return None
+    return (
+        f"{plans:,} plans are more than the app runs at once (at most {MAX_PLANS:,}): use fewer steps or "
+        "samples here, or `planner sweep`, which plans on every core or on a cluster."
+    )
 
 
 def metric_label(metric: str) -> str:

@@ -115,3 +115,20 @@ def test_the_csv_is_the_one_the_command_line_writes(default_scenario, tmp_path, 
     assert written.startswith(b"scenario,accelerators.GB200.capex [%],exchange_rate [JPY/USD],status,reason,")
     # the same rows; plans agree to solver precision (each run warm-starts from the model it finds)
     pd.testing.assert_frame_equal(pd.read_csv(io.BytesIO(ours)), pd.read_csv(io.BytesIO(written)), rtol=1e-6)
+
+
+def test_the_apps_cap_counts_the_plans_of_each_analysis(default_scenario):
+    grid = parse_vary("exchange_rate=140..160 JPY/USD:3", default_scenario)
+    drawn = parse_vary("accelerators.B200.mfu=uniform(0.35, 0.45)", default_scenario)
+    assert sweep_views.tornado_plans([grid, drawn]) == 1 + 3 + 3  # the scenario, 3 grid points, P10/P50/P90
+    assert sweep_views.too_many(sweep_views.MAX_PLANS) is None
+    assert sweep_views.too_many(sweep_views.MAX_PLANS + 1) == (
+        "5,001 plans are more than the app runs at once (at most 5,000): use fewer steps or samples here, "
+        "or `planner sweep`, which plans on every core or on a cluster."
+    )
+    text = "exchange_rate=140..160 JPY/USD:5001\nworkload.deadline=2027-05,2027-06"
+    lines = sweep_views.read_ranges(text, default_scenario)
+    assert lines.problems == [
+        "Line 1: exchange_rate: expected at most 5,000 values, found 5,001 values in '140..160 JPY/USD:5001'"
+    ]
+    assert [vary.field for vary in lines.varies] == ["workload.deadline"]
