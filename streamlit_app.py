@@ -13,7 +13,7 @@ import streamlit as st
 
 from planner import charts, forms, sweep_views, views
 from planner.analysis import pareto, tornado, tornado_metrics
-from planner.documents import canonical, differences, read_upload
+from planner.documents import canonical, differences, read_upload, upload_name
 from planner.downloads import DOWNLOADS, file_stem
 from planner.edits import Edited, apply_edits
 from planner.errors import InputError
@@ -25,6 +25,7 @@ from planner.sweep_charts import distribution_chart, pareto_chart, tornado_chart
 from planner.verify import verified_plan
 
 INPUT = "in:"  # prefix of every input widget's key; all are cleared when another file loads
+LAST_GOOD = "upload:last good"  # (scenario, file name) of the last upload that loaded
 
 
 @st.cache_resource
@@ -43,21 +44,31 @@ def plan_for(document_text: str, _scenario: Scenario):
     return verified_plan(_scenario)
 
 
-def loaded_scenario() -> tuple[Scenario, str]:
-    """The scenario to start from: a valid uploaded file, else the shipped default."""
+def loaded_scenario() -> tuple[Scenario, str, str | None]:
+    """The scenario to start from, its origin, and why an uploaded file was not loaded (if it
+    was not): a valid upload; after a bad one the last upload that loaded, else the default."""
     upload = st.sidebar.file_uploader(
-        "Scenario file (TOML)",
-        type=["toml"],
+        "Scenario file (TOML or workbook)",
         max_upload_size=max(1, MAX_INPUT_BYTES >> 20),
         key="scenario_file",
-        help="A scenario as `planner init` writes it, or as downloaded below. Remove it to return to the default.",
+        help="A scenario as `planner init` writes it, or a scenario or planning workbook downloaded below. "
+        "Remove it to return to the default.",
     )
-    if upload is not None:
-        try:
-            return uploaded_scenario(upload.getvalue(), upload.name), upload.name
-        except InputError as error:
-            st.sidebar.error(f"{upload.name} was not loaded: {forms.message(error)}. Planning the shipped default.")
-    return default_scenario(), DEFAULT_SCENARIO.name
+    if upload is None:
+        st.session_state.pop(LAST_GOOD, None)
+        return default_scenario(), DEFAULT_SCENARIO.name, None
+    name = upload_name(upload.name)
+    try:
+        scenario = uploaded_scenario(upload.getvalue(), name)
+    except InputError as error:
+        last = st.session_state.get(LAST_GOOD)
+        kept, origin = last or (default_scenario(), DEFAULT_SCENARIO.name)
+        still = f"Still planning {origin}, the last file that loaded" if last else "Planning the shipped default"
+        problem = f"{name} was not loaded: {forms.message(error)}. {still}."
+        st.sidebar.error(problem)
+        return kept, origin, problem
+    st.session_state[LAST_GOOD] = scenario, name
+    return scenario, name, None
 
 
 def fresh_inputs_for(base: Scenario) -> None:
@@ -83,8 +94,15 @@ def field_input(field: forms.Field, document: dict):
 
 
 def table_input(frame: pd.DataFrame, key: str, read_only=(), dynamic=False, choices=None, tips=None):
-    """Draw an editable table of text cells (booleans as checkboxes); what it holds, and a slot."""
+    """Draw an editable table of text cells (booleans as checkboxes); what it holds, and a slot.
+
+    Edits the browser sent that name a row or column the table does not have are dropped, with a
+    message, before the editor applies them (Streamlit would raise)."""
     config = {column: column_kind(frame, column, choices or {}, tips or {}) for column in frame.columns}
+    editable = [column for column in frame.columns if column not in read_only]
+    problem = forms.editor_problem(st.session_state.get(INPUT + key), frame, editable, dynamic)
+    if problem:
+        del st.session_state[INPUT + key]
     edited = st.data_editor(
         frame,
         key=INPUT + key,
@@ -94,6 +112,8 @@ def table_input(frame: pd.DataFrame, key: str, read_only=(), dynamic=False, choi
         hide_index=dynamic,
         width="stretch",
     )
+    if problem:
+        st.error(f"The edits to this table were dropped: {problem}. It shows the scenario's values again.")
     return edited, st.empty()
 
 
@@ -144,11 +164,13 @@ def sidebar_inputs(document: dict) -> tuple[list[forms.Field], dict, dict]:
 def main() -> None:
     st.set_page_config(page_title="Sovereign AI capacity planner", layout="wide")
     st.sidebar.title("Scenario")
-    base, origin = loaded_scenario()
+    base, origin, upload_problem = loaded_scenario()
     fresh_inputs_for(base)
     document = base.document()
 
     st.title("Sovereign AI capacity planner")
+    if upload_problem:
+        st.error(upload_problem)
     summary_area = st.container()
     tab_charts, tab_limits, tab_sites, tab_accelerators, tab_tables, tab_sweeps = st.tabs(
         ["Charts", "Limits", "Sites and grid", "Accelerators", "Plan tables", "Sweeps"]

@@ -9,6 +9,7 @@ validation judges them.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -346,6 +347,47 @@ def fiscal_year_edits(document: dict, table: pd.DataFrame) -> list[Edit]:
         for name, amount in zip(rows[FISCAL_YEAR], rows[ARRIVING])
     }
     return [] if new == old else [Edit(key, ((("budget", "fiscal_years"), new),))]
+
+
+MAX_ADDED_ROWS = 100  # rows one edit may add: tables hold a few grid phases or fiscal years
+UNREADABLE = "the edits came in a form the table does not take"
+
+
+def editor_problem(state, frame: pd.DataFrame, editable, dynamic: bool) -> str | None:
+    """What is wrong with a table editor's state as the browser sent it, or None.
+
+    Streamlit applies that state to `frame` before the app sees the table, and raises on a row
+    or a column the table does not have, which a crafted message may name. Only `editable`
+    columns may change, and only a `dynamic` table gains or loses rows.
+    """
+    if state is None:
+        return None
+    if not isinstance(state, Mapping):
+        return UNREADABLE
+    edited = state.get("edited_rows") or {}
+    added, deleted = state.get("added_rows") or [], state.get("deleted_rows") or []
+    if not (isinstance(edited, Mapping) and isinstance(added, list) and isinstance(deleted, list)):
+        return UNREADABLE
+    rows, columns = len(frame), set(editable)
+    for row, cells in edited.items():
+        if not _row_of(row, rows):
+            return f"an edit named row {row!r}, and the table has {rows} rows (0 to {rows - 1})"
+        if not isinstance(cells, Mapping) or not set(cells) <= columns:
+            return f"an edit to row {row} named a column that cannot change ({', '.join(map(repr, cells))})"
+    if (added or deleted) and not dynamic:
+        return "rows were added or deleted, and this table's rows are fixed"
+    if not all(_row_of(row, rows) for row in deleted):
+        return f"a deletion named a row the table does not have (it has {rows} rows)"
+    if len(added) > MAX_ADDED_ROWS:
+        return f"{len(added):,} rows were added at once, at most {MAX_ADDED_ROWS} may be"
+    if not all(isinstance(row, Mapping) and set(row) <= columns for row in added):
+        return "an added row named a column the table does not have"
+    return None
+
+
+def _row_of(row, rows: int) -> bool:
+    """Whether an editor's row number (an int, or its digits as text) is one of `rows` rows."""
+    return not isinstance(row, bool) and isinstance(row, (int, str)) and str(row).isdigit() and int(row) < rows
 
 
 def _cell(value) -> str:
