@@ -422,7 +422,7 @@ def draw_distribution(scenario: Scenario, version: str, text: str, ranges: sweep
     )
     if table is None:
         return
-    st.caption(sweep_views.counts(table))
+    st.caption(f"{sweep_views.counts(table)}. {sweep_views.SPREAD_NOTE}")
     st.dataframe(sweep_views.spread(table), hide_index=True)
     for column, metric in zip(st.columns(2), ("total_cost_jpy", "finish_month")):
         if table[metric].notna().any():

@@ -56,12 +56,12 @@ def distribution_chart(table: pd.DataFrame, metric: str = "total_cost_jpy") -> a
     """How the scenarios with a plan spread over `metric`: a histogram (months counted one by
     one) with P10, P50 and P90 as rules."""
     spread = percentiles(table, [metric])
-    levels = [c for c in spread if c.startswith("P")]
+    levels = [c for c in spread if c.startswith("P") and spread.at[0, c] is not None]  # None: no plan, no rule
     months = metric == "finish_month"  # months as categories: one month is one bar, not the whole axis
     scale = BILLION if metric_unit(metric) == "JPY" else 1.0
     shown = (lambda v: v) if months else (lambda v: v / scale)
     data = pd.DataFrame({"value": shown(table[metric].dropna())})
-    marks = pd.DataFrame({"level": levels, "value": [shown(spread.at[0, p]) for p in levels]})
+    marks = pd.DataFrame({"level": levels, "value": [shown(spread.at[0, p]) for p in levels]}, columns=["level", "value"])
     marks = marks.groupby("value", sort=False)["level"].agg("/".join).reset_index()  # "P10/P50" where they meet
     title = "finish month" if months else f"{metric} ({'JPY bn' if scale != 1 else metric_unit(metric)})"
     x = alt.X("value:O", title=title, sort="ascending") if months else alt.X("value:Q", bin=alt.Bin(maxbins=30), title=title)

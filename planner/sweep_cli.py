@@ -18,7 +18,7 @@ from planner.errors import InputError
 from planner.ranges import parse_vary
 from planner.scenario import load_scenario
 from planner.sweep import cluster_executor, sweep
-from planner.sweep_views import counts, headed, reasons
+from planner.sweep_views import SPREAD_NOTE, counts, headed, reasons, spread
 
 SHOWN_ROWS = 20
 
@@ -123,11 +123,7 @@ def describe(table: pd.DataFrame, kind: str) -> str:
         shown = table[["budget_jpy", "status", "finish_month", "total_cost_jpy", "on_front"]].assign(
             on_front=table["on_front"].map({True: "*", False: ""}))
         return "\n".join(lines + [_table(shown)])
-    spread = percentiles(table)
-    levels = [c for c in spread if c.startswith("P")]
-    spread[levels] = [[_in_unit(v, unit) for v in row] for row, unit in zip(spread[levels].to_numpy(), spread["unit"])]
-    spread["unit"] = spread["unit"].replace("JPY", "JPY bn")
-    lines = [counts(table), "over the scenarios with a plan:", spread.to_string(index=False),
+    lines = [counts(table), SPREAD_NOTE, spread(table).to_string(index=False),
              _table(headed(table.drop(columns="reason").head(SHOWN_ROWS), in_billions=True))]
     if len(table) > SHOWN_ROWS:
         lines.append(f"... {len(table) - SHOWN_ROWS} more rows: --out FILE.xlsx or --json for all")
@@ -142,12 +138,6 @@ def _table(frame: pd.DataFrame) -> str:
             shown = shown.rename(columns={column: column.removesuffix("_jpy") + "_bn"})
             shown[column.removesuffix("_jpy") + "_bn"] = pd.to_numeric(frame[column], errors="coerce") / 1e9
     return shown.to_string(index=False, float_format=_number, na_rep="-")
-
-
-def _in_unit(value, unit: str) -> str:
-    if value is None or isinstance(value, str):
-        return value or "-"
-    return _number(value / 1e9 if unit == "JPY" else value)
 
 
 def _number(value) -> str:

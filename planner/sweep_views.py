@@ -142,18 +142,33 @@ def shown(value, unit: str) -> str:
 
 
 def spread(table: pd.DataFrame) -> pd.DataFrame:
-    """P10, P50 and P90 of cost, CO2, finish month and each site's peak draw over the
-    scenarios with a plan, and how many had one."""
+    """P10, P50 and P90 of cost, CO2, finish month and each site's peak draw over every scenario
+    (one without a plan counts as worse than any: see planner.analysis.percentiles), and how
+    many had a plan."""
     levels = percentiles(table)
     rows = [
         {
             "Measure": metric_label(row["metric"]),
-            **{level: shown(row[level], row["unit"]) for level in ("P10", "P50", "P90")},
+            **{level: level_text(row[level], row) for level in ("P10", "P50", "P90")},
             "With a plan": f"{row['with_plan']} of {row['with_plan'] + row['without_plan']}",
         }
         for _, row in levels.iterrows()
     ]
     return pd.DataFrame(rows, columns=["Measure", "P10", "P50", "P90", "With a plan"])
+
+
+SPREAD_NOTE = "Percentiles over every scenario: one without a plan counts as worse than any plan."
+
+
+def level_text(value, row: pd.Series) -> str:
+    """A percentile of `percentiles()`'s `row` as the headline writes it; where it falls on
+    scenarios without a plan, that (for the finish month, a missed deadline) and how many."""
+    if value is not None:
+        return shown(value, row["unit"])
+    missing, infeasible = row["without_plan"], row["infeasible"]
+    why = "infeasible" if infeasible == missing else f"without a plan, {infeasible:,} infeasible"
+    what = "deadline missed" if row["metric"] == "finish_month" else "no plan"
+    return f"{what} ({missing:,} of {row['with_plan'] + missing:,} scenarios {why})"
 
 
 def counts(table: pd.DataFrame) -> str:

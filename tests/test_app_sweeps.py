@@ -13,7 +13,7 @@ from test_app import errors, number, started, text_box
 from planner.analysis import pareto, percentiles, tornado
 from planner.ranges import parse_vary
 from planner.sweep import sweep
-from planner.sweep_views import BUDGETS, EXAMPLE
+from planner.sweep_views import BUDGETS, EXAMPLE, SPREAD_NOTE
 
 RANGES = "in:sweep_ranges"
 LATER = {"workload.deadline": "2027-07"}  # an edit in the sidebar: the tab must sweep the edited scenario
@@ -70,7 +70,7 @@ def test_monte_carlo_shows_the_percentiles_of_the_same_sweep():
         assert shown.at[label, "With a plan"] == f"{expected.at[metric, 'with_plan']} of 8"
     spread_bn = (expected.at["total_cost_jpy", "P90"] - expected.at["total_cost_jpy", "P10"]) / 1e9
     assert spread_bn > 1  # the draws move the cost: the numbers compared are not all one
-    assert any(caption.value == "8 scenarios (seed 11): 8 optimal" for caption in at.caption)
+    assert any(caption.value == f"8 scenarios (seed 11): 8 optimal. {SPREAD_NOTE}" for caption in at.caption)
     (bar,) = at.get("progress")
     assert (bar.proto.value, bar.proto.text) == (100, "Planned 8 of 8")
     assert len(tab(at, "Distribution").get("vega_lite_chart")) == 2  # cost and finish month
@@ -78,6 +78,25 @@ def test_monte_carlo_shows_the_percentiles_of_the_same_sweep():
     at.number_input(key="in:sweep_seed").set_value(12).run()  # other settings: the old numbers are not shown as theirs
     assert len(tab(at, "Distribution").dataframe) == 0
     assert any(info.value.startswith("The scenario or the settings changed") for info in at.info)
+
+
+def test_monte_carlo_percentiles_count_the_draws_without_a_plan(default_scenario):
+    at = started()
+    at.text_area(key=RANGES).input("budget.total=uniform(3e11 JPY, 4.2e11 JPY)")
+    at.number_input(key="in:sweep_samples").set_value(8)
+    at.number_input(key="in:sweep_seed").set_value(3)
+    at.run()
+    run(at, "distribution")
+    line = "budget.total=uniform(3e11 JPY, 4.2e11 JPY)"
+    table = sweep(default_scenario, [parse_vary(line, default_scenario)], samples=8, seed=3, workers=1)
+    short = table["budget.total"] < 391.8e9  # the default plan costs JPY 391.8 bn: less money, no plan
+    assert (table["status"] == "infeasible").tolist() == short.tolist()
+    infeasible = int(short.sum())
+    assert infeasible >= 2  # this seed: P90 (rank 6.3 of 0..7) falls past the plans
+    shown = tab(at, "Distribution").dataframe[0].value.set_index("Measure")
+    assert shown.at["Total cost", "P90"] == f"no plan ({infeasible} of 8 scenarios infeasible)"
+    assert shown.at["Training finishes", "P90"] == f"deadline missed ({infeasible} of 8 scenarios infeasible)"
+    assert shown.at["Total cost", "With a plan"] == f"{8 - infeasible} of 8"
 
 
 def test_tornado_draws_a_bar_at_each_end_of_each_field(default_scenario):

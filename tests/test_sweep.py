@@ -254,9 +254,15 @@ def test_percentiles_by_hand():
         "finish_month": [f"2027-{m:02d}" for m in (1, 1, 2, 2, 2, 3, 3, 4, 5, 6)] + [None],
     })
     spread = percentiles(table, ["total_cost_jpy", "finish_month"]).set_index("metric")
-    assert spread.loc["total_cost_jpy", ["P10", "P50", "P90"]].tolist() == pytest.approx([1.9, 5.5, 9.1])
-    assert spread.loc["finish_month", ["P10", "P50", "P90"]].tolist() == ["2027-01", "2027-02", "2027-05"]
+    # 11 scenarios, the one without a plan ranked last: costs at rank 10 x P (1, 5 and 9: the
+    # 2nd, 6th and 10th cost); months at the ceil(11 x P)th (2nd, 6th, 10th)
+    assert spread.loc["total_cost_jpy", ["P10", "P50", "P90"]].tolist() == pytest.approx([2.0, 6.0, 10.0])
+    assert spread.loc["finish_month", ["P10", "P50", "P90"]].tolist() == ["2027-01", "2027-03", "2027-06"]
     assert spread.loc["finish_month", "without_plan"] == 1
+    two_more = pd.concat([table, table.tail(1), table.tail(1)], ignore_index=True)  # 3 of 13 without a plan
+    spread = percentiles(two_more, ["total_cost_jpy", "finish_month"]).set_index("metric")
+    assert spread.loc["total_cost_jpy", "P90"] is None  # rank 10.8: past the 10 plans
+    assert spread.loc["finish_month", "P90"] is None  # the ceil(11.7) = 12th of 13
 
 
 def test_charts_carry_the_analysis_numbers():
