@@ -12,6 +12,7 @@ from planner.errors import InputError
 from planner.plan import Plan
 from planner.scenario import DEFAULT_SCENARIO, OBJECTIVES, changed, load_scenario
 from planner.verify import verified_plan
+from planner.views import money, per_unit
 
 EXIT_PLAN, EXIT_INFEASIBLE, EXIT_BAD_INPUT, EXIT_SOLVER = 0, 1, 2, 3
 
@@ -171,9 +172,9 @@ def describe(plan: Plan) -> str:
         lines.append(f"integer sizing: MIP gap {s['mip_gap']:.2%}, {s['integer_gap']:.2%} above the fractional plan")
     if not plan.binding.empty:
         lines.append("binding limits, and what one more unit of each is worth:")
-        lines += [f"  {row.description}: {row.shadow_price:,.4g} {row.unit}" for row in plan.binding.head(10).itertuples()]
+        lines += [f"  {row.description}: {per_unit(row.shadow_price, row.unit)}" for row in plan.binding.head(10).itertuples()]
     for row in plan.entry.itertuples():
-        lines.append(f"  {row.accelerator} would enter at JPY {row.price_cut_jpy:,.0f} less per accelerator ({row.cut_share:.0%} of its cost)")
+        lines.append(f"  {row.accelerator} would enter at {money(row.price_cut_jpy)} less per accelerator ({row.cut_share:.0%} of its cost)")
     lines.append("fiscal year spending (JPY bn):")
     for row in plan.costs.itertuples():
         budget = "" if row.budget_jpy != row.budget_jpy else f" (arrives {row.budget_jpy / 1e9:,.1f})"

@@ -170,15 +170,34 @@ def budget_rule(plan: Plan) -> str:
     return f"The budget is {total}; each fiscal year's spending is capped by that year's money."
 
 
+def money(jpy: float) -> str:
+    """Yen as the headline writes them, in billions ("JPY 391.8 bn"), with three figures at
+    least ("JPY 1.57 bn"), in millions below a billion ("JPY 1.03 mn"), in yen below that."""
+    size = abs(jpy)
+    if size >= 1e6:
+        number, suffix = (jpy / BN, "bn") if size >= BN else (jpy / 1e6, "mn")
+        return f"JPY {number:,.{1 if abs(number) >= 10 else 2}f} {suffix}"
+    return f"JPY {jpy:,.0f}" if size >= 100 else f"JPY {jpy:.3g}"
+
+
+def per_unit(value: float, unit: str) -> str:
+    """An amount per unit of a limit, a shadow price: "JPY 1.57 bn per MW" for money (as
+    `money`), other amounts ("FLOP per MW", "t CO2 per JPY") to three or more figures."""
+    amount, _, per = unit.partition(" per ")
+    if amount == "JPY":
+        return f"{money(value)} per {per}"
+    return f"{value:,.0f} {unit}" if 1e3 <= abs(value) < 1e9 else f"{value:.3g} {unit}"
+
+
 def binding_in_words(plan: Plan) -> list[str]:
     """Each binding limit and what one more unit of it is worth (its shadow price)."""
-    return [f"**{row.description}**: {row.shadow_price:,.4g} {row.unit}" for row in plan.binding.itertuples()]
+    return [f"**{row.description}**: {per_unit(row.shadow_price, row.unit)}" for row in plan.binding.itertuples()]
 
 
 def entry_in_words(plan: Plan) -> list[str]:
     """Accelerator types the plan leaves out, and the price cut that would bring each in."""
     return [
-        f"**{row.accelerator}** would enter at JPY {row.price_cut_jpy:,.0f} less per accelerator "
+        f"**{row.accelerator}** would enter at {money(row.price_cut_jpy)} less per accelerator "
         f"({row.cut_share:.0%} of its cost)"
         for row in plan.entry.itertuples()
     ]
