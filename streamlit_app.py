@@ -219,8 +219,9 @@ def main() -> None:
     with tab_limits:
         draw_limits(plan)
     with tab_tables:
-        name = st.selectbox("Table", CSV_TABLES, key="table_shown")
-        st.dataframe(getattr(plan, name), width="stretch", hide_index=True)
+        titles = {name: title for name, (title, _) in views.plan_tables().items()}
+        name = st.selectbox("Table", CSV_TABLES, format_func=titles.get, key="table_shown")
+        st.dataframe(views.plan_table(plan, name), width="stretch", hide_index=True)
 
 
 def results(edited: Edited, origin: str):
@@ -432,7 +433,7 @@ def draw_distribution(scenario: Scenario, version: str, text: str, ranges: sweep
         st.warning("\n\n".join(reasons))
     sweep_download(table, scenario, "sweep")
     with st.expander(f"All {len(table):,} scenarios"):
-        st.dataframe(sweep_views.headed(table), hide_index=True)
+        st.dataframe(sweep_views.readable(table), hide_index=True)
 
 
 def draw_tornado(scenario: Scenario, version: str, text: str, ranges: sweep_views.Ranges) -> None:

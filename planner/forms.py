@@ -19,7 +19,9 @@ from planner.catalog import catalog_entries
 from planner.documents import FieldPath, display, typed, value_at
 from planner.edits import Edit, with_provenance
 from planner.errors import InputError
-from planner.scenario import OBJECTIVES, SOLVERS
+from planner.inputs_table import parse_path
+from planner.scenario import DEFAULT_JPY_PER_USD, OBJECTIVES, SOLVERS
+from planner.units import parse_quantity
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,9 @@ class Field:
     @property
     def input(self) -> str:
         return ".".join(self.path)
+
+
+EXCHANGE_RATE = f"{DEFAULT_JPY_PER_USD:g} JPY/USD"  # what the engine takes when a scenario gives none
 
 
 def _sites(document: dict) -> list[str]:
@@ -105,9 +110,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             default=True,
             flag=True,
         ),
-        Field(
-            ("exchange_rate",), "Exchange rate", "For prices quoted in dollars, e.g. 150 JPY/USD", default="150 JPY/USD"
-        ),
+        Field(("exchange_rate",), "Exchange rate", "For prices quoted in dollars, e.g. 150 JPY/USD", default=EXCHANGE_RATE),
         Field(
             ("carbon_price",),
             "Carbon price",
@@ -166,14 +169,26 @@ def field_edits(fields, document: dict, entered: dict[str, Any]) -> list[Edit]:
 
 @dataclass(frozen=True)
 class Column:
-    """A table column: the first of `paths` the row's entry has (else the first) holds it."""
+    """A table column: the first of `paths` the row's entry has (else the first) holds it.
+    With a `unit`, every row shows its value in that unit, so rows compare."""
 
     label: str
     paths: tuple[FieldPath, ...]
     help: str
+    unit: str | None = None
 
     def path_in(self, entry: dict) -> FieldPath:
         return next((path for path in self.paths if value_at(entry, path) is not None), self.paths[0])
+
+    def shown(self, entry: dict, document: dict) -> str:
+        """The cell's text: the value as written, or in the column's unit (dollars at the
+        document's exchange rate)."""
+        value = value_at(entry, self.path_in(entry))
+        if self.unit is None or value is None:
+            return display(value)
+        rate = display(value_at(document, ("exchange_rate",)) or EXCHANGE_RATE)
+        number = parse_quantity(display(value), self.unit, self.label, parse_quantity(rate, "JPY/USD", "exchange_rate"))
+        return f"{number:.6g} {self.unit}"
 
 
 @dataclass(frozen=True)
@@ -191,7 +206,7 @@ class Table:
         rows = {
             name: {
                 self.toggle: name in document[self.group],
-                **{column.label: display(value_at(entry, column.path_in(entry))) for column in self.columns},
+                **{column.label: column.shown(entry, document) for column in self.columns},
                 DESCRIPTION: display(entry.get("description")),
             }
             for name, entry in entries.items()
@@ -211,9 +226,8 @@ class Table:
             changes = [] if name in present else [((self.group, name), copy.deepcopy(entry))]
             for column in self.columns:
                 text = _cell(row[column.label])
-                path = column.path_in(entry)
-                if text != display(value_at(entry, path)):
-                    changes.append(((self.group, name, *path), typed(text)))
+                if text != column.shown(entry, document):
+                    changes.append(((self.group, name, *column.path_in(entry)), typed(text)))
             if changes:
                 edits.append(Edit(key, tuple(changes)))
         return edits
@@ -237,7 +251,13 @@ SITES = Table(
             "e.g. 20 JPY/kWh, or twelve monthly values from January: [20, 20, ...] JPY/kWh",
         ),
         Column("Carbon intensity", (("carbon_intensity",),), "e.g. 0.5 kg/kWh, or twelve monthly values"),
-        Column("Fit-out cost", (("fitout_cost",),), "Building cost per watt of IT, e.g. 1.3e9 JPY/MW"),
+        Column(
+            "Fit-out cost",
+            (("fitout_cost",),),
+            "Building cost per watt of IT, shown in JPY/W for every site (dollars at the loaded scenario's "
+            "exchange rate); enter it in any unit, e.g. 1300 JPY/W or 14.1 USD/W",
+            unit="JPY/W",
+        ),
         Column("Reserved IT", (("reserved_it",),), "IT power committed to other tenants, e.g. 0 MW"),
     ),
     offered=lambda document: {},
@@ -316,6 +336,43 @@ def _phase(row: pd.Series, old: dict | None) -> dict:
         **phase,
         "source": f"set in the planner app, replacing {replaced}" + (f" ({old['source']})" if "source" in old else ""),
     }
+
+
+def field_label(path: str) -> str:
+    """A field's dotted path as the inputs name it ("budget.total" -> "Budget",
+    "accelerators.GB200.capex" -> "GB200 price", "sites.Sakai.grid_phases[1].start" -> "Sakai
+    grid phase 2 start"); a field without an input, as the path in words."""
+    try:
+        keys = parse_path(path, "field")
+    except InputError:
+        return path
+    named = {field.path: field.label for field in (OBJECTIVE, *(f for fields in FIELDS.values() for f in fields))}
+    group, *rest = keys
+    if keys in named:
+        return named[keys]
+    if group in ("sites", "accelerators") and len(rest) >= 2:
+        name, *within = rest
+        table = SITES if group == "sites" else ACCELERATORS
+        column = next((column.label for column in table.columns if tuple(within) in column.paths), None)
+        if column is not None:
+            return f"{name} {_in_sentence(column)}"
+        if len(within) == 3 and within[0] == "grid_phases" and isinstance(within[1], int):
+            phase = {key: label for label, key in GRID_COLUMNS.items()}.get(within[2], str(within[2]))
+            return f"{name} grid phase {within[1] + 1} {_in_sentence(phase)}"
+        return f"{name} {_in_words(within)}"
+    if keys[:2] == ("budget", "fiscal_years") and len(keys) == 3:
+        return f"{keys[2]} money"
+    return _in_words(keys)
+
+
+def _in_words(keys) -> str:
+    return " ".join(str(key).replace("_", " ") for key in keys)
+
+
+def _in_sentence(label: str) -> str:
+    """A label inside a sentence: "Electricity price" -> "electricity price"; "PUE", "IT power" kept."""
+    first = label.split()[0]
+    return label if first.isupper() else label[0].lower() + label[1:]
 
 
 FISCAL_YEAR, ARRIVING = "Fiscal year", "Money arriving"

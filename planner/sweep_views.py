@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from planner.analysis import percentiles
+from planner.analysis import metric_unit, percentiles
 from planner.errors import InputError
-from planner.forms import message
+from planner.forms import field_label, message
 from planner.ranges import Vary, parse_vary
 from planner.scenario import Scenario
 from planner.views import BN
@@ -122,23 +122,64 @@ def metric_label(metric: str) -> str:
     return LABELS[metric]
 
 
+IN_TABLES = {  # a metric's unit: (the unit it is shown in, the divisor to get there, the number format)
+    "JPY": ("JPY bn", BN, ",.1f"),
+    "t CO2": ("kt", 1e3, ",.1f"),
+    "MWh": ("GWh", 1e3, ",.1f"),
+    "MW": ("MW", 1.0, ",.1f"),
+    "accelerators": ("", 1.0, ",.0f"),
+}
+
+
 def shown(value, unit: str) -> str:
     """A value in the headline's terms: yen in billions, CO2 in kt, energy in GWh."""
     if isinstance(value, str):
         return value
     if value is None or math.isnan(value):
         return NOTHING
-    if unit == "JPY":
-        return f"JPY {value / BN:,.1f} bn"
-    if unit == "t CO2":
-        return f"{value / 1e3:,.1f} kt"
-    if unit == "MWh":
-        return f"{value / 1e3:,.1f} GWh"
-    if unit == "MW":
-        return f"{value:,.1f} MW"
-    if unit == "accelerators":
-        return f"{value:,.0f}"
+    if unit in IN_TABLES:
+        head, scale, form = IN_TABLES[unit]
+        number = format(value / scale, form)
+        return f"JPY {number} bn" if unit == "JPY" else f"{number} {head}".strip()
     return f"{value:,.4g} {unit}"
+
+
+def readable(table: pd.DataFrame) -> pd.DataFrame:
+    """A sweep's table as a planner reads it: inputs and measures by name with their units in
+    the headers ("GB200 price (%)", "Total cost (JPY bn)"), thousands separators, percentages
+    with "%". The CSV keeps the command line's columns (`headed`)."""
+    units, columns = table.attrs.get("units", {}), {}
+    for column in table:
+        if column in units:
+            header, cells = _varied(field_label(column), units[column], table[column])
+        elif column in ("scenario", "status", "reason"):
+            header, cells = column.capitalize(), table[column].fillna("")
+        else:
+            header, cells = _measure(column, table[column])
+        columns[header] = list(cells)
+    return pd.DataFrame(columns)
+
+
+def _varied(label: str, unit: str, values: pd.Series) -> tuple[str, list]:
+    """A varied field's column: percentages as "+12.5%", yen in billions, other numbers with
+    separators, months and list items as written."""
+    if unit == "%":
+        return f"{label} (%)", [f"{v:+,.1f}%" for v in values]
+    if unit in ("", "month") or not pd.api.types.is_numeric_dtype(values):
+        return label, [v if isinstance(v, str) else f"{v:,.6g}" for v in values]
+    if unit == "JPY":
+        return f"{label} (JPY bn)", [f"{v / BN:,.1f}" for v in values]
+    return f"{label} ({unit})", [f"{v:,.6g}" for v in values]
+
+
+def _measure(metric: str, values: pd.Series) -> tuple[str, list]:
+    """An outcome's column in the headline's units; a scenario without a plan shows a dash."""
+    label = metric_label(metric)
+    if metric == "finish_month":
+        return label, list(values.fillna(NOTHING))
+    head, scale, form = IN_TABLES[metric_unit(metric)]
+    cells = [NOTHING if pd.isna(v) else format(v / scale, form) for v in values]
+    return (f"{label} ({head})" if head else label), cells
 
 
 def spread(table: pd.DataFrame) -> pd.DataFrame:
@@ -195,7 +236,7 @@ def tornado_rows(bars: pd.DataFrame) -> pd.DataFrame:
     unit = bars.attrs["unit"]
     return pd.DataFrame(
         {
-            "Field": bars["field"],
+            "Field": [field_label(field) for field in bars["field"]],
             "Range": bars["range"],
             "At low input": [shown(v, unit) for v in bars["at_low"]],
             "At high input": [shown(v, unit) for v in bars["at_high"]],

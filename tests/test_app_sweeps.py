@@ -74,6 +74,11 @@ def test_monte_carlo_shows_the_percentiles_of_the_same_sweep():
     (bar,) = at.get("progress")
     assert (bar.proto.value, bar.proto.text) == (100, "Planned 8 of 8")
     assert len(tab(at, "Distribution").get("vega_lite_chart")) == 2  # cost and finish month
+    scenarios = tab(at, "Distribution").dataframe[1].value  # every scenario, by name and unit
+    assert list(scenarios.columns[:4]) == ["Scenario", "GB200 price (%)", "Tomakomai electricity price (%)", "Status"]
+    assert list(scenarios.columns[6:9]) == ["Capex (JPY bn)", "Electricity cost (JPY bn)", "Energy (GWh)"]
+    drawn = [f"{value:+,.1f}%" for value in table["accelerators.GB200.capex"]]
+    assert list(scenarios["GB200 price (%)"]) == drawn
 
     at.number_input(key="in:sweep_seed").set_value(12).run()  # other settings: the old numbers are not shown as theirs
     assert len(tab(at, "Distribution").dataframe) == 0
@@ -110,7 +115,12 @@ def test_tornado_draws_a_bar_at_each_end_of_each_field(default_scenario):
         ends = {row["input"]: row["to"] for row in drawn if row["field"] == bar.field}
         assert ends == pytest.approx({"low input": bar.at_low / 1e9, "high input": bar.at_high / 1e9})
     table = tab(at, "Tornado").dataframe[0].value
-    assert list(table["Field"]) == list(bars["field"])  # widest swing first
+    named = {"accelerators.GB200.capex": "GB200 price", "sites.Tomakomai.electricity_price": "Tomakomai electricity price"}
+    assert list(table["Field"]) == [named[field] for field in bars["field"]]  # by name, widest swing first
+    # the chart names each field and its inputs, P10 and P90, with "%": uniform(-20%, +20%) gives
+    # -20 + 0.1 x 40 = -16%; triangular(-20%, 0%, +20%) gives -20 + sqrt(0.1 x 40 x 20) = -11.06%
+    axis = {row["name"] for row in drawn}
+    assert axis == {"GB200 price, -16% to +16%", "Tomakomai electricity price, -11.06% to +11.06%"}
     assert [number(swing) for swing in table["Swing"]] == pytest.approx(list(bars["swing"] / 1e9), abs=0.05)
 
 

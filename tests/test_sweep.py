@@ -18,7 +18,7 @@ from planner.errors import InputError
 from planner.ranges import parse_vary
 from planner.scenario import changed, edit, lookup
 from planner.sweep import design, quick_plan, sweep
-from planner.sweep_charts import distribution_chart, pareto_chart, tornado_chart
+from planner.sweep_charts import FRONT, distribution_chart, pareto_chart, tornado_chart
 from planner.units import parse_quantity
 from planner.verify import verify
 
@@ -274,8 +274,14 @@ def test_charts_carry_the_analysis_numbers():
     table = pd.DataFrame({"total_cost_jpy": [1e9 * v for v in range(1, 11)], "finish_month": ["2027-05"] * 10})
     rules = [d for d in distribution_chart(table).to_dict()["datasets"].values() if "level" in d[0]][0]
     assert [r["value"] for r in rules] == pytest.approx([1.9, 5.5, 9.1])
+    assert distribution_chart(table).to_dict()["title"] == "Total cost: 10 of 10 scenarios with a plan"
     points = pareto(one_site, parse_vary("budget.total=7e8 JPY,2.6e9 JPY", one_site), workers=1)
-    assert "layer" in pareto_chart(points).to_dict()
+    spec = pareto_chart(points).to_dict()
+    assert "layer" in spec
+    (drawn,) = spec["datasets"].values()
+    assert [row["plan"] for row in drawn] == [FRONT[True]] * 2  # each later finish is cheaper: both on the front
+    assert FRONT[True].startswith("on the front: no other plan finishes as early for less")
+    assert spec["layer"][1]["encoding"]["color"]["title"] == "Plan at each budget"
 
 
 # --- command line ---------------------------------------------------------------------------

@@ -160,3 +160,42 @@ def test_percentiles_count_125_infeasible_draws_of_200():
     only_infeasible = table.assign(status=["optimal"] * plans + ["infeasible"] * (infeasible + refused))
     p90 = sweep_views.spread(only_infeasible).set_index("Measure").at["Total cost", "P90"]
     assert p90 == "no plan (125 of 200 scenarios infeasible)"
+
+
+def test_the_scenarios_table_reads_with_names_and_units():
+    table = pd.DataFrame(
+        {
+            "scenario": [0, 1],
+            "accelerators.GB200.capex": [-12.5, 7.34],
+            "budget.total": [3e11, 4.5e11],
+            "workload.deadline": ["2027-05", "2027-06"],
+            "status": ["optimal", "infeasible"],
+            "reason": ["", "no plan meets every limit at once"],
+            "total_cost_jpy": [391.84e9, np.nan],
+            "energy_mwh": [111_123.4, np.nan],
+            "co2_t": [52_006.0, np.nan],
+            "finish_month": ["2027-05", None],
+            "peak_mw_Sakai": [22.72, np.nan],
+            "accelerators_Sakai": [9_809.0, np.nan],
+        }
+    )
+    table.attrs = {"units": {"accelerators.GB200.capex": "%", "budget.total": "JPY", "workload.deadline": "month"}}
+    shown = sweep_views.readable(table)
+    assert list(shown.columns) == [
+        "Scenario",
+        "GB200 price (%)",
+        "Budget (JPY bn)",
+        "Deadline",
+        "Status",
+        "Reason",
+        "Total cost (JPY bn)",
+        "Energy (GWh)",
+        "CO₂ (kt)",
+        "Training finishes",
+        "Peak draw at Sakai (MW)",
+        "Accelerators at Sakai",
+    ]
+    assert shown.iloc[0].tolist() == [0, "-12.5%", "300.0", "2027-05", "optimal", "", "391.8", "111.1", "52.0",
+                                      "2027-05", "22.7", "9,809"]
+    assert shown.iloc[1].tolist() == [1, "+7.3%", "450.0", "2027-06", "infeasible", "no plan meets every limit at once",
+                                      "–", "–", "–", "–", "–", "–"]
