@@ -204,7 +204,7 @@ SPREAD_NOTE = "Percentiles over every scenario: one without a plan counts as wor
 def level_text(value, row: pd.Series) -> str:
     """A percentile of `percentiles()`'s `row` as the headline writes it; where it falls on
     scenarios without a plan, that (for the finish month, a missed deadline) and how many."""
-    if value is not None:
+    if not pd.isna(value):  # a missing level may arrive as None or NaN, as the column's dtype has it
         return shown(value, row["unit"])
     missing, infeasible = row["without_plan"], row["infeasible"]
     why = "infeasible" if infeasible == missing else f"without a plan, {infeasible:,} infeasible"

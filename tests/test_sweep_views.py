@@ -199,3 +199,19 @@ def test_the_scenarios_table_reads_with_names_and_units():
                                       "2027-05", "22.7", "9,809"]
     assert shown.iloc[1].tolist() == [1, "+7.3%", "450.0", "2027-06", "infeasible", "no plan meets every limit at once",
                                       "–", "–", "–", "–", "–", "–"]
+
+
+def test_a_level_without_a_plan_beside_a_month_still_says_so():
+    """P50 of 6 with 3 infeasible: cost at rank 2.5 (between the 3rd plan and an infeasible
+    draw), no plan; the finish month at the ceil(3)rd, a month. pandas keeps that column as
+    text, where a missing cost is NaN, not None."""
+    table = pd.DataFrame(
+        {
+            "status": ["optimal"] * 3 + ["infeasible"] * 3,
+            "total_cost_jpy": [1e11, 2e11, 3e11] + [np.nan] * 3,
+            "co2_t": [1e3, 2e3, 3e3] + [np.nan] * 3,
+            "finish_month": ["2027-01", "2027-02", "2027-03"] + [None] * 3,
+        }
+    )
+    p50 = sweep_views.spread(table).set_index("Measure")["P50"]
+    assert p50.tolist() == ["no plan (3 of 6 scenarios infeasible)"] * 2 + ["2027-03"]
