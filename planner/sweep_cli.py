@@ -92,18 +92,15 @@ def as_json(table: pd.DataFrame, kind: str) -> dict:
 
 
 def write(table: pd.DataFrame, kind: str, path: Path) -> None:
-    """CSV: the table. Excel: the table, and for a sweep its P10/P50/P90 and the settings."""
-    out = headed(table)
+    """CSV: the table. Excel: the table formatted as the planning workbook is, for a sweep its
+    P10/P50/P90, and the settings (planner.export.sweep_workbook_bytes)."""
     try:
         if path.suffix.lower() == ".csv":
-            out.to_csv(path, index=False)
+            headed(table).to_csv(path, index=False)
             return
-        with pd.ExcelWriter(path, engine="openpyxl") as book:
-            out.to_excel(book, sheet_name=kind, index=False)
-            if kind == "sweep":
-                percentiles(table).to_excel(book, sheet_name="percentiles", index=False)
-            settings = pd.DataFrame({"setting": list(table.attrs), "value": [json.dumps(_plain(v)) for v in table.attrs.values()]})
-            settings.to_excel(book, sheet_name="settings", index=False)
+        from planner.export import sweep_workbook_bytes  # xlsxwriter loads only for a workbook
+
+        path.write_bytes(sweep_workbook_bytes(table, kind))
     except OSError as error:
         raise InputError("--out", "a writable path", f"{path} ({error.strerror or error})") from None
 

@@ -7,6 +7,7 @@ import math
 
 import distributed
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -299,12 +300,34 @@ def test_sweep_command_json_and_files_agree(capsys, tmp_path):
     assert run(capsys, *argv, "--out", tmp_path / "sweep.xlsx")[0] == 0
     assert run(capsys, *argv, "--out", tmp_path / "sweep.csv")[0] == 0
     book = pd.read_excel(tmp_path / "sweep.xlsx", sheet_name=None)
-    assert set(book) == {"sweep", "percentiles", "settings"}
+    assert set(book) == {"Sweep", "Percentiles", "Settings"}
     csv = pd.read_csv(tmp_path / "sweep.csv")
-    for frame in (book["sweep"], csv):
-        assert list(frame["budget.total [JPY]"]) == [r["budget.total"] for r in result["rows"]]
-        costs = [np.nan if r["total_cost_jpy"] is None else r["total_cost_jpy"] for r in result["rows"]]
-        assert frame["total_cost_jpy"].tolist() == pytest.approx(costs, rel=1e-12, nan_ok=True)
+    budgets = [r["budget.total"] for r in result["rows"]]
+    costs = [np.nan if r["total_cost_jpy"] is None else r["total_cost_jpy"] for r in result["rows"]]
+    assert list(csv["budget.total [JPY]"]) == budgets
+    assert csv["total_cost_jpy"].tolist() == pytest.approx(costs, rel=1e-12, nan_ok=True)
+    sweep_sheet = book["Sweep"]  # as the planning workbook writes money: in JPY bn, to full precision
+    assert (sweep_sheet["Budget (JPY bn)"] * 1e9).tolist() == pytest.approx(budgets, rel=1e-12)
+    assert (sweep_sheet["Total cost (JPY bn)"] * 1e9).tolist() == pytest.approx(costs, rel=1e-12, nan_ok=True)
+
+
+def test_the_sweep_workbook_is_formatted_like_the_planning_workbook(capsys, tmp_path):
+    out = tmp_path / "sweep.xlsx"
+    argv = ["sweep", "--vary", "accelerators.GB200.capex=-10%..+10%:2", "--vary", "description==1+1,@SUM(A1)",
+            "--workers", "1", "--out", out]
+    assert run(capsys, *argv)[0] == 0
+    sheet = openpyxl.load_workbook(out)["Sweep"]
+    headers = [cell.value for cell in sheet[1]]
+    assert headers[:4] == ["Scenario", "GB200 price (%)", "description", "Status"]
+    assert headers[5:8] == ["Total cost (JPY bn)", "Capex (JPY bn)", "Electricity (JPY bn)"]
+    assert "Peak facility power, Tomakomai (MW)" in headers and "Accelerators, Sakai (count)" in headers
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(headers)).column_letter}5"
+    relative, cost = sheet["B2"], sheet["F2"]
+    assert relative.value == -10 and relative.number_format == '+0.0"%";-0.0"%";0.0"%"'  # shows -10.0%
+    assert cost.number_format == "#,##0.00" and 300 < cost.value < 500  # JPY bn
+    assert [sheet["C2"].value, sheet["C3"].value] == ["=1+1", "@SUM(A1)"]  # text, never a formula
+    assert sheet["C2"].data_type == "s"
+    assert sheet.column_dimensions["B"].width > 10  # columns fitted to their headers
 
 
 def test_sweep_command_tornado_and_pareto_print_their_tables(capsys):
