@@ -292,6 +292,25 @@ def test_sources_sheet_lists_every_sourced_input(book, plan):
     assert all(row[0] in items and items[row[0]][1] == row[3] for row in sourced)
 
 
+def test_every_source_tag_is_explained_in_the_sources_sheet(book):
+    rows = list(book["Sources and assumptions"].iter_rows(min_row=2, values_only=True))
+    items = {row[0]: row[1:] for row in rows}
+    cited = {tag for row in rows for tag in re.findall(r"\[([A-Z][A-Z0-9-]*)\]", row[2] or "")}
+    assert cited == {"IDLE", "GPU-SHARE"}  # "estimate: [IDLE]", "... per [GPU-SHARE] (x1.365)"
+    assert items["[IDLE]"][0].endswith("Taken as 30% of all-in IT power.")
+    assert "all-in IT capex per GPU ~ GPU price / 0.58" in items["[GPU-SHARE]"][0]
+    assert items["[IDLE]"][1] == "shared basis in the accelerator catalog (planner/data/accelerators.toml)"
+
+
+def test_a_tag_the_shipped_catalog_does_not_explain_says_so(default_scenario):
+    document = default_scenario.document()
+    document["budget"]["total"] = {"value": "4e11 JPY", "source": "estimate: [MINE] our own figure"}
+    written = openpyxl.load_workbook(io.BytesIO(workbook_bytes(make_plan(build(document, "x")))))
+    rows = table(written["Sources and assumptions"])
+    (mine,) = rows[rows["Item"] == "[MINE]"].itertuples()
+    assert mine.Value == "not explained in the shipped accelerator catalog: see the catalog the scenario names"
+
+
 def test_number_formats_frozen_headers_and_widths(formulas):
     formats = {
         ("Power", "E2"): "#,##0.0",  # MW, one decimal

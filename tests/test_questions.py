@@ -13,8 +13,8 @@ from planner.app import views
 from planner.cli.main import describe
 from planner.inputs.scenario import changed
 from planner.lp import diagnose, objectives
-from planner.lp.binding import worth_in_words
 from planner.results.verify import verify
+from planner.results.words import worth_in_words
 
 FLOPS = 1000e12 * 0.5  # X1: peak x MFU (availability 1)
 DAY = 86400.0

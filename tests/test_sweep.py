@@ -8,13 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import distributed
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from builders import scenario
 
 import planner.studies.sweep
 from planner import make_plan
-from planner.app.sweep_charts import distribution_chart, pareto_chart, tornado_chart
+from planner.app.sweep_charts import FRONT, distribution_chart, pareto_chart, tornado_chart
 from planner.cli.main import main
 from planner.inputs.errors import InputError
 from planner.inputs.scenario import changed, edit, lookup
@@ -298,9 +299,15 @@ def test_percentiles_by_hand():
         "finish_month": [f"2027-{m:02d}" for m in (1, 1, 2, 2, 2, 3, 3, 4, 5, 6)] + [None],
     })
     spread = percentiles(table, ["total_cost_jpy", "finish_month"]).set_index("metric")
-    assert spread.loc["total_cost_jpy", ["P10", "P50", "P90"]].tolist() == pytest.approx([1.9, 5.5, 9.1])
-    assert spread.loc["finish_month", ["P10", "P50", "P90"]].tolist() == ["2027-01", "2027-02", "2027-05"]
+    # 11 scenarios, the one without a plan ranked last: costs at rank 10 x P (1, 5 and 9: the
+    # 2nd, 6th and 10th cost); months at the ceil(11 x P)th (2nd, 6th, 10th)
+    assert spread.loc["total_cost_jpy", ["P10", "P50", "P90"]].tolist() == pytest.approx([2.0, 6.0, 10.0])
+    assert spread.loc["finish_month", ["P10", "P50", "P90"]].tolist() == ["2027-01", "2027-03", "2027-06"]
     assert spread.loc["finish_month", "without_plan"] == 1
+    two_more = pd.concat([table, table.tail(1), table.tail(1)], ignore_index=True)  # 3 of 13 without a plan
+    spread = percentiles(two_more, ["total_cost_jpy", "finish_month"]).set_index("metric")
+    assert spread.loc["total_cost_jpy", "P90"] is None  # rank 10.8: past the 10 plans
+    assert spread.loc["finish_month", "P90"] is None  # the ceil(11.7) = 12th of 13
 
 
 def test_charts_carry_the_analysis_numbers():
@@ -312,8 +319,14 @@ def test_charts_carry_the_analysis_numbers():
     table = pd.DataFrame({"total_cost_jpy": [1e9 * v for v in range(1, 11)], "finish_month": ["2027-05"] * 10})
     rules = [d for d in distribution_chart(table).to_dict()["datasets"].values() if "level" in d[0]][0]
     assert [r["value"] for r in rules] == pytest.approx([1.9, 5.5, 9.1])
+    assert distribution_chart(table).to_dict()["title"] == "Total cost: 10 of 10 scenarios with a plan"
     points = pareto(one_site, parse_vary("budget.total=7e8 JPY,2.6e9 JPY", one_site), workers=1)
-    assert "layer" in pareto_chart(points).to_dict()
+    spec = pareto_chart(points).to_dict()
+    assert "layer" in spec
+    (drawn,) = spec["datasets"].values()
+    assert [row["plan"] for row in drawn] == [FRONT[True]] * 2  # each later finish is cheaper: both on the front
+    assert FRONT[True].startswith("on the front: no other plan finishes as early for less")
+    assert spec["layer"][1]["encoding"]["color"]["title"] == "Plan at each budget"
 
 
 # --- command line ---------------------------------------------------------------------------
@@ -331,12 +344,34 @@ def test_sweep_command_json_and_files_agree(capsys, tmp_path):
     assert run(capsys, *argv, "--out", tmp_path / "sweep.xlsx")[0] == 0
     assert run(capsys, *argv, "--out", tmp_path / "sweep.csv")[0] == 0
     book = pd.read_excel(tmp_path / "sweep.xlsx", sheet_name=None)
-    assert set(book) == {"sweep", "percentiles", "settings"}
+    assert set(book) == {"Sweep", "Percentiles", "Settings"}
     csv = pd.read_csv(tmp_path / "sweep.csv")
-    for frame in (book["sweep"], csv):
-        assert list(frame["budget.total [JPY]"]) == [r["budget.total"] for r in result["rows"]]
-        costs = [np.nan if r["total_cost_jpy"] is None else r["total_cost_jpy"] for r in result["rows"]]
-        assert frame["total_cost_jpy"].tolist() == pytest.approx(costs, rel=1e-12, nan_ok=True)
+    budgets = [r["budget.total"] for r in result["rows"]]
+    costs = [np.nan if r["total_cost_jpy"] is None else r["total_cost_jpy"] for r in result["rows"]]
+    assert list(csv["budget.total [JPY]"]) == budgets
+    assert csv["total_cost_jpy"].tolist() == pytest.approx(costs, rel=1e-12, nan_ok=True)
+    sweep_sheet = book["Sweep"]  # as the planning workbook writes money: in JPY bn, to full precision
+    assert (sweep_sheet["Budget (JPY bn)"] * 1e9).tolist() == pytest.approx(budgets, rel=1e-12)
+    assert (sweep_sheet["Total cost (JPY bn)"] * 1e9).tolist() == pytest.approx(costs, rel=1e-12, nan_ok=True)
+
+
+def test_the_sweep_workbook_is_formatted_like_the_planning_workbook(capsys, tmp_path):
+    out = tmp_path / "sweep.xlsx"
+    argv = ["sweep", "--vary", "accelerators.GB200.capex=-10%..+10%:2", "--vary", "description==1+1,@SUM(A1)",
+            "--workers", "1", "--out", out]
+    assert run(capsys, *argv)[0] == 0
+    sheet = openpyxl.load_workbook(out)["Sweep"]
+    headers = [cell.value for cell in sheet[1]]
+    assert headers[:4] == ["Scenario", "GB200 price (%)", "description", "Status"]
+    assert headers[5:8] == ["Total cost (JPY bn)", "Capex (JPY bn)", "Electricity (JPY bn)"]
+    assert "Peak facility power, Tomakomai (MW)" in headers and "Accelerators, Sakai (count)" in headers
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(headers)).column_letter}5"
+    relative, cost = sheet["B2"], sheet["F2"]
+    assert relative.value == -10 and relative.number_format == '+0.0"%";-0.0"%";0.0"%"'  # shows -10.0%
+    assert cost.number_format == "#,##0.00" and 300 < cost.value < 500  # JPY bn
+    assert [sheet["C2"].value, sheet["C3"].value] == ["=1+1", "@SUM(A1)"]  # text, never a formula
+    assert sheet["C2"].data_type == "s"
+    assert sheet.column_dimensions["B"].width > 10  # columns fitted to their headers
 
 
 def test_sweep_command_tornado_and_pareto_print_their_tables(capsys):

@@ -13,7 +13,8 @@ import re
 from planner.inputs.errors import InputError
 from planner.inputs.fields import read
 from planner.inputs.workload import DEFAULT_AVAILABILITY, SIZE_FIELDS, TrainingRun
-from planner.studies.estimate import Fleet, basis_notice, estimate, scaled
+from planner.results.words import scaled
+from planner.studies.estimate import Fleet, basis_notice, estimate
 from planner.studies.sizing import BESIROGLU_2024, HOFFMANN_2022, compute_optimal
 
 # flag: (field it fills, metavar, help, the unit a bare number is taken in)

@@ -11,9 +11,9 @@ from planner.cli import estimate as estimate_command
 from planner.cli import sweep as sweep_cli
 from planner.inputs.errors import InputError
 from planner.inputs.scenario import DEFAULT_SCENARIO, OBJECTIVES, changed, load_scenario
-from planner.lp.binding import worth_in_words
 from planner.results.plan import Plan
 from planner.results.verify import verified_plan
+from planner.results.words import money, worth_in_words
 
 EXIT_PLAN, EXIT_INFEASIBLE, EXIT_BAD_INPUT, EXIT_SOLVER = 0, 1, 2, 3
 BINDING_SHOWN = 10  # binding limits in the terminal, most valuable first; --json has them all
@@ -192,7 +192,7 @@ def describe(plan: Plan) -> str:
         if len(plan.binding) > BINDING_SHOWN:
             lines.append(f"  ... and {len(plan.binding) - BINDING_SHOWN} more (see --json)")
     for row in plan.entry.itertuples():
-        lines.append(f"  {row.accelerator} would enter at JPY {row.price_cut_jpy:,.0f} less per accelerator ({row.cut_share:.0%} of its cost)")
+        lines.append(f"  {row.accelerator} would enter at {money(row.price_cut_jpy)} less per accelerator ({row.cut_share:.0%} of its cost)")
     lines.append("fiscal year spending (JPY bn):")
     for row in plan.costs.itertuples():
         budget = "" if row.budget_jpy != row.budget_jpy else f" (arrives {row.budget_jpy / 1e9:,.1f})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -69,6 +70,29 @@ def catalog_entries(path: Path = CATALOG_FILE, field: str = "catalog") -> dict[s
 @cache
 def _shipped_catalog() -> dict[str, dict]:
     return read_toml(CATALOG_FILE)
+
+
+_TAG = re.compile(r"#\s+\[([A-Z][A-Z0-9-]*)\]\s+(.*)")  # "#  [IDLE] estimate: an idle GPU draws ..."
+TAG = re.compile(r"\[([A-Z][A-Z0-9-]*)\]")  # a tag as a source cites it: "estimate: [IDLE]"
+
+
+@cache
+def source_tags(path: Path = CATALOG_FILE) -> dict[str, str]:
+    """The shared bases the catalog's sources cite by tag, from its header comments: a line
+    "#  [TAG] text" and the more indented comment lines that continue it."""
+    tags, current = {}, None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break  # the header ends at the first line that is not a comment
+        tag = _TAG.fullmatch(line)
+        if tag:
+            current = tag[1]
+            tags[current] = tag[2].strip()
+        elif current and line.startswith("#   "):
+            tags[current] += " " + line.lstrip("# ").strip()
+        else:
+            current = None
+    return tags
 
 
 def catalog_entry(entries: dict, name: str, field: str, path, asked_in=None) -> dict:

@@ -45,15 +45,6 @@ def binding_table(model: PlanningModel, solution: Solution, objective: str = "co
     return table.drop(columns="key").sort_values("shadow_price", ascending=False, ignore_index=True)
 
 
-def worth_in_words(shadow_price: float, unit: str) -> str:
-    """What one more unit of a limit is worth, as a line ends: "1.567e+09 JPY per MW", or for
-    a finish gain "finishes 1 month earlier" and "finishes no earlier"."""
-    if unit != MONTHS_EARLIER:
-        return f"{shadow_price:,.4g} {unit}"
-    months = round(shadow_price)
-    return f"finishes {months} month{'s' * (months != 1)} earlier" if months else "finishes no earlier"
-
-
 def describe_row(model: PlanningModel, family: str, key: tuple) -> tuple[str, str]:
     """Where a row applies, and its limit in words ("Tomakomai grid limit, 2027-08: 50.0 MW")."""
     arrays, scenario = model.arrays, model.scenario

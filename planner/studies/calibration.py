@@ -15,7 +15,8 @@ from planner.inputs.catalog import catalog_entries
 from planner.inputs.fields import Count, Record, Text, quantity, read, read_toml
 from planner.inputs.units import Q_
 from planner.inputs.workload import MAX_FLOP, TrainingRun
-from planner.studies.estimate import MAX_DURATION, MIN_DURATION, SECONDS_PER_DAY, Estimate, Fleet, estimate, scaled
+from planner.results.words import scaled
+from planner.studies.estimate import MAX_DURATION, MIN_DURATION, SECONDS_PER_DAY, Estimate, Fleet, estimate
 
 RUNS_FILE = DATA / "published_runs.toml"
 

@@ -205,11 +205,3 @@ def basis_notice(run: TrainingRun, fleet: Fleet) -> list[str]:
             "counts recomputation twice; give an MFU on the same basis"
         ]
     return []
-
-
-def scaled(number: float, digits: int = 3) -> str:
-    """1.56e13 -> '15.6T', 4.05e11 -> '405B', 3.08e7 -> '30.8M'."""
-    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M")):
-        if abs(number) >= scale:
-            return f"{number / scale:,.{digits}g}{suffix}"
-    return f"{number:,.0f}"

@@ -85,10 +85,11 @@ def _table_value(kind: str, x: float):
     return float(x)
 
 
-def parse_vary(text: str, scenario: Scenario) -> Vary:
-    """`FIELD=RANGE` as a Vary, checked against `scenario`: its ends (or bounds) must give a
-    valid scenario, so an unknown field, a wrong unit or a value out of the field's range is
-    an InputError naming the --vary."""
+def parse_vary(text: str, scenario: Scenario, most: int = MAX_STEPS) -> Vary:
+    """`FIELD=RANGE` as a Vary, checked against `scenario`: its values (a distribution's bounds)
+    must give a valid scenario, so an unknown field, a wrong unit or a value out of the field's
+    range is an InputError naming the --vary. More than `most` values are refused before they
+    are checked (each check builds a scenario)."""
     field, equals, spec = text.partition("=")
     field, spec = field.strip(), unicodedata.normalize("NFKC", spec).strip()  # full-width as quantities take it
     where = f"--vary {text}"
@@ -96,6 +97,8 @@ def parse_vary(text: str, scenario: Scenario) -> Vary:
         raise InputError("", "FIELD=RANGE, e.g. 'budget.total=3e11 JPY..5e11 JPY:5'", repr(text), where)
     try:
         vary = _parse_spec(field, spec, scenario)
+        if len(vary.values) > most:
+            raise InputError(field, f"at most {most:,} values", f"{len(vary.values):,} values in {spec!r}")
         for value in vary.ends if vary.sampled else vary.values:
             changed(scenario, {field: vary.written(value)}, where)
     except InputError as error:
@@ -221,8 +224,10 @@ def _plain(field: str, text: str) -> float:
 
 
 def _steps(field: str, text: str, spec: str) -> int:
-    if not (text.isascii() and text.isdigit()) or not 2 <= int(text) <= MAX_STEPS:
-        raise InputError(field, f"a whole number of steps from 2 to {MAX_STEPS:,} after ':' (one value: write it alone)", repr(spec))
+    """The STEPS of a grid: checked before any value is made, so a huge count is refused, not allocated."""
+    if not re.fullmatch(r"[0-9]{1,9}", text) or not 2 <= int(text) <= MAX_STEPS:
+        expected = f"a whole number of steps from 2 to {MAX_STEPS:,} after ':' (one value: write it alone)"
+        raise InputError(field, expected, repr(spec))
     return int(text)
 
 
