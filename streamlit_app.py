@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from planner.app import charts, forms, sweep_views, views
-from planner.app.documents import canonical, differences, read_upload
+from planner.app.documents import canonical, differences, read_upload, upload_name
 from planner.app.downloads import DOWNLOADS, file_stem
 from planner.app.edits import Edited, apply_edits
 from planner.app.sweep_charts import distribution_chart, pareto_chart, tornado_chart
@@ -25,6 +25,7 @@ from planner.studies.analysis import pareto, tornado, tornado_metrics
 from planner.studies.sweep import sweep
 
 INPUT = "in:"  # prefix of every input widget's key; all are cleared when another file loads
+LAST_GOOD = "upload:last good"  # (scenario, file name) of the last upload that loaded
 
 
 @st.cache_resource
@@ -43,21 +44,31 @@ def plan_for(document_text: str, _scenario: Scenario):
     return verified_plan(_scenario)
 
 
-def loaded_scenario() -> tuple[Scenario, str]:
-    """The scenario to start from: a valid uploaded file, else the shipped default."""
+def loaded_scenario() -> tuple[Scenario, str, str | None]:
+    """The scenario to start from, its origin, and why an uploaded file was not loaded (if it
+    was not): a valid upload; after a bad one the last upload that loaded, else the default."""
     upload = st.sidebar.file_uploader(
-        "Scenario file (TOML)",
-        type=["toml"],
+        "Scenario file (TOML or workbook)",
         max_upload_size=max(1, MAX_INPUT_BYTES >> 20),
         key="scenario_file",
-        help="A scenario as `planner init` writes it, or as downloaded below. Remove it to return to the default.",
+        help="A scenario as `planner init` writes it, or a scenario or planning workbook downloaded below. "
+        "Remove it to return to the default.",
     )
-    if upload is not None:
-        try:
-            return uploaded_scenario(upload.getvalue(), upload.name), upload.name
-        except InputError as error:
-            st.sidebar.error(f"{upload.name} was not loaded: {forms.message(error)}. Planning the shipped default.")
-    return default_scenario(), DEFAULT_SCENARIO.name
+    if upload is None:
+        st.session_state.pop(LAST_GOOD, None)
+        return default_scenario(), DEFAULT_SCENARIO.name, None
+    name = upload_name(upload.name)
+    try:
+        scenario = uploaded_scenario(upload.getvalue(), name)
+    except InputError as error:
+        last = st.session_state.get(LAST_GOOD)
+        kept, origin = last or (default_scenario(), DEFAULT_SCENARIO.name)
+        still = f"Still planning {origin}, the last file that loaded" if last else "Planning the shipped default"
+        problem = f"{name} was not loaded: {forms.message(error)}. {still}."
+        st.sidebar.error(problem)
+        return kept, origin, problem
+    st.session_state[LAST_GOOD] = scenario, name
+    return scenario, name, None
 
 
 def fresh_inputs_for(base: Scenario) -> None:
@@ -83,8 +94,15 @@ def field_input(field: forms.Field, document: dict):
 
 
 def table_input(frame: pd.DataFrame, key: str, read_only=(), dynamic=False, choices=None, tips=None):
-    """Draw an editable table of text cells (booleans as checkboxes); what it holds, and a slot."""
+    """Draw an editable table of text cells (booleans as checkboxes); what it holds, and a slot.
+
+    Edits the browser sent that name a row or column the table does not have are dropped, with a
+    message, before the editor applies them (Streamlit would raise)."""
     config = {column: column_kind(frame, column, choices or {}, tips or {}) for column in frame.columns}
+    editable = [column for column in frame.columns if column not in read_only]
+    problem = forms.editor_problem(st.session_state.get(INPUT + key), frame, editable, dynamic)
+    if problem:
+        del st.session_state[INPUT + key]
     edited = st.data_editor(
         frame,
         key=INPUT + key,
@@ -94,6 +112,8 @@ def table_input(frame: pd.DataFrame, key: str, read_only=(), dynamic=False, choi
         hide_index=dynamic,
         width="stretch",
     )
+    if problem:
+        st.error(f"The edits to this table were dropped: {problem}. It shows the scenario's values again.")
     return edited, st.empty()
 
 
@@ -144,11 +164,13 @@ def sidebar_inputs(document: dict) -> tuple[list[forms.Field], dict, dict]:
 def main() -> None:
     st.set_page_config(page_title="Sovereign AI capacity planner", layout="wide")
     st.sidebar.title("Scenario")
-    base, origin = loaded_scenario()
+    base, origin, upload_problem = loaded_scenario()
     fresh_inputs_for(base)
     document = base.document()
 
     st.title("Sovereign AI capacity planner")
+    if upload_problem:
+        st.error(upload_problem)
     summary_area = st.container()
     tab_charts, tab_limits, tab_sites, tab_accelerators, tab_tables, tab_sweeps = st.tabs(
         ["Charts", "Limits", "Sites and grid", "Accelerators", "Plan tables", "Sweeps"]
@@ -197,8 +219,9 @@ def main() -> None:
     with tab_limits:
         draw_limits(plan)
     with tab_tables:
-        name = st.selectbox("Table", CSV_TABLES, key="table_shown")
-        st.dataframe(getattr(plan, name), width="stretch", hide_index=True)
+        titles = {name: title for name, (title, _) in views.plan_tables().items()}
+        name = st.selectbox("Table", CSV_TABLES, format_func=titles.get, key="table_shown")
+        st.dataframe(views.plan_table(plan, name), width="stretch", hide_index=True)
 
 
 def results(edited: Edited, origin: str):
@@ -312,6 +335,8 @@ def draw_limits(plan) -> None:
         return
     lines = views.binding_in_words(plan)
     st.markdown("**Limits that bind**, and what one more unit of each is worth:")
+    if plan.prices_note:
+        st.caption(f"Prices of the {plan.prices_note}.")
     st.markdown("\n".join(f"- {line}" for line in lines) or "None reported.")
     entries = views.entry_in_words(plan)
     if entries:
@@ -343,11 +368,16 @@ def draw_sweeps(scenario: Scenario, version: str) -> None:
         draw_front(scenario, version)
 
 
-def run_on_request(name: str, settings: tuple, label: str, blocked: str | None, analysis, *arguments):
-    """Run `analysis(*arguments)` in this process (forking a threaded server is unsafe) when its
-    button is pressed, not on every rerun (it takes seconds), with a progress bar; keep its table
-    and give it back while the scenario and settings are the ones it ran with."""
+def run_on_request(name: str, settings: tuple, label: str, blocked: str | None, plans: int, analysis, *arguments):
+    """Run `analysis(*arguments)`, `plans` plans, in this process (forking a threaded server is
+    unsafe) when its button is pressed, not on every rerun (it takes seconds), with a progress
+    bar; keep its table and give it back while the scenario and settings are the ones it ran
+    with. More than sweep_views.MAX_PLANS plans are refused with a message."""
     key = f"sweep:{name}"
+    too_many = sweep_views.too_many(plans)
+    if too_many:
+        st.error(too_many)
+        blocked = blocked or "Fewer plans to run."
     if st.button(label, key=f"{key}:run", disabled=blocked is not None, type="primary"):
         bar = st.progress(0.0, text="Planning")
 
@@ -371,7 +401,7 @@ def draw_distribution(scenario: Scenario, version: str, text: str, ranges: sweep
     samples = count.number_input(
         "Samples",
         min_value=1,
-        max_value=5_000,
+        max_value=sweep_views.MAX_PLANS,
         value=200,
         step=50,
         key=INPUT + "sweep_samples",
@@ -386,16 +416,16 @@ def draw_distribution(scenario: Scenario, version: str, text: str, ranges: sweep
         key=INPUT + "sweep_stratified",
         help="Stratified draws: each of the samples' equal-probability slices of every distribution holds one",
     )
-    blocked = ranges.blocked()
-    label = "Run" if blocked else f"Run {sweep_views.planned(ranges.varies, samples):,} plans"
+    blocked, plans = ranges.blocked(), sweep_views.planned(ranges.varies, samples)
+    label = "Run" if blocked else f"Run {plans:,} plans"
     drawn = sweep_views.samples_for(ranges.varies, samples)
     settings = (version, text, samples, seed, stratified)
     table = run_on_request(
-        "distribution", settings, label, blocked, sweep, scenario, ranges.varies, drawn, seed, stratified
+        "distribution", settings, label, blocked, plans, sweep, scenario, ranges.varies, drawn, seed, stratified
     )
     if table is None:
         return
-    st.caption(sweep_views.counts(table))
+    st.caption(f"{sweep_views.counts(table)}. {sweep_views.SPREAD_NOTE}")
     st.dataframe(sweep_views.spread(table), hide_index=True)
     for column, metric in zip(st.columns(2), ("total_cost_jpy", "finish_month")):
         if table[metric].notna().any():
@@ -405,7 +435,7 @@ def draw_distribution(scenario: Scenario, version: str, text: str, ranges: sweep
         st.warning("\n\n".join(reasons))
     sweep_download(table, scenario, "sweep")
     with st.expander(f"All {len(table):,} scenarios"):
-        st.dataframe(sweep_views.headed(table), hide_index=True)
+        st.dataframe(sweep_views.readable(table), hide_index=True)
 
 
 def draw_tornado(scenario: Scenario, version: str, text: str, ranges: sweep_views.Ranges) -> None:
@@ -413,8 +443,9 @@ def draw_tornado(scenario: Scenario, version: str, text: str, ranges: sweep_view
         "Measure", tornado_metrics(scenario), format_func=sweep_views.metric_label, key=INPUT + "sweep_metric"
     )
     settings = (version, text, metric)
+    plans = sweep_views.tornado_plans(ranges.varies)
     bars = run_on_request(
-        "tornado", settings, "Run one at a time", ranges.blocked(), tornado, scenario, ranges.varies, metric
+        "tornado", settings, "Run one at a time", ranges.blocked(), plans, tornado, scenario, ranges.varies, metric
     )
     if bars is not None:
         words = "Each field alone at each point of its range (a distribution's P10, P50 and P90), widest swing first."
@@ -436,7 +467,8 @@ def draw_front(scenario: Scenario, version: str) -> None:
     except InputError as error:
         st.error(forms.message(error))
         blocked = "Correct the budgets to run."
-    points = run_on_request("pareto", (version, text), "Run the budgets", blocked, pareto, scenario, budgets)
+    plans = len(budgets.values) if budgets else 0
+    points = run_on_request("pareto", (version, text), "Run the budgets", blocked, plans, pareto, scenario, budgets)
     if points is not None:
         caption = (
             f"The earliest finish at each budget (up to {points.attrs['latest']}) and its cost; on the front when no "

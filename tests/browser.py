@@ -31,8 +31,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def served_app(timeout: float = 60.0):
-    """`streamlit run streamlit_app.py` until the block ends; yields the app's URL."""
+def served_app(timeout: float = 60.0, address_flag: bool = True):
+    """`streamlit run streamlit_app.py` until the block ends; yields the app's URL. Without
+    `address_flag`, the address to listen on is the one .streamlit/config.toml gives."""
     port = _free_port()
     command = [
         sys.executable,
@@ -42,8 +43,7 @@ def served_app(timeout: float = 60.0):
         str(ROOT / "streamlit_app.py"),
         "--server.headless",
         "true",
-        "--server.address",
-        "127.0.0.1",
+        *(["--server.address", "127.0.0.1"] if address_flag else []),
         "--server.port",
         str(port),
         "--browser.gatherUsageStats",

@@ -26,3 +26,30 @@ def default_scenario():
 @pytest.fixture(scope="session")
 def default_plan(default_scenario):
     return make_plan(default_scenario)
+
+
+# Tests that need a program from outside Python; skipped without it, except under CI=true,
+# where they fail instead (.ci/run installs both programs there).
+NEEDS_A_PROGRAM = ("tests/test_browser.py", "tests/test_workbook_recalc.py")  # chromium, LibreOffice
+HOW_TO_RUN_THEM = (
+    "to run them, install the programs: `sudo apt-get install chromium libreoffice-calc-nogui` "
+    "(Debian, Ubuntu), or run `CI=true .ci/run` as root, which installs both and runs every test"
+)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: after pytest's own short summary
+def pytest_terminal_summary(terminalreporter):
+    """Say plainly, last of all, which tests did not run, why, and how to run them."""
+    yield
+    skipped: dict[tuple[str, str], int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        path, _, reason = report.longrepr if isinstance(report.longrepr, tuple) else (report.fspath, 0, "")
+        key = (Path(os.path.relpath(path, terminalreporter.config.rootpath)).as_posix(), reason.removeprefix("Skipped: "))
+        skipped[key] = skipped.get(key, 0) + 1
+    if not skipped:
+        return
+    terminalreporter.section("tests not run here", sep="=", yellow=True, bold=True)
+    for (where, reason), count in skipped.items():
+        terminalreporter.write_line(f"{where} ({count} skipped): {reason}")
+    if any(where in NEEDS_A_PROGRAM for where, _ in skipped):
+        terminalreporter.write_line(HOW_TO_RUN_THEM)

@@ -176,8 +176,8 @@ def test_switching_off_the_anchor_site_asks_for_another_anchor():
         ("Budget", "350 MW", "budget.total: expected an amount of money (e.g. '2e12 JPY'), found '350 MW' (a power)"),
         ("Exchange rate", "150 JPY", "exchange_rate: expected an exchange rate (e.g. '150 JPY/USD')"),
         ("Deadline", "May 2027", "workload.deadline: expected a month as 'YYYY-MM' (e.g. '2027-04'), found 'May 2027'"),
-        ("Parameters", "-1e12", "workload.parameters: expected a count above zero"),
-        ("Availability", "1.5", "workload.availability: expected a fraction above 0 and at most 1"),
+        ("Parameters", "-1e12", "workload.parameters: expected a count at least 1 and at most 1e+16"),
+        ("Availability", "1.5", "workload.availability: expected a fraction at least 0.01 and at most 1"),
     ],
 )
 def test_a_bad_value_shows_its_error_and_the_rest_keeps_working(label, value, message):
@@ -258,3 +258,6 @@ def test_whole_servers_and_racks_plan_as_the_engine_does():
     counts = [count for fleet in expected.summary()["accelerators"].values() for count in fleet.values()]
     assert all(abs(count % 8) < 1e-6 or abs(count % 8 - 8) < 1e-6 for count in counts)  # whole 8-GPU servers at least
     assert any(caption.value.startswith("Whole servers and racks: MIP gap") for caption in at.caption)
+    relaxation = ("Prices of the LP relaxation: servers and racks in fractions, "
+                  "as a plan in whole units has no shadow prices of its own.")
+    assert relaxation in [caption.value for caption in at.caption]

@@ -10,7 +10,7 @@ from builders import default_with
 from streamlit.testing.v1 import AppTest
 from test_app import errors, number, started, text_box
 
-from planner.app.sweep_views import BUDGETS, EXAMPLE
+from planner.app.sweep_views import BUDGETS, EXAMPLE, SPREAD_NOTE
 from planner.studies.analysis import pareto, percentiles, tornado
 from planner.studies.ranges import parse_vary
 from planner.studies.sweep import sweep
@@ -70,14 +70,38 @@ def test_monte_carlo_shows_the_percentiles_of_the_same_sweep():
         assert shown.at[label, "With a plan"] == f"{expected.at[metric, 'with_plan']} of 8"
     spread_bn = (expected.at["total_cost_jpy", "P90"] - expected.at["total_cost_jpy", "P10"]) / 1e9
     assert spread_bn > 1  # the draws move the cost: the numbers compared are not all one
-    assert any(caption.value == "8 scenarios (seed 11): 8 optimal" for caption in at.caption)
+    assert any(caption.value == f"8 scenarios (seed 11): 8 optimal. {SPREAD_NOTE}" for caption in at.caption)
     (bar,) = at.get("progress")
     assert (bar.proto.value, bar.proto.text) == (100, "Planned 8 of 8")
     assert len(tab(at, "Distribution").get("vega_lite_chart")) == 2  # cost and finish month
+    scenarios = tab(at, "Distribution").dataframe[1].value  # every scenario, by name and unit
+    assert list(scenarios.columns[:4]) == ["Scenario", "GB200 price (%)", "Tomakomai electricity price (%)", "Status"]
+    assert list(scenarios.columns[6:9]) == ["Capex (JPY bn)", "Electricity cost (JPY bn)", "Energy (GWh)"]
+    drawn = [f"{value:+,.1f}%" for value in table["accelerators.GB200.capex"]]
+    assert list(scenarios["GB200 price (%)"]) == drawn
 
     at.number_input(key="in:sweep_seed").set_value(12).run()  # other settings: the old numbers are not shown as theirs
     assert len(tab(at, "Distribution").dataframe) == 0
     assert any(info.value.startswith("The scenario or the settings changed") for info in at.info)
+
+
+def test_monte_carlo_percentiles_count_the_draws_without_a_plan(default_scenario):
+    at = started()
+    at.text_area(key=RANGES).input("budget.total=uniform(3e11 JPY, 4.2e11 JPY)")
+    at.number_input(key="in:sweep_samples").set_value(8)
+    at.number_input(key="in:sweep_seed").set_value(3)
+    at.run()
+    run(at, "distribution")
+    line = "budget.total=uniform(3e11 JPY, 4.2e11 JPY)"
+    table = sweep(default_scenario, [parse_vary(line, default_scenario)], samples=8, seed=3, workers=1)
+    short = table["budget.total"] < 391.8e9  # the default plan costs JPY 391.8 bn: less money, no plan
+    assert (table["status"] == "infeasible").tolist() == short.tolist()
+    infeasible = int(short.sum())
+    assert infeasible >= 2  # this seed: P90 (rank 6.3 of 0..7) falls past the plans
+    shown = tab(at, "Distribution").dataframe[0].value.set_index("Measure")
+    assert shown.at["Total cost", "P90"] == f"no plan ({infeasible} of 8 scenarios infeasible)"
+    assert shown.at["Training finishes", "P90"] == f"deadline missed ({infeasible} of 8 scenarios infeasible)"
+    assert shown.at["Total cost", "With a plan"] == f"{8 - infeasible} of 8"
 
 
 def test_tornado_draws_a_bar_at_each_end_of_each_field(default_scenario):
@@ -91,7 +115,12 @@ def test_tornado_draws_a_bar_at_each_end_of_each_field(default_scenario):
         ends = {row["input"]: row["to"] for row in drawn if row["field"] == bar.field}
         assert ends == pytest.approx({"low input": bar.at_low / 1e9, "high input": bar.at_high / 1e9})
     table = tab(at, "Tornado").dataframe[0].value
-    assert list(table["Field"]) == list(bars["field"])  # widest swing first
+    named = {"accelerators.GB200.capex": "GB200 price", "sites.Tomakomai.electricity_price": "Tomakomai electricity price"}
+    assert list(table["Field"]) == [named[field] for field in bars["field"]]  # by name, widest swing first
+    # the chart names each field and its inputs, P10 and P90, with "%": uniform(-20%, +20%) gives
+    # -20 + 0.1 x 40 = -16%; triangular(-20%, 0%, +20%) gives -20 + sqrt(0.1 x 40 x 20) = -11.06%
+    axis = {row["name"] for row in drawn}
+    assert axis == {"GB200 price, -16% to +16%", "Tomakomai electricity price, -11.06% to +11.06%"}
     assert [number(swing) for swing in table["Swing"]] == pytest.approx(list(bars["swing"] / 1e9), abs=0.05)
 
 

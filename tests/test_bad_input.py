@@ -17,6 +17,7 @@ from test_cli import run
 from test_workbook_import import edited as with_cells
 
 from planner import DEFAULT_SCENARIO, load_scenario, make_plan
+from planner.app.documents import upload_name
 from planner.exchange.export import workbook_bytes
 from planner.inputs.catalog import CATALOG_FILE
 from planner.inputs.fields import MAX_INPUT_BYTES
@@ -44,6 +45,9 @@ CONTENTS = {
     "too large": b"# a valid comment, repeated past the size limit\n" * (MAX_INPUT_BYTES // 40),
     "deeply nested": b"x = " + b"[" * 100_000 + b"]" * 100_000,
     "default scenario": DEFAULT_SCENARIO.read_bytes(),
+    "passwd": b"root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n",
+    "broken zip": b"PK\x03\x04" + bytes(range(256)) * 4,  # begins like an .xlsx, is none
+    "60 MB": b"#" * (60 << 20),
 }
 
 
@@ -141,9 +145,15 @@ def app_corpus():
 def test_bad_input_in_the_app_is_shown_beside_the_plan(tmp_path, default_plan, case):
     at = started()
     if case.get("upload"):
-        content = edited(DEFAULT_SCENARIO, case, tmp_path)
-        at.file_uploader[0].set_value(("mine.toml", content, "application/toml")).run()
-        prefix = "mine.toml was not loaded: "
+        content, name = edited(DEFAULT_SCENARIO, case, tmp_path), case.get("name", "mine.toml")
+        at.file_uploader[0].set_value((name, content, "application/toml")).run()
+        prefix = f"{upload_name(name)} was not loaded: "
+    elif "editor" in case:  # a table editor's state as a crafted browser message sends it
+        table = case["editor"]
+        parts = {"edited_rows": {}, "added_rows": [], "deleted_rows": []}
+        at.session_state[f"in:{table['table']}"] = {part: table.get(part, empty) for part, empty in parts.items()}
+        at.run()
+        prefix = "The edits to this table were dropped: "
     else:
         text_box(at, case["input"]["label"]).input(case["input"]["value"]).run()
         prefix = ""

@@ -3,9 +3,10 @@
 import json
 
 import pytest
+from builders import scenario
 
 from planner import DEFAULT_SCENARIO, load_scenario, make_plan
-from planner.cli import main
+from planner.cli.main import describe, main
 from planner.inputs.sites import profile_dir
 
 DEFAULT_TEXT = DEFAULT_SCENARIO.read_text(encoding="utf-8")
@@ -71,7 +72,7 @@ BAD_INPUTS = {
     "unknown field": ("availability = 0.9", "availabilty = 0.9", ["workload.availabilty", "unknown field"]),
     "wrong unit": ('total = "4e11 JPY"', 'total = "4e11 kg"', ["budget.total", "an amount of money", "'4e11 kg'", "a mass"]),
     "negative": ('total = "4e11 JPY"', 'total = "-4e11 JPY"', ["budget.total", "more than 0", "-4e11 JPY"]),
-    "zero where impossible": ('exchange_rate = "150 JPY/USD"', 'exchange_rate = "0 JPY/USD"', ["exchange_rate", "more than 0"]),
+    "zero where impossible": ('exchange_rate = "150 JPY/USD"', 'exchange_rate = "0 JPY/USD"', ["exchange_rate", "at least 10 JPY/USD"]),
     "zero MFU": ("[accelerators.H100]", "[accelerators.H100]\nmfu = 0", ["accelerators.H100.mfu", "fraction", "0"]),
     "NaN": ('total = "4e11 JPY"', 'total = "nan JPY"', ["budget.total", "finite", "nan JPY"]),
     "unknown site": ('profile = "osaka_sakai"', 'profile = "osaka_sakia"', ["sites.Sakai.profile", "osaka_sakai", "'osaka_sakia'"]),
@@ -135,3 +136,36 @@ def test_infeasible_json_lists_relaxations(capsys, tmp_path):
     money = [r for r in result["relaxations"] if r["option"] == "more money"]
     assert money and all({"limit", "description", "amount", "unit"} <= set(r) for r in result["relaxations"])
     assert money[0]["unit"] == "JPY" and money[0]["amount"] > 0
+
+
+def _prices(summary: dict, constraint: str) -> list[float]:
+    return [row["shadow_price"] for row in summary["binding"] if row["constraint"] == constraint]
+
+
+def test_integer_plan_shows_the_lp_relaxations_prices_and_says_so(capsys, default_plan):
+    # Whole servers used to show the duals of the LP with the fleet fixed: JPY 1.3e7 per 1e24 FLOP
+    # against the LP's 3.9e9, and no binding fit-out limit. The prices shown now are the LP
+    # relaxation's: those of the fractional plan, solved on its own (default_plan).
+    code, out, _ = run(capsys, "plan", "--integer", "--json")
+    whole, fractional = json.loads(out), default_plan.summary()
+    assert code == 0 and whole["integer"] and whole["prices_from"] == "LP relaxation"
+    assert fractional["prices_from"] == "this plan"
+    for constraint in ("compute_requirement", "it_capacity", "delivery"):
+        assert _prices(whole, constraint) == pytest.approx(_prices(fractional, constraint), rel=1e-6)
+    assert 3.9e9 < _prices(whole, "compute_requirement")[0] < 4e9
+    code, out, _ = run(capsys, "plan", "--integer")
+    assert code == 0
+    assert ("binding limits, and what one more unit of each is worth (LP relaxation: servers and racks in fractions, "
+            "as a plan in whole units has no shadow prices of its own):") in out.splitlines()
+
+
+def test_plan_text_says_how_many_binding_limits_it_leaves_out():
+    # 10 deliveries a month bind in January to October, and the compute requirement: 11 limits, 10 shown
+    plan = make_plan(scenario({"accelerators.X1.delivery_cap": "10 / month"}))
+    assert len(plan.binding) == 11
+    lines = describe(plan).splitlines()
+    start = lines.index("binding limits, and what one more unit of each is worth:")
+    shown = [line.split(": ")[0].strip() for line in lines[start + 1 : start + 11]]
+    assert shown == ["1e+24 FLOP by 2027-12", *(f"X1 deliveries, 2027-{month:02}" for month in range(1, 10))]
+    assert lines[start + 11] == "  ... and 1 more (see --json)"
+    assert "X1 deliveries, 2027-10" not in "\n".join(lines)

@@ -12,10 +12,11 @@ from builders import scenario
 from test_data import unsourced
 
 from planner import make_plan
-from planner.cli import main
+from planner.cli.main import main
 from planner.inputs.catalog import catalog_performance
 from planner.inputs.errors import InputError
 from planner.inputs.fields import read
+from planner.inputs.workload import Workload
 from planner.results.verify import verify
 from planner.studies.calibration import comparisons, page, published_runs
 from planner.studies.estimate import Fleet, estimate
@@ -81,9 +82,9 @@ def off_by(value, published):
 
 def test_gpt3_days_energy_and_co2(capsys):
     # Patterson et al. 2021: 10,000 V100 at 24.6 TFLOP/s measured, 330 W each, PUE 1.10,
-    # 0.429 kg/kWh -> 14.8 days, 1,287 MWh, 552 t
+    # 0.429 kg/kWh -> 14.8 days (step time: availability 1), 1,287 MWh, 552 t
     r = estimated(capsys, "--params", "175e9", "--tokens", "300e9", "--accelerator", "V100", "--mfu", 24.6 / 125,
-                  "--count", 10000, "--power-per-accelerator", "330 W", "--pue", 1.10,
+                  "--count", 10000, "--availability", 1, "--power-per-accelerator", "330 W", "--pue", 1.10,
                   "--carbon-intensity", "0.429 kg/kWh")
     hours = 6 * 175e9 * 300e9 / 24.6e12 / 3600
     assert r["accelerator_hours"] == pytest.approx(hours, rel=1e-9)
@@ -97,9 +98,9 @@ def test_gpt3_days_energy_and_co2(capsys):
 
 def test_megatron_1t_with_eight_flop_per_parameter_token(capsys):
     # Narayanan et al. 2021: 1,008B parameters, 450B tokens, 3,072 A100 at 163 TFLOP/s counting
-    # recomputation; time = 8TP/(nX), about 84 days
+    # recomputation; time = 8TP/(nX), about 84 days (step time: availability 1)
     r = estimated(capsys, "--params", "1008e9", "--tokens", "450e9", "--flop-per-param-token", 8,
-                  "--accelerator", "A100", "--mfu", 163 / 312, "--count", 3072)
+                  "--accelerator", "A100", "--mfu", 163 / 312, "--count", 3072, "--availability", 1)
     assert r["days"] == pytest.approx(8 * 450e9 * 1008e9 / (3072 * 163e12) / 86400, rel=1e-9)
     assert off_by(r["days"], 84) < TOLERANCE["Megatron-LM 1T", "days"]
     assert r["notices"] == []  # its own MFU on the 8ND basis: nothing counted twice
@@ -107,13 +108,15 @@ def test_megatron_1t_with_eight_flop_per_parameter_token(capsys):
 
 def test_bloom_gpu_hours_days_energy_and_co2(capsys):
     # BigScience / Luccioni et al. 2022: 384 A100 at about 150 TFLOP/s (8ND), 400 W TDP, PUE not
-    # applied, 0.057 kg/kWh -> 1,082,990 GPU-hours, 118.2 days, 433 MWh, 24.7 t
+    # applied (so none given: IT energy, and CO2 of it), 0.057 kg/kWh -> 1,082,990 GPU-hours,
+    # 118.2 days, 433 MWh, 24.7 t
     r = estimated(capsys, "--params", "176e9", "--tokens", "366e9", "--flop-per-param-token", 8,
                   "--accelerator", "A100", "--mfu", 150 / 312, "--count", 384, "--availability", 0.9,
                   "--power-per-accelerator", "400 W", "--carbon-intensity", "0.057 kg/kWh")
     assert off_by(r["accelerator_hours"], 1_082_990) < TOLERANCE["BLOOM 176B", "accelerator_hours"]
     assert off_by(r["days"], 118.2) < TOLERANCE["BLOOM 176B", "days"]
-    assert off_by(r["facility_energy_mwh"], 433) < TOLERANCE["BLOOM 176B", "energy"]
+    assert r["pue"] is None and r["facility_energy_mwh"] is None
+    assert off_by(r["it_energy_mwh"], 433) < TOLERANCE["BLOOM 176B", "energy"]
     assert off_by(r["co2_t"], 24.7) < TOLERANCE["BLOOM 176B", "co2"]
 
 
@@ -130,9 +133,9 @@ def test_llama_405b_gpu_hours_with_the_catalog_mfu(capsys):
 
 def test_switch_transformer_on_a_tpu_outside_the_catalog(capsys):
     # Patterson et al. 2021: 8.22e22 FLOP on 1,024 TPU v3 at 34.4 TFLOP/s measured, 245 W, PUE 1.10,
-    # 0.403 kg/kWh -> 27 days, 179 MWh, 72.2 t
+    # 0.403 kg/kWh -> 27 days (step time: availability 1), 179 MWh, 72.2 t
     r = estimated(capsys, "--compute", "8.22e22 FLOP", "--accelerator", "TPU v3", "--peak-flops", "123 TFLOP/s",
-                  "--mfu", 34.4 / 123, "--power-per-accelerator", "245 W", "--count", 1024, "--pue", 1.10,
+                  "--mfu", 34.4 / 123, "--power-per-accelerator", "245 W", "--count", 1024, "--availability", 1, "--pue", 1.10,
                   "--carbon-intensity", "0.403 kg/kWh")
     assert off_by(r["days"], 27) < TOLERANCE["Switch Transformer 1.5T", "days"]
     assert off_by(r["facility_energy_mwh"], 179) < TOLERANCE["Switch Transformer 1.5T", "energy"]
@@ -185,7 +188,7 @@ def test_estimate_counts_compute_and_energy_as_the_plan_does():
     hours = pd.PeriodIndex(plan.fleet["month"], freq="M").days_in_month * 24
     plan_hours = float((plan.fleet["training"] * hours).sum())
     fleet = Fleet.model_validate({"accelerator": "X1", "peak_bf16": "1000 TFLOP/s", "mfu": 0.5, "power": "1000 W",
-                                  "count": 1, "pue": 1.2, "carbon_intensity": "0.5 kg/kWh"})
+                                  "count": 1, "availability": 1.0, "pue": 1.2, "carbon_intensity": "0.5 kg/kWh"})
     result = estimate(s.workload.required_flop, fleet)
     assert result.accelerator_hours == pytest.approx(plan_hours, rel=1e-6)
     assert result.facility_energy / 3.6e9 == pytest.approx(plan.summary()["energy_mwh"], rel=1e-6)
@@ -201,12 +204,13 @@ def test_a_scenario_giving_compute_and_a_size_is_refused():
 
 
 def test_days_give_the_count_in_whole_servers(capsys):
-    # 1e24 FLOP on H100 at 989 TFLOP/s x 0.38: 2.661e9 GPU-seconds; in 30 days 1,026.5 GPUs -> 129 servers of 8
+    # 1e24 FLOP on H100 at 989 TFLOP/s x 0.38 x 0.9 (the default availability): 2.9565e9 GPU-seconds;
+    # in 30 days 1,140.6 GPUs -> 143 servers of 8
     r = estimated(capsys, "--compute", "1e24", "--accelerator", "H100", "--days", 30)
-    assert r["count"] == 1032
-    assert r["days"] == pytest.approx(1e24 / (989e12 * 0.38) / 1032 / 86400)
+    assert r["count"] == 1144
+    assert r["days"] == pytest.approx(1e24 / (989e12 * 0.38 * 0.9) / 1144 / 86400)
     assert r["days"] <= 30 and r["target_days"] == 30
-    assert any("rounded up to 1,032" in notice for notice in r["notices"])
+    assert any("rounded up to 1,144" in notice for notice in r["notices"])
 
 
 def test_catalog_mfu_with_eight_flop_per_token_warns(capsys):
@@ -219,6 +223,81 @@ def test_terminal_output_shows_the_working(capsys):
     assert code == 0
     assert "6 x 405B active parameters x 15.6T tokens" in out
     assert "16,384 H100" in out and "MFU 0.38" in out and "days" in out and "MWh" in out
+
+
+# --- what needs no fleet size, what was not asked for, and the default availability ---------------------
+
+# 6 N D with D = 20 N (the default tokens per parameter): 6 x 1e12 x 20e12 = 1.2e26 FLOP. The H100 of the
+# catalog: 989 TFLOP/s x MFU 0.38 x availability 0.9 = 338.238 TFLOP/s, 1,450 W of IT power.
+ONE_T = 6 * 1e12 * 20e12
+ONE_T_HOURS = ONE_T / (989e12 * 0.38 * 0.9 * 3600)  # 98.55M accelerator-hours
+NOT_ASKED = ("pue", "facility_energy_mwh", "facility_mw", "carbon_intensity_kg_per_kwh", "co2_t")
+
+
+def test_without_count_or_days_it_reports_what_needs_neither(capsys):
+    r = estimated(capsys, "--params", "1e12", "--accelerator", "H100")
+    assert r["training_flop"] == pytest.approx(ONE_T, rel=1e-12)
+    assert r["accelerator_hours"] == pytest.approx(ONE_T_HOURS, rel=1e-12)
+    assert r["it_kwh_per_accelerator_hour"] == pytest.approx(1.45, rel=1e-12)
+    assert r["it_energy_mwh"] == pytest.approx(ONE_T_HOURS * 1.45 / 1e3, rel=1e-12)  # 142,897 MWh
+    for figure in ("count", "days", "it_mw", *NOT_ASKED):
+        assert r[figure] is None, figure
+    code, out, err = run(capsys, "--params", "1e12", "--accelerator", "H100")
+    assert code == 0 and err == ""
+    assert out.splitlines() == [
+        "training compute 1.2e+26 FLOP (6 x 1T active parameters x 20T tokens)",
+        "on H100: 989 TFLOP/s peak x MFU 0.38 x availability 0.9 = 338.2 TFLOP/s each",
+        "takes 98.5M accelerator-hours; days and MW not asked for (give --count or --days)",
+        "energy per accelerator-hour 1.45 kWh IT (PUE not asked for: give --pue for the facility)",
+        "energy 142,897 MWh IT; CO2 not asked for (give --carbon-intensity)",
+        "notice: availability 0.9 is the default, as plans assume; --availability 1 counts step time alone",
+    ]
+
+
+def test_compute_optimal_sizes_with_an_accelerator_but_no_fleet_size(capsys):
+    # 1e25 FLOP on H100 at 338.238 TFLOP/s: 8.2125M accelerator-hours, 11,908 MWh IT
+    r = estimated(capsys, "--compute", "1e25", "--accelerator", "H100", "--optimal")
+    assert r["accelerator_hours"] == pytest.approx(1e25 / (989e12 * 0.38 * 0.9 * 3600), rel=1e-12)
+    assert r["count"] is None and len(r["compute_optimal"]) == 3
+    code, out, _ = run(capsys, "--compute", "1e25", "--accelerator", "H100", "--optimal")
+    assert code == 0
+    assert "takes 8.21M accelerator-hours; days and MW not asked for (give --count or --days)" in out.splitlines()
+    assert "compute-optimal model for 1e+25 FLOP:" in out.splitlines()
+
+
+def test_pue_and_carbon_intensity_not_given_are_said_to_be_not_asked_for(capsys):
+    code, out, _ = run(capsys, "--params", "1e12", "--accelerator", "H100", "--count", 8192)
+    assert code == 0
+    assert "PUE 1" not in out and "CO2 0.0 t" not in out and "0 kg/kWh" not in out
+    lines = out.splitlines()
+    # 8,192 x 1,450 W = 11.88 MW; 98.55M hours / 8,192 / 24 = 501.3 days
+    assert lines[2] == "takes 501.3 days, 98.5M accelerator-hours; draws 11.88 MW IT (8,192 x 1,450 W)"
+    assert lines[3] == "energy per accelerator-hour 1.45 kWh IT (PUE not asked for: give --pue for the facility)"
+    # a grid intensity without a PUE: CO2 of the IT energy, 142,897 MWh x 0.4 kg/kWh = 57,159.0 t
+    r = estimated(capsys, "--params", "1e12", "--accelerator", "H100", "--carbon-intensity", "0.4 kg/kWh")
+    assert r["co2_t"] == pytest.approx(ONE_T_HOURS * 1.45 * 0.4 / 1e3, rel=1e-12)
+    code, out, _ = run(capsys, "--params", "1e12", "--accelerator", "H100", "--carbon-intensity", "0.4 kg/kWh")
+    assert "energy 142,897 MWh IT; CO2 57,159.0 t at 0.4 kg/kWh on IT energy alone" in out.splitlines()
+    # both given: 11.88 MW x 1.2 = 14.25 MW; 1.45 x 1.2 = 1.74 kWh per accelerator-hour; 142,897 x 1.2 = 171,477 MWh;
+    # CO2 171,477 MWh x 0.4 kg/kWh = 68,590.8 t
+    code, out, _ = run(capsys, "--params", "1e12", "--accelerator", "H100", "--count", 8192, "--pue", 1.2,
+                       "--carbon-intensity", "0.4 kg/kWh")
+    lines = out.splitlines()
+    assert lines[2] == "takes 501.3 days, 98.5M accelerator-hours; draws 11.88 MW IT (8,192 x 1,450 W), 14.25 MW facility"
+    assert lines[3] == "energy per accelerator-hour 1.45 kWh IT x PUE 1.2 = 1.74 kWh facility"
+    assert lines[4] == "energy 142,897 MWh IT, 171,477 MWh facility; CO2 68,590.8 t at 0.4 kg/kWh"
+
+
+def test_one_default_availability_for_plans_and_estimates(capsys):
+    assert Fleet.model_fields["availability"].default == Workload.model_fields["availability"].default == 0.9
+    given = estimated(capsys, "--params", "1e12", "--accelerator", "H100", "--availability", 0.9)
+    default = estimated(capsys, "--params", "1e12", "--accelerator", "H100")
+    assert default["availability"] == 0.9 and default["accelerator_hours"] == given["accelerator_hours"]
+    assert given["notices"] == []
+    assert default["notices"] == ["availability 0.9 is the default, as plans assume; --availability 1 counts step time alone"]
+    with pytest.raises(SystemExit):
+        main(["estimate", "--help"])
+    assert "(default 0.9, as plans assume; 1 for step time alone)" in " ".join(capsys.readouterr().out.split())
 
 
 # --- compute-optimal sizing ------------------------------------------------------------------------------
@@ -269,9 +348,9 @@ def test_twenty_tokens_rule_at_a_trillion_parameters(capsys):
 
 
 def test_optimal_model_for_a_fleet(capsys):
-    # 16,384 H100 x 989 TFLOP/s x 0.38 x 90 days
+    # 16,384 H100 x 989 TFLOP/s x 0.38 x 0.9 (the default availability) x 90 days
     r = estimated(capsys, "--accelerator", "H100", "--count", 16384, "--days", 90, "--optimal")
-    compute = 16384 * 989e12 * 0.38 * 90 * 86400
+    compute = 16384 * 989e12 * 0.38 * 0.9 * 90 * 86400
     assert r["training_flop"] == pytest.approx(compute)
     assert r["days"] == pytest.approx(90)
     assert r["compute_optimal"][0]["parameters"] == pytest.approx(math.sqrt(compute / 120))
@@ -298,10 +377,9 @@ SIZE = ["--params", "1e12", "--accelerator", "H100"]
 BAD = {
     # case: (arguments, words the message must contain)
     "count and days": ([*SIZE, "--count", "8", "--days", "30"], ["--count", "--days", "both"]),
-    "neither count nor days": (SIZE, ["--count", "--days", "neither"]),
     "MFU above 1": ([*SIZE, "--count", "8", "--mfu", "1.2"], ["--mfu", "at most 1", "1.2"]),
-    "MFU zero": ([*SIZE, "--count", "8", "--mfu", "0"], ["--mfu", "above 0", "'0'"]),
-    "MFU negative": ([*SIZE, "--count", "8", "--mfu=-0.3"], ["--mfu", "above 0", "-0.3"]),
+    "MFU zero": ([*SIZE, "--count", "8", "--mfu", "0"], ["--mfu", "at least 0.01", "'0'"]),
+    "MFU negative": ([*SIZE, "--count", "8", "--mfu=-0.3"], ["--mfu", "at least 0.01", "-0.3"]),
     "unknown accelerator": (["--params", "1e12", "--accelerator", "H1000", "--count", "8"], ["--accelerator", "'H1000'", "H100, H800"]),
     "negative tokens": ([*SIZE, "--count", "8", "--tokens=-5e12"], ["--tokens", "more than 0", "-5e12"]),
     "zero tokens per parameter": ([*SIZE, "--count", "8", "--tokens-per-param", "0"], ["--tokens-per-param", "more than 0"]),
@@ -312,10 +390,21 @@ BAD = {
     "no accelerator": (["--params", "1e12", "--count", "8"], ["--accelerator", "required"]),
     "no fleet at all": (["--params", "1e12"], ["--accelerator", "required"]),
     "optimal fleet without an accelerator": (["--compute", "1e25", "--count", "8", "--optimal"], ["--accelerator", "required"]),
-    "optimal compute with an accelerator only": (["--compute", "1e25", "--accelerator", "H100", "--optimal"], ["--count", "--days", "neither"]),
     "fractional count": ([*SIZE, "--count", "8.5"], ["--count", "whole number", "8.5"]),
     "zero count": ([*SIZE, "--count", "0"], ["--count", "whole number", "'0'"]),
-    "negative days": ([*SIZE, "--days=-3"], ["--days", "more than 0", "-3"]),
+    "negative days": ([*SIZE, "--days=-3"], ["--days", "at least 1 hour", "-3"]),
+    # issue 11: absurd sizes are refused at the flag, not computed into overflow or nonsense
+    "a 1e300 count": ([*SIZE, "--count", "1e300"], ["--count", "at most 1e+09", "'1e300'"]),
+    "a 1e-300 days": ([*SIZE, "--days", "1e-300"], ["--days", "at least 1 hour", "'1e-300 day'"]),
+    "a 1e300 days": ([*SIZE, "--days", "1e300"], ["--days", "at most 100 year", "'1e300 day'"]),
+    "MFU so small the hours overflow": ([*SIZE, "--days", "1", "--mfu", "1e-300"], ["--mfu", "at least 0.01"]),
+    "peak so small the hours overflow": ([*SIZE, "--days", "1", "--peak-flops", "1e-300 FLOP/s"], ["--peak-flops", "at least 1e9 FLOP/s"]),
+    "PUE of a million": ([*SIZE, "--count", "8", "--pue", "1e6"], ["--pue", "at most 3", "1e6"]),
+    "carbon intensity as arithmetic": ([*SIZE, "--count", "8", "--carbon-intensity", "(9**9**9) kg/kWh"],
+                                       ["--carbon-intensity", "'(9**9**9) kg/kWh'", "not a number followed by a unit"]),
+    "carbon intensity of a lignite world": ([*SIZE, "--count", "8", "--carbon-intensity", "20 kg/kWh"],
+                                            ["--carbon-intensity", "at most 2 kg/kWh"]),
+    "tokens with a NUL": ([*SIZE, "--count", "8", "--tokens", "15e12\x00"], ["--tokens", "U+0000"]),
     "power without unit": ([*SIZE, "--count", "8", "--power-per-accelerator", "700"], ["--power-per-accelerator", "a power", "'700'"]),
     "intensity in the wrong unit": ([*SIZE, "--count", "8", "--carbon-intensity", "0.4 kg"], ["--carbon-intensity", "a carbon intensity", "a mass"]),
     "PUE below 1": ([*SIZE, "--count", "8", "--pue", "0.9"], ["--pue", "at least 1", "0.9"]),

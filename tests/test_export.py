@@ -240,6 +240,17 @@ def test_binding_limits_and_prices_to_enter(book, plan):
     assert_same_rows(shown, plan.binding.head(10)[["description", "shadow_price", "unit"]])
 
 
+def test_an_integer_plans_prices_say_they_are_the_lp_relaxations():
+    # one site, one type, whole servers of 8: the binding compute requirement is priced by the LP
+    # relaxation (test_questions.py checks its numbers by hand); the workbook says whose prices they are
+    whole = make_plan(build({**copy.deepcopy(ONE_SITE), "solver": {"integer": True}}, "test scenario"))
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(whole)), data_only=True)
+    note = "LP relaxation: servers and racks in fractions, as a plan in whole units has no shadow prices of its own"
+    assert summary_items(book["Summary"])["Shadow prices from"] == (note, None)
+    rows = [row[0] for row in book["Binding constraints"].iter_rows(values_only=True)]
+    assert rows == ["Constraint", "compute_requirement", None, f"Shadow prices and prices to enter: {note}."]
+
+
 def test_binding_sheet_says_when_nothing_is_reported(plan):
     empty = dataclasses.replace(plan, binding=plan.binding.iloc[0:0], entry=plan.entry.iloc[0:0])
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(empty)), data_only=True)
@@ -279,6 +290,25 @@ def test_sources_sheet_lists_every_sourced_input(book, plan):
     assert items["sites.Sakai.fitout_cost"][0] == "14.1 USD/W"
     sourced = [row for row in book["Inputs"].iter_rows(min_row=2, values_only=True) if row[3]]
     assert all(row[0] in items and items[row[0]][1] == row[3] for row in sourced)
+
+
+def test_every_source_tag_is_explained_in_the_sources_sheet(book):
+    rows = list(book["Sources and assumptions"].iter_rows(min_row=2, values_only=True))
+    items = {row[0]: row[1:] for row in rows}
+    cited = {tag for row in rows for tag in re.findall(r"\[([A-Z][A-Z0-9-]*)\]", row[2] or "")}
+    assert cited == {"IDLE", "GPU-SHARE"}  # "estimate: [IDLE]", "... per [GPU-SHARE] (x1.365)"
+    assert items["[IDLE]"][0].endswith("Taken as 30% of all-in IT power.")
+    assert "all-in IT capex per GPU ~ GPU price / 0.58" in items["[GPU-SHARE]"][0]
+    assert items["[IDLE]"][1] == "shared basis in the accelerator catalog (planner/data/accelerators.toml)"
+
+
+def test_a_tag_the_shipped_catalog_does_not_explain_says_so(default_scenario):
+    document = default_scenario.document()
+    document["budget"]["total"] = {"value": "4e11 JPY", "source": "estimate: [MINE] our own figure"}
+    written = openpyxl.load_workbook(io.BytesIO(workbook_bytes(make_plan(build(document, "x")))))
+    rows = table(written["Sources and assumptions"])
+    (mine,) = rows[rows["Item"] == "[MINE]"].itertuples()
+    assert mine.Value == "not explained in the shipped accelerator catalog: see the catalog the scenario names"
 
 
 def test_number_formats_frozen_headers_and_widths(formulas):
@@ -419,8 +449,12 @@ def test_plan_file_writer_picks_by_suffix_and_names_bad_paths(tmp_path, plan):
 def test_text_longer_than_an_excel_cell_is_refused_not_cut():
     raw = copy.deepcopy(ONE_SITE)
     raw["description"] = "x" * 32_768
+    with pytest.raises(InputError, match="field 'description': expected a text of at most 2,000 characters"):
+        build(raw, "test scenario")  # validation refuses it first (issue 11): validate said yes, --out no
+    plan = make_plan(build(ONE_SITE, "test scenario"))
+    plan.scenario._document["description"] = "x" * 32_768  # the writer's own guard, for text that gets past
     with pytest.raises(InputError, match="expected texts of at most 32,767 characters"):
-        workbook_bytes(make_plan(build(raw, "test scenario")))
+        workbook_bytes(plan)
 
 
 def test_a_plan_too_long_for_an_excel_sheet_is_refused(plan):

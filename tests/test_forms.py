@@ -62,7 +62,43 @@ def test_sites_table_lists_the_sites_with_their_values(default_scenario):
     assert frame.loc["Tomakomai", "In plan"]
     assert frame.loc["Tomakomai", "PUE"] == "1.1"  # the climate model's base
     assert frame.loc["Sakai", "Electricity price"] == "19 JPY/kWh"
-    assert frame.loc["Sakai", "Fit-out cost"] == "14.1 USD/W"
+    # the fit-out column in one unit, so the sites compare: 1.3e9 JPY/MW as written for Tomakomai,
+    # and Sakai's 14.1 USD/W at the scenario's 150 JPY/USD = 2,115 JPY/W
+    assert frame["Fit-out cost"].tolist() == ["1300 JPY/W", "2115 JPY/W"]
+
+
+def test_the_fitout_column_changes_nothing_until_a_cell_is_edited(default_scenario):
+    document = default_scenario.document()
+    frame = forms.SITES.frame(document)
+    assert forms.SITES.edits(document, frame) == []  # shown in JPY/W, still written in USD/W
+    frame.loc["Sakai", "Fit-out cost"] = "15 USD/W"
+    (edit,) = forms.SITES.edits(document, frame)
+    assert edit.changes == ((("sites", "Sakai", "fitout_cost"), "15 USD/W"),)
+    other_rate = forms.SITES.frame({**document, "exchange_rate": "100 JPY/USD"})
+    assert other_rate.loc["Sakai", "Fit-out cost"] == "1410 JPY/W"
+
+
+def test_field_paths_read_as_the_inputs_name_them():
+    assert [
+        forms.field_label(path)
+        for path in (
+            "budget.total",
+            "accelerators.GB200.capex",
+            "sites.Tomakomai.electricity_price",
+            "sites.Sakai.pue_model.base",
+            "sites.Sakai.grid_phases[1].start",
+            "budget.fiscal_years.FY2027",
+            "accelerators.B200.idle_fraction",
+        )
+    ] == [
+        "Budget",
+        "GB200 price",
+        "Tomakomai electricity price",
+        "Sakai PUE",
+        "Sakai grid phase 2 start",
+        "FY2027 money",
+        "B200 idle fraction",
+    ]
 
 
 def test_switching_a_site_off_removes_it_and_a_changed_cell_sets_it(default_scenario):

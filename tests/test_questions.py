@@ -9,8 +9,12 @@ import pytest
 from builders import ONE_SITE, edit, scenario
 
 from planner import make_plan
+from planner.app import views
+from planner.cli.main import describe
 from planner.inputs.scenario import changed
+from planner.lp import diagnose, objectives
 from planner.results.verify import verify
+from planner.results.words import worth_in_words
 
 FLOPS = 1000e12 * 0.5  # X1: peak x MFU (availability 1)
 DAY = 86400.0
@@ -41,14 +45,17 @@ def two_types(**changes):
     return edit(base, changes)
 
 
-def test_value_of_one_more_mw_matches_the_hand_computed_dual():
-    # Grid binds with X1 and X2 both bought. At the optimum each type's purchase breaks even:
+@pytest.mark.parametrize("integer", [False, True], ids=["fractions", "whole servers"])
+def test_value_of_one_more_mw_matches_the_hand_computed_dual(integer):
+    # Grid binds with X1 and X2 both bought. At the optimum of the LP each type's purchase breaks even:
     #   capex_i = y * FLOP_i - w * 1.2 * MW_i,  i = 1, 2
     # where y prices compute (JPY per FLOP) and w one more MW all year (JPY per MW).
+    # In whole servers a MILP has no duals, and the LP with the fleet fixed prices only electricity
+    # (free here) and loses the grid limit: the plan shows the LP relaxation's y and w, and says so.
     need = 1e24
     grid_mw = 1.2 * 1000.0 * need / (FLOPS * SECONDS_2027) / 2 / 1e6
     base = two_types(**{"sites.Alpha.grid_phases": [
-        {"start": "2027-01", "grid_import": f"{grid_mw} MW", "it_capacity": "1000 MW"}]})
+        {"start": "2027-01", "grid_import": f"{grid_mw} MW", "it_capacity": "1000 MW"}]}, **{"solver.integer": integer})
     plan = planned(scenario({}, base))
     flop = np.array([FLOPS, 2 * FLOPS]) * SECONDS_2027
     mw = np.array([1000.0, 500.0]) * 1.2 / 1e6
@@ -57,6 +64,7 @@ def test_value_of_one_more_mw_matches_the_hand_computed_dual():
     assert shadow(plan, "compute_requirement") == pytest.approx(y * 1e24, rel=1e-6)
     assert set(plan.binding["unit"]) >= {"JPY per MW", "JPY per 1e24 FLOP"}
     assert plan.binding.iloc[0]["description"]  # described in words
+    assert plan.summary()["prices_from"] == ("LP relaxation" if integer else "this plan")
 
 
 def test_value_of_money_arriving_earlier():
@@ -131,6 +139,46 @@ def test_every_relaxation_alone_gives_a_plan():
     assert planned(scenario({**DEADLINE_BOUND, **more}))
 
 
+def copies_of_alpha(count: int, **changes) -> dict:
+    """The one-site builder with `count` copies of its site, Alpha first (the anchor)."""
+    alpha = edit(ONE_SITE, changes)["sites"]["Alpha"]
+    names = ["Alpha", *(f"Site{i}" for i in range(2, count + 1))]
+    return {**ONE_SITE, "sites": {name: alpha for name in names}}
+
+
+def test_more_fit_out_goes_where_it_counts_in_full():
+    # Two 10 MW sites: Beta's compute counts at 0.9 (cross-site). Jan-Mar they deliver
+    # 1e4 x 90 days + 0.9 x 1e4 x 90 days of accelerator time; the rest is cheapest in MW-months
+    # at the anchor, Alpha, in 31-day months. One option names the sites that need more.
+    document = edit(copies_of_alpha(2, **{"sites.Alpha.grid_phases": DEADLINE_BOUND["sites.Alpha.grid_phases"]}),
+                    {key: value for key, value in DEADLINE_BOUND.items() if key.startswith("workload")})
+    plan = make_plan(scenario({}, document))
+    assert plan.status == "infeasible"
+    required = 1e4 * FLOPS * 181 * DAY * 0.999
+    extra = (required / FLOPS - 1e4 * 90 * DAY * (1 + 0.9)) / (31 * DAY)  # accelerators of 1000 W
+    fit_out = plan.relaxations[plan.relaxations["option"].str.startswith("more grid and fit-out")]
+    assert set(fit_out["option"]) == {"more grid and fit-out at Alpha"}
+    assert fit_out["amount"].sum() == pytest.approx(extra * 1000.0 / 1e6, rel=1e-6)
+
+
+def test_the_diagnosis_solves_as_many_lps_for_twenty_sites_as_for_two(monkeypatch):
+    # issue 11: an elastic LP per site grew with the square of the sites (31 s for 100 sites);
+    # now one per option, so the count of solves does not depend on the number of sites
+    solves = []
+    for module in (diagnose, objectives):
+        real = module.solve
+        monkeypatch.setattr(module, "solve", lambda *args, real=real, **kw: solves.append(1) or real(*args, **kw))
+    counted = {}
+    for count in (2, 20):
+        solves.clear()
+        plan = make_plan(scenario({"budget.total": "1e8 JPY"}, copies_of_alpha(count)))
+        assert plan.status == "infeasible"
+        counted[count] = len(solves)
+    assert counted[2] == counted[20]
+    cannot = plan.relaxations.set_index("option").loc["more grid and fit-out at 20 sites"]
+    assert np.isnan(cannot["amount"])  # a site does not pay for accelerators
+
+
 def test_finish_objective_finds_the_earliest_month():
     # 10,000 accelerators need 160 days: more than January-May (151), so the earliest finish
     # is June even with a December deadline; with 10% more fit-out (11,000) May is enough.
@@ -141,6 +189,20 @@ def test_finish_objective_finds_the_earliest_month():
     gains = plan.binding[plan.binding["unit"] == "months earlier"].set_index("where")
     assert gains.loc["Alpha", "shadow_price"] == 1
     assert gains.loc["total", "shadow_price"] == 0  # money is not what binds
+    # said once, in words ("finish 0 months earlier: 0 months earlier" before)
+    lines = describe(plan).splitlines()
+    assert "  +10% grid and fit-out at Alpha: finishes 1 month earlier" in lines
+    assert "  +10% budget in every fiscal year: finishes no earlier" in lines
+    assert views.binding_in_words(plan)[-2:] == [
+        "**+10% grid and fit-out at Alpha**: finishes 1 month earlier",
+        "**+10% budget in every fiscal year**: finishes no earlier",
+    ]
+
+
+def test_finish_gains_in_words():
+    assert worth_in_words(2.0, "months earlier") == "finishes 2 months earlier"
+    assert worth_in_words(1.0, "months earlier") == "finishes 1 month earlier"
+    assert worth_in_words(0.0, "months earlier") == "finishes no earlier"
 
 
 def test_compute_objective_reports_the_largest_model():

@@ -6,7 +6,7 @@ import pytest
 from builders import scenario
 
 from planner import DEFAULT_SCENARIO, make_plan
-from planner.cli import main
+from planner.cli.main import main
 from planner.lp import solve
 from planner.results.verify import verify
 

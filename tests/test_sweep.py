@@ -4,23 +4,26 @@ computation on the one-site scenario."""
 
 import json
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import distributed
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from builders import scenario
 
+import planner.studies.sweep
 from planner import make_plan
-from planner.app.sweep_charts import distribution_chart, pareto_chart, tornado_chart
-from planner.cli import main
+from planner.app.sweep_charts import FRONT, distribution_chart, pareto_chart, tornado_chart
+from planner.cli.main import main
 from planner.inputs.errors import InputError
 from planner.inputs.scenario import changed, edit, lookup
 from planner.inputs.units import parse_quantity
 from planner.results.verify import verify
 from planner.studies.analysis import pareto, percentiles, tornado
-from planner.studies.ranges import parse_vary
-from planner.studies.sweep import design, quick_plan, sweep
+from planner.studies.ranges import Vary, parse_vary
+from planner.studies.sweep import design, evaluate, quick_plan, sweep
 
 FLOPS = 1000e12 * 0.5  # X1 of the one-site scenario: peak x MFU, availability 1
 DAY = 86400.0
@@ -104,6 +107,11 @@ BAD_RANGES = {
     "unknown distribution": ("accelerators.B200.mfu=beta(2, 5)", ["uniform, triangular, normal"]),
     "months backwards": ("workload.deadline=2027-09..2027-05", ["workload.deadline", "later or equal HIGH"]),
     "not FIELD=RANGE": ("budget.total", ["FIELD=RANGE"]),
+    # issue 11: a range that would allocate terabytes, arithmetic, digits int() cannot read
+    "steps beyond reason": ("budget.total=3e11 JPY..5e11 JPY:99999999999999", ["budget.total", "steps from 2 to 10,000"]),
+    "steps in Arabic-Indic digits": ("budget.total=3e11 JPY..5e11 JPY:٣", ["budget.total", "steps from 2 to 10,000"]),
+    "arithmetic that never ends": ("budget.total=(9**9**9) JPY..5e11 JPY:3", ["budget.total", "not a number followed by a unit"]),
+    "a list too long": ("objective=" + ",".join(["cost"] * 10_001), ["objective", "at most 10,000 values", "10,001"]),
 }
 
 
@@ -124,6 +132,43 @@ def test_samples_and_distributions_come_together(capsys):
     assert code == 2 and "distribution" in err
     code, _, err = run(capsys, "sweep", "--vary", "budget.total=3e11..5e11 JPY:3", "--out", "x.txt")
     assert code == 2 and ".csv or .xlsx" in err
+
+
+@pytest.mark.parametrize("flags, words", [
+    (["--samples", "1000000000000"], ["--samples", "from 1 to 1,000,000", "1,000,000,000,000"]),
+    (["--samples", "10", "--seed", "-1"], ["--seed", "at least 0", "-1"]),
+])
+def test_samples_and_seeds_out_of_range_exit_2_naming_the_flag(capsys, flags, words):
+    # issue 11: a trillion samples tried to allocate terabytes; numpy refused a negative seed with a traceback
+    code, out, err = run(capsys, "sweep", "--vary", "accelerators.B200.mfu=uniform(0.3, 0.5)", *flags, "--workers", "1")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    for word in words:
+        assert word in err
+
+
+def test_a_design_of_more_than_a_million_scenarios_is_refused_before_it_is_drawn():
+    grids = [Vary(f"f{i}", "", "list", values=tuple(range(1001))) for i in range(2)]
+    assert len(design(grids[:1])) == 1001
+    with pytest.raises(InputError, match="at most 1,000,000 scenarios") as refused:
+        design(grids)
+    assert refused.value.found == "1,002,001 scenarios"
+
+
+@pytest.mark.parametrize("cores, asked, pool", [(2, 48, 2), (64, 48, 3), (64, None, 3), (2, 1, None)])
+def test_local_workers_are_capped_by_the_cores_and_the_tasks(monkeypatch, cores, asked, pool):
+    # issue 11: --workers 48 forked 48 processes for 3 scenarios
+    started = []
+
+    class Recorded(ThreadPoolExecutor):
+        def __init__(self, workers):
+            started.append(workers)
+            super().__init__(workers)
+
+    monkeypatch.setattr(planner.studies.sweep, "ProcessPoolExecutor", Recorded)
+    monkeypatch.setattr(planner.studies.sweep.os, "cpu_count", lambda: cores)
+    rows = evaluate(scenario(), [{"budget.total": f"{total} JPY"} for total in (1e13, 1e14, 1e15)], workers=asked)
+    assert list(rows["status"]) == ["optimal"] * 3
+    assert started == ([] if pool is None else [pool])  # one worker plans here, in this process
 
 
 # --- design -----------------------------------------------------------------------------
@@ -254,9 +299,15 @@ def test_percentiles_by_hand():
         "finish_month": [f"2027-{m:02d}" for m in (1, 1, 2, 2, 2, 3, 3, 4, 5, 6)] + [None],
     })
     spread = percentiles(table, ["total_cost_jpy", "finish_month"]).set_index("metric")
-    assert spread.loc["total_cost_jpy", ["P10", "P50", "P90"]].tolist() == pytest.approx([1.9, 5.5, 9.1])
-    assert spread.loc["finish_month", ["P10", "P50", "P90"]].tolist() == ["2027-01", "2027-02", "2027-05"]
+    # 11 scenarios, the one without a plan ranked last: costs at rank 10 x P (1, 5 and 9: the
+    # 2nd, 6th and 10th cost); months at the ceil(11 x P)th (2nd, 6th, 10th)
+    assert spread.loc["total_cost_jpy", ["P10", "P50", "P90"]].tolist() == pytest.approx([2.0, 6.0, 10.0])
+    assert spread.loc["finish_month", ["P10", "P50", "P90"]].tolist() == ["2027-01", "2027-03", "2027-06"]
     assert spread.loc["finish_month", "without_plan"] == 1
+    two_more = pd.concat([table, table.tail(1), table.tail(1)], ignore_index=True)  # 3 of 13 without a plan
+    spread = percentiles(two_more, ["total_cost_jpy", "finish_month"]).set_index("metric")
+    assert spread.loc["total_cost_jpy", "P90"] is None  # rank 10.8: past the 10 plans
+    assert spread.loc["finish_month", "P90"] is None  # the ceil(11.7) = 12th of 13
 
 
 def test_charts_carry_the_analysis_numbers():
@@ -268,8 +319,14 @@ def test_charts_carry_the_analysis_numbers():
     table = pd.DataFrame({"total_cost_jpy": [1e9 * v for v in range(1, 11)], "finish_month": ["2027-05"] * 10})
     rules = [d for d in distribution_chart(table).to_dict()["datasets"].values() if "level" in d[0]][0]
     assert [r["value"] for r in rules] == pytest.approx([1.9, 5.5, 9.1])
+    assert distribution_chart(table).to_dict()["title"] == "Total cost: 10 of 10 scenarios with a plan"
     points = pareto(one_site, parse_vary("budget.total=7e8 JPY,2.6e9 JPY", one_site), workers=1)
-    assert "layer" in pareto_chart(points).to_dict()
+    spec = pareto_chart(points).to_dict()
+    assert "layer" in spec
+    (drawn,) = spec["datasets"].values()
+    assert [row["plan"] for row in drawn] == [FRONT[True]] * 2  # each later finish is cheaper: both on the front
+    assert FRONT[True].startswith("on the front: no other plan finishes as early for less")
+    assert spec["layer"][1]["encoding"]["color"]["title"] == "Plan at each budget"
 
 
 # --- command line ---------------------------------------------------------------------------
@@ -287,12 +344,34 @@ def test_sweep_command_json_and_files_agree(capsys, tmp_path):
     assert run(capsys, *argv, "--out", tmp_path / "sweep.xlsx")[0] == 0
     assert run(capsys, *argv, "--out", tmp_path / "sweep.csv")[0] == 0
     book = pd.read_excel(tmp_path / "sweep.xlsx", sheet_name=None)
-    assert set(book) == {"sweep", "percentiles", "settings"}
+    assert set(book) == {"Sweep", "Percentiles", "Settings"}
     csv = pd.read_csv(tmp_path / "sweep.csv")
-    for frame in (book["sweep"], csv):
-        assert list(frame["budget.total [JPY]"]) == [r["budget.total"] for r in result["rows"]]
-        costs = [np.nan if r["total_cost_jpy"] is None else r["total_cost_jpy"] for r in result["rows"]]
-        assert frame["total_cost_jpy"].tolist() == pytest.approx(costs, rel=1e-12, nan_ok=True)
+    budgets = [r["budget.total"] for r in result["rows"]]
+    costs = [np.nan if r["total_cost_jpy"] is None else r["total_cost_jpy"] for r in result["rows"]]
+    assert list(csv["budget.total [JPY]"]) == budgets
+    assert csv["total_cost_jpy"].tolist() == pytest.approx(costs, rel=1e-12, nan_ok=True)
+    sweep_sheet = book["Sweep"]  # as the planning workbook writes money: in JPY bn, to full precision
+    assert (sweep_sheet["Budget (JPY bn)"] * 1e9).tolist() == pytest.approx(budgets, rel=1e-12)
+    assert (sweep_sheet["Total cost (JPY bn)"] * 1e9).tolist() == pytest.approx(costs, rel=1e-12, nan_ok=True)
+
+
+def test_the_sweep_workbook_is_formatted_like_the_planning_workbook(capsys, tmp_path):
+    out = tmp_path / "sweep.xlsx"
+    argv = ["sweep", "--vary", "accelerators.GB200.capex=-10%..+10%:2", "--vary", "description==1+1,@SUM(A1)",
+            "--workers", "1", "--out", out]
+    assert run(capsys, *argv)[0] == 0
+    sheet = openpyxl.load_workbook(out)["Sweep"]
+    headers = [cell.value for cell in sheet[1]]
+    assert headers[:4] == ["Scenario", "GB200 price (%)", "description", "Status"]
+    assert headers[5:8] == ["Total cost (JPY bn)", "Capex (JPY bn)", "Electricity (JPY bn)"]
+    assert "Peak facility power, Tomakomai (MW)" in headers and "Accelerators, Sakai (count)" in headers
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(headers)).column_letter}5"
+    relative, cost = sheet["B2"], sheet["F2"]
+    assert relative.value == -10 and relative.number_format == '+0.0"%";-0.0"%";0.0"%"'  # shows -10.0%
+    assert cost.number_format == "#,##0.00" and 300 < cost.value < 500  # JPY bn
+    assert [sheet["C2"].value, sheet["C3"].value] == ["=1+1", "@SUM(A1)"]  # text, never a formula
+    assert sheet["C2"].data_type == "s"
+    assert sheet.column_dimensions["B"].width > 10  # columns fitted to their headers
 
 
 def test_sweep_command_tornado_and_pareto_print_their_tables(capsys):
@@ -302,6 +381,25 @@ def test_sweep_command_tornado_and_pareto_print_their_tables(capsys):
     assert code == 2 and "peak_mw_Sakai" in err
     code, out, _ = run(capsys, "sweep", "--pareto", "3e11..4e11 JPY:2", "--workers", "1")
     assert code == 0 and "earliest finish at each budget" in out and "2027-05" in out
+
+
+@pytest.mark.parametrize("argv", [["--pareto", "-10%..+10%:2"], ["--pareto=-10%..+10%:2"]])
+def test_pareto_takes_relative_budgets_after_a_space_or_an_equals_sign(capsys, argv):
+    # `--pareto -10%..` was read as an unknown flag (exit 2) before
+    code, out, err = run(capsys, "sweep", *argv, "--workers", "1", "--json")
+    table = json.loads(out)
+    assert code == 0 and err == ""
+    assert [row["budget.total"] for row in table["rows"]] == [-10.0, 10.0]
+    assert [row["budget_jpy"] for row in table["rows"]] == pytest.approx([3.6e11, 4.4e11])
+
+
+def test_pareto_with_a_field_name_says_to_give_the_budgets_alone(capsys):
+    code, out, err = run(capsys, "sweep", "--pareto", "budget.total=-50%..+100%:7")
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: field '--pareto': expected the budgets alone, e.g. '-50%..+100%:7' or '2e11 JPY..8e11 JPY:7' "
+        "(the front varies budget.total), found 'budget.total=-50%..+100%:7'\n"
+    )
 
 
 def test_paths_reach_into_lists_and_name_what_is_wrong(default_scenario):

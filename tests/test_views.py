@@ -102,10 +102,24 @@ def test_budget_rule_in_words():
 
 def test_binding_limit_in_words_with_its_hand_computed_worth(one_site_plan):
     # The plan is linear in the compute: one more 1e24 FLOP costs what the whole 1e24 costs.
-    worth = (N * 1e7 + 666_666.67 * 20) / 1e24 * 1e24
+    worth = (N * 1e7 + 666_666.67 * 20) / 1e24 * 1e24  # JPY 634.2 M of capex + 13.3 M of electricity
     (line,) = views.binding_in_words(one_site_plan)
-    assert line == f"**1e+24 FLOP by 2027-12**: {worth:,.4g} JPY per 1e24 FLOP"
+    assert line == "**1e+24 FLOP by 2027-12**: JPY 647.5 mn per 1e24 FLOP"
+    assert worth == pytest.approx(647.53e6, rel=1e-5)
     assert views.entry_in_words(one_site_plan) == []  # the only type is used
+
+
+def test_money_and_shadow_prices_read_as_the_headline_writes_money():
+    assert views.money(391.84e9) == "JPY 391.8 bn"
+    assert views.money(1.5667e9) == "JPY 1.57 bn"
+    assert views.money(-2.5e7) == "JPY -25.0 mn"
+    assert views.money(758_447.2) == "JPY 758,447"
+    assert views.money(0.08139) == "JPY 0.0814"
+    assert views.per_unit(1.567e9, "JPY per MW") == "JPY 1.57 bn per MW"  # was 1.567e+09 JPY per MW
+    assert views.per_unit(1.028e6, "JPY per accelerator") == "JPY 1.03 mn per accelerator"
+    assert views.per_unit(3.99e23, "FLOP per MW") == "3.99e+23 FLOP per MW"
+    assert views.per_unit(935.2, "t CO2 per 1e24 FLOP") == "935 t CO2 per 1e24 FLOP"
+    assert views.per_unit(12_345.6, "t CO2 per MW") == "12,346 t CO2 per MW"
 
 
 def test_relaxations_of_an_infeasible_plan_in_words():

@@ -10,7 +10,7 @@ import pytest
 from workbooks import INJECTIONS, injected_scenario
 
 from planner import make_plan
-from planner.cli import main
+from planner.cli.main import main
 from planner.exchange.export import workbook_bytes
 from planner.exchange.workbook_import import MAX_UNPACKED_BYTES, MAX_WORKBOOK_BYTES, scenario_from_workbook
 from planner.inputs.errors import InputError
@@ -125,7 +125,7 @@ def test_a_value_out_of_range_names_its_cell(exported):
     row = inputs_row(exported, "workload.availability")
     error = error_of(edited(exported, {"workload.availability": {"B": 1.5}}))
     assert error.field == f"Inputs!B{row} (workload.availability)"
-    assert "fraction above 0 and at most 1" in error.expected
+    assert "fraction at least 0.01 and at most 1" in error.expected
 
 
 def test_an_error_about_a_table_names_its_first_row(exported):

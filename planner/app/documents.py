@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
-from planner.inputs.fields import parse_toml
+from planner.inputs.errors import InputError
+from planner.inputs.fields import MAX_INPUT_BYTES, parse_toml
 from planner.inputs.scenario import Scenario, build, resolve
 
 FieldPath = tuple[str, ...]  # keys from the document root, e.g. ("budget", "total")
@@ -30,13 +32,35 @@ def scenario_toml(document: dict) -> str:
     return tomli_w.dumps(document)
 
 
-def read_upload(data: bytes, name: str) -> Scenario:
-    """An uploaded scenario file, resolved and validated, or an InputError naming the file.
+ZIP = b"PK\x03\x04"  # how every .xlsx file begins: it is a zip archive
+MAX_NAME = 100  # characters of an uploaded file's name kept for messages
 
-    An upload has no folder of its own, so it may name shipped site profiles only (by name, or by
-    a path into site_profiles/ from the app's working directory), never other files on the server.
+
+def upload_name(name: str) -> str:
+    """An uploaded file's name as messages show it: its last part only (never a path on this
+    server), control characters made visible, at most MAX_NAME characters."""
+    base = Path(str(name)).name
+    visible = "".join("?" if unicodedata.category(c).startswith("C") else c for c in base)
+    return visible[:MAX_NAME] or "uploaded file"
+
+
+def read_upload(data: bytes, name: str) -> Scenario:
+    """An uploaded scenario, resolved and validated, or an InputError naming the file.
+
+    What the file holds decides how it is read, not its name: a planning workbook (.xlsx, a zip
+    archive) by its Inputs sheet, anything else as a scenario file in TOML. The size is checked
+    here too, whatever limit the browser applied. An upload has no folder of its own, so it may
+    name shipped site profiles only (by name, or by a path into site_profiles/ from the app's
+    working directory), never other files on the server.
     """
-    path = Path(Path(name).name)
+    from planner.exchange.workbook_import import scenario_from_workbook  # openpyxl loads only for a workbook
+
+    shown = upload_name(name)
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError("", f"a file of at most {MAX_INPUT_BYTES} bytes", f"{len(data):,} bytes", shown)
+    if data.startswith(ZIP):
+        return scenario_from_workbook(data, shown)
+    path = Path(shown)
     return build(resolve(parse_toml(data, path), path, own_folder=False), path)
 
 
@@ -78,9 +102,12 @@ def typed(text) -> Any:
         numbers, unit = by_month.groups()
         profile = {"by_month": [typed(part) for part in numbers.split(",")]}
         return {**profile, "unit": unit} if unit else profile
+    plain = unicodedata.normalize("NFKC", text)  # full-width digits, as quantities take them
+    if not plain.isascii():  # int() and float() would read other scripts' digits, which files refuse
+        return text
     for number in (int, float):
         try:
-            return number(text)
+            return number(plain)
         except ValueError:
             pass
     return text

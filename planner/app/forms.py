@@ -9,6 +9,7 @@ validation judges them.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -18,7 +19,10 @@ from planner.app.documents import FieldPath, display, typed, value_at
 from planner.app.edits import Edit, with_provenance
 from planner.inputs.catalog import catalog_entries
 from planner.inputs.errors import InputError
-from planner.inputs.scenario import OBJECTIVES, SOLVERS
+from planner.inputs.inputs_table import parse_path
+from planner.inputs.scenario import DEFAULT_JPY_PER_USD, OBJECTIVES, SOLVERS
+from planner.inputs.units import parse_quantity
+from planner.inputs.workload import DEFAULT_AVAILABILITY
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,9 @@ class Field:
     @property
     def input(self) -> str:
         return ".".join(self.path)
+
+
+EXCHANGE_RATE = f"{DEFAULT_JPY_PER_USD:g} JPY/USD"  # what the engine takes when a scenario gives none
 
 
 def _sites(document: dict) -> list[str]:
@@ -79,7 +86,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             ("workload", "availability"),
             "Availability",
             "Share of wall time training makes progress (Llama 3: above 0.9)",
-            default=0.9,
+            default=DEFAULT_AVAILABILITY,
         ),
         Field(
             ("workload", "cross_site_efficiency"),
@@ -104,9 +111,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             default=True,
             flag=True,
         ),
-        Field(
-            ("exchange_rate",), "Exchange rate", "For prices quoted in dollars, e.g. 150 JPY/USD", default="150 JPY/USD"
-        ),
+        Field(("exchange_rate",), "Exchange rate", "For prices quoted in dollars, e.g. 150 JPY/USD", default=EXCHANGE_RATE),
         Field(
             ("carbon_price",),
             "Carbon price",
@@ -165,14 +170,26 @@ def field_edits(fields, document: dict, entered: dict[str, Any]) -> list[Edit]:
 
 @dataclass(frozen=True)
 class Column:
-    """A table column: the first of `paths` the row's entry has (else the first) holds it."""
+    """A table column: the first of `paths` the row's entry has (else the first) holds it.
+    With a `unit`, every row shows its value in that unit, so rows compare."""
 
     label: str
     paths: tuple[FieldPath, ...]
     help: str
+    unit: str | None = None
 
     def path_in(self, entry: dict) -> FieldPath:
         return next((path for path in self.paths if value_at(entry, path) is not None), self.paths[0])
+
+    def shown(self, entry: dict, document: dict) -> str:
+        """The cell's text: the value as written, or in the column's unit (dollars at the
+        document's exchange rate)."""
+        value = value_at(entry, self.path_in(entry))
+        if self.unit is None or value is None:
+            return display(value)
+        rate = display(value_at(document, ("exchange_rate",)) or EXCHANGE_RATE)
+        number = parse_quantity(display(value), self.unit, self.label, parse_quantity(rate, "JPY/USD", "exchange_rate"))
+        return f"{number:.6g} {self.unit}"
 
 
 @dataclass(frozen=True)
@@ -190,7 +207,7 @@ class Table:
         rows = {
             name: {
                 self.toggle: name in document[self.group],
-                **{column.label: display(value_at(entry, column.path_in(entry))) for column in self.columns},
+                **{column.label: column.shown(entry, document) for column in self.columns},
                 DESCRIPTION: display(entry.get("description")),
             }
             for name, entry in entries.items()
@@ -210,9 +227,8 @@ class Table:
             changes = [] if name in present else [((self.group, name), copy.deepcopy(entry))]
             for column in self.columns:
                 text = _cell(row[column.label])
-                path = column.path_in(entry)
-                if text != display(value_at(entry, path)):
-                    changes.append(((self.group, name, *path), typed(text)))
+                if text != column.shown(entry, document):
+                    changes.append(((self.group, name, *column.path_in(entry)), typed(text)))
             if changes:
                 edits.append(Edit(key, tuple(changes)))
         return edits
@@ -236,7 +252,13 @@ SITES = Table(
             "e.g. 20 JPY/kWh, or twelve monthly values from January: [20, 20, ...] JPY/kWh",
         ),
         Column("Carbon intensity", (("carbon_intensity",),), "e.g. 0.5 kg/kWh, or twelve monthly values"),
-        Column("Fit-out cost", (("fitout_cost",),), "Building cost per watt of IT, e.g. 1.3e9 JPY/MW"),
+        Column(
+            "Fit-out cost",
+            (("fitout_cost",),),
+            "Building cost per watt of IT, shown in JPY/W for every site (dollars at the loaded scenario's "
+            "exchange rate); enter it in any unit, e.g. 1300 JPY/W or 14.1 USD/W",
+            unit="JPY/W",
+        ),
         Column("Reserved IT", (("reserved_it",),), "IT power committed to other tenants, e.g. 0 MW"),
     ),
     offered=lambda document: {},
@@ -317,6 +339,43 @@ def _phase(row: pd.Series, old: dict | None) -> dict:
     }
 
 
+def field_label(path: str) -> str:
+    """A field's dotted path as the inputs name it ("budget.total" -> "Budget",
+    "accelerators.GB200.capex" -> "GB200 price", "sites.Sakai.grid_phases[1].start" -> "Sakai
+    grid phase 2 start"); a field without an input, as the path in words."""
+    try:
+        keys = parse_path(path, "field")
+    except InputError:
+        return path
+    named = {field.path: field.label for field in (OBJECTIVE, *(f for fields in FIELDS.values() for f in fields))}
+    group, *rest = keys
+    if keys in named:
+        return named[keys]
+    if group in ("sites", "accelerators") and len(rest) >= 2:
+        name, *within = rest
+        table = SITES if group == "sites" else ACCELERATORS
+        column = next((column.label for column in table.columns if tuple(within) in column.paths), None)
+        if column is not None:
+            return f"{name} {_in_sentence(column)}"
+        if len(within) == 3 and within[0] == "grid_phases" and isinstance(within[1], int):
+            phase = {key: label for label, key in GRID_COLUMNS.items()}.get(within[2], str(within[2]))
+            return f"{name} grid phase {within[1] + 1} {_in_sentence(phase)}"
+        return f"{name} {_in_words(within)}"
+    if keys[:2] == ("budget", "fiscal_years") and len(keys) == 3:
+        return f"{keys[2]} money"
+    return _in_words(keys)
+
+
+def _in_words(keys) -> str:
+    return " ".join(str(key).replace("_", " ") for key in keys)
+
+
+def _in_sentence(label: str) -> str:
+    """A label inside a sentence: "Electricity price" -> "electricity price"; "PUE", "IT power" kept."""
+    first = label.split()[0]
+    return label if first.isupper() else label[0].lower() + label[1:]
+
+
 FISCAL_YEAR, ARRIVING = "Fiscal year", "Money arriving"
 
 
@@ -346,6 +405,47 @@ def fiscal_year_edits(document: dict, table: pd.DataFrame) -> list[Edit]:
         for name, amount in zip(rows[FISCAL_YEAR], rows[ARRIVING])
     }
     return [] if new == old else [Edit(key, ((("budget", "fiscal_years"), new),))]
+
+
+MAX_ADDED_ROWS = 100  # rows one edit may add: tables hold a few grid phases or fiscal years
+UNREADABLE = "the edits came in a form the table does not take"
+
+
+def editor_problem(state, frame: pd.DataFrame, editable, dynamic: bool) -> str | None:
+    """What is wrong with a table editor's state as the browser sent it, or None.
+
+    Streamlit applies that state to `frame` before the app sees the table, and raises on a row
+    or a column the table does not have, which a crafted message may name. Only `editable`
+    columns may change, and only a `dynamic` table gains or loses rows.
+    """
+    if state is None:
+        return None
+    if not isinstance(state, Mapping):
+        return UNREADABLE
+    edited = state.get("edited_rows") or {}
+    added, deleted = state.get("added_rows") or [], state.get("deleted_rows") or []
+    if not (isinstance(edited, Mapping) and isinstance(added, list) and isinstance(deleted, list)):
+        return UNREADABLE
+    rows, columns = len(frame), set(editable)
+    for row, cells in edited.items():
+        if not _row_of(row, rows):
+            return f"an edit named row {row!r}, and the table has {rows} rows (0 to {rows - 1})"
+        if not isinstance(cells, Mapping) or not set(cells) <= columns:
+            return f"an edit to row {row} named a column that cannot change ({', '.join(map(repr, cells))})"
+    if (added or deleted) and not dynamic:
+        return "rows were added or deleted, and this table's rows are fixed"
+    if not all(_row_of(row, rows) for row in deleted):
+        return f"a deletion named a row the table does not have (it has {rows} rows)"
+    if len(added) > MAX_ADDED_ROWS:
+        return f"{len(added):,} rows were added at once, at most {MAX_ADDED_ROWS} may be"
+    if not all(isinstance(row, Mapping) and set(row) <= columns for row in added):
+        return "an added row named a column the table does not have"
+    return None
+
+
+def _row_of(row, rows: int) -> bool:
+    """Whether an editor's row number (an int, or its digits as text) is one of `rows` rows."""
+    return not isinstance(row, bool) and isinstance(row, (int, str)) and str(row).isdigit() and int(row) < rows
 
 
 def _cell(value) -> str:

@@ -10,8 +10,8 @@ import pandas as pd
 
 from planner.inputs.calendar import parse_month
 from planner.results.plan import Plan
+from planner.results.words import BN, money, per_unit, worth_in_words
 
-BN = 1e9
 CURRENT, PINNED = "current", "pinned"
 
 
@@ -159,6 +159,51 @@ def spending_by_year(plan: Plan, name: str = CURRENT) -> pd.DataFrame:
     return spent.assign(spent_bn=spent.pop("jpy") / BN, plan=name)
 
 
+def plan_tables() -> dict[str, tuple[str, tuple]]:
+    """The plan's tables (planner.exchange.export.CSV_TABLES) by name: the planning workbook's sheet
+    title and its columns (headers with units, scales and number formats)."""
+    from planner.exchange import export  # xlsxwriter loads with it; the app has it loaded already
+
+    return {
+        "fleet": ("Fleet", export.FLEET),
+        "power": ("Power", export.POWER),
+        "energy": ("Energy and emissions", export.ENERGY),
+        "costs": ("Costs", export.COSTS),
+        "compute": ("Compute", export.COMPUTE),
+        "binding": ("Binding constraints", export.BINDING),
+        "entry": ("Price to enter", export.ENTRY),
+        "relaxations": ("Relaxations", export.RELAXATIONS),
+    }
+
+
+def plan_table(plan: Plan, name: str) -> pd.DataFrame:
+    """A plan table as the workbook shows it: headers a planner reads, with units ("Facility
+    power (MW)", "Capex (JPY bn)"), numbers scaled and written with thousands separators."""
+    from planner.exchange.export import STYLES
+
+    table, columns = getattr(plan, name), plan_tables()[name][1]
+    shown = pd.DataFrame(
+        {
+            column.header: [_written(value, column.scale, STYLES[column.style][1]) for value in table[column.key]]
+            for column in columns
+            if column.key in table
+        }
+    )
+    if name == "binding":  # shadow prices as the Limits tab writes them, their unit included
+        worth = [per_unit(row.shadow_price, row.unit) for row in table.itertuples()]
+        numbers = [column.header for column in columns if column.key in ("shadow_price", "unit")]
+        shown = shown.drop(columns=numbers).assign(**{"One more unit is worth": worth})
+    return shown
+
+
+def _written(value, scale: float, form: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return form.format(value * scale)
+
+
 def budget_rule(plan: Plan) -> str:
     """How the fiscal-year money limits spending, in words."""
     budget = plan.scenario.budget
@@ -172,13 +217,13 @@ def budget_rule(plan: Plan) -> str:
 
 def binding_in_words(plan: Plan) -> list[str]:
     """Each binding limit and what one more unit of it is worth (its shadow price)."""
-    return [f"**{row.description}**: {row.shadow_price:,.4g} {row.unit}" for row in plan.binding.itertuples()]
+    return [f"**{row.description}**: {worth_in_words(row.shadow_price, row.unit)}" for row in plan.binding.itertuples()]
 
 
 def entry_in_words(plan: Plan) -> list[str]:
     """Accelerator types the plan leaves out, and the price cut that would bring each in."""
     return [
-        f"**{row.accelerator}** would enter at JPY {row.price_cut_jpy:,.0f} less per accelerator "
+        f"**{row.accelerator}** would enter at {money(row.price_cut_jpy)} less per accelerator "
         f"({row.cut_share:.0%} of its cost)"
         for row in plan.entry.itertuples()
     ]

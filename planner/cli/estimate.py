@@ -1,6 +1,7 @@
 """`planner estimate`: command-line flags -> TrainingRun and Fleet -> estimate and sizes -> words or JSON.
 
-Without --optimal: the run's size (or compute) on a fleet given by its count or its days.
+Without --optimal: the run's size (or compute) on a fleet given by its count or its days;
+with neither, what needs no fleet size: training FLOP, accelerator-hours and energy.
 With --optimal: the compute-optimal model for --compute, or for what a fleet delivers in
 --count accelerators x --days; with a fleet, also its time, energy and CO2.
 """
@@ -11,8 +12,9 @@ import re
 
 from planner.inputs.errors import InputError
 from planner.inputs.fields import read
-from planner.inputs.workload import SIZE_FIELDS, TrainingRun
-from planner.studies.estimate import Fleet, basis_notice, estimate, scaled
+from planner.inputs.workload import DEFAULT_AVAILABILITY, SIZE_FIELDS, TrainingRun
+from planner.results.words import scaled
+from planner.studies.estimate import Fleet, basis_notice, estimate
 from planner.studies.sizing import BESIROGLU_2024, HOFFMANN_2022, compute_optimal
 
 # flag: (field it fills, metavar, help, the unit a bare number is taken in)
@@ -28,12 +30,13 @@ FLEET_FLAGS = {
     "--accelerator": ("accelerator", "NAME", "accelerator type from the catalog, e.g. H100", None),
     "--peak-flops": ("peak_bf16", "F", "peak dense FLOP/s per accelerator, e.g. '275 TFLOP/s' (default: the catalog's)", None),
     "--mfu": ("mfu", "U", "model FLOP utilisation while training, above 0 and at most 1 (default: the catalog's)", None),
-    "--count": ("count", "N", "accelerators in the fleet (or give --days)", None),
+    "--count": ("count", "N", "accelerators in the fleet (or give --days; with neither, no days or MW)", None),
     "--days": ("duration", "T", "days the run may take: the count follows, in whole servers or racks (or give --count)", "day"),
-    "--availability": ("availability", "A", "share of wall time that makes progress (default 1: days are step time; plans assume 0.9)", None),
+    "--availability": ("availability", "A", f"share of wall time that makes progress (default {DEFAULT_AVAILABILITY:g}, as plans "
+                       "assume; 1 for step time alone)", None),
     "--power-per-accelerator": ("power", "W", "IT power per accelerator, e.g. '700 W' (default: the catalog's it_power)", None),
-    "--pue": ("pue", "P", "power usage effectiveness of the facility (default 1.0)", None),
-    "--carbon-intensity": ("carbon_intensity", "I", "grid carbon intensity, e.g. '0.4 kg/kWh' (default 0)", None),
+    "--pue": ("pue", "P", "power usage effectiveness of the facility (without it: IT energy and power only)", None),
+    "--carbon-intensity": ("carbon_intensity", "I", "grid carbon intensity, e.g. '0.4 kg/kWh' (without it: no CO2)", None),
 }
 FLAGS = {**SIZE_FLAGS, **FLEET_FLAGS}
 FLAG_OF = {field: flag for flag, (field, *_) in FLAGS.items()}
@@ -75,8 +78,14 @@ def run(values: dict) -> dict:
 
 def _estimate(training_flop: float, fleet: Fleet, notices: list[str] = ()) -> dict:
     summary = _flags(estimate, training_flop, fleet).summary()
-    summary["notices"] = [*notices, *summary["notices"]]
+    summary["notices"] = [*notices, *_default_availability(fleet), *summary["notices"]]
     return summary
+
+
+def _default_availability(fleet: Fleet) -> list[str]:
+    if "availability" in fleet.model_fields_set:
+        return []
+    return [f"availability {DEFAULT_AVAILABILITY:g} is the default, as plans assume; --availability 1 counts step time alone"]
 
 
 def _size_summary(training: TrainingRun) -> dict:
@@ -125,19 +134,45 @@ def _describe_run(r: dict) -> list[str]:
     else:
         size = {"compute": "as given", "fleet": "what this fleet delivers in the days given"}[r["training_flop_from"]]
     sustained = r["peak_flops"] * r["mfu"] * r["availability"]
+    fleet = r["accelerator"] if r["count"] is None else f"{r['count']:,} {r['accelerator']}"
     return [
         f"training compute {r['training_flop']:.3g} FLOP ({size})",
-        f"on {r['count']:,} {r['accelerator']}: {r['peak_flops'] / 1e12:,.0f} TFLOP/s peak x MFU {r['mfu']:.3g} "
+        f"on {fleet}: {r['peak_flops'] / 1e12:,.0f} TFLOP/s peak x MFU {r['mfu']:.3g} "
         f"x availability {r['availability']:.3g} = {sustained / 1e12:,.1f} TFLOP/s each",
-        f"takes {r['days']:,.1f} days, {scaled(r['accelerator_hours'])} accelerator-hours",
-        f"draws {r['facility_mw']:,.2f} MW ({r['count']:,} x {r['power_per_accelerator_w']:,.0f} W x PUE {r['pue']:.3g}); "
-        f"energy {r['it_energy_mwh']:,.0f} MWh IT, {r['facility_energy_mwh']:,.0f} MWh facility; "
-        f"CO2 {r['co2_t']:,.1f} t at {r['carbon_intensity_kg_per_kwh']:.3g} kg/kWh",
+        _time(r),
+        *_energy(r),
     ]
 
 
+def _time(r: dict) -> str:
+    hours = f"{scaled(r['accelerator_hours'])} accelerator-hours"
+    if r["count"] is None:
+        return f"takes {hours}; days and MW not asked for (give --count or --days)"
+    power = f"{r['it_mw']:,.2f} MW IT ({r['count']:,} x {r['power_per_accelerator_w']:,.0f} W)"
+    if r["pue"] is not None:
+        power += f", {r['facility_mw']:,.2f} MW facility"
+    return f"takes {r['days']:,.1f} days, {hours}; draws {power}"
+
+
+def _energy(r: dict) -> list[str]:
+    """Energy per accelerator-hour and in all, then CO2; each part not asked for is said to be so."""
+    per_hour = f"{r['it_kwh_per_accelerator_hour']:.3g} kWh IT"
+    total = f"{r['it_energy_mwh']:,.0f} MWh IT"
+    if r["pue"] is None:
+        per_hour += " (PUE not asked for: give --pue for the facility)"
+    else:
+        per_hour += f" x PUE {r['pue']:.3g} = {r['it_kwh_per_accelerator_hour'] * r['pue']:.3g} kWh facility"
+        total += f", {r['facility_energy_mwh']:,.0f} MWh facility"
+    if r["carbon_intensity_kg_per_kwh"] is None:
+        co2 = "CO2 not asked for (give --carbon-intensity)"
+    else:
+        basis = "" if r["pue"] is not None else " on IT energy alone"
+        co2 = f"CO2 {r['co2_t']:,.1f} t at {r['carbon_intensity_kg_per_kwh']:.3g} kg/kWh{basis}"
+    return [f"energy per accelerator-hour {per_hour}", f"energy {total}; {co2}"]
+
+
 def _describe_sizes(r: dict) -> list[str]:
-    fleet = f" ({r['count']:,} {r['accelerator']} for {r['days']:,.1f} days)" if "count" in r else ""
+    fleet = f" ({r['count']:,} {r['accelerator']} for {r['days']:,.1f} days)" if r.get("count") is not None else ""
     lines = [
         f"compute-optimal model for {r['training_flop']:.3g} FLOP{fleet}:",
         f"  {'method':<38}{'parameters':>12}{'tokens':>12}{'tokens/param':>14}"

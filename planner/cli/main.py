@@ -13,13 +13,15 @@ from planner.inputs.errors import InputError
 from planner.inputs.scenario import DEFAULT_SCENARIO, OBJECTIVES, changed, load_scenario
 from planner.results.plan import Plan
 from planner.results.verify import verified_plan
+from planner.results.words import money, worth_in_words
 
 EXIT_PLAN, EXIT_INFEASIBLE, EXIT_BAD_INPUT, EXIT_SOLVER = 0, 1, 2, 3
+BINDING_SHOWN = 10  # binding limits in the terminal, most valuable first; --json has them all
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_attach_dash_values(sys.argv[1:] if argv is None else argv))
     try:
         return args.run(args)
     except InputError as error:
@@ -30,6 +32,18 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_SOLVER
     except BrokenPipeError:  # output piped into `head` and the like
         return EXIT_PLAN
+
+
+def _attach_dash_values(argv: list[str]) -> list[str]:
+    """`--pareto -50%..+100%:7` as `--pareto=-50%..+100%:7`: argparse takes a value starting
+    with '-' (other than a plain negative number) for a flag."""
+    attached: list[str] = []
+    for arg in argv:
+        if attached and attached[-1] == "--pareto" and arg.startswith("-") and not arg.startswith("--"):
+            attached[-1] = f"--pareto={arg}"
+        else:
+            attached.append(arg)
+    return attached
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -171,10 +185,14 @@ def describe(plan: Plan) -> str:
     if s["mip_gap"] is not None:
         lines.append(f"integer sizing: MIP gap {s['mip_gap']:.2%}, {s['integer_gap']:.2%} above the fractional plan")
     if not plan.binding.empty:
-        lines.append("binding limits, and what one more unit of each is worth:")
-        lines += [f"  {row.description}: {row.shadow_price:,.4g} {row.unit}" for row in plan.binding.head(10).itertuples()]
+        note = f" ({plan.prices_note})" if plan.prices_note else ""
+        lines.append(f"binding limits, and what one more unit of each is worth{note}:")
+        lines += [f"  {row.description}: {worth_in_words(row.shadow_price, row.unit)}"
+                  for row in plan.binding.head(BINDING_SHOWN).itertuples()]
+        if len(plan.binding) > BINDING_SHOWN:
+            lines.append(f"  ... and {len(plan.binding) - BINDING_SHOWN} more (see --json)")
     for row in plan.entry.itertuples():
-        lines.append(f"  {row.accelerator} would enter at JPY {row.price_cut_jpy:,.0f} less per accelerator ({row.cut_share:.0%} of its cost)")
+        lines.append(f"  {row.accelerator} would enter at {money(row.price_cut_jpy)} less per accelerator ({row.cut_share:.0%} of its cost)")
     lines.append("fiscal year spending (JPY bn):")
     for row in plan.costs.itertuples():
         budget = "" if row.budget_jpy != row.budget_jpy else f" (arrives {row.budget_jpy / 1e9:,.1f})"

@@ -13,11 +13,11 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from planner.app.sweep_views import counts, headed, reasons
+from planner.app.sweep_views import BUDGETS, SPREAD_NOTE, counts, headed, reasons, spread, sweep_workbook
 from planner.inputs.errors import InputError
 from planner.inputs.scenario import load_scenario
 from planner.studies.analysis import pareto, percentiles, tornado
-from planner.studies.ranges import parse_vary
+from planner.studies.ranges import Vary, parse_vary
 from planner.studies.sweep import cluster_executor, sweep
 
 SHOWN_ROWS = 20
@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     analysis = parser.add_mutually_exclusive_group()
     analysis.add_argument("--tornado", action="store_true", help="vary one field at a time: which assumptions matter")
     analysis.add_argument("--pareto", metavar="BUDGETS",
-                          help="earliest finish at each budget, e.g. '2e11 JPY..8e11 JPY:7' or '-50%%..+100%%:7'")
+                          help="earliest finish at each budget, e.g. '2e11 JPY..8e11 JPY:7' or '-50%%..+100%%:7' (relative to the scenario's)")
     parser.add_argument("--metric", default="total_cost_jpy", help="the tornado's measure (default total_cost_jpy)")
     parser.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: all cores)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://host:8786")
@@ -60,7 +60,7 @@ def run(args) -> int:
     with executor as pool, tqdm(unit="plan", desc="planning", disable=None) as bar:
         options = {"executor": pool, "workers": args.workers, "progress": _advance(bar)}
         if args.pareto is not None:
-            kind, table = "pareto", pareto(scenario, parse_vary(f"budget.total={args.pareto}", scenario), **options)
+            kind, table = "pareto", pareto(scenario, _budgets(args.pareto, scenario), **options)
         elif args.tornado:
             kind, table = "tornado", tornado(scenario, varies, args.metric, **options)
         else:
@@ -74,6 +74,14 @@ def run(args) -> int:
     else:
         print(describe(table, kind))
     return 0
+
+
+def _budgets(text: str, scenario) -> Vary:
+    """--pareto's budgets: a range or list alone, since the front varies budget.total only."""
+    if "=" in text:
+        expected = f"the budgets alone, e.g. '{BUDGETS}' or '2e11 JPY..8e11 JPY:7' (the front varies budget.total)"
+        raise InputError("--pareto", expected, repr(text))
+    return parse_vary(f"budget.total={text}", scenario)
 
 
 def _advance(bar: tqdm):
@@ -92,18 +100,13 @@ def as_json(table: pd.DataFrame, kind: str) -> dict:
 
 
 def write(table: pd.DataFrame, kind: str, path: Path) -> None:
-    """CSV: the table. Excel: the table, and for a sweep its P10/P50/P90 and the settings."""
-    out = headed(table)
+    """CSV: the table. Excel: the table formatted as the planning workbook is, for a sweep its
+    P10/P50/P90, and the settings (planner.app.sweep_views.sweep_workbook)."""
     try:
         if path.suffix.lower() == ".csv":
-            out.to_csv(path, index=False)
+            headed(table).to_csv(path, index=False)
             return
-        with pd.ExcelWriter(path, engine="openpyxl") as book:
-            out.to_excel(book, sheet_name=kind, index=False)
-            if kind == "sweep":
-                percentiles(table).to_excel(book, sheet_name="percentiles", index=False)
-            settings = pd.DataFrame({"setting": list(table.attrs), "value": [json.dumps(_plain(v)) for v in table.attrs.values()]})
-            settings.to_excel(book, sheet_name="settings", index=False)
+        path.write_bytes(sweep_workbook(table, kind))
     except OSError as error:
         raise InputError("--out", "a writable path", f"{path} ({error.strerror or error})") from None
 
@@ -123,11 +126,7 @@ def describe(table: pd.DataFrame, kind: str) -> str:
         shown = table[["budget_jpy", "status", "finish_month", "total_cost_jpy", "on_front"]].assign(
             on_front=table["on_front"].map({True: "*", False: ""}))
         return "\n".join(lines + [_table(shown)])
-    spread = percentiles(table)
-    levels = [c for c in spread if c.startswith("P")]
-    spread[levels] = [[_in_unit(v, unit) for v in row] for row, unit in zip(spread[levels].to_numpy(), spread["unit"])]
-    spread["unit"] = spread["unit"].replace("JPY", "JPY bn")
-    lines = [counts(table), "over the scenarios with a plan:", spread.to_string(index=False),
+    lines = [counts(table), SPREAD_NOTE, spread(table).to_string(index=False),
              _table(headed(table.drop(columns="reason").head(SHOWN_ROWS), in_billions=True))]
     if len(table) > SHOWN_ROWS:
         lines.append(f"... {len(table) - SHOWN_ROWS} more rows: --out FILE.xlsx or --json for all")
@@ -142,12 +141,6 @@ def _table(frame: pd.DataFrame) -> str:
             shown = shown.rename(columns={column: column.removesuffix("_jpy") + "_bn"})
             shown[column.removesuffix("_jpy") + "_bn"] = pd.to_numeric(frame[column], errors="coerce") / 1e9
     return shown.to_string(index=False, float_format=_number, na_rep="-")
-
-
-def _in_unit(value, unit: str) -> str:
-    if value is None or isinstance(value, str):
-        return value or "-"
-    return _number(value / 1e9 if unit == "JPY" else value)
 
 
 def _number(value) -> str:

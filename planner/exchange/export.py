@@ -25,6 +25,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
+from planner.inputs.catalog import TAG, source_tags
 from planner.inputs.errors import InputError
 from planner.inputs.inputs_table import COLUMNS as INPUT_COLUMNS
 from planner.inputs.inputs_table import document_rows
@@ -47,6 +48,7 @@ STYLES = {
     "scientific": ("0.000E+00", "{:.3E}"),
     "share": ("0.0%", "{:.1%}"),
     "decimal": ("#,##0.000", "{:,.3f}"),  # shadow prices and relaxations, from 0.08 JPY per JPY to 4e9 JPY per MW
+    "percent": ('+0.0"%";-0.0"%";0.0"%"', "{:+.1f}%"),  # a relative sweep's -12.5 shows as -12.5%
 }
 MAX_WIDTH = 60
 MAX_CELL_TEXT = 32_767  # Excel's limit; xlsxwriter would cut longer text silently
@@ -288,11 +290,13 @@ def _is_number(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and not math.isnan(value)
 
 
+WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+
+
 def workbook_bytes(plan: Plan) -> bytes:
     """The planning workbook of `plan`, as the bytes of an .xlsx file."""
     buffer = io.BytesIO()
-    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
-    workbook = xlsxwriter.Workbook(buffer, options)
+    workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     workbook.set_properties({"title": "Capacity plan", "subject": plan.scenario.name, "comments": "Written by planner"})
     styles = _Styles(workbook)
     names = ["Summary", "Inputs", "Fleet", "Power", "Energy and emissions", "Costs", "Compute", "Binding constraints"]
@@ -436,6 +440,8 @@ def _binding(sheet: _Sheet, plan: Plan) -> None:
             "No binding limits reported for this plan." if plan.feasible else "No plan: see the Relaxations sheet."
         )
         sheet.text(placed.first, 0, nothing, fit=False)
+    elif plan.prices_note:
+        sheet.text(placed.last + 2, 0, f"Shadow prices and prices to enter: {plan.prices_note}.", fit=False)
 
 
 def _sources(plan: Plan, rows) -> pd.DataFrame:
@@ -485,7 +491,20 @@ def _sources(plan: Plan, rows) -> pd.DataFrame:
         ("Units", "money in JPY bn (billions of yen), power in MW, energy in MWh, CO2 in tonnes", ""),
     ]
     sourced = [(row.field, _shown(row), row.source) for row in rows if row.source]
-    return pd.DataFrame(method + sourced, columns=["item", "value", "source"])
+    return pd.DataFrame(method + _tags(sourced) + sourced, columns=["item", "value", "source"])
+
+
+def _tags(sourced: list[tuple]) -> list[tuple[str, str, str]]:
+    """What each tag the sources cite ("estimate: [IDLE]") stands for: the shared bases the
+    accelerator catalog explains in its header."""
+    cited = dict.fromkeys(tag for _, _, source in sourced for tag in TAG.findall(str(source)))
+    known = source_tags()
+    return [
+        (f"[{tag}]", known[tag], "shared basis in the accelerator catalog (planner/data/accelerators.toml)")
+        if tag in known
+        else (f"[{tag}]", "not explained in the shipped accelerator catalog: see the catalog the scenario names", "")
+        for tag in cited
+    ]
 
 
 def _shown(row) -> str:
@@ -532,6 +551,7 @@ def _summary(sheet: _Sheet, plan: Plan, power: dict, energy: _Placed, costs: _Pl
     if summary["integer"]:
         put("MIP gap", summary["mip_gap"], "of the objective", "share")
         put("Cost of whole units", summary["integer_gap"], "above the fractional plan", "share")
+        put("Shadow prices from", plan.prices_note)
     put("Training finishes", summary["finish_month"] or "not within this plan", "month")
     put("Deadline", summary["deadline"], "month")
     put("Compute required", summary["required_flop"], "FLOP", "scientific")
@@ -588,6 +608,105 @@ def _summary_list(
             sheet.value(row, col, record[column.key], column.style)
     if len(table) > shown:
         sheet.text(top + 2 + shown, 0, f"... and {len(table) - shown} more on the {more} sheet", fit=False)
+
+
+# A sweep's columns (planner.studies.sweep, planner.studies.analysis), headed and formatted as the plan's are.
+SWEEP_COLUMNS = {
+    column.key: column
+    for column in (
+        Column("scenario", "Scenario", "count"),
+        Column("status", "Status"),
+        Column("reason", "Reason"),
+        Column("budget_jpy", "Budget (JPY bn)", "jpy_bn", JPY_BN),
+        Column("total_cost_jpy", "Total cost (JPY bn)", "jpy_bn", JPY_BN),
+        Column("capex_jpy", "Capex (JPY bn)", "jpy_bn", JPY_BN),
+        Column("energy_cost_jpy", "Electricity (JPY bn)", "jpy_bn", JPY_BN),
+        Column("energy_mwh", "Energy (MWh)", "mwh"),
+        Column("co2_t", "CO2 (t)", "tonnes"),
+        Column("finish_month", "Training finishes"),
+        Column("on_front", "On the front (no plan finishes as early for less)"),
+        Column("name", "Field"),
+        Column("field", "Dotted path"),
+        Column("range", "Range"),
+        Column("unit", "Unit of the inputs"),
+        Column("input_low", "Low input", "general"),
+        Column("input_high", "High input", "general"),
+        Column("without_plan", "Points without a plan (count)", "count"),
+    )
+}
+PER_SITE = {"peak_mw_": ("Peak facility power, {} (MW)", "mw"), "accelerators_": ("Accelerators, {} (count)", "count")}
+IN_UNIT = {  # a measure's unit: (as headed, style, scale)
+    "JPY": ("JPY bn", "jpy_bn", JPY_BN),
+    "t CO2": ("t", "tonnes", 1.0),
+    "MWh": ("MWh", "mwh", 1.0),
+    "MW": ("MW", "mw", 1.0),
+    "accelerators": ("count", "count", 1.0),
+}
+TORNADO_MEASURES = {"at_low": "at the low input", "at_high": "at the high input", "low": "at its least",
+                    "high": "at its greatest", "swing": "swing"}
+SWEEP_SHEETS = {"sweep": "Sweep", "tornado": "Tornado", "pareto": "Pareto front"}
+
+
+@dataclass(frozen=True)
+class SweepWords:
+    """How the views name a sweep's fields and measures, and its percentiles as they show them
+    (planner.app.sweep_views.workbook_words): the workbook speaks as the screen does."""
+
+    field_label: Callable[[str], str]
+    metric_label: Callable[[str], str]
+    percentiles: pd.DataFrame | None = None
+
+
+def sweep_workbook_bytes(table: pd.DataFrame, kind: str, words: SweepWords) -> bytes:
+    """A sweep's table (`planner sweep --out FILE.xlsx`; `kind` sweep, tornado or pareto) as the
+    planning workbook is written: headers by name with units, money in JPY bn, number formats,
+    header frozen and filtered, columns fitted, text always text; for a sweep its percentiles;
+    and its settings."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
+    workbook.set_properties({"title": "Sweep", "comments": "Written by planner sweep"})
+    styles = _Styles(workbook)
+    names = [SWEEP_SHEETS[kind], *(["Percentiles"] if kind == "sweep" else []), "Settings"]
+    sheets = {name: _Sheet(workbook, styles, name) for name in names}
+    varied = table.attrs.get("units") or ({"budget.total": table.attrs["unit"]} if kind == "pareto" else {})
+    if "field" in table:  # a tornado's fields by name, then by path
+        table = table.assign(name=[words.field_label(field) for field in table["field"]])[["name", *table]]
+    columns = tuple(_sweep_column(key, varied, table.attrs, words) for key in table)
+    _table(sheets[SWEEP_SHEETS[kind]], table, columns)
+    if kind == "sweep":
+        _table(sheets["Percentiles"], words.percentiles, ())  # text as the app shows it: "no plan (3 of 8 ...)"
+    settings = [(key, _setting(value)) for key, value in table.attrs.items()]
+    settings += [(f"varied: {field}", f"{words.field_label(field)}, in {unit or 'its own terms'}") for field, unit in varied.items()]
+    settings.append(("units", "money in JPY bn (billions of yen); relative ranges in % of the scenario's value"))
+    _table(sheets["Settings"], pd.DataFrame(settings, columns=["Setting", "Value"]), ())
+    for sheet in sheets.values():
+        sheet.fit()
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _setting(value) -> str:
+    """A sweep's setting as text: words as they are, the rest as JSON (numpy numbers as Python's)."""
+    return value if isinstance(value, str) else json.dumps(value, default=lambda number: number.item())
+
+
+def _sweep_column(key: str, varied: dict, attrs: dict, words: SweepWords) -> Column:
+    if key in SWEEP_COLUMNS:
+        return SWEEP_COLUMNS[key]
+    for prefix, (header, style) in PER_SITE.items():
+        if key.startswith(prefix):
+            return Column(key, header.format(key.removeprefix(prefix)), style)
+    if key in TORNADO_MEASURES:  # the tornado's measure, in its unit
+        unit, style, scale = IN_UNIT.get(attrs["unit"], (attrs["unit"], "general", 1.0))
+        return Column(key, f"{words.metric_label(attrs['metric'])} {TORNADO_MEASURES[key]} ({unit})", style, scale)
+    if key in varied:
+        unit, label = varied[key], words.field_label(key)
+        if unit == "%":
+            return Column(key, f"{label} (%)", "percent")
+        if unit == "JPY":
+            return Column(key, f"{label} (JPY bn)", "jpy_bn", JPY_BN)
+        return Column(key, f"{label} ({unit})" if unit not in ("", "month") else label, "general")
+    return Column(key, key, "general")
 
 
 def csv_zip_bytes(plan: Plan) -> bytes:

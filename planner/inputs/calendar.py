@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
 
 from planner.inputs.errors import InputError
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$", re.ASCII)
 
 
 def parse_month(text, field: str) -> pd.Period:
-    """A calendar month written "YYYY-MM"."""
+    """A calendar month written "YYYY-MM" (full-width digits too, as quantities take them)."""
     if isinstance(text, pd.Period):
         return text.asfreq("M")
     expected = "a month as 'YYYY-MM' (e.g. '2027-04')"
-    if not isinstance(text, str) or not _MONTH.match(text.strip()):
+    plain = unicodedata.normalize("NFKC", text).strip() if isinstance(text, str) else None
+    if plain is None or not _MONTH.match(plain):
         raise InputError(field, expected, repr(text))
     try:
-        return pd.Period(text.strip(), freq="M")
+        return pd.Period(plain, freq="M")
     except ValueError as error:  # year 0000
         raise InputError(field, expected, f"{text!r} ({error})") from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -13,9 +14,10 @@ from planner.inputs.fields import Fraction, Month, Record, Text, Whole, quantity
 
 CATALOG_FILE = DATA / "accelerators.toml"
 
-# Upper limits leave room for an "accelerator" that is a whole rack (NVL72: ~180 PFLOP/s, ~130 kW).
-MAX_FLOPS = "1e18 FLOP/s"
-MAX_POWER = "1 MW"
+# Upper limits leave room for an "accelerator" that is a whole rack (NVL72: ~180 PFLOP/s, ~130 kW);
+# lower ones for an old CPU, and keep a run's accelerator-seconds and energy finite.
+MIN_FLOPS, MAX_FLOPS = "1e9 FLOP/s", "1e18 FLOP/s"
+MIN_POWER, MAX_POWER = "1 W", "1 MW"
 
 
 class Performance(Record):
@@ -25,9 +27,9 @@ class Performance(Record):
     """
 
     name: str
-    peak_bf16: quantity("FLOP/s", low=0, low_open=True, high=MAX_FLOPS)
+    peak_bf16: quantity("FLOP/s", MIN_FLOPS, high=MAX_FLOPS)
     mfu: Fraction
-    it_power: quantity("W", low=0, low_open=True, high=MAX_POWER)
+    it_power: quantity("W", MIN_POWER, high=MAX_POWER)
     scalable_unit: Whole = 1
 
     @property
@@ -40,11 +42,11 @@ class Accelerator(Performance):
     """One accelerator type a plan may buy, all values in base units (FLOP/s, W, JPY)."""
 
     description: Text
-    peak_fp8: quantity("FLOP/s", low=0, low_open=True, high=MAX_FLOPS) | None = None
+    peak_fp8: quantity("FLOP/s", MIN_FLOPS, high=MAX_FLOPS) | None = None
     memory: quantity("GB", low=0, low_open=True, high="1e6 GB") | None = None
-    gpu_power: quantity("W", low=0, low_open=True, high=MAX_POWER)
+    gpu_power: quantity("W", MIN_POWER, high=MAX_POWER)
     idle_fraction: quantity("dimensionless", low=0, high=1)
-    capex: quantity("JPY", low=0, low_open=True, high="1e11 JPY")
+    capex: quantity("JPY", "1 JPY", high="1e11 JPY")  # below a yen, accelerators are free by a typo
     first_delivery: Month
     scalable_unit: Whole
     delivery_cap: quantity("1/month", low=0, high="1e8 / month") | None = None
@@ -70,6 +72,29 @@ def catalog_entries(path: Path = CATALOG_FILE, field: str = "catalog") -> dict[s
 @cache
 def _shipped_catalog() -> dict[str, dict]:
     return read_toml(CATALOG_FILE)
+
+
+_TAG = re.compile(r"#\s+\[([A-Z][A-Z0-9-]*)\]\s+(.*)")  # "#  [IDLE] estimate: an idle GPU draws ..."
+TAG = re.compile(r"\[([A-Z][A-Z0-9-]*)\]")  # a tag as a source cites it: "estimate: [IDLE]"
+
+
+@cache
+def source_tags(path: Path = CATALOG_FILE) -> dict[str, str]:
+    """The shared bases the catalog's sources cite by tag, from its header comments: a line
+    "#  [TAG] text" and the more indented comment lines that continue it."""
+    tags, current = {}, None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break  # the header ends at the first line that is not a comment
+        tag = _TAG.fullmatch(line)
+        if tag:
+            current = tag[1]
+            tags[current] = tag[2].strip()
+        elif current and line.startswith("#   "):
+            tags[current] += " " + line.lstrip("# ").strip()
+        else:
+            current = None
+    return tags
 
 
 def catalog_entry(entries: dict, name: str, field: str, path, asked_in=None) -> dict:

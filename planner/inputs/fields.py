@@ -12,6 +12,7 @@ A monthly profile is one value for every month, or twelve values, January to Dec
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any
@@ -32,45 +33,51 @@ class Record(pydantic.BaseModel):
 
 
 def _unwrap(value):
-    """{ value = ..., source = ... } -> value; anything else as it is."""
+    """{ value = ..., source = ... } -> value; anything else as it is. The source and note are
+    texts like any other (`_text`): they travel into the workbook."""
     if isinstance(value, dict) and "value" in value:
         unknown = set(value) - {"value", "source", "note"}
         if unknown:
             raise ValueError(f"expected only 'value', 'source' and 'note', found {sorted(unknown)}")
+        _check_notes(value)
         return value["value"]
     return value
+
+
+def _check_notes(table: dict) -> None:
+    for key in ("source", "note"):
+        if key in table:
+            checked_text(table[key], f"'{key}' to be ")
 
 
 def _fx(info: ValidationInfo) -> float | None:
     return (info.context or {}).get("fx_jpy_per_usd")
 
 
-Bound = float | str | None  # a range limit: a number in the field's unit, or a quantity ("100 GW")
+Bound = float | str  # a range limit: a number in the field's unit, or a quantity ("100 GW")
 
 
-def _bound(limit: Bound, unit: str) -> tuple[float, str] | None:
+def _bound(limit: Bound, unit: str) -> tuple[float, str]:
     """A range limit as (value in `unit`, the words an error message shows)."""
-    if limit is None:
-        return None
     if isinstance(limit, str):
         return parse_quantity(limit, unit, "range limit"), limit
     return float(limit), f"{limit:g}"
 
 
 def _check_range(value: float, low, high, low_open: bool, text) -> float:
-    too_low = low is not None and (value < low[0] or (low_open and value == low[0]))
-    if too_low or (high is not None and value > high[0]):
-        lower = (f"more than {low[1]}" if low_open else f"at least {low[1]}") if low is not None else ""
-        upper = f"at most {high[1]}" if high is not None else ""
-        raise ValueError(f"expected a value {' and '.join(p for p in (lower, upper) if p)}, found {text!r}")
+    if value < low[0] or (low_open and value == low[0]) or value > high[0]:
+        lower = f"more than {low[1]}" if low_open else f"at least {low[1]}"
+        raise ValueError(f"expected a value {lower} and at most {high[1]}, found {text!r}")
     return value
 
 
-def quantity(unit: str, low: Bound = 0.0, high: Bound = None, low_open: bool = False):
+def quantity(unit: str, low: Bound = 0.0, *, high: Bound, low_open: bool = False):
     """A quantity converted to `unit`, within [low, high] (low excluded when `low_open`).
 
-    Upper limits keep values a planner could mean, and the LP's numbers within the range its
-    scaling is built for (docs/numerics.md): beyond them a value is a typo, not a scenario."""
+    Every quantity has both limits (docs/input-files.md): they keep values a planner could
+    mean, and the LP's numbers within the range its scaling is built for (docs/numerics.md).
+    Beyond them a value is a typo, not a scenario: "1e-300 JPY/USD" would make every dollar
+    price free. A limit above zero is where a smaller value would blow others up."""
     low, high = _bound(low, unit), _bound(high, unit)
 
     def validate(value, info: ValidationInfo):
@@ -81,7 +88,7 @@ def quantity(unit: str, low: Bound = 0.0, high: Bound = None, low_open: bool = F
     return Annotated[float, BeforeValidator(validate)]
 
 
-def monthly(unit: str, low: Bound = 0.0, high: Bound = None):
+def monthly(unit: str, low: Bound = 0.0, *, high: Bound):
     """Twelve values, January to December, in `unit`: one value for all months, or by_month."""
     low, high = _bound(low, unit), _bound(high, unit)
 
@@ -90,6 +97,7 @@ def monthly(unit: str, low: Bound = 0.0, high: Bound = None):
             unknown = set(value) - {"by_month", "unit", "source", "note"}
             if unknown:
                 raise ValueError(f"expected by_month, unit and source, found also {sorted(unknown)}")
+            _check_notes(value)
             values = value["by_month"]
             if not isinstance(values, list) or len(values) != 12:
                 raise ValueError(f"expected 'by_month' to be a list of 12 values (January to December), found {values!r}")
@@ -113,19 +121,27 @@ def _month(value):
     return parse_month(_unwrap(value), "")
 
 
+MAX_COUNT = 1e16  # parameters: 5,000 times the largest models yet (~2e12)
+
+
 def _count(value):
     value = _unwrap(value)
     number = parse_quantity(value, "dimensionless", "")
-    if number <= 0:
-        raise ValueError(f"expected a count above zero (e.g. '1e12'), found {value!r}")
+    if not 1 <= number <= MAX_COUNT:
+        raise ValueError(f"expected a count at least 1 and at most {MAX_COUNT:g} (e.g. '1e12'), found {value!r}")
     return number
+
+
+# MFU, availability, cross-site efficiency: below 1% nothing trains, and a smaller share
+# would make the accelerator-hours of a run overflow
+MIN_FRACTION = 0.01
 
 
 def _fraction(value):
     value = _unwrap(value)
     number = parse_quantity(value, "dimensionless", "")
-    if not 0 < number <= 1:
-        raise ValueError(f"expected a fraction above 0 and at most 1 (e.g. 0.4), found {value!r}")
+    if not MIN_FRACTION <= number <= 1:
+        raise ValueError(f"expected a fraction at least {MIN_FRACTION:g} and at most 1 (e.g. 0.4), found {value!r}")
     return number
 
 
@@ -139,10 +155,24 @@ def _whole(value):
     return value
 
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # half a UTF-16 pair: no file or terminal can write one
+MAX_TEXT_CHARS = 2000  # a paragraph; the longest shipped source is 250, and a workbook cell holds 32,767
+
+
 def _text(value):
-    value = _unwrap(value)
+    return checked_text(_unwrap(value))
+
+
+def checked_text(value, what: str = "") -> str:
+    """`value` if it is a non-empty text of at most MAX_TEXT_CHARS characters, each one UTF-8 can
+    write (a workbook cell may hold a lone surrogate, which no file or terminal takes); else
+    ValueError saying what `what` (e.g. "'source' to be ") was expected."""
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"expected a non-empty text, found {value!r}")
+        raise ValueError(f"expected {what}a non-empty text, found {_describe(value)}")
+    if len(value) > MAX_TEXT_CHARS:
+        raise ValueError(f"expected {what}a text of at most {MAX_TEXT_CHARS:,} characters, found {len(value):,} characters")
+    if LONE_SURROGATE.search(value):
+        raise ValueError(f"expected {what}a text of Unicode characters, found {_describe(value)} (a lone surrogate)")
     return value
 
 

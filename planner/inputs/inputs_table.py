@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from planner.inputs.errors import InputError
+from planner.inputs.fields import LONE_SURROGATE
 from planner.inputs.units import check_unit
 
 # Free text: kept verbatim even when it reads like a quantity (a run named "3 days").
@@ -221,8 +222,9 @@ def parse_path(text, where: str) -> tuple[Key, ...]:
         except ValueError:
             break
         position = match.end()
+    expected = "a field path such as 'budget.total' or 'sites.Sakai.grid_phases[0].grid_import'"
     if keys and position == len(text):
+        if any(isinstance(key, str) and LONE_SURROGATE.search(key) for key in keys):  # "\ud800" decodes to one
+            raise InputError(where, f"{expected}, in Unicode characters", f"{text!r} (a lone surrogate)")
         return tuple(keys)
-    raise InputError(
-        where, "a field path such as 'budget.total' or 'sites.Sakai.grid_phases[0].grid_import'", repr(text)
-    )
+    raise InputError(where, expected, repr(text))

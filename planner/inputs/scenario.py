@@ -21,10 +21,9 @@ from planner.inputs import DATA
 from planner.inputs.calendar import fiscal_year, label, months_between
 from planner.inputs.catalog import CATALOG_FILE, Accelerator, catalog_entries, catalog_entry
 from planner.inputs.errors import InputError
-from planner.inputs.fields import Fraction, Month, Record, Text, quantity, read, read_toml
+from planner.inputs.fields import Fraction, Month, Record, Text, checked_text, quantity, read, read_toml
 from planner.inputs.inputs_table import parse_path
 from planner.inputs.sites import Site, profile_dir
-from planner.inputs.units import parse_quantity
 from planner.inputs.workload import Inference, Workload
 
 DEFAULT_SCENARIO = DATA / "default_scenario.toml"
@@ -32,8 +31,16 @@ OBJECTIVES = ("cost", "finish", "compute", "carbon")
 SOLVERS = ("highs", "cbc")
 _FISCAL_YEAR = re.compile(r"^FY(\d{4})$")
 MAX_HORIZON_MONTHS = 240  # 20 years; the LP grows with every month, and a typo'd year would build a huge one
+# The LP grows with sites x accelerator types x months; a file may ask for far more than any
+# programme has (Japan's plans name a handful of sites), never for what would exhaust a server.
+MAX_SITES = 50
+MAX_ACCELERATOR_TYPES = 50
+MAX_NAME_CHARS = 100  # site and accelerator names: they head columns and name workbook rows
 DEFAULT_JPY_PER_USD = 150.0  # when a scenario gives no exchange_rate (2025 average)
 MAX_MONEY = "1e16 JPY"  # some 15 years of Japan's GDP: anything above is a typo
+# The yen's strongest was 75.3 (2011) and its fixed rate 360: a rate far outside is a typo
+# that would make every dollar price nearly free, or dear
+ExchangeRate = quantity("JPY/USD", "10 JPY/USD", high="1000 JPY/USD")
 
 
 def _fiscal_year_name(name):
@@ -143,7 +150,7 @@ class Scenario(Record):
     name: Text
     description: Text | None = None
     horizon: Horizon
-    exchange_rate: quantity("JPY/USD", low=0, low_open=True, high="1000 JPY/USD") = DEFAULT_JPY_PER_USD
+    exchange_rate: ExchangeRate = DEFAULT_JPY_PER_USD
     objective: Literal[OBJECTIVES] = "cost"
     carbon_price: quantity("JPY/kg", high="1e6 JPY/t") = 0.0
     workload: Workload | None = None
@@ -165,8 +172,17 @@ class Scenario(Record):
     @field_validator("sites", "accelerators", "runs", "inference", mode="before")
     @classmethod
     def _named(cls, table, info):
-        if isinstance(table, dict) and any(not str(name).strip() for name in table):
-            raise ValueError(f"expected every name under [{info.field_name}] to be non-blank, found {list(table)}")
+        if not isinstance(table, dict):
+            return table
+        group, most = info.field_name, {"sites": MAX_SITES, "accelerators": MAX_ACCELERATOR_TYPES}[info.field_name]
+        if any(not str(name).strip() for name in table):
+            raise ValueError(f"expected every name under [{group}] to be non-blank, found {list(table)}")
+        if len(table) > most:
+            raise ValueError(f"expected at most {most} entries under [{group}], found {len(table):,}")
+        for name in table:
+            if len(name) > MAX_NAME_CHARS:
+                raise ValueError(f"expected names under [{group}] of at most {MAX_NAME_CHARS} characters, found {len(name):,}")
+            checked_text(name, f"every name under [{group}] to be ")
         return table
 
     @model_validator(mode="after")
@@ -301,13 +317,15 @@ def resolve(raw: dict, path, own_folder: bool = True) -> dict:
     return resolved
 
 
+class _Rate(Record):
+    """The exchange rate alone: read first, as every dollar amount needs it."""
+
+    exchange_rate: ExchangeRate = DEFAULT_JPY_PER_USD
+
+
 def build(resolved: dict, path) -> Scenario:
     """Validate a resolved scenario dict into a Scenario."""
-    fx_text = resolved.get("exchange_rate", f"{DEFAULT_JPY_PER_USD:g} JPY/USD")
-    try:
-        fx = parse_quantity(fx_text, "JPY/USD", "exchange_rate")
-    except InputError as error:
-        raise error.in_file(path) from None
+    fx = read(_Rate, {k: v for k, v in resolved.items() if k == "exchange_rate"}, path).exchange_rate
     named = copy.copy(resolved)
     for group in ("sites", "accelerators", "runs"):
         if isinstance(named.get(group), dict):

@@ -14,6 +14,8 @@ from planner.inputs.fields import Month, Record, Text, monthly, quantity
 
 MAX_SITE_POWER = "100 GW"  # ten times the largest campus announced anywhere
 MAX_PUE = 3.0  # an air-cooled room from the 2000s; worse is a mistake
+MAX_GRID_PHASES = 240  # one a month over the longest horizon
+MAX_CARBON_INTENSITY = "2 kg/kWh"  # lignite, the dirtiest, is ~1.2
 
 
 def profile_dir() -> Path:
@@ -55,7 +57,7 @@ class Site(Record):
     pue_model: PueModel | None = None
     pue: monthly("dimensionless", low=1, high=MAX_PUE) | None = None
     electricity_price: monthly("JPY/J", high="1000 JPY/kWh")
-    carbon_intensity: monthly("kg/J", high="2 kg/kWh")  # lignite, the dirtiest, is ~1.2
+    carbon_intensity: monthly("kg/J", high=MAX_CARBON_INTENSITY)
     fitout_cost: quantity("JPY/W", high="1e11 JPY/MW") = 0.0
     # accelerators already in service at the horizon's start, by type: sunk, never bought or sold
     existing_fleet: dict[str, quantity("dimensionless", high=1e8)] = {}
@@ -64,6 +66,8 @@ class Site(Record):
     def _consistent(self):
         if not self.grid_phases:
             raise ValueError("expected at least one grid phase, found none")
+        if len(self.grid_phases) > MAX_GRID_PHASES:
+            raise ValueError(f"expected at most {MAX_GRID_PHASES} grid phases, found {len(self.grid_phases):,}")
         starts = [phase.start for phase in self.grid_phases]
         if starts != sorted(starts) or len(set(starts)) != len(starts):
             raise ValueError(f"expected grid phases in date order, found starts {[label(s) for s in starts]}")

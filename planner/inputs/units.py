@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import unicodedata
 
 import pint
 
@@ -66,7 +67,10 @@ def parse_quantity(text, unit: str, field: str, fx_jpy_per_usd: float | None = N
         raise InputError(field, _wanted(unit) + "; dollars need an exchange rate", repr(str(text)))
     if mismatch:
         raise InputError(field, _wanted(unit), mismatch)
-    number = magnitude * fx_jpy_per_usd**usd_power if usd_power else magnitude
+    try:
+        number = magnitude * fx_jpy_per_usd**usd_power if usd_power else magnitude
+    except OverflowError:  # dollars to a power no double holds ("USD^9*USD^9*...")
+        number = math.inf
     if not math.isfinite(number):  # "1e308 MW" is finite as written, not in watts
         raise InputError(field, f"a finite number: {_wanted(unit)}", f"{str(text)!r} (too large in {unit})")
     return number
@@ -86,10 +90,8 @@ def _reading(text, unit: str) -> tuple[float | None, int, str | None]:
         raise InputError("", _wanted(unit), repr(text))
     try:
         quantity = text if isinstance(text, pint.Quantity) else as_quantity(text)
-    except Exception:
-        raise InputError("", _wanted(unit), repr(text)) from None
-    if not isinstance(quantity, pint.Quantity):
-        quantity = Q_(quantity, "dimensionless")
+    except Unreadable as why:
+        raise InputError("", _wanted(unit), f"{text!r} ({why})") from None
     if not math.isfinite(float(quantity.magnitude)):
         raise InputError("", f"a finite number: {_wanted(unit)}", repr(str(text)))
     expected = Q_(1, unit)
@@ -99,7 +101,10 @@ def _reading(text, unit: str) -> tuple[float | None, int, str | None]:
         quantity = quantity * Q_(1.0, "JPY/USD") ** usd_power
     if quantity.dimensionality != expected.dimensionality:
         return None, usd_power, f"{str(text)!r} ({_kind(quantity.dimensionality)})"
-    return float(quantity.m_as(unit)), usd_power, None
+    try:
+        return float(quantity.m_as(unit)), usd_power, None
+    except OverflowError:  # a unit whose factor no double holds ("YW^9*YW^9/W^9...")
+        return math.inf, usd_power, None
 
 
 def _wanted(unit: str) -> str:
@@ -111,28 +116,64 @@ def check_unit(text: str, field: str) -> None:
     """Raise InputError naming `field` unless `text` is a unit ("MW", "JPY/kWh", "/ month")."""
     try:
         as_quantity(f"1 {text}")
-    except Exception:
+    except Unreadable:
         raise InputError(field, "a unit such as 'MW', 'JPY/kWh', 'degC' or '/ month'", repr(text)) from None
 
 
-_NUMBER_AND_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+# The grammar of a quantity a user writes: a number, then a unit made of unit names joined by
+# '*', '/' or a space, each with an optional one-digit power ('^2', '**-1'). No numbers in the
+# unit and no parentheses: pint's own parser evaluates arithmetic ("(9**9**9) MW" never ends),
+# so only text this grammar accepts ever reaches it.
+MAX_QUANTITY_CHARS = 100  # "1.234567890123456e+26 FLOP" is 26; longer is pasted text, not a value
+_NUMBER = r"[-+]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|(?i:inf(?:inity)?|nan))"
+_FACTOR = r"(?:[A-Za-z_\u03bc]+|%)(?:\s*(?:\^|\*\*)\s*-?[0-9])?"  # \u03bc: micro, once NFKC-normalised
+_UNIT = re.compile(rf"(?:1?\s*/\s*)?{_FACTOR}(?:(?:\s*[*/]\s*|\s+){_FACTOR})*")
+_NUMBER_AND_UNIT = re.compile(rf"^\s*({_NUMBER})\s*(.*?)\s*$", re.DOTALL)
+
+
+class Unreadable(ValueError):
+    """A text that is not a quantity by the grammar above; says why."""
+
+
+def _readable(text: str) -> str:
+    """`text` with full-width forms made plain (NFKC: "１５０ ＭＷ" is "150 MW", as a Japanese input
+    method types it), or Unreadable when it is too long or holds a control character."""
+    if len(text) > MAX_QUANTITY_CHARS:
+        raise Unreadable(f"{len(text)} characters, more than the {MAX_QUANTITY_CHARS} a quantity may have")
+    hidden = next((c for c in text if unicodedata.category(c)[0] == "C" and c not in " \t"), None)
+    if hidden is not None:
+        raise Unreadable(f"the control character U+{ord(hidden):04X}")
+    return unicodedata.normalize("NFKC", text)
 
 
 def split_number(text: str) -> tuple[float, str] | None:
-    """"300 MW" -> (300.0, "MW"), the unit as written ("" for none); None when `text` does not
-    start with a number."""
-    match = _NUMBER_AND_UNIT.match(text)
+    """"300 MW" -> (300.0, "MW"), the unit as written ("" for none); None when `text` is no
+    quantity (`_readable`) or does not start with a number."""
+    try:
+        match = _NUMBER_AND_UNIT.match(_readable(text))
+    except Unreadable:
+        return None
     return (float(match.group(1)), match.group(2)) if match else None
 
 
 def as_quantity(text) -> pint.Quantity:
-    """A number, or a text such as "300 MW", as a pint quantity. Number then unit, split first
-    so offset units ("-3 degC") parse as a temperature; raises what pint raises."""
-    if isinstance(text, (int, float)):
-        return Q_(text, "dimensionless")
-    split = split_number(text)
-    if split:
-        number, unit = split
-        unit = "1" + unit if unit.startswith("/") else unit
-        return Q_(number, unit or "dimensionless")
-    return Q_(text)
+    """A number, or a text "NUMBER UNIT" ("300 MW", "-3 degC", "2000 / month"), as a pint
+    quantity, read by the grammar above, or Unreadable saying why not. The number is split off
+    first so offset units parse as a temperature."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        try:
+            return Q_(float(text), "dimensionless")
+        except OverflowError:  # a whole number of thousands of digits, typed in the app
+            raise Unreadable("a number too large to be a quantity") from None
+    if not isinstance(text, str):
+        raise Unreadable(f"a {type(text).__name__}, not a number or a text")
+    match = _NUMBER_AND_UNIT.match(_readable(text))
+    if match is None:
+        raise Unreadable("not a number followed by a unit")
+    number, unit = float(match.group(1)), match.group(2)
+    if unit and not _UNIT.fullmatch(unit):
+        raise Unreadable("a unit joins unit names with '*', '/' and one-digit powers only: no numbers or brackets")
+    try:
+        return Q_(number, ureg.parse_units("1" + unit if unit.startswith("/") else unit) if unit else "dimensionless")
+    except Exception:  # pint raises several kinds of error for a unit it does not know
+        raise Unreadable(f"no unit {unit!r} is known") from None

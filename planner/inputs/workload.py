@@ -12,8 +12,11 @@ from planner.inputs.errors import InputError
 from planner.inputs.fields import Count, Fraction, Month, Record, Text, quantity
 
 CHINCHILLA_TOKENS_PER_PARAMETER = 20.0  # Hoffmann et al. 2022, Table 3: ~20 tokens per parameter
+# Share of wall time a run makes progress, for plans and estimates alike (Llama 3: above 0.9)
+DEFAULT_AVAILABILITY = 0.9
 SIZE_FIELDS = ("parameters", "active_parameters", "tokens", "tokens_per_parameter", "flop_per_parameter_token")
 MAX_FLOP = 1e30  # 2,000 times the largest run yet: above it, a typo
+MAX_TOKENS = "1e18 token"  # 30,000 times the largest training sets yet (~36e12 tokens)
 # The planner's LP counts compute in 1e24 FLOP: below this a run sinks into the solver's tolerance
 # (1e-7 of a unit). An estimate, which needs no LP, may be smaller.
 MIN_PLANNED_FLOP = 1e20
@@ -37,9 +40,11 @@ class TrainingRun(Record):
 
     parameters: Count | None = None
     active_parameters: Count | None = None
-    tokens: quantity("token", low=0, low_open=True) | None = None
-    tokens_per_parameter: quantity("dimensionless", low=0, low_open=True) | None = None
-    flop_per_parameter_token: quantity("dimensionless", low=0, low_open=True) = 6.0
+    tokens: quantity("token", low=0, low_open=True, high=MAX_TOKENS) | None = None
+    # Chinchilla is 20; small models are trained far past it (SmolLM, 135M on 11T: ~80,000)
+    tokens_per_parameter: quantity("dimensionless", low=0, low_open=True, high=1e6) | None = None
+    # 2 forward, 6 with backward, 8 with recomputation: 100 leaves room for any other count
+    flop_per_parameter_token: quantity("dimensionless", low=1, high=100) = 6.0
     compute: quantity("FLOP", low=0, low_open=True, high=f"{MAX_FLOP:g} FLOP") | None = None
 
     @model_validator(mode="after")
@@ -95,7 +100,7 @@ class Workload(TrainingRun):
     may train on (None: every type of the scenario)."""
 
     name: Text = "training run"
-    availability: Fraction = 0.9
+    availability: Fraction = DEFAULT_AVAILABILITY
     cross_site_efficiency: Fraction = 0.9
     anchor_site: Text | None = None
     earliest_start: Month

@@ -1,10 +1,11 @@
 """Why a scenario has no plan, and the least relaxation of each limit that would give it one.
 
 Each option moves one kind of limit and keeps every other as it is, so each is a way out on
-its own: a later deadline (found by re-planning), more money, more grid and fit-out at one
-site, more deliveries, or a smaller run. The amounts come from an elastic model: the same LP
-with a non-negative, priced slack on the rows that may move, minimising the total slack
-(GenX keeps infeasible policies solvable the same way).
+its own: a later deadline (found by re-planning), more money, more grid and fit-out (at the
+sites that need it), more deliveries, or a smaller run. The amounts come from an elastic
+model: the same LP with a non-negative, priced slack on the rows that may move, minimising
+the total slack (GenX keeps infeasible policies solvable the same way). One elastic LP per
+option, whatever the number of sites: an LP per site grew with the square of the sites.
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ from planner.lp.solve import solve
 
 RELAXATION_COLUMNS = ["option", "limit", "description", "amount", "unit"]
 MOVES = 1e-7  # slack (model units) below this is solver noise
+NAMED_SITES = 3  # an option names up to this many sites, and counts more
+
 
 def explain(scenario: Scenario) -> pd.DataFrame:
     """Every way out, one row per limit to move; amount is NaN where an option cannot help alone."""
     rows = _later_deadline(scenario)
     rows += _elastic(scenario, "more money", {"budget", "budget_fy"})
-    for site in scenario.sites:
-        rows += _elastic(scenario, f"more grid and fit-out at {site}", {"grid_limit", "it_capacity"}, site)
+    rows += _elastic(scenario, "more grid and fit-out", {"grid_limit", "it_capacity"}, at_sites=True)
     if any(acc.delivery_cap is not None for acc in scenario.accelerators.values()):
         rows += _elastic(scenario, "more deliveries", {"delivery"})
     rows += _elastic(scenario, "a smaller run", {"compute_requirement"})
@@ -49,28 +51,37 @@ def _later_deadline(scenario: Scenario) -> list[dict]:
     ]
 
 
-def _elastic(scenario: Scenario, option: str, families: set[str], site: str | None = None) -> list[dict]:
+def _elastic(scenario: Scenario, option: str, families: set[str], at_sites: bool = False) -> list[dict]:
+    """The least total slack on the rows of `families` that gives a plan; with `at_sites`
+    (rows keyed by site first), the option names the sites whose rows move."""
     model = PlanningModel(scenario, elastic=frozenset(families))
-    if site is not None:  # only this site's rows may move
-        s = model.arrays.sites.index(site)
-        for family in families:
-            for key, slack in model.slacks[family].items():
-                if key[0] != s:
-                    slack.upBound = 0.0
     slacks = [slack for family in families for slack in model.slacks[family].values()]
     if not slacks:
         return []
     model.problem.setObjective(linear([(slack, 1.0) for slack in slacks]))
     solution = solve(model)
+    moved = {
+        family: [(key, value) for key, value in sorted(solution.slacks[family].items()) if value > MOVES]
+        for family in sorted(families)
+    } if solution.has_plan else {}
+    if at_sites:
+        where = {key[0] for pairs in moved.values() for key, _ in pairs} or range(len(model.arrays.sites))
+        option = f"{option} at {_sites(model.arrays.sites[s] for s in sorted(where))}"
     if not solution.has_plan:
         return [_cannot(option, "/".join(sorted(families)), f"{option} cannot make the plan feasible on its own")]
     rows = []
-    for family in sorted(families):
+    for family, pairs in moved.items():
         unit, scale = ROW_UNITS[family]
-        for key, value in sorted(solution.slacks[family].items()):
-            if value > MOVES:
-                rows.append(_row(model, option, family, key, value * scale, unit))
+        rows += [_row(model, option, family, key, value * scale, unit) for key, value in pairs]
     return rows
+
+
+def _sites(names) -> str:
+    """'Sakai', 'Sakai and Tomakomai', 'A, B and C', '12 sites'."""
+    names = list(names)
+    if len(names) > NAMED_SITES:
+        return f"{len(names)} sites"
+    return " and ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
 
 
 def _row(model: PlanningModel, option: str, family: str, key: tuple, amount: float, unit: str) -> dict:

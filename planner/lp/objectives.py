@@ -51,7 +51,7 @@ def optimise(scenario: Scenario, highs: pulp.HiGHS | None = None) -> Outcome:
 
 def least_cost(scenario: Scenario, highs: pulp.HiGHS | None = None) -> Outcome:
     model = PlanningModel(scenario)
-    return Outcome(scenario, model, _solve_with_duals(model, highs))
+    return Outcome(scenario, model, solve(model, None if model.integer else highs))
 
 
 def least_carbon(scenario: Scenario) -> Outcome:
@@ -112,8 +112,8 @@ def with_deadline(scenario: Scenario, deadline: pd.Period) -> Scenario:
 
 def _then_least_cost(model: PlanningModel, first: Solution, level_terms: list, sense: int, objective: str) -> Outcome:
     """Hold the first stage's optimum and minimise cost. The limits are priced by the first
-    stage (what one more MW is worth in compute or CO2), except under integer sizing, where
-    only the cost stage's fixed-integer LP has duals."""
+    stage (what one more MW is worth in compute or CO2); a MILP has no duals (integer plans are
+    priced by their LP relaxation, plan.py)."""
     if not first.has_plan:
         return Outcome(model.scenario, model, first, objective)
     level = first.objective
@@ -121,29 +121,10 @@ def _then_least_cost(model: PlanningModel, first: Solution, level_terms: list, s
     bound = level + slack if sense == pulp.LpConstraintLE else level - slack
     model.problem.addConstraint(pulp.LpConstraint(linear(level_terms), sense, rhs=bound, name="objective_level"))
     model.problem.setObjective(model.cost_objective())
-    final = _solve_with_duals(model)
+    final = solve(model)
     if model.integer or not final.has_plan:
         return Outcome(model.scenario, model, final)
     final.duals = first.duals
     return Outcome(model.scenario, model, final, objective)
 
 
-def _solve_with_duals(model: PlanningModel, highs: pulp.HiGHS | None = None) -> Solution:
-    """Solve; for integer sizing, take duals from the LP with the integers fixed at the plan's
-    values (a MILP has no duals of its own)."""
-    solution = solve(model, None if model.integer else highs)
-    if not (model.integer and solution.has_plan):
-        return solution
-    integers = [*model.units.values(), *model.done.values()]
-    bounds = [(variable.lowBound, variable.upBound) for variable in integers]
-    for variable in integers:
-        count = round(variable.value())
-        variable.lowBound = variable.upBound = count
-        variable.cat = pulp.LpContinuous
-    fixed = solve(model)
-    for variable, (low, high) in zip(integers, bounds):
-        variable.cat = pulp.LpInteger
-        variable.lowBound, variable.upBound = low, high
-    if fixed.has_plan:
-        solution.duals, solution.reduced_costs = fixed.duals, fixed.reduced_costs
-    return solution

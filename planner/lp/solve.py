@@ -7,6 +7,9 @@ the solver before it proved the plan optimal: integer sizing only); "infeasible"
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 from functools import cache
@@ -53,14 +56,30 @@ class Solution:
 
 
 def available_solvers() -> list[str]:
-    names = _installed_solvers()
-    return [name for name, key in (("highs", "HiGHS"), ("cbc", "COIN_CMD")) if key in names]
+    """The solvers installed here, HiGHS first."""
+    found = {"highs": _highs_installed(), "cbc": cbc_binary() is not None}
+    return [name for name, installed in found.items() if installed]
 
 
 @cache
-def _installed_solvers() -> tuple[str, ...]:
-    """PuLP probes every solver's library or binary (~1 ms a call): once per process is enough."""
-    return tuple(pulp.listSolvers(onlyAvailable=True))
+def _highs_installed() -> bool:
+    return pulp.HiGHS().available()  # PuLP tried `import highspy` when it was imported
+
+
+@cache
+def cbc_binary() -> str | None:
+    """The CBC binary the `pulp[cbc]` extra installs (package cbcbox), found from the package
+    itself: PuLP would look for `cbc` on PATH, which lacks the venv's bin/ unless it is activated."""
+    try:
+        import cbcbox
+    except ImportError:
+        return None
+    try:
+        with contextlib.redirect_stdout(sys.stderr):  # CBCBOX_VERBOSE=1 prints the build it picks
+            path = cbcbox.cbc_bin_path()
+    except (RuntimeError, ValueError):  # CBCBOX_BUILD names a build not installed: no CBC here
+        return None
+    return path if os.access(path, os.X_OK) else None
 
 
 def pick_solver(requested: str) -> tuple[str, list[str]]:
@@ -77,8 +96,10 @@ def pick_solver(requested: str) -> tuple[str, list[str]]:
 def make_solver(name: str, time_limit: float, mip_gap: float, **options):
     """A PuLP solver; `options` are HiGHS options (e.g. solver="ipm")."""
     if name == "highs":
-        return pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=mip_gap, **options)
-    return pulp.COIN_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap)
+        from planner.lp.highs import SilentHiGHS  # needs highspy: imported only when HiGHS solves
+
+        return SilentHiGHS(timeLimit=time_limit, gapRel=mip_gap, **options)
+    return pulp.COIN_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap, path=cbc_binary())
 
 
 def solve(model: PlanningModel, highs: pulp.HiGHS | None = None) -> Solution:

@@ -15,6 +15,8 @@ import highspy
 import numpy as np
 import pulp
 
+from planner.lp.highs import SilentHiGHS
+
 INF = highspy.kHighsInf
 
 
@@ -72,13 +74,13 @@ def _arrays(lp: pulp.LpProblem, mip: bool) -> _Arrays:
     )
 
 
-class WarmHighs(pulp.HiGHS):
+class WarmHighs(SilentHiGHS):
     """A PuLP HiGHS solver whose highspy model outlives each solve; use one per process (or
     thread), for one problem after another. Solutions and statuses are read back by PuLP's own
     HiGHS interface, so callers see exactly what `pulp.HiGHS` gives them."""
 
     def __init__(self, **options):
-        super().__init__(msg=False, **options)
+        super().__init__(**options)
         self.highs: highspy.Highs | None = None
         self._last: _Arrays | None = None
         self.warm_starts = 0  # solves that reused the model and its basis
@@ -98,8 +100,9 @@ class WarmHighs(pulp.HiGHS):
             everything = np.arange(len(new.cost), dtype=np.int32)
             highs.changeColsCost(len(everything), everything, new.cost)
             highs.changeColsBounds(len(everything), everything, new.col_lower, new.col_upper)
-            all_rows = np.arange(len(new.row_lower), dtype=np.int32)
-            highs.changeRowsBounds(len(all_rows), all_rows, new.row_lower, new.row_upper)
+            moved = (new.row_lower != last.row_lower) | (new.row_upper != last.row_upper)
+            for i in np.flatnonzero(moved):  # one row at a time: highspy before 1.12 has no changeRowsBounds
+                highs.changeRowBounds(int(i), float(new.row_lower[i]), float(new.row_upper[i]))
             for k in np.flatnonzero(new.values != last.values):
                 highs.changeCoeff(int(new.rows[k]), int(new.columns[k]), float(new.values[k]))
             self.warm_starts += 1

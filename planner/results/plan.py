@@ -12,13 +12,14 @@ import pulp
 from planner.inputs.calendar import label, months_between
 from planner.inputs.scenario import Scenario
 from planner.lp.arrays import ScenarioArrays
-from planner.lp.binding import BINDING_COLUMNS, ENTRY_COLUMNS, NEGLIGIBLE, binding_table, entry_prices
+from planner.lp.binding import BINDING_COLUMNS, ENTRY_COLUMNS, MONTHS_EARLIER, NEGLIGIBLE, binding_table, entry_prices
 from planner.lp.diagnose import RELAXATION_COLUMNS, explain
 from planner.lp.model import capital_recovery
-from planner.lp.objectives import optimise
+from planner.lp.objectives import Outcome, optimise
 from planner.lp.solve import Solution
 
 J_PER_MWH = 3.6e9
+RELAXATION_PRICES = "LP relaxation: servers and racks in fractions, as a plan in whole units has no shadow prices of its own"
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Plan:
     inference: stream, month, demand_tokens_per_s, served_tokens_per_s
     binding: constraint, description, where, shadow_price, unit  (limits that bind, and their worth)
     entry:   accelerator, price_cut_jpy, capex_jpy, cut_share  (types left out: the cut that brings them in)
+             (both priced by the LP relaxation for whole servers and racks: `prices_note`)
     relaxations: option, limit, description, amount, unit  (infeasible: each way to a plan, on its own)
     """
 
@@ -75,6 +77,11 @@ class Plan:
         required = self.scenario.run.required_flop
         reached = self.compute[self.compute["cumulative_flop"] >= required * (1 - 1e-7)]
         return None if reached.empty or not self.feasible else str(reached["month"].iloc[0])
+
+    @property
+    def prices_note(self) -> str:
+        """Says whose prices the binding limits and prices to enter are, when not this plan's own."""
+        return RELAXATION_PRICES if self.scenario.solver.integer else ""
 
     def largest_grid_limits_mw(self) -> dict[str, float]:
         """Each site's largest grid import limit over the whole horizon (not just to the deadline)."""
@@ -116,6 +123,7 @@ class Plan:
             "build_seconds": self.build_seconds,
             "solve_seconds": self.solve_seconds,
             "notices": list(self.notices),
+            "prices_from": "LP relaxation" if self.prices_note else "this plan",
             "binding": _records(self.binding),
             "price_to_enter": _records(self.entry),
             "relaxations": _records(self.relaxations),
@@ -155,13 +163,16 @@ def make_plan(scenario: Scenario, highs: pulp.HiGHS | None = None, explain_limit
     if not explain_limits:
         return plan
     if solution.has_plan:
-        plan.binding = binding_table(outcome.model, solution, outcome.dual_objective)
-        if not scenario.solver.integer:  # with the fleet fixed in whole units, no type can enter
-            plan.entry = entry_prices(outcome.model, solution)
+        priced = outcome
+        if scenario.solver.integer:
+            priced = _fractional(outcome.scenario, "cost" if scenario.objective == "finish" else scenario.objective)
+            cost_lp = priced if priced.scenario.objective == "cost" else _fractional(outcome.scenario, "cost")
+            plan.integer_gap = _integer_gap(solution, cost_lp.solution)
+        if priced.solution.has_plan:
+            plan.binding = binding_table(priced.model, priced.solution, priced.dual_objective)
+            plan.entry = entry_prices(priced.model, priced.solution)
         if scenario.objective == "finish":
             plan.binding = pd.concat([plan.binding, finish_gains(scenario, plan.finish_month)], ignore_index=True)
-        if scenario.solver.integer:
-            plan.integer_gap = _integer_gap(outcome, plan)
     elif solution.status == "infeasible":
         plan.relaxations = explain(scenario)
     return plan
@@ -189,16 +200,22 @@ def _months_gained(scenario: Scenario, changed: Scenario, finish: str, family: s
     outcome = optimise(changed)
     earlier = outcome.scenario.run.deadline if outcome.solution.has_plan else None
     gained = 0 if earlier is None else (pd.Period(finish, "M") - earlier).n
-    return {"constraint": family, "description": f"{what}: finish {gained} months earlier", "where": where,
-            "shadow_price": float(gained), "unit": "months earlier"}
+    return {"constraint": family, "description": what, "where": where, "shadow_price": float(gained), "unit": MONTHS_EARLIER}
 
 
-def _integer_gap(outcome, plan: Plan) -> float:
+def _fractional(scenario: Scenario, objective: str) -> Outcome:
+    """The LP relaxation: `scenario` with servers and racks bought in fractions, for `objective`.
+    Its duals are the prices an integer plan shows: a MILP has none, and those of the LP with the
+    fleet fixed at the plan's values price little but electricity (JPY 1.3e7 against the
+    relaxation's 3.9e9 per 1e24 FLOP on the default) and lose the limits the fleet sizing meets."""
+    solver = scenario.solver.model_copy(update={"integer": False})
+    return optimise(scenario.model_copy(update={"solver": solver, "objective": objective}))
+
+
+def _integer_gap(whole: Solution, fractional: Solution) -> float:
     """How much whole servers and racks add to the cost of the same plan in fractions."""
-    relaxed = outcome.scenario.model_copy(
-        update={"solver": outcome.scenario.solver.model_copy(update={"integer": False}), "objective": "cost"})
-    lp = optimise(relaxed).solution.objective
-    return (outcome.solution.objective - lp) / abs(lp) if lp else 0.0
+    lp = fractional.objective
+    return (whole.objective - lp) / abs(lp) if lp else 0.0
 
 
 def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, build_seconds: float) -> Plan:

@@ -112,27 +112,44 @@ def _on_front(table: pd.DataFrame) -> pd.Series:
 
 
 def percentiles(table: pd.DataFrame, metrics: list[str] | None = None, levels=LEVELS) -> pd.DataFrame:
-    """P10, P50, P90 (by default) of each metric over the scenarios with a plan; finish months as
-    months (the empirical quantile, so always a month some scenario reached), the rest
-    interpolated. `with_plan`/`without_plan` count the scenarios behind them."""
+    """P10, P50, P90 (by default) of each metric over every scenario of the sweep, a scenario
+    without a plan (infeasible, or refused) counting as worse than any plan: a level that falls
+    on one is None, "no plan" (for the finish month: the deadline missed). Percentiles of the
+    plans alone would hide how often there is none. Finish months are the empirical quantile
+    (always a month some scenario reached); the rest interpolate. `with_plan`/`without_plan`
+    count the scenarios, `infeasible` those among the ones without a plan."""
     metrics = metrics or ["total_cost_jpy", "co2_t", "finish_month", *[c for c in table if c.startswith("peak_mw_")]]
+    infeasible = int((table["status"] == "infeasible").sum()) if "status" in table else 0
     rows = []
     for metric in metrics:
         _check_metric(metric, table.columns)
         values = table[metric].dropna()
         row = {"metric": metric, "unit": metric_unit(metric), "with_plan": len(values),
-               "without_plan": len(table) - len(values)}
+               "without_plan": len(table) - len(values), "infeasible": infeasible}
         for level in levels:
-            row[f"P{level}"] = _quantile(values, level / 100) if len(values) else None
+            row[f"P{level}"] = _quantile(values, len(table), level / 100)
         rows.append(row)
-    return pd.DataFrame(rows, columns=["metric", "unit", *[f"P{level}" for level in levels], "with_plan", "without_plan"])
+    columns = ["metric", "unit", *[f"P{level}" for level in levels], "with_plan", "without_plan", "infeasible"]
+    return pd.DataFrame(rows, columns=columns)
 
 
-def _quantile(values: pd.Series, q: float):
-    if values.map(lambda v: isinstance(v, str)).all():
-        ordinals = values.map(lambda m: parse_month(m, "finish_month").ordinal).to_numpy()
-        return label(pd.Period(ordinal=int(np.quantile(ordinals, q, method="inverted_cdf")), freq="M"))
-    return float(np.quantile(values.to_numpy(dtype=float), q))
+def _quantile(values: pd.Series, total: int, q: float):
+    """The q-quantile of `total` scenarios, `values` those with a plan and the rest ranked after
+    them; None where it falls on (or between a plan and) a scenario without one."""
+    if len(values) == 0:
+        return None
+    months = values.map(lambda v: isinstance(v, str)).all()
+    if months:
+        ordered = np.sort(values.map(lambda m: parse_month(m, "finish_month").ordinal).to_numpy())
+    else:
+        ordered = np.sort(values.to_numpy(dtype=float))
+    rank = float(np.quantile(np.arange(total), q, method="inverted_cdf" if months else "linear"))
+    low, high = int(np.floor(rank)), int(np.ceil(rank))
+    if high >= len(ordered):
+        return None
+    if months:
+        return label(pd.Period(ordinal=int(ordered[low]), freq="M"))
+    return float(ordered[low] + (rank - low) * (ordered[high] - ordered[low]))
 
 
 def metric_unit(metric: str) -> str:

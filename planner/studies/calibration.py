@@ -14,8 +14,9 @@ from planner.inputs import DATA
 from planner.inputs.catalog import catalog_entries
 from planner.inputs.fields import Count, Record, Text, quantity, read, read_toml
 from planner.inputs.units import Q_
-from planner.inputs.workload import TrainingRun
-from planner.studies.estimate import SECONDS_PER_DAY, Estimate, Fleet, estimate, scaled
+from planner.inputs.workload import MAX_FLOP, TrainingRun
+from planner.results.words import scaled
+from planner.studies.estimate import MAX_DURATION, MIN_DURATION, SECONDS_PER_DAY, Estimate, Fleet, estimate
 
 RUNS_FILE = DATA / "published_runs.toml"
 
@@ -23,11 +24,11 @@ RUNS_FILE = DATA / "published_runs.toml"
 class Published(Record):
     """Figures a run's publishers reported, in base units (energy as they counted it)."""
 
-    training_flop: quantity("FLOP", low=0, low_open=True) | None = None
+    training_flop: quantity("FLOP", low=0, low_open=True, high=f"{MAX_FLOP:g} FLOP") | None = None
     accelerator_hours: Count | None = None
-    days: quantity("s", low=0, low_open=True) | None = None
-    energy: quantity("J", low=0, low_open=True) | None = None
-    co2: quantity("kg", low=0, low_open=True) | None = None
+    days: quantity("s", MIN_DURATION, high=MAX_DURATION) | None = None
+    energy: quantity("J", low=0, low_open=True, high="1e18 J") | None = None  # a third of Japan's yearly use
+    co2: quantity("kg", low=0, low_open=True, high="1e10 kg") | None = None
 
 
 class PublishedRun(Record):
@@ -163,16 +164,22 @@ def _inputs_table() -> str:
     ]
     for run, _ in published_runs():
         size, fleet, hardware = run.size, run.fleet, run.fleet.performance()
+        grid = None if fleet.carbon_intensity is None else Q_(fleet.carbon_intensity, "kg/J").m_as("kg/kWh")
         if size.compute is None:
             described = f"{scaled(size.active, 4)} x {scaled(size.training_tokens, 4)} tokens x {size.flop_per_parameter_token:g}"
         else:
             described = "compute given"
         lines.append(
             f"| {run.name} | {described} | {size.required_flop:.3g} | {hardware.name} ({hardware.peak_bf16 / 1e12:g} TFLOP/s) "
-            f"| {fleet.count:,} | {hardware.mfu:.1%} | {fleet.availability:g} | {hardware.it_power:g} W | {fleet.pue:g} "
-            f"| {Q_(fleet.carbon_intensity, 'kg/J').m_as('kg/kWh'):.4g} |"
+            f"| {fleet.count:,} | {hardware.mfu:.1%} | {fleet.availability:g} | {hardware.it_power:g} W "
+            f"| {_given(fleet.pue, 'g')} | {_given(grid, '.4g')} |"
         )
     return "\n".join(lines)
+
+
+def _given(value: float | None, spec: str) -> str:
+    """An input as the table shows it; "-" where the run gives none (its figures need none)."""
+    return "-" if value is None else format(value, spec)
 
 
 def _figures_table() -> str:

@@ -8,6 +8,10 @@ its IT power for all the wall-clock time the run holds it, downtime included. So
     IT energy           = accelerator-seconds x power per accelerator
     facility energy     = IT energy x PUE;  CO2 = facility energy x grid intensity
 
+None of these needs the fleet's size: only the days and the draw in MW do. Without a PUE the
+figures stay at the IT load (CO2 then counts IT energy alone); without a grid intensity there
+is no CO2. Availability defaults to the plan's (DEFAULT_AVAILABILITY).
+
 MFU and `flop_per_parameter_token` must share a basis: the catalog's MFU counts model FLOP
 (6ND); an efficiency quoted on hardware FLOP (8ND, recomputation included, as Megatron-LM
 and BLOOM report) goes with 8 FLOP per parameter-token.
@@ -21,21 +25,26 @@ from typing import Annotated
 
 from pydantic import BeforeValidator
 
-from planner.inputs.catalog import Performance, catalog_entries, catalog_performance
+from planner.inputs.catalog import MAX_FLOPS, MAX_POWER, MIN_FLOPS, MIN_POWER, Performance, catalog_entries, catalog_performance
 from planner.inputs.errors import InputError
 from planner.inputs.fields import Fraction, Record, Text, quantity
+from planner.inputs.sites import MAX_CARBON_INTENSITY, MAX_PUE
 from planner.inputs.units import Q_, parse_quantity
-from planner.inputs.workload import TrainingRun
+from planner.inputs.workload import DEFAULT_AVAILABILITY, TrainingRun
 
 SECONDS_PER_DAY = 86400.0
+
+
+MAX_ACCELERATORS = 1e9  # a thousand times the largest clusters yet
+MIN_DURATION, MAX_DURATION = "1 hour", "100 year"  # a run's wall-clock time, from a short test to a lifetime
 
 
 def _whole_count(value):
     if isinstance(value, dict) and "value" in value:
         value = value["value"]
     number = parse_quantity(value, "dimensionless", "")
-    if number < 1 or number != int(number):
-        raise ValueError(f"expected a whole number of accelerators, at least 1, found {value!r}")
+    if not 1 <= number <= MAX_ACCELERATORS or number != int(number):
+        raise ValueError(f"expected a whole number of accelerators, at least 1 and at most {MAX_ACCELERATORS:g}, found {value!r}")
     return int(number)
 
 
@@ -47,14 +56,14 @@ class Fleet(Record):
     for how long, and what they draw. Unset figures come from the catalog."""
 
     accelerator: Text
-    peak_bf16: quantity("FLOP/s", low=0, low_open=True) | None = None
+    peak_bf16: quantity("FLOP/s", MIN_FLOPS, high=MAX_FLOPS) | None = None
     mfu: Fraction | None = None
-    power: quantity("W", low=0, low_open=True) | None = None
+    power: quantity("W", MIN_POWER, high=MAX_POWER) | None = None
     count: AcceleratorCount | None = None
-    duration: quantity("s", low=0, low_open=True) | None = None
-    availability: Fraction = 1.0
-    pue: quantity("dimensionless", low=1) = 1.0
-    carbon_intensity: quantity("kg/J", low=0) = 0.0
+    duration: quantity("s", MIN_DURATION, high=MAX_DURATION) | None = None
+    availability: Fraction = DEFAULT_AVAILABILITY
+    pue: quantity("dimensionless", low=1, high=MAX_PUE) | None = None
+    carbon_intensity: quantity("kg/J", high=MAX_CARBON_INTENSITY) | None = None
 
     def performance(self) -> Performance:
         """The catalog's figures for the accelerator with this fleet's overrides; an accelerator
@@ -82,15 +91,16 @@ class Fleet(Record):
 
 @dataclass(frozen=True)
 class Estimate:
-    """A run on a fleet: time, accelerator-hours, power, energy and CO2 (base units inside)."""
+    """A run on a fleet: time, accelerator-hours, power, energy and CO2 (base units inside).
+    A figure that needs what was not given (a count or days, a PUE, a grid intensity) is None."""
 
     training_flop: float
     accelerator: Performance
-    count: int
+    count: int | None
     accelerator_seconds: float
     availability: float
-    pue: float
-    carbon_intensity: float  # kg/J
+    pue: float | None
+    carbon_intensity: float | None  # kg/J
     target_days: float | None = None
     notices: list[str] = field(default_factory=list)
 
@@ -99,27 +109,35 @@ class Estimate:
         return self.accelerator_seconds / 3600.0
 
     @property
-    def days(self) -> float:
-        return self.accelerator_seconds / self.count / SECONDS_PER_DAY
+    def days(self) -> float | None:
+        return None if self.count is None else self.accelerator_seconds / self.count / SECONDS_PER_DAY
 
     @property
     def it_energy(self) -> float:
         return self.accelerator_seconds * self.accelerator.it_power
 
     @property
-    def facility_energy(self) -> float:
-        return self.it_energy * self.pue
+    def facility_energy(self) -> float | None:
+        return None if self.pue is None else self.it_energy * self.pue
 
     @property
-    def co2(self) -> float:
-        return self.facility_energy * self.carbon_intensity
+    def co2(self) -> float | None:
+        """Of the facility's energy; of the IT energy alone when no PUE was given."""
+        if self.carbon_intensity is None:
+            return None
+        return (self.it_energy if self.pue is None else self.facility_energy) * self.carbon_intensity
 
     @property
-    def facility_power(self) -> float:
-        return self.count * self.accelerator.it_power * self.pue
+    def it_power(self) -> float | None:
+        return None if self.count is None else self.count * self.accelerator.it_power
+
+    @property
+    def facility_power(self) -> float | None:
+        return None if self.it_power is None or self.pue is None else self.it_power * self.pue
 
     def summary(self) -> dict:
-        """Headline numbers in the units a planner reads (the `--json` output)."""
+        """Headline numbers in the units a planner reads (the `--json` output); null where the
+        figure needs a flag that was not given."""
         return {
             "training_flop": self.training_flop,
             "accelerator": self.accelerator.name,
@@ -131,27 +149,33 @@ class Estimate:
             "target_days": self.target_days,
             "accelerator_hours": self.accelerator_hours,
             "power_per_accelerator_w": self.accelerator.it_power,
+            "it_kwh_per_accelerator_hour": _in(self.accelerator.it_power * 3600.0, "J", "kWh"),
             "pue": self.pue,
-            "carbon_intensity_kg_per_kwh": Q_(self.carbon_intensity, "kg/J").m_as("kg/kWh"),
-            "it_energy_mwh": Q_(self.it_energy, "J").m_as("MWh"),
-            "facility_energy_mwh": Q_(self.facility_energy, "J").m_as("MWh"),
-            "co2_t": Q_(self.co2, "kg").m_as("t"),
-            "facility_mw": Q_(self.facility_power, "W").m_as("MW"),
+            "carbon_intensity_kg_per_kwh": _in(self.carbon_intensity, "kg/J", "kg/kWh"),
+            "it_energy_mwh": _in(self.it_energy, "J", "MWh"),
+            "facility_energy_mwh": _in(self.facility_energy, "J", "MWh"),
+            "co2_t": _in(self.co2, "kg", "t"),
+            "it_mw": _in(self.it_power, "W", "MW"),
+            "facility_mw": _in(self.facility_power, "W", "MW"),
             "notices": list(self.notices),
         }
 
 
+def _in(value: float | None, unit: str, shown: str) -> float | None:
+    return None if value is None else Q_(value, unit).m_as(shown)
+
+
 def estimate(training_flop: float, fleet: Fleet) -> Estimate:
     """Time, energy and CO2 of `training_flop` on `fleet`: its count gives the days; its days
-    give the count, rounded up to whole scalable units (servers or racks)."""
+    give the count, rounded up to whole scalable units (servers or racks); with neither, the
+    accelerator-hours and energy, which need no count."""
     accelerator = fleet.performance()
-    if (fleet.count is None) == (fleet.duration is None):
-        found = "both" if fleet.count is not None else "neither"
-        raise InputError("count", "either 'count' (accelerators) or 'duration' (then the count follows)", found)
+    if fleet.count is not None and fleet.duration is not None:
+        raise InputError("count", "either 'count' (accelerators) or 'duration' (then the count follows)", "both")
     accelerator_seconds = training_flop / (accelerator.effective_flops * fleet.availability)
     notices = []
     count = fleet.count
-    if count is None:
+    if count is None and fleet.duration is not None:
         exact = accelerator_seconds / fleet.duration
         unit = accelerator.scalable_unit
         count = unit * math.ceil(exact / unit * (1 - 1e-12))
@@ -181,11 +205,3 @@ def basis_notice(run: TrainingRun, fleet: Fleet) -> list[str]:
             "counts recomputation twice; give an MFU on the same basis"
         ]
     return []
-
-
-def scaled(number: float, digits: int = 3) -> str:
-    """1.56e13 -> '15.6T', 4.05e11 -> '405B', 3.08e7 -> '30.8M'."""
-    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M")):
-        if abs(number) >= scale:
-            return f"{number / scale:,.{digits}g}{suffix}"
-    return f"{number:,.0f}"

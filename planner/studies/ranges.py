@@ -18,6 +18,7 @@ for relative ranges, months as YYYY-MM, list items as written.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,14 +28,15 @@ import pint
 from planner.inputs.calendar import label, parse_month
 from planner.inputs.errors import InputError
 from planner.inputs.scenario import Scenario, changed, lookup
-from planner.inputs.units import as_quantity, split_number
+from planner.inputs.units import Unreadable, as_quantity, split_number
 
 _GRID = re.compile(r"^(?P<low>.+?)\s*\.\.\s*(?P<high>.+?)\s*(?::\s*(?P<steps>\S+))?$")
 _DISTRIBUTION = re.compile(r"^(?P<name>[a-z]+)\s*\((?P<args>[^()]*)\)\s*(?:\[(?P<bounds>[^\[\]]*)\])?$")
-_PERCENT = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*%$")
-_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_PERCENT = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*%$", re.ASCII)
+_MONTH = re.compile(r"^\d{4}-\d{2}$", re.ASCII)
 _ARGUMENTS = {"uniform": ("LOW", "HIGH"), "triangular": ("LOW", "MODE", "HIGH"), "normal": ("MEAN", "SD")}
 TAIL = (0.1, 0.5, 0.9)  # one-at-a-time points of a distribution: its P10, P50 and P90
+MAX_STEPS = 10_000  # values of one range or list: each is validated as a scenario when the range is read
 
 
 @dataclass(frozen=True)
@@ -83,17 +85,20 @@ def _table_value(kind: str, x: float):
     return float(x)
 
 
-def parse_vary(text: str, scenario: Scenario) -> Vary:
-    """`FIELD=RANGE` as a Vary, checked against `scenario`: its ends (or bounds) must give a
-    valid scenario, so an unknown field, a wrong unit or a value out of the field's range is
-    an InputError naming the --vary."""
+def parse_vary(text: str, scenario: Scenario, most: int = MAX_STEPS) -> Vary:
+    """`FIELD=RANGE` as a Vary, checked against `scenario`: its values (a distribution's bounds)
+    must give a valid scenario, so an unknown field, a wrong unit or a value out of the field's
+    range is an InputError naming the --vary. More than `most` values are refused before they
+    are checked (each check builds a scenario)."""
     field, equals, spec = text.partition("=")
-    field, spec = field.strip(), spec.strip()
+    field, spec = field.strip(), unicodedata.normalize("NFKC", spec).strip()  # full-width as quantities take it
     where = f"--vary {text}"
     if not equals or not field or not spec:
         raise InputError("", "FIELD=RANGE, e.g. 'budget.total=3e11 JPY..5e11 JPY:5'", repr(text), where)
     try:
         vary = _parse_spec(field, spec, scenario)
+        if len(vary.values) > most:
+            raise InputError(field, f"at most {most:,} values", f"{len(vary.values):,} values in {spec!r}")
         for value in vary.ends if vary.sampled else vary.values:
             changed(scenario, {field: vary.written(value)}, where)
     except InputError as error:
@@ -111,6 +116,8 @@ def _parse_spec(field: str, spec: str, scenario: Scenario) -> Vary:
     items = tuple(_item(part.strip()) for part in spec.split(","))
     if any(item == "" for item in items):
         raise InputError(field, "a range (LOW..HIGH:STEPS), a distribution or a list of values a,b,c", repr(spec))
+    if len(items) > MAX_STEPS:
+        raise InputError(field, f"a list of at most {MAX_STEPS:,} values", f"{len(items):,} values")
     return Vary(field, spec, "list", values=items)
 
 
@@ -197,14 +204,16 @@ def _numbers(field: str, texts: list[str], scenario: Scenario, spread: bool = Fa
         numbers = [float((q.to(units[0]) if not q.unitless else q).magnitude) for q in quantities]
     except pint.DimensionalityError:
         raise InputError(field, "values in units of one kind", repr(", ".join(texts))) from None
+    except OverflowError:  # "1 W..1 YW^9*YW^9*...": no double holds the second in watts
+        raise InputError(field, "values of a size a double holds in the first one's unit", repr(", ".join(texts))) from None
     return "number", unit_text or f"{units[0]}", numbers, None
 
 
 def _quantity(field: str, text: str) -> pint.Quantity:
     try:
         return as_quantity(text)
-    except Exception:
-        raise InputError(field, "a number or a quantity with its unit (e.g. '300 MW')", repr(text)) from None
+    except Unreadable as why:
+        raise InputError(field, "a number or a quantity with its unit (e.g. '300 MW')", f"{text!r} ({why})") from None
 
 
 def _plain(field: str, text: str) -> float:
@@ -215,8 +224,10 @@ def _plain(field: str, text: str) -> float:
 
 
 def _steps(field: str, text: str, spec: str) -> int:
-    if not text.isdigit() or int(text) < 2:
-        raise InputError(field, "a whole number of steps of at least 2 after ':' (one value: write it alone)", repr(spec))
+    """The STEPS of a grid: checked before any value is made, so a huge count is refused, not allocated."""
+    if not re.fullmatch(r"[0-9]{1,9}", text) or not 2 <= int(text) <= MAX_STEPS:
+        expected = f"a whole number of steps from 2 to {MAX_STEPS:,} after ':' (one value: write it alone)"
+        raise InputError(field, expected, repr(spec))
     return int(text)
 
 

@@ -20,6 +20,7 @@ import os
 import threading
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
+from functools import cache
 from itertools import product
 from typing import Callable
 
@@ -28,19 +29,18 @@ import pandas as pd
 
 from planner.inputs.errors import InputError
 from planner.inputs.scenario import Scenario, changed
-from planner.lp.solve import SolverError
-from planner.lp.warm import WarmHighs
+from planner.lp.solve import SolverError, available_solvers
 from planner.results.plan import Plan, make_plan
 from planner.studies.ranges import Vary
 
 Progress = Callable[[int, int], None]  # (scenarios done, scenarios in all)
 OUTCOMES = ["status", "reason", "total_cost_jpy", "capex_jpy", "energy_cost_jpy", "energy_mwh", "co2_t", "finish_month"]
 MAX_CHUNK = 25  # scenarios per task: enough to keep a worker's model warm, few enough for a live progress bar
+MAX_SCENARIOS = 1_000_000  # a sweep's plans: days of a large cluster's time; more is a typo
 
 # One warm model per process. Scenarios in one process take turns: HiGHS instances are not
 # safe to run side by side in threads of one process (ERGO-Code/HiGHS#3141), and PuLP and
 # pandas hold the GIL anyway; processes are the unit of parallel work.
-_WARM = WarmHighs()
 _ONE_AT_A_TIME = threading.Lock()
 
 
@@ -80,8 +80,14 @@ def design(varies: list[Vary], samples: int | None = None, seed: int | None = No
         raise InputError("--samples", f"a number of samples for the distributions of {', '.join(v.field for v in drawn)}", "none")
     if samples and not drawn:
         raise InputError("--samples", "a --vary with a distribution (uniform, triangular or normal) to sample", "grids and lists only")
-    if samples is not None and samples < 1:
-        raise InputError("--samples", "a number of samples of at least 1", str(samples))
+    if samples is not None and not 1 <= samples <= MAX_SCENARIOS:
+        raise InputError("--samples", f"a number of samples from 1 to {MAX_SCENARIOS:,}", f"{samples:,}")
+    if seed is not None and seed < 0:  # numpy takes seeds of 0 and above
+        raise InputError("--seed", "a whole number of at least 0", str(seed))
+    scenarios = math.prod(len(v.values) for v in gridded) * (samples or 1)
+    if scenarios > MAX_SCENARIOS:
+        raise InputError("--vary", f"a sweep of at most {MAX_SCENARIOS:,} scenarios (every grid point times every sample)",
+                         f"{scenarios:,} scenarios")
     seed = int(np.random.SeedSequence().entropy) if drawn and seed is None else seed
     draws = pd.DataFrame(index=range(samples or 1))
     if drawn:
@@ -99,11 +105,14 @@ def design(varies: list[Vary], samples: int | None = None, seed: int | None = No
 def evaluate(scenario: Scenario, changes: list[dict], executor: Executor | None = None,
              workers: int | None = None, progress: Progress | None = None) -> pd.DataFrame:
     """One row of outcomes per entry of `changes`, in order. Without an executor, a local
-    pool of `workers` processes (all cores by default; 1 runs here, in this process)."""
+    pool of `workers` processes (all cores by default, and at most one per core and per task;
+    1 runs here, in this process)."""
     total = len(changes)
-    workers = workers or os.cpu_count() or 1
+    cores = os.cpu_count() or 1
+    workers = min(workers or cores, cores)  # more processes than cores only wait their turn
     size = max(1, min(MAX_CHUNK, math.ceil(total / (4 * workers))))
     chunks = [list(range(start, min(start + size, total))) for start in range(0, total, size)]
+    workers = max(1, min(workers, len(chunks)))  # and never more than there are tasks
     rows: list[dict | None] = [None] * total
     done = 0
 
@@ -189,9 +198,21 @@ def outcome(scenario: Scenario, changes: dict) -> dict:
 
 def quick_plan(scenario: Scenario) -> Plan:
     """`make_plan`'s plan without what only a single plan shows (binding limits, entry prices,
-    relaxations), a least-cost LP solved on this process's warm HiGHS model."""
-    _WARM.timeLimit = scenario.solver.time_limit
-    return make_plan(scenario, highs=_WARM, explain_limits=False)
+    relaxations), a least-cost LP solved on this process's warm HiGHS model (CBC without highspy)."""
+    warm = _warm_highs()
+    if warm is not None:
+        warm.timeLimit = scenario.solver.time_limit
+    return make_plan(scenario, highs=warm, explain_limits=False)
+
+
+@cache
+def _warm_highs():
+    """This process's warm HiGHS model, made on first use; None without highspy (CBC solves)."""
+    if "highs" not in available_solvers():
+        return None
+    from planner.lp.warm import WarmHighs  # needs highspy
+
+    return WarmHighs()
 
 
 def row(plan: Plan) -> dict:

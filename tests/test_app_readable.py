@@ -1,0 +1,53 @@
+"""What a person reads in the app: the plan's tables with names, units and separators, prices
+written as the headline writes money, and one unit down the fit-out column."""
+
+import re
+
+import pytest
+from test_app import assert_shows, started
+from test_app_sweeps import tab
+
+
+def test_plan_tables_read_with_names_units_and_separators(default_plan):
+    at = started()
+    box = next(box for box in at.selectbox if box.label == "Table")
+    assert box.options == ["Fleet", "Power", "Energy and emissions", "Costs", "Compute", "Binding constraints",
+                           "Price to enter", "Relaxations"]
+    fleet = tab(at, "Plan tables").dataframe[0].value
+    assert list(fleet.columns) == ["Site", "Accelerator", "Month", "Installed (count)", "Delivered (count)",
+                                   "Training (count)"]
+    most = default_plan.fleet["installed"].idxmax()
+    assert fleet.at[most, "Installed (count)"] == f"{default_plan.fleet.at[most, 'installed']:,.0f}"
+    assert "," in fleet.at[most, "Installed (count)"]  # thousands of accelerators
+
+    box.select("costs").run()
+    costs = tab(at, "Plan tables").dataframe[0].value
+    assert list(costs.columns) == ["Fiscal year", "Capex (JPY bn)", "Electricity (JPY bn)", "Total (JPY bn)",
+                                   "Budget arriving (JPY bn)"]
+    for shown, capex in zip(costs["Capex (JPY bn)"], default_plan.costs["capex_jpy"]):
+        assert float(shown.replace(",", "")) == pytest.approx(capex / 1e9, abs=0.005)
+
+    box.select("binding").run()
+    binding = tab(at, "Plan tables").dataframe[0].value
+    assert "shadow_price" not in binding and "Unit" not in binding
+    worth = binding.at[0, "One more unit is worth"]
+    assert re.fullmatch(r"JPY \d\.\d\d bn per 1e24 FLOP", worth), worth
+    assert float(worth.split()[1]) == pytest.approx(default_plan.binding.at[0, "shadow_price"] / 1e9, abs=0.005)
+
+    box.select("entry").run()
+    entry = tab(at, "Plan tables").dataframe[0].value
+    assert all(re.fullmatch(r"\d+\.\d%", share) for share in entry["Cut (share of capex)"])
+
+
+def test_limits_write_shadow_prices_as_money():
+    at = started()
+    limits = "\n".join(block.value for block in tab(at, "Limits").markdown)
+    assert "**Tomakomai IT fit-out, 2027-05: 43.0 MW**: JPY 1.57 bn per MW" in limits  # was 1.567e+09 JPY per MW
+    assert "e+0" not in limits
+
+
+def test_the_fitout_column_shows_one_unit_and_plans_as_written(default_plan):
+    at = started()
+    sites = tab(at, "Sites and grid").dataframe[0].value
+    assert sites["Fit-out cost"].tolist() == ["1300 JPY/W", "2115 JPY/W"]  # 14.1 USD/W at 150 JPY/USD
+    assert_shows(at, default_plan)  # shown in another unit, the scenario unchanged
