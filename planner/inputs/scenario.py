@@ -35,6 +35,7 @@ MAX_HORIZON_MONTHS = 240  # 20 years; the LP grows with every month, and a typo'
 # programme has (Japan's plans name a handful of sites), never for what would exhaust a server.
 MAX_SITES = 50
 MAX_ACCELERATOR_TYPES = 50
+MAX_WORKLOADS = 50  # training runs, and serving streams, each: a programme, not a market
 MAX_NAME_CHARS = 100  # site and accelerator names: they head columns and name workbook rows
 DEFAULT_JPY_PER_USD = 150.0  # when a scenario gives no exchange_rate (2025 average)
 MAX_MONEY = "1e16 JPY"  # some 15 years of Japan's GDP: anything above is a typo
@@ -174,7 +175,7 @@ class Scenario(Record):
     def _named(cls, table, info):
         if not isinstance(table, dict):
             return table
-        group, most = info.field_name, {"sites": MAX_SITES, "accelerators": MAX_ACCELERATOR_TYPES}[info.field_name]
+        group, most = info.field_name, {"sites": MAX_SITES, "accelerators": MAX_ACCELERATOR_TYPES, "runs": MAX_WORKLOADS, "inference": MAX_WORKLOADS}[info.field_name]
         if any(not str(name).strip() for name in table):
             raise ValueError(f"expected every name under [{group}] to be non-blank, found {list(table)}")
         if len(table) > most:
