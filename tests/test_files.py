@@ -15,7 +15,9 @@ from planner import DEFAULT_SCENARIO, InputError, load_scenario
 from planner.documents import read_upload
 from planner.catalog import CATALOG_FILE
 from planner.fields import MAX_INPUT_BYTES, read_toml
+from planner.files import read_file
 from planner.sites import profile_dir
+from test_cli import run
 
 DEFAULT_TEXT = DEFAULT_SCENARIO.read_text(encoding="utf-8")
 TOMAKOMAI = profile_dir() / "hokkaido_tomakomai.toml"
@@ -68,9 +70,13 @@ def test_a_link_out_of_the_scenario_folder_is_refused(tmp_path, kind):
 
 
 def test_a_read_stops_at_the_size_limit(tmp_path):
-    # /dev/zero never ends: reading it whole would exhaust memory, so the read must stop
+    # a sparse file of 1 TiB: reading it whole would exhaust memory, so the read must stop
+    huge = tmp_path / "huge.toml"
+    with huge.open("wb") as file:
+        file.truncate(2**40)
+    assert len(read_file(huge, 10, "a readable test file")) == 11
     with pytest.raises(InputError) as refused:
-        read_toml("/dev/zero", "sites.Sakai.profile")
+        read_toml(huge, "sites.Sakai.profile")
     assert refused.value.field == "sites.Sakai.profile"
     assert f"at most {MAX_INPUT_BYTES} bytes" in refused.value.expected
     just_fits = tmp_path / "big.toml"
@@ -138,3 +144,10 @@ def test_an_upload_names_shipped_profiles_only():
         read_upload(catalog.encode(), "mine.toml")
     assert refused.value.field == "catalog" and "an uploaded scenario cannot name files" in refused.value.expected
     assert read_upload(DEFAULT_TEXT.encode(), "mine.toml").sites["Tomakomai"].grid_phases[0].grid_import == 50e6
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_a_device_given_as_a_workbook_is_refused_unread(capsys, device):
+    code, out, err = run(capsys, "plan", "--from-workbook", device)
+    assert (code, out) == (2, "")
+    assert err == f"error: {device}: expected a readable workbook file, a regular file, found {device}, a character device\n"

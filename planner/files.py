@@ -1,0 +1,98 @@
+"""Reading and writing users' files: the one way the planner opens a path a user named.
+
+Reads take regular files only (a FIFO would hang, /dev/zero never ends) and stop one byte past
+the caller's limit, so the caller can refuse a file that is too large without holding it.
+Writes go to a temporary file beside the destination and are renamed into place, so a full
+disk or an interrupt leaves the old file, or none, never a partial one.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from pathlib import Path
+
+from planner.errors import InputError
+
+_KINDS = {  # what a path is, when it is not a regular file
+    stat.S_ISDIR: "a folder",
+    stat.S_ISFIFO: "a named pipe (FIFO)",
+    stat.S_ISCHR: "a character device",
+    stat.S_ISBLK: "a block device",
+    stat.S_ISSOCK: "a socket",
+}
+
+
+def read_file(path, limit: int, expected: str, field: str = "") -> bytes:
+    """At most `limit` + 1 bytes of the regular file at `path` (more than `limit` means too large:
+    the caller says so). `expected` names the file for errors: "a readable TOML file"."""
+    path = Path(path)
+    try:
+        # O_NONBLOCK: opening a FIFO without a writer would otherwise wait forever
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            kind = _kind(os.fstat(descriptor).st_mode)
+            if kind:
+                raise InputError(field, f"{expected}, a regular file", f"{path}, {kind}", str(path))
+            with os.fdopen(descriptor, "rb", closefd=False) as file:
+                return file.read(limit + 1)
+        finally:
+            os.close(descriptor)
+    except OSError as error:
+        raise InputError(field, expected, f"{path} ({error.strerror or error})", str(path)) from None
+
+
+def _kind(mode: int) -> str:
+    """'' for a regular file, else what the file is."""
+    if stat.S_ISREG(mode):
+        return ""
+    return next((kind for test, kind in _KINDS.items() if test(mode)), "not a regular file")
+
+
+def check_writable(path, flag: str) -> Path:
+    """`path` if a file can be written there, checked before the work so a long sweep or solve is
+    not lost to a bad --out: its folder exists and takes a new file, and it is not a folder."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(flag, "a file path to write", f"{path}, a folder")
+    _remove(_temporary(path, flag))
+    return path
+
+
+def write_file(path, data: bytes, flag: str) -> None:
+    """`data` into the file at `path`, all or nothing: written beside it, then renamed into place."""
+    path = Path(path)
+    temporary = _temporary(path, flag)
+    try:
+        with temporary.open("wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException as error:  # a full disk, Ctrl-C: no partial file stays behind
+        _remove(temporary)
+        if isinstance(error, OSError):
+            raise _unwritable(path, flag, error) from None
+        raise
+
+
+def _temporary(path: Path, flag: str) -> Path:
+    """A new, empty file in `path`'s folder (created as the destination would be, with the umask)."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    except OSError as error:
+        raise _unwritable(path, flag, error) from None
+    return temporary
+
+
+def _unwritable(path: Path, flag: str, error: OSError) -> InputError:
+    return InputError(flag, "a writable path", f"{path} ({error.strerror or error})")
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:  # already gone, or its folder went: nothing left to clean
+        pass
