@@ -1,4 +1,5 @@
-"""The `planner` command. Exit codes: 0 plan found, 1 infeasible (reason printed), 2 bad input."""
+"""The `planner` command. Exit codes: 0 plan found, 1 infeasible (reason printed), 2 bad input,
+3 solver error, 130 interrupted (Ctrl-C)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from pathlib import Path
 
 from planner import estimate_command, sweep_cli
 from planner.errors import InputError
+from planner.files import write_file
 from planner.plan import Plan
 from planner.scenario import DEFAULT_SCENARIO, OBJECTIVES, changed, load_scenario
 from planner.verify import verified_plan
 
 EXIT_PLAN, EXIT_INFEASIBLE, EXIT_BAD_INPUT, EXIT_SOLVER = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # the shell's code for a command ended by SIGINT
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_SOLVER
     except BrokenPipeError:  # output piped into `head` and the like
         return EXIT_PLAN
+    except KeyboardInterrupt:  # Ctrl-C: outputs are written whole or not at all, so nothing is left half-done
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,10 +79,7 @@ def _parser() -> argparse.ArgumentParser:
 def _init(args) -> int:
     if args.path.exists() and not args.force:
         raise InputError("PATH", "a path that does not exist yet (or --force)", f"existing file {args.path}")
-    try:
-        args.path.write_text(DEFAULT_SCENARIO.read_text(encoding="utf-8"), encoding="utf-8")
-    except OSError as error:
-        raise InputError("PATH", "a writable path", f"{args.path} ({error.strerror})") from None
+    write_file(args.path, DEFAULT_SCENARIO.read_bytes(), "PATH")
     print(f"wrote {args.path}: edit it, check it with `planner validate {args.path}`, plan it with `planner plan {args.path}`")
     return EXIT_PLAN
 

@@ -26,6 +26,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from planner.errors import InputError
+from planner.files import check_writable, write_file
 from planner.inputs_table import COLUMNS as INPUT_COLUMNS
 from planner.inputs_table import document_rows
 from planner.plan import Plan
@@ -608,17 +609,16 @@ WRITERS: dict[str, Callable[[Plan], bytes]] = {".xlsx": workbook_bytes, ".zip": 
 def plan_file_writer(path: Path) -> Callable[[Plan], None]:
     """A function that writes a plan to `path`: a workbook for .xlsx, CSV tables for .zip.
 
-    Ask for it before planning, so a path of the wrong kind fails before the solve.
+    Ask for it before planning, so a path of the wrong kind, or one that cannot be written,
+    fails before the solve.
     """
     path = Path(path)
     to_bytes = WRITERS.get(path.suffix.lower())
     if to_bytes is None:
         raise InputError("--out", "a path ending in .xlsx (workbook) or .zip (CSV tables)", repr(str(path)))
+    check_writable(path, "--out")
 
     def write(plan: Plan) -> None:
-        try:
-            path.write_bytes(to_bytes(plan))
-        except OSError as error:
-            raise InputError("--out", "a writable path", f"{path} ({error.strerror or error})") from None
+        write_file(path, to_bytes(plan), "--out")
 
     return write

@@ -50,26 +50,23 @@ def _kind(mode: int) -> str:
     return next((kind for test, kind in _KINDS.items() if test(mode)), "not a regular file")
 
 
-def check_writable(path, flag: str) -> Path:
-    """`path` if a file can be written there, checked before the work so a long sweep or solve is
-    not lost to a bad --out: its folder exists and takes a new file, and it is not a folder."""
-    path = Path(path)
-    if path.is_dir():
-        raise InputError(flag, "a file path to write", f"{path}, a folder")
-    _remove(_temporary(path, flag))
-    return path
+def check_writable(path, flag: str) -> None:
+    """Fail now if `path` cannot be written, so a long sweep or solve is not lost to a bad --out:
+    its folder exists and takes a new file, and it is not a folder, a device or a pipe."""
+    _remove(_temporary(_target(Path(path), flag), Path(path), flag))
 
 
 def write_file(path, data: bytes, flag: str) -> None:
     """`data` into the file at `path`, all or nothing: written beside it, then renamed into place."""
     path = Path(path)
-    temporary = _temporary(path, flag)
+    target = _target(path, flag)
+    temporary = _temporary(target, path, flag)
     try:
         with temporary.open("wb") as file:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except BaseException as error:  # a full disk, Ctrl-C: no partial file stays behind
         _remove(temporary)
         if isinstance(error, OSError):
@@ -77,9 +74,22 @@ def write_file(path, data: bytes, flag: str) -> None:
         raise
 
 
-def _temporary(path: Path, flag: str) -> Path:
-    """A new, empty file in `path`'s folder (created as the destination would be, with the umask)."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+def _target(path: Path, flag: str) -> Path:
+    """The file `path` names, links followed (a link keeps pointing at the new file); if it exists
+    it must be a regular file: renaming over /dev/null or a FIFO would replace it."""
+    try:
+        target = path.resolve()
+        kind = _kind(target.stat().st_mode) if target.exists() else ""
+    except (OSError, RuntimeError) as error:  # RuntimeError: a loop of links
+        raise InputError(flag, "a writable path", f"{path} ({getattr(error, 'strerror', None) or error})") from None
+    if kind:
+        raise InputError(flag, "a path to a regular file or a new one", f"{path}, {kind}")
+    return target
+
+
+def _temporary(target: Path, path: Path, flag: str) -> Path:
+    """A new, empty file beside `target` (created as the destination would be, with the umask)."""
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
         os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     except OSError as error:

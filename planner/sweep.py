@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+import signal
 import threading
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -119,7 +120,7 @@ def evaluate(scenario: Scenario, changes: list[dict], executor: Executor | None 
         for chunk in chunks:
             store(chunk, _evaluate_chunk(scenario, [changes[i] for i in chunk]))
     elif executor is None:
-        with ProcessPoolExecutor(workers) as pool:
+        with ProcessPoolExecutor(workers, initializer=_leave_interrupts_to_the_parent) as pool:
             _gather(pool, scenario, changes, chunks, store)
     else:
         _gather(executor, scenario, changes, chunks, store)
@@ -166,6 +167,13 @@ def _columns(rows: list[dict]) -> list[str]:
     """The outcome columns, then each site's peak MW and accelerators in order of appearance."""
     extra = dict.fromkeys(key for row in rows for key in row if key not in OUTCOMES)
     return OUTCOMES + list(extra)
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """Ctrl-C reaches every process of the terminal's group: the parent stops the sweep (once
+    the chunks running finish) and says so once; a worker that took it too would print a
+    traceback of its own, and one that exits at once breaks the pool mid-shutdown."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _evaluate_chunk(scenario: Scenario, chunk: list[dict]) -> list[dict]:

@@ -5,6 +5,7 @@ screen, as JSON, or into a CSV or Excel file. Range grammar: planner.ranges, doc
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import math
 from contextlib import nullcontext
@@ -15,10 +16,11 @@ from tqdm import tqdm
 
 from planner.analysis import pareto, percentiles, tornado
 from planner.errors import InputError
+from planner.files import check_writable, write_file
 from planner.ranges import parse_vary
 from planner.scenario import load_scenario
 from planner.sweep import cluster_executor, sweep
-from planner.sweep_views import counts, headed, reasons
+from planner.sweep_views import counts, csv_bytes, headed, reasons
 
 SHOWN_ROWS = 20
 
@@ -50,6 +52,8 @@ def run(args) -> int:
     varies = [parse_vary(text, scenario) for text in args.vary]
     if args.out is not None and args.out.suffix.lower() not in (".csv", ".xlsx"):
         raise InputError("--out", "a file name ending in .csv or .xlsx", str(args.out))
+    if args.out is not None:
+        check_writable(args.out, "--out")  # before the sweep runs, not after its results are in
     if args.pareto is not None and varies:
         raise InputError("--pareto", "no --vary (the front varies the budget alone)", f"{len(varies)} --vary")
     if args.pareto is None and not varies:
@@ -93,19 +97,19 @@ def as_json(table: pd.DataFrame, kind: str) -> dict:
 
 def write(table: pd.DataFrame, kind: str, path: Path) -> None:
     """CSV: the table. Excel: the table, and for a sweep its P10/P50/P90 and the settings."""
-    out = headed(table)
-    try:
-        if path.suffix.lower() == ".csv":
-            out.to_csv(path, index=False)
-            return
-        with pd.ExcelWriter(path, engine="openpyxl") as book:
-            out.to_excel(book, sheet_name=kind, index=False)
-            if kind == "sweep":
-                percentiles(table).to_excel(book, sheet_name="percentiles", index=False)
-            settings = pd.DataFrame({"setting": list(table.attrs), "value": [json.dumps(_plain(v)) for v in table.attrs.values()]})
-            settings.to_excel(book, sheet_name="settings", index=False)
-    except OSError as error:
-        raise InputError("--out", "a writable path", f"{path} ({error.strerror or error})") from None
+    data = csv_bytes(table) if path.suffix.lower() == ".csv" else _workbook(table, kind)
+    write_file(path, data, "--out")
+
+
+def _workbook(table: pd.DataFrame, kind: str) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as book:
+        headed(table).to_excel(book, sheet_name=kind, index=False)
+        if kind == "sweep":
+            percentiles(table).to_excel(book, sheet_name="percentiles", index=False)
+        settings = pd.DataFrame({"setting": list(table.attrs), "value": [json.dumps(_plain(v)) for v in table.attrs.values()]})
+        settings.to_excel(book, sheet_name="settings", index=False)
+    return buffer.getvalue()
 
 
 def describe(table: pd.DataFrame, kind: str) -> str:

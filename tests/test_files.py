@@ -5,8 +5,13 @@ that are empty, binary or too large, are cases of the bad-input corpus.)"""
 from __future__ import annotations
 
 import ast
+import errno
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -151,3 +156,89 @@ def test_a_device_given_as_a_workbook_is_refused_unread(capsys, device):
     code, out, err = run(capsys, "plan", "--from-workbook", device)
     assert (code, out) == (2, "")
     assert err == f"error: {device}: expected a readable workbook file, a regular file, found {device}, a character device\n"
+
+
+# --- outputs: written whole or not at all, checked before the work ------------------------------
+
+SWEEP = ["sweep", "--vary", "budget.total=3e11 JPY..5e11 JPY:2", "--workers", "1"]
+OUTPUTS = {  # command line before --out, and a file name it writes
+    "plan workbook": (["plan"], "plan.xlsx"),
+    "plan tables": (["plan"], "plan.zip"),
+    "sweep table": (SWEEP, "sweep.csv"),
+    "sweep workbook": (SWEEP, "sweep.xlsx"),
+}
+
+
+def failing_fsync(error: BaseException):
+    def fsync(descriptor):
+        raise error
+
+    return fsync
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+def test_a_full_disk_keeps_the_old_file_and_leaves_no_partial_one(capsys, tmp_path, monkeypatch, output):
+    argv, name = OUTPUTS[output]
+    out = tmp_path / name
+    out.write_bytes(b"the file of an earlier run")
+    monkeypatch.setattr(os, "fsync", failing_fsync(OSError(errno.ENOSPC, "No space left on device")))
+    code, _, err = run(capsys, *argv, "--out", out)
+    assert code == 2
+    assert err == f"error: field '--out': expected a writable path, found {out} (No space left on device)\n"
+    assert out.read_bytes() == b"the file of an earlier run"
+    assert list(tmp_path.iterdir()) == [out]  # the temporary file is gone
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+def test_ctrl_c_while_writing_exits_130_and_leaves_no_file(capsys, tmp_path, monkeypatch, output):
+    argv, name = OUTPUTS[output]
+    monkeypatch.setattr(os, "fsync", failing_fsync(KeyboardInterrupt()))
+    code, _, err = run(capsys, *argv, "--out", tmp_path / name)
+    assert (code, err) == (130, "interrupted\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize(
+    "where, found",
+    [
+        ("missing/{name}", "(No such file or directory)"),
+        ("a_file/{name}", "(Not a directory)"),
+        ("{name}", ", a folder"),
+    ],
+)
+def test_an_unwritable_out_fails_before_the_work(capsys, tmp_path, monkeypatch, output, where, found):
+    argv, name = OUTPUTS[output]
+    (tmp_path / "a_file").write_text("a regular file, not a folder")
+    (tmp_path / name).mkdir()
+    out = tmp_path / where.format(name=name)
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("planned before the output was checked")
+
+    monkeypatch.setattr("planner.cli.verified_plan", no_work)
+    monkeypatch.setattr("planner.sweep_cli.sweep", no_work)
+    code, stdout, err = run(capsys, *argv, "--out", out)
+    assert (code, stdout) == (2, "")
+    assert err.startswith(f"error: field '--out': expected ") and err.endswith(f"found {out} {found}\n".replace(" ,", ","))
+
+
+def test_ctrl_c_during_a_sweep_exits_130_with_one_line(tmp_path):
+    out = tmp_path / "sweep.xlsx"
+    argv = ["sweep", "--vary", "budget.total=3e11 JPY..5e11 JPY:400", "--workers", "2", "--out", str(out)]
+    # a session of its own, so the signal can go to the whole group, as Ctrl-C in a terminal does
+    sweep = subprocess.Popen([sys.executable, "-m", "planner.cli", *argv], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        children = Path(f"/proc/{sweep.pid}/task/{sweep.pid}/children")
+        deadline = time.monotonic() + 60
+        while len(children.read_text().split()) < 2 and sweep.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)  # until both workers run
+        assert sweep.poll() is None, sweep.communicate()
+        os.killpg(sweep.pid, signal.SIGINT)
+        _, stderr = sweep.communicate(timeout=60)
+    finally:
+        if sweep.poll() is None:
+            os.killpg(sweep.pid, signal.SIGKILL)
+    assert (sweep.returncode, stderr) == (130, "interrupted\n")
+    assert list(tmp_path.iterdir()) == []
