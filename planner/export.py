@@ -26,7 +26,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from planner.errors import InputError
-from planner.files import check_writable, write_file
+from planner.files import check_writable, csv_text, write_file
 from planner.inputs_table import COLUMNS as INPUT_COLUMNS
 from planner.inputs_table import document_rows
 from planner.plan import Plan
@@ -52,6 +52,8 @@ STYLES = {
 MAX_WIDTH = 60
 MAX_CELL_TEXT = 32_767  # Excel's limit; xlsxwriter would cut longer text silently
 MAX_ROWS = 1_048_576  # rows in an Excel sheet
+# xlsxwriter's options that keep a text a text ("=1+1" is not a formula, "007" not a number)
+TEXT_AS_TEXT = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 
 
 @dataclass(frozen=True)
@@ -292,8 +294,7 @@ def _is_number(value) -> bool:
 def workbook_bytes(plan: Plan) -> bytes:
     """The planning workbook of `plan`, as the bytes of an .xlsx file."""
     buffer = io.BytesIO()
-    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
-    workbook = xlsxwriter.Workbook(buffer, options)
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, **TEXT_AS_TEXT})
     workbook.set_properties({"title": "Capacity plan", "subject": plan.scenario.name, "comments": "Written by planner"})
     styles = _Styles(workbook)
     names = ["Summary", "Inputs", "Fleet", "Power", "Energy and emissions", "Costs", "Compute", "Binding constraints"]
@@ -596,9 +597,8 @@ def csv_zip_bytes(plan: Plan) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in CSV_TABLES:
-            archive.writestr(f"{name}.csv", getattr(plan, name).to_csv(index=False))
-        inputs = pd.DataFrame(document_rows(plan.scenario.document()))
-        archive.writestr("inputs.csv", inputs.to_csv(index=False))
+            archive.writestr(f"{name}.csv", csv_text(getattr(plan, name)))
+        archive.writestr("inputs.csv", csv_text(pd.DataFrame(document_rows(plan.scenario.document()))))
         archive.writestr("summary.json", json.dumps(plan.summary(), indent=2))
     return buffer.getvalue()
 

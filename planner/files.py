@@ -3,7 +3,8 @@
 Reads take regular files only (a FIFO would hang, /dev/zero never ends) and stop one byte past
 the caller's limit, so the caller can refuse a file that is too large without holding it.
 Writes go to a temporary file beside the destination and are renamed into place, so a full
-disk or an interrupt leaves the old file, or none, never a partial one.
+disk or an interrupt leaves the old file, or none, never a partial one. CSV text that a
+spreadsheet would run as a formula is written inert.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import os
 import secrets
 import stat
 from pathlib import Path
+
+import pandas as pd
 
 from planner.errors import InputError
 
@@ -106,3 +109,19 @@ def _remove(path: Path) -> None:
         path.unlink()
     except OSError:  # already gone, or its folder went: nothing left to clean
         pass
+
+
+# A cell beginning with one of these is a formula to a spreadsheet opening a CSV file (OWASP, CSV injection)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """`frame` as CSV, every text cell and header that a spreadsheet would run as a formula
+    quoted with a leading apostrophe; numbers, negative ones too, stay numbers. Lines end in
+    CRLF (RFC 4180), so a text holding a lone CR is quoted too, not a new row starting with
+    what follows it."""
+    return frame.map(_inert).rename(columns=_inert).to_csv(index=False, lineterminator="\r\n")
+
+
+def _inert(value):
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value

@@ -102,8 +102,10 @@ def write(table: pd.DataFrame, kind: str, path: Path) -> None:
 
 
 def _workbook(table: pd.DataFrame, kind: str) -> bytes:
+    from planner.export import TEXT_AS_TEXT  # xlsxwriter loads only when a workbook is asked for
+
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as book:
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": TEXT_AS_TEXT}) as book:
         headed(table).to_excel(book, sheet_name=kind, index=False)
         if kind == "sweep":
             percentiles(table).to_excel(book, sheet_name="percentiles", index=False)

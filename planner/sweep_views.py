@@ -11,6 +11,7 @@ import pandas as pd
 
 from planner.analysis import percentiles
 from planner.errors import InputError
+from planner.files import csv_text
 from planner.forms import message
 from planner.ranges import Vary, parse_vary
 from planner.scenario import Scenario
@@ -196,4 +197,4 @@ def headed(table: pd.DataFrame, in_billions: bool = False) -> pd.DataFrame:
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
     """The table as `planner sweep --out FILE.csv` writes it."""
-    return headed(table).to_csv(index=False).encode("utf-8")
+    return csv_text(headed(table)).encode("utf-8")

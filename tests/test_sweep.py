@@ -2,11 +2,13 @@
 failures kept as rows, and the analyses (tornado, Pareto front, percentiles) against hand
 computation on the one-site scenario."""
 
+import csv
 import json
 import math
 
 import distributed
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -319,3 +321,25 @@ def test_remembered_parses_still_name_their_own_field():
     with pytest.raises(InputError, match="field 'second'"):
         parse_quantity("3 kg", "JPY", "second")
     assert parse_quantity("3 kJPY", "JPY", "a") == parse_quantity("3 kJPY", "JPY", "b") == 3000.0
+
+
+def test_varied_text_is_written_as_text_and_negative_numbers_as_numbers(capsys, tmp_path):
+    argv = ["sweep", "--vary", "name==1+1,@SUM(1)", "--vary", "description=-2+3,+cmd|' /C calc'!A0",
+            "--vary", "budget.total=-20%..+20%:2", "--workers", "1"]
+    assert run(capsys, *argv, "--out", tmp_path / "sweep.csv")[0] == 0
+    assert run(capsys, *argv, "--out", tmp_path / "sweep.xlsx")[0] == 0
+    with open(tmp_path / "sweep.csv", newline="", encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    assert [(row["name"], row["description"], row["budget.total [%]"]) for row in rows[:4]] == [
+        ("'=1+1", "'-2+3", "-20.0"),
+        ("'=1+1", "'-2+3", "20.0"),
+        ("'=1+1", "'+cmd|' /C calc'!A0", "-20.0"),
+        ("'=1+1", "'+cmd|' /C calc'!A0", "20.0"),
+    ]
+    sheet = openpyxl.load_workbook(tmp_path / "sweep.xlsx")["sweep"]
+    header = [cell.value for cell in sheet[1]]
+    first = {name: cell for name, cell in zip(header, sheet[2])}
+    assert (first["name"].value, first["name"].data_type) == ("=1+1", "s")  # text, not a formula ("f")
+    assert (first["description"].value, first["description"].data_type) == ("-2+3", "s")
+    assert (first["budget.total [%]"].value, first["budget.total [%]"].data_type) == (-20, "n")
+    assert not [cell for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
