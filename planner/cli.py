@@ -13,6 +13,7 @@ from planner.errors import InputError
 from planner.files import write_file
 from planner.plan import Plan
 from planner.scenario import DEFAULT_SCENARIO, OBJECTIVES, changed, load_scenario
+from planner.terminal import say, visible
 from planner.verify import verified_plan
 
 EXIT_PLAN, EXIT_INFEASIBLE, EXIT_BAD_INPUT, EXIT_SOLVER = 0, 1, 2, 3
@@ -25,20 +26,28 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except InputError as error:
-        print(f"error: {error}", file=sys.stderr)
+        say(f"error: {error}", sys.stderr, one_line=True)
         return EXIT_BAD_INPUT
     except RuntimeError as error:  # the solver could not run; never a partial plan
-        print(f"solver error: {error}", file=sys.stderr)
+        say(f"solver error: {error}", sys.stderr, one_line=True)
         return EXIT_SOLVER
     except BrokenPipeError:  # output piped into `head` and the like
         return EXIT_PLAN
     except KeyboardInterrupt:  # Ctrl-C: outputs are written whole or not at all, so nothing is left half-done
-        print("interrupted", file=sys.stderr)
+        say("interrupted", sys.stderr)
         return EXIT_INTERRUPTED
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's own errors quote the arguments as typed: control characters shown, as in ours."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, visible(f"{self.prog}: error: {message}", keep="") + "\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="planner", description=__doc__)
+    parser = _Parser(prog="planner", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     init = commands.add_parser("init", help="write the default scenario, with comments, to edit")
@@ -80,13 +89,13 @@ def _init(args) -> int:
     if args.path.exists() and not args.force:
         raise InputError("PATH", "a path that does not exist yet (or --force)", f"existing file {args.path}")
     write_file(args.path, DEFAULT_SCENARIO.read_bytes(), "PATH")
-    print(f"wrote {args.path}: edit it, check it with `planner validate {args.path}`, plan it with `planner plan {args.path}`")
+    say(f"wrote {args.path}: edit it, check it with `planner validate {args.path}`, plan it with `planner plan {args.path}`")
     return EXIT_PLAN
 
 
 def _validate(args) -> int:
     scenario = load_scenario(args.path)
-    print(
+    say(
         f"{args.path}: valid. {scenario.name}: {len(scenario.sites)} sites, "
         f"{len(scenario.accelerators)} accelerator types, {scenario.workload.required_flop:.3g} FLOP "
         f"by {scenario.workload.deadline.strftime('%Y-%m')}"
@@ -109,12 +118,12 @@ def _plan(args) -> int:
     plan = verified_plan(_with_options(scenario, args))
     summary = plan.summary()
     if args.json:
-        print(json.dumps(summary, indent=2))
+        say(json.dumps(summary, indent=2))
     else:
-        print(describe(plan))
+        say(describe(plan))
     if args.out:
         write(plan)
-        print(f"wrote {args.out}", file=sys.stderr)
+        say(f"wrote {args.out}", sys.stderr)
     if plan.feasible:
         return EXIT_PLAN
     return EXIT_INFEASIBLE if plan.status == "infeasible" else EXIT_SOLVER
@@ -134,7 +143,7 @@ def _with_options(scenario, args):
 
 def _estimate(args) -> int:
     result = estimate_command.run(vars(args))
-    print(json.dumps(result, indent=2) if args.json else estimate_command.describe(result))
+    say(json.dumps(result, indent=2) if args.json else estimate_command.describe(result))
     return EXIT_PLAN
 
 

@@ -21,6 +21,7 @@ from planner.ranges import parse_vary
 from planner.scenario import load_scenario
 from planner.sweep import cluster_executor, sweep
 from planner.sweep_views import counts, csv_bytes, headed, reasons
+from planner.terminal import say
 
 SHOWN_ROWS = 20
 
@@ -72,11 +73,11 @@ def run(args) -> int:
             kind = "sweep"
     if args.out is not None:
         write(table, kind, args.out)
-        print(f"wrote {len(table)} rows to {args.out}")
+        say(f"wrote {len(table)} rows to {args.out}")
     elif args.json:
-        print(json.dumps(as_json(table, kind), indent=2))
+        say(json.dumps(as_json(table, kind), indent=2))
     else:
-        print(describe(table, kind))
+        say(describe(table, kind))
     return 0
 
 
