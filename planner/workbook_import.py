@@ -76,8 +76,10 @@ def _input_rows(data: bytes, name: str) -> tuple[list[InputRow], list[int]]:
                     f"sheets {workbook.sheetnames}",
                     name,
                 )
+            sheet = workbook[SHEET]
+            sheet.reset_dimensions()  # read every row, not only those the file's <dimension> claims
             # the rows are streamed and the read stops past the limit: a million rows take no longer
-            rows = workbook[SHEET].iter_rows(max_col=len(COLUMNS), values_only=True)
+            rows = sheet.iter_rows(max_col=len(COLUMNS), values_only=True)
             cells = list(islice(rows, MAX_SHEET_ROWS + 1))
         finally:
             workbook.close()

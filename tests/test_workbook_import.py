@@ -232,6 +232,18 @@ def test_a_million_row_inputs_sheet_is_refused_without_reading_it_all(exported, 
     assert scenario_from_workbook(with_blank_rows(exported, MAX_SHEET_ROWS)).model_dump() == default_scenario.model_dump()
 
 
+def test_rows_past_the_sheet_dimension_are_read(exported, default_scenario):
+    # a workbook may claim fewer rows than it holds; none of them may be dropped unseen
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(exported)) as source, zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            body = source.read(item)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                body = re.sub(rb'<dimension ref="A1:E\d+"/>', b'<dimension ref="A1:E2"/>', body)
+            target.writestr(item, body)
+    assert scenario_from_workbook(buffer.getvalue()).model_dump() == default_scenario.model_dump()
+
+
 def test_cli_exports_and_replans_from_the_workbook(tmp_path, capsys, default_plan):
     out = tmp_path / "plan.xlsx"
     assert main(["plan", "--out", str(out)]) == 0
