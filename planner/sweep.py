@@ -148,7 +148,8 @@ def cluster_executor(address: str):
 
 
 def _gather(executor: Executor, scenario: Scenario, changes: list[dict], chunks: list[list[int]], store) -> None:
-    futures = {executor.submit(_evaluate_chunk, scenario, [changes[i] for i in chunk]): chunk for chunk in chunks}
+    with _interrupts_held():
+        futures = {executor.submit(_evaluate_chunk, scenario, [changes[i] for i in chunk]): chunk for chunk in chunks}
     try:
         for future in as_completed(futures):
             chunk = futures[future]
@@ -167,6 +168,23 @@ def _columns(rows: list[dict]) -> list[str]:
     """The outcome columns, then each site's peak MW and accelerators in order of appearance."""
     extra = dict.fromkeys(key for row in rows for key in row if key not in OUTCOMES)
     return OUTCOMES + list(extra)
+
+
+@contextmanager
+def _interrupts_held():
+    """Ctrl-C while a process pool starts its processes and threads leaves it half-built (a hang,
+    or "cannot join thread before it is started"): it is held until the work is submitted."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread takes signals
+        yield
+        return
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def _leave_interrupts_to_the_parent() -> None:
