@@ -7,7 +7,10 @@ app, the message shows beside the plan the app keeps showing, and nothing is rai
 
 from __future__ import annotations
 
+import os
+import signal
 import tomllib
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -93,7 +96,7 @@ def make_files(target: str, case: dict, tmp_path: Path) -> dict[str, Path]:
     files = {"scenario": folder / "scenario.toml"}
     if target == "workbook":
         files[target] = folder / name
-        bad = CONTENTS[case["content"]] if "content" in case else with_cells(default_workbook(), case["cells"])
+        bad = CONTENTS[case["content"]] if "content" in case else with_cells(default_workbook(), case.get("cells", {}))
         files[target].write_bytes(bad)
     elif target != "scenario":
         scenario = DEFAULT_SCENARIO.read_text(encoding="utf-8")
@@ -105,7 +108,36 @@ def make_files(target: str, case: dict, tmp_path: Path) -> dict[str, Path]:
         files["scenario"].write_text(scenario, encoding="utf-8")
     else:
         files["scenario"].write_bytes(edited(original, case, tmp_path))
+    if "special" in case:
+        make_special(files[target], case["special"])
     return files
+
+
+def make_special(path: Path, kind: str) -> None:
+    """A named pipe ("fifo"), a folder, or a link to a device ("/dev/zero") where the file was."""
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        path.symlink_to(kind)
+
+
+@contextmanager
+def hang_fails(seconds: int = 60):
+    """A read that blocks (a named pipe without a writer) fails the test instead of hanging it."""
+
+    def fail(signum, frame):
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, fail)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.mark.parametrize("target, case, command", list(corpus()))
@@ -117,10 +149,11 @@ def test_bad_input_is_refused_with_one_clear_line(capsys, tmp_path, target, case
         text = files[case.get("in_file", "scenario")].read_text(encoding="utf-8")
         assert text.count(case["expect_line_of"]) == 1, "expect_line_of must name a unique text"
         expect.append(f"at line {text[: text.index(case['expect_line_of'])].count(chr(10)) + 1},")
-    if target == "workbook":
-        code, out, err = run(capsys, command, "--from-workbook", files["workbook"])
-    else:
-        code, out, err = run(capsys, command, files["scenario"], *case.get("args", []))
+    with hang_fails():
+        if target == "workbook":
+            code, out, err = run(capsys, command, "--from-workbook", files["workbook"])
+        else:
+            code, out, err = run(capsys, command, files["scenario"], *case.get("args", []))
     assert code == 2, (code, out, err)
     assert out == ""
     lines = err.strip().splitlines()

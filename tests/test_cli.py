@@ -169,3 +169,49 @@ def test_plan_text_says_how_many_binding_limits_it_leaves_out():
     assert shown == ["1e+24 FLOP by 2027-12", *(f"X1 deliveries, 2027-{month:02}" for month in range(1, 10))]
     assert lines[start + 11] == "  ... and 1 more (see --json)"
     assert "X1 deliveries, 2027-10" not in "\n".join(lines)
+
+
+# Escape sequences that set the terminal's title, clear its screen and hide what follows
+TITLE, CLEAR, HIDE = "\x1b]0;pwned\x07", "\x1b[2J", "\x1b[8m"
+
+
+def escaped_names(text: str = DEFAULT_TEXT) -> str:
+    """The scenario named with a title escape and a screen clear, its Sakai site with a hiding one."""
+    text = text.replace('name = "Sovereign 1T', 'name = "\\u001b]0;pwned\\u0007\\u001b[2JSovereign 1T', 1)
+    return text.replace("[sites.Sakai]", '[sites."Sakai\\u001b[8m"]')
+
+
+def test_names_holding_terminal_escapes_are_printed_visibly(capsys, tmp_path):
+    path = write(tmp_path, escaped_names())
+    infeasible = write(tmp_path, escaped_names(DEFAULT_TEXT.replace('total = "4e11 JPY"', 'total = "3e11 JPY"')), "poor.toml")
+    outputs = {
+        "validate": run(capsys, "validate", path),
+        "plan": run(capsys, "plan", path),
+        "infeasible plan": run(capsys, "plan", infeasible),
+        "sweep": run(capsys, "sweep", "--vary", f"name={CLEAR}wiped,plain", "--workers", "1"),
+    }
+    assert {command: code for command, (code, _, _) in outputs.items()} == {
+        "validate": 0, "plan": 0, "infeasible plan": 1, "sweep": 0
+    }
+    for command, (_, out, err) in outputs.items():
+        assert not [char for char in out + err if char in "\x1b\x07"], command
+    assert outputs["validate"][1].startswith(f"{path}: valid. \\x1b]0;pwned\\x07\\x1b[2JSovereign 1T: dense")
+    assert "\nSakai\\x1b[8m: peak " in outputs["plan"][1]
+    assert "Sakai\\x1b[8m" in outputs["infeasible plan"][1]
+    assert "\\x1b[2Jwiped" in outputs["sweep"][1]
+
+
+def test_errors_quoting_escapes_and_line_breaks_stay_one_visible_line(capsys, tmp_path):
+    text = escaped_names().replace('profile = "osaka_sakai"', 'profile = "osaka\\nsakai"')
+    code, out, err = run(capsys, "validate", write(tmp_path, text))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"error: {tmp_path / 'scenario.toml'}: field 'sites.Sakai\\x1b[8m.profile': expected a site profile name "
+        "(hokkaido_tomakomai, osaka_sakai) or the path of a profile .toml file, found 'osaka\\nsakai'\n"
+    )
+    code, _, err = run(capsys, "validate", tmp_path / f"{TITLE}.toml")
+    assert code == 2 and err.startswith(f"error: {tmp_path}/\\x1b]0;pwned\\x07.toml: expected a readable TOML file")
+    with pytest.raises(SystemExit) as usage:
+        main(["validate", "scenario.toml", CLEAR])
+    assert usage.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == "planner: error: unrecognized arguments: \\x1b[2J"

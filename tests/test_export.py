@@ -1,6 +1,7 @@
 """The planning workbook and the CSV zip, read back and compared with the Plan they came from."""
 
 import copy
+import csv
 import dataclasses
 import io
 import json
@@ -25,6 +26,7 @@ from workbooks import (
 from planner import make_plan
 from planner.exchange.export import csv_zip_bytes, plan_file_writer, workbook_bytes
 from planner.inputs.errors import InputError
+from planner.inputs.files import FORMULA_STARTS, csv_text
 from planner.inputs.scenario import build, changed
 from planner.results.verify import verify
 
@@ -462,3 +464,55 @@ def test_a_plan_too_long_for_an_excel_sheet_is_refused(plan):
     fleet = plan.fleet.iloc[[0]].loc[lambda frame: frame.index.repeat(rows)].reset_index(drop=True)
     with pytest.raises(InputError, match=r"found 1,048,575 rows for the Fleet sheet"):
         workbook_bytes(dataclasses.replace(plan, fleet=fleet))
+
+
+def test_csv_text_quotes_formula_starts_in_text_and_leaves_numbers():
+    frame = pd.DataFrame(
+        {
+            "=name": ["=1+1", "+cmd", "-2+3", "@SUM(1)", "\t=1", "\r=1", "-5", "plain"],
+            "number": [-1.5, -2.0, 3.0, -4e-20, 5.0, 6.0, -7.0, 8.0],
+            "mixed": [-1, "-1", None, "", "a-b", "=", 1.5, "'=already quoted"],
+        }
+    )
+    assert csv_text(frame) == (
+        "'=name,number,mixed\r\n"
+        "'=1+1,-1.5,-1\r\n"
+        "'+cmd,-2.0,'-1\r\n"
+        "'-2+3,3.0,\r\n"
+        "'@SUM(1),-4e-20,\r\n"
+        "'\t=1,5.0,a-b\r\n"
+        "\"'\r=1\",6.0,'=\r\n"  # quoted: a lone CR would start a new row in a spreadsheet
+        "'-5,-7.0,1.5\r\n"
+        "plain,8.0,'=already quoted\r\n"
+    )
+
+
+def test_user_text_in_the_csv_tables_cannot_run_as_a_formula():
+    raw = copy.deepcopy(ONE_SITE)
+    raw["name"], raw["description"] = INJECTIONS["name"], "\t=1+1 in a description"
+    raw["sites"] = {INJECTIONS["site"]: {**raw["sites"]["Alpha"], "description": "\r@SUM(1) in a site's"}}
+    raw["accelerators"] = {INJECTIONS["accelerator"]: raw["accelerators"]["X1"]}
+    raw["budget"]["total"] = {"value": "1e15 JPY", "source": INJECTIONS["workload"]}
+    plan = make_plan(build(raw, "test scenario"))
+    assert plan.feasible
+    with zipfile.ZipFile(io.BytesIO(csv_zip_bytes(plan))) as archive:
+        cells = [
+            cell
+            for name in archive.namelist()
+            if name.endswith(".csv")
+            for row in csv.reader(io.TextIOWrapper(archive.open(name), encoding="utf-8", newline=""))
+            for cell in row
+        ]
+    starts_like_a_formula = [cell for cell in cells if cell.startswith(FORMULA_STARTS)]
+    assert all(_is_float(cell) for cell in starts_like_a_formula), starts_like_a_formula  # negative numbers only
+    assert {"'" + INJECTIONS["site"], "'" + INJECTIONS["accelerator"], "'" + INJECTIONS["workload"]} <= set(cells)
+    assert {"'\t=1+1 in a description", "'\r@SUM(1) in a site's"} <= set(cells)
+    assert cells.count("'" + INJECTIONS["site"]) >= len(plan.power)  # every row of the site's tables
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

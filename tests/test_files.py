@@ -5,16 +5,23 @@ that are empty, binary or too large, are cases of the bad-input corpus.)"""
 from __future__ import annotations
 
 import ast
+import errno
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
+from test_cli import run
 
 from planner import DEFAULT_SCENARIO, InputError, load_scenario
 from planner.app.documents import read_upload
 from planner.inputs.catalog import CATALOG_FILE
 from planner.inputs.fields import MAX_INPUT_BYTES, read_toml
+from planner.inputs.files import read_file
 from planner.inputs.sites import profile_dir
 
 DEFAULT_TEXT = DEFAULT_SCENARIO.read_text(encoding="utf-8")
@@ -68,9 +75,13 @@ def test_a_link_out_of_the_scenario_folder_is_refused(tmp_path, kind):
 
 
 def test_a_read_stops_at_the_size_limit(tmp_path):
-    # /dev/zero never ends: reading it whole would exhaust memory, so the read must stop
+    # a sparse file of 1 TiB: reading it whole would exhaust memory, so the read must stop
+    huge = tmp_path / "huge.toml"
+    with huge.open("wb") as file:
+        file.truncate(2**40)
+    assert len(read_file(huge, 10, "a readable test file")) == 11
     with pytest.raises(InputError) as refused:
-        read_toml("/dev/zero", "sites.Sakai.profile")
+        read_toml(huge, "sites.Sakai.profile")
     assert refused.value.field == "sites.Sakai.profile"
     assert f"at most {MAX_INPUT_BYTES} bytes" in refused.value.expected
     just_fits = tmp_path / "big.toml"
@@ -138,3 +149,97 @@ def test_an_upload_names_shipped_profiles_only():
         read_upload(catalog.encode(), "mine.toml")
     assert refused.value.field == "catalog" and "an uploaded scenario cannot name files" in refused.value.expected
     assert read_upload(DEFAULT_TEXT.encode(), "mine.toml").sites["Tomakomai"].grid_phases[0].grid_import == 50e6
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_a_device_given_as_a_workbook_is_refused_unread(capsys, device):
+    code, out, err = run(capsys, "plan", "--from-workbook", device)
+    assert (code, out) == (2, "")
+    assert err == f"error: {device}: expected a readable workbook file, a regular file, found {device}, a character device\n"
+
+
+# --- outputs: written whole or not at all, checked before the work ------------------------------
+
+SWEEP = ["sweep", "--vary", "budget.total=3e11 JPY..5e11 JPY:2", "--workers", "1"]
+OUTPUTS = {  # command line before --out, and a file name it writes
+    "plan workbook": (["plan"], "plan.xlsx"),
+    "plan tables": (["plan"], "plan.zip"),
+    "sweep table": (SWEEP, "sweep.csv"),
+    "sweep workbook": (SWEEP, "sweep.xlsx"),
+}
+
+
+def failing_fsync(error: BaseException):
+    def fsync(descriptor):
+        raise error
+
+    return fsync
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+def test_a_full_disk_keeps_the_old_file_and_leaves_no_partial_one(capsys, tmp_path, monkeypatch, output):
+    argv, name = OUTPUTS[output]
+    out = tmp_path / name
+    out.write_bytes(b"the file of an earlier run")
+    monkeypatch.setattr(os, "fsync", failing_fsync(OSError(errno.ENOSPC, "No space left on device")))
+    code, _, err = run(capsys, *argv, "--out", out)
+    assert code == 2
+    assert err == f"error: field '--out': expected a writable path, found {out} (No space left on device)\n"
+    assert out.read_bytes() == b"the file of an earlier run"
+    assert list(tmp_path.iterdir()) == [out]  # the temporary file is gone
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+def test_ctrl_c_while_writing_exits_130_and_leaves_no_file(capsys, tmp_path, monkeypatch, output):
+    argv, name = OUTPUTS[output]
+    monkeypatch.setattr(os, "fsync", failing_fsync(KeyboardInterrupt()))
+    code, _, err = run(capsys, *argv, "--out", tmp_path / name)
+    assert (code, err) == (130, "interrupted\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize(
+    "where, found",
+    [
+        ("missing/{name}", "(No such file or directory)"),
+        ("a_file/{name}", "(Not a directory)"),
+        ("{name}", ", a folder"),
+    ],
+)
+def test_an_unwritable_out_fails_before_the_work(capsys, tmp_path, monkeypatch, output, where, found):
+    argv, name = OUTPUTS[output]
+    (tmp_path / "a_file").write_text("a regular file, not a folder")
+    (tmp_path / name).mkdir()
+    out = tmp_path / where.format(name=name)
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("planned before the output was checked")
+
+    monkeypatch.setattr("planner.cli.main.verified_plan", no_work)
+    monkeypatch.setattr("planner.cli.sweep.sweep", no_work)
+    code, stdout, err = run(capsys, *argv, "--out", out)
+    assert (code, stdout) == (2, "")
+    assert err.startswith("error: field '--out': expected ") and err.endswith(f"found {out} {found}\n".replace(" ,", ","))
+
+
+def test_ctrl_c_during_a_sweep_exits_130_with_one_line(tmp_path):
+    out = tmp_path / "sweep.xlsx"
+    argv = ["sweep", "--vary", "budget.total=3e11 JPY..5e11 JPY:400", "--workers", "2", "--out", str(out)]
+    # a session of its own, so the signal can go to the whole group, as Ctrl-C in a terminal does
+    sweep = subprocess.Popen([sys.executable, "-m", "planner.cli", *argv], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        children = Path(f"/proc/{sweep.pid}/task/{sweep.pid}/children")
+        deadline = time.monotonic() + 60
+        # as soon as the pool starts its first worker: Ctrl-C there once left the pool half-built
+        while not children.read_text().split() and sweep.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert sweep.poll() is None, sweep.communicate()
+        os.killpg(sweep.pid, signal.SIGINT)
+        _, stderr = sweep.communicate(timeout=60)
+    finally:
+        if sweep.poll() is None:
+            os.killpg(sweep.pid, signal.SIGKILL)
+    assert (sweep.returncode, stderr) == (130, "interrupted\n")
+    assert list(tmp_path.iterdir()) == []

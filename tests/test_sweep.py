@@ -2,6 +2,7 @@
 failures kept as rows, and the analyses (tornado, Pareto front, percentiles) against hand
 computation on the one-site scenario."""
 
+import csv
 import json
 import math
 from concurrent.futures import ThreadPoolExecutor
@@ -160,7 +161,7 @@ def test_local_workers_are_capped_by_the_cores_and_the_tasks(monkeypatch, cores,
     started = []
 
     class Recorded(ThreadPoolExecutor):
-        def __init__(self, workers):
+        def __init__(self, workers, initializer=None):  # a worker process's SIGINT set-up: not for threads
             started.append(workers)
             super().__init__(workers)
 
@@ -417,3 +418,23 @@ def test_remembered_parses_still_name_their_own_field():
     with pytest.raises(InputError, match="field 'second'"):
         parse_quantity("3 kg", "JPY", "second")
     assert parse_quantity("3 kJPY", "JPY", "a") == parse_quantity("3 kJPY", "JPY", "b") == 3000.0
+
+
+def test_varied_text_is_written_as_text_and_negative_numbers_as_numbers(capsys, tmp_path):
+    argv = ["sweep", "--vary", "name==1+1,@SUM(1)", "--vary", "description=-2+3,+cmd|' /C calc'!A0",
+            "--vary", "budget.total=-20%..+20%:2", "--workers", "1"]
+    assert run(capsys, *argv, "--out", tmp_path / "sweep.csv")[0] == 0
+    assert run(capsys, *argv, "--out", tmp_path / "sweep.xlsx")[0] == 0
+    with open(tmp_path / "sweep.csv", newline="", encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    assert [(row["name"], row["description"], row["budget.total [%]"]) for row in rows[:4]] == [
+        ("'=1+1", "'-2+3", "-20.0"),
+        ("'=1+1", "'-2+3", "20.0"),
+        ("'=1+1", "'+cmd|' /C calc'!A0", "-20.0"),
+        ("'=1+1", "'+cmd|' /C calc'!A0", "20.0"),
+    ]
+    sheet = openpyxl.load_workbook(tmp_path / "sweep.xlsx")["Sweep"]
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
+    assert {(cell.value, cell.data_type) for cell in cells if cell.value in ("=1+1", "-2+3")} == {("=1+1", "s"), ("-2+3", "s")}
+    assert (-20, "n") in {(cell.value, cell.data_type) for cell in cells}  # budget.total -20%: a number
+    assert not [cell for cell in cells if cell.data_type == "f"]  # text, never a formula

@@ -2,6 +2,8 @@
 
 import datetime
 import io
+import re
+import time
 import zipfile
 
 import openpyxl
@@ -12,7 +14,7 @@ from workbooks import INJECTIONS, injected_scenario
 from planner import make_plan
 from planner.cli.main import main
 from planner.exchange.export import workbook_bytes
-from planner.exchange.workbook_import import MAX_UNPACKED_BYTES, MAX_WORKBOOK_BYTES, scenario_from_workbook
+from planner.exchange.workbook_import import MAX_SHEET_ROWS, MAX_UNPACKED_BYTES, MAX_WORKBOOK_BYTES, scenario_from_workbook
 from planner.inputs.errors import InputError
 from planner.inputs.scenario import build
 from planner.results.verify import verify
@@ -189,7 +191,7 @@ def test_a_damaged_workbook_is_refused(exported):
 def test_a_workbook_over_the_size_limit_is_refused():
     error = error_of(bytes(MAX_WORKBOOK_BYTES + 1))
     assert error.expected == "a workbook of at most 20 MB"
-    assert error.found == f"{MAX_WORKBOOK_BYTES + 1:,} bytes"
+    assert error.found == f"more than {MAX_WORKBOOK_BYTES:,} bytes"
 
 
 def test_a_workbook_that_unpacks_too_large_is_refused():
@@ -202,6 +204,44 @@ def test_a_workbook_that_unpacks_too_large_is_refused():
     assert len(buffer.getvalue()) < MAX_WORKBOOK_BYTES
     error = error_of(buffer.getvalue())
     assert error.expected == "a workbook that unpacks to at most 200 MB"
+
+
+def with_blank_rows(data: bytes, last_row: int) -> bytes:
+    """The workbook with rows of a blank text below the Inputs table, down to sheet row `last_row`,
+    and a sheet dimension that says so (as Excel writes it)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            body = source.read(item)
+            if item.filename == "xl/worksheets/sheet2.xml":  # Inputs, the second sheet
+                dimension = re.search(rb'<dimension ref="A1:E(\d+)"/>', body)
+                rows = range(int(dimension[1]) + 1, last_row + 1)
+                blank = (f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t> </t></is></c></row>' for n in rows)
+                body = body.replace(b"</sheetData>", "".join(blank).encode() + b"</sheetData>")
+                body = body.replace(dimension[0], f'<dimension ref="A1:E{last_row}"/>'.encode())
+            target.writestr(item, body)
+    return buffer.getvalue()
+
+
+def test_a_million_row_inputs_sheet_is_refused_without_reading_it_all(exported, default_scenario):
+    started = time.perf_counter()
+    error = error_of(with_blank_rows(exported, 1_000_000))
+    assert time.perf_counter() - started < 15  # reading every row took 40 s
+    assert (error.field, error.expected, error.found) == ("Inputs", "a sheet of at most 20,000 rows", "more than 20,000")
+    assert error_of(with_blank_rows(exported, MAX_SHEET_ROWS + 1)).expected == "a sheet of at most 20,000 rows"
+    assert scenario_from_workbook(with_blank_rows(exported, MAX_SHEET_ROWS)).model_dump() == default_scenario.model_dump()
+
+
+def test_rows_past_the_sheet_dimension_are_read(exported, default_scenario):
+    # a workbook may claim fewer rows than it holds; none of them may be dropped unseen
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(exported)) as source, zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            body = source.read(item)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                body = re.sub(rb'<dimension ref="A1:E\d+"/>', b'<dimension ref="A1:E2"/>', body)
+            target.writestr(item, body)
+    assert scenario_from_workbook(buffer.getvalue()).model_dump() == default_scenario.model_dump()
 
 
 def test_cli_exports_and_replans_from_the_workbook(tmp_path, capsys, default_plan):

@@ -11,6 +11,7 @@ import pandas as pd
 
 from planner.app.forms import field_label, message
 from planner.inputs.errors import InputError
+from planner.inputs.files import csv_text
 from planner.inputs.scenario import Scenario
 from planner.results.words import BN
 from planner.studies.analysis import metric_unit, percentiles
@@ -270,7 +271,7 @@ def headed(table: pd.DataFrame, in_billions: bool = False) -> pd.DataFrame:
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
     """The table as `planner sweep --out FILE.csv` writes it."""
-    return headed(table).to_csv(index=False).encode("utf-8")
+    return csv_text(headed(table)).encode("utf-8")
 
 
 def sweep_workbook(table: pd.DataFrame, kind: str) -> bytes:

@@ -1,4 +1,5 @@
-"""The `planner` command. Exit codes: 0 plan found, 1 infeasible (reason printed), 2 bad input."""
+"""The `planner` command. Exit codes: 0 plan found, 1 infeasible (reason printed), 2 bad input,
+3 solver error, 130 interrupted (Ctrl-C)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 
 from planner.cli import estimate as estimate_command
 from planner.cli import sweep as sweep_cli
+from planner.cli.terminal import say, visible
 from planner.inputs.errors import InputError
+from planner.inputs.files import write_file
 from planner.inputs.scenario import DEFAULT_SCENARIO, OBJECTIVES, changed, load_scenario
 from planner.results.plan import Plan
 from planner.results.verify import verified_plan
@@ -17,6 +20,7 @@ from planner.results.words import money, worth_in_words
 
 EXIT_PLAN, EXIT_INFEASIBLE, EXIT_BAD_INPUT, EXIT_SOLVER = 0, 1, 2, 3
 BINDING_SHOWN = 10  # binding limits in the terminal, most valuable first; --json has them all
+EXIT_INTERRUPTED = 130  # the shell's code for a command ended by SIGINT
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,13 +29,24 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except InputError as error:
-        print(f"error: {error}", file=sys.stderr)
+        say(f"error: {error}", sys.stderr, one_line=True)
         return EXIT_BAD_INPUT
     except RuntimeError as error:  # the solver could not run; never a partial plan
-        print(f"solver error: {error}", file=sys.stderr)
+        say(f"solver error: {error}", sys.stderr, one_line=True)
         return EXIT_SOLVER
     except BrokenPipeError:  # output piped into `head` and the like
         return EXIT_PLAN
+    except KeyboardInterrupt:  # Ctrl-C: outputs are written whole or not at all, so nothing is left half-done
+        say("interrupted", sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's own errors quote the arguments as typed: control characters shown, as in ours."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, visible(f"{self.prog}: error: {message}", keep="") + "\n")
 
 
 def _attach_dash_values(argv: list[str]) -> list[str]:
@@ -47,7 +62,7 @@ def _attach_dash_values(argv: list[str]) -> list[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="planner", description=__doc__)
+    parser = _Parser(prog="planner", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     init = commands.add_parser("init", help="write the default scenario, with comments, to edit")
@@ -88,17 +103,14 @@ def _parser() -> argparse.ArgumentParser:
 def _init(args) -> int:
     if args.path.exists() and not args.force:
         raise InputError("PATH", "a path that does not exist yet (or --force)", f"existing file {args.path}")
-    try:
-        args.path.write_text(DEFAULT_SCENARIO.read_text(encoding="utf-8"), encoding="utf-8")
-    except OSError as error:
-        raise InputError("PATH", "a writable path", f"{args.path} ({error.strerror})") from None
-    print(f"wrote {args.path}: edit it, check it with `planner validate {args.path}`, plan it with `planner plan {args.path}`")
+    write_file(args.path, DEFAULT_SCENARIO.read_bytes(), "PATH")
+    say(f"wrote {args.path}: edit it, check it with `planner validate {args.path}`, plan it with `planner plan {args.path}`")
     return EXIT_PLAN
 
 
 def _validate(args) -> int:
     scenario = load_scenario(args.path)
-    print(
+    say(
         f"{args.path}: valid. {scenario.name}: {len(scenario.sites)} sites, "
         f"{len(scenario.accelerators)} accelerator types, {scenario.workload.required_flop:.3g} FLOP "
         f"by {scenario.workload.deadline.strftime('%Y-%m')}"
@@ -121,12 +133,12 @@ def _plan(args) -> int:
     plan = verified_plan(_with_options(scenario, args))
     summary = plan.summary()
     if args.json:
-        print(json.dumps(summary, indent=2))
+        say(json.dumps(summary, indent=2))
     else:
-        print(describe(plan))
+        say(describe(plan))
     if args.out:
         write(plan)
-        print(f"wrote {args.out}", file=sys.stderr)
+        say(f"wrote {args.out}", sys.stderr)
     if plan.feasible:
         return EXIT_PLAN
     return EXIT_INFEASIBLE if plan.status == "infeasible" else EXIT_SOLVER
@@ -146,7 +158,7 @@ def _with_options(scenario, args):
 
 def _estimate(args) -> int:
     result = estimate_command.run(vars(args))
-    print(json.dumps(result, indent=2) if args.json else estimate_command.describe(result))
+    say(json.dumps(result, indent=2) if args.json else estimate_command.describe(result))
     return EXIT_PLAN
 
 

@@ -13,8 +13,10 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from planner.app.sweep_views import BUDGETS, SPREAD_NOTE, counts, headed, reasons, spread, sweep_workbook
+from planner.app.sweep_views import BUDGETS, SPREAD_NOTE, counts, csv_bytes, headed, reasons, spread, sweep_workbook
+from planner.cli.terminal import say
 from planner.inputs.errors import InputError
+from planner.inputs.files import check_writable, write_file
 from planner.inputs.scenario import load_scenario
 from planner.studies.analysis import pareto, percentiles, tornado
 from planner.studies.ranges import Vary, parse_vary
@@ -50,6 +52,8 @@ def run(args) -> int:
     varies = [parse_vary(text, scenario) for text in args.vary]
     if args.out is not None and args.out.suffix.lower() not in (".csv", ".xlsx"):
         raise InputError("--out", "a file name ending in .csv or .xlsx", str(args.out))
+    if args.out is not None:
+        check_writable(args.out, "--out")  # before the sweep runs, not after its results are in
     if args.pareto is not None and varies:
         raise InputError("--pareto", "no --vary (the front varies the budget alone)", f"{len(varies)} --vary")
     if args.pareto is None and not varies:
@@ -68,11 +72,11 @@ def run(args) -> int:
             kind = "sweep"
     if args.out is not None:
         write(table, kind, args.out)
-        print(f"wrote {len(table)} rows to {args.out}")
+        say(f"wrote {len(table)} rows to {args.out}")
     elif args.json:
-        print(json.dumps(as_json(table, kind), indent=2))
+        say(json.dumps(as_json(table, kind), indent=2))
     else:
-        print(describe(table, kind))
+        say(describe(table, kind))
     return 0
 
 
@@ -102,13 +106,8 @@ def as_json(table: pd.DataFrame, kind: str) -> dict:
 def write(table: pd.DataFrame, kind: str, path: Path) -> None:
     """CSV: the table. Excel: the table formatted as the planning workbook is, for a sweep its
     P10/P50/P90, and the settings (planner.app.sweep_views.sweep_workbook)."""
-    try:
-        if path.suffix.lower() == ".csv":
-            headed(table).to_csv(path, index=False)
-            return
-        path.write_bytes(sweep_workbook(table, kind))
-    except OSError as error:
-        raise InputError("--out", "a writable path", f"{path} ({error.strerror or error})") from None
+    data = csv_bytes(table) if path.suffix.lower() == ".csv" else sweep_workbook(table, kind)
+    write_file(path, data, "--out")
 
 
 def describe(table: pd.DataFrame, kind: str) -> str:

@@ -27,6 +27,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from planner.inputs.catalog import TAG, source_tags
 from planner.inputs.errors import InputError
+from planner.inputs.files import check_writable, csv_text, write_file
 from planner.inputs.inputs_table import COLUMNS as INPUT_COLUMNS
 from planner.inputs.inputs_table import document_rows
 from planner.results.plan import Plan
@@ -53,6 +54,8 @@ STYLES = {
 MAX_WIDTH = 60
 MAX_CELL_TEXT = 32_767  # Excel's limit; xlsxwriter would cut longer text silently
 MAX_ROWS = 1_048_576  # rows in an Excel sheet
+# xlsxwriter's options that keep a text a text ("=1+1" is not a formula, "007" not a number)
+TEXT_AS_TEXT = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 
 
 @dataclass(frozen=True)
@@ -290,7 +293,7 @@ def _is_number(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and not math.isnan(value)
 
 
-WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+WORKBOOK_OPTIONS = {"in_memory": True, **TEXT_AS_TEXT}
 
 
 def workbook_bytes(plan: Plan) -> bytes:
@@ -714,9 +717,8 @@ def csv_zip_bytes(plan: Plan) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in CSV_TABLES:
-            archive.writestr(f"{name}.csv", getattr(plan, name).to_csv(index=False))
-        inputs = pd.DataFrame(document_rows(plan.scenario.document()))
-        archive.writestr("inputs.csv", inputs.to_csv(index=False))
+            archive.writestr(f"{name}.csv", csv_text(getattr(plan, name)))
+        archive.writestr("inputs.csv", csv_text(pd.DataFrame(document_rows(plan.scenario.document()))))
         archive.writestr("summary.json", json.dumps(plan.summary(), indent=2))
     return buffer.getvalue()
 
@@ -727,17 +729,16 @@ WRITERS: dict[str, Callable[[Plan], bytes]] = {".xlsx": workbook_bytes, ".zip": 
 def plan_file_writer(path: Path) -> Callable[[Plan], None]:
     """A function that writes a plan to `path`: a workbook for .xlsx, CSV tables for .zip.
 
-    Ask for it before planning, so a path of the wrong kind fails before the solve.
+    Ask for it before planning, so a path of the wrong kind, or one that cannot be written,
+    fails before the solve.
     """
     path = Path(path)
     to_bytes = WRITERS.get(path.suffix.lower())
     if to_bytes is None:
         raise InputError("--out", "a path ending in .xlsx (workbook) or .zip (CSV tables)", repr(str(path)))
+    check_writable(path, "--out")
 
     def write(plan: Plan) -> None:
-        try:
-            path.write_bytes(to_bytes(plan))
-        except OSError as error:
-            raise InputError("--out", "a writable path", f"{path} ({error.strerror or error})") from None
+        write_file(path, to_bytes(plan), "--out")
 
     return write

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import io
 import zipfile
+from itertools import islice
 from pathlib import Path
 
 import openpyxl
 
 from planner.inputs.errors import InputError
+from planner.inputs.files import read_file
 from planner.inputs.inputs_table import COLUMNS, InputRow, error_field, parse_path, rows_document
 from planner.inputs.scenario import Scenario, build
 
 SHEET = "Inputs"
 MAX_WORKBOOK_BYTES = 20 * 2**20  # an exported plan of 60 months is well under 1 MB
 MAX_UNPACKED_BYTES = 200 * 2**20  # an .xlsx is a zip: refuse one that inflates past this
+MAX_SHEET_ROWS = 20_000  # the default scenario takes 145 rows, a site about 35
 _LETTERS = {column.lower(): letter for column, letter in zip(COLUMNS, "ABCDE")}
 
 
@@ -49,21 +52,15 @@ def _read(source, name: str | None) -> tuple[bytes, str]:
     if isinstance(source, (bytes, bytearray)):
         data, name = bytes(source), name or "uploaded workbook"
     else:
-        path = Path(source)
-        name = name or str(path)
+        name = name or str(source)
         try:
-            if path.stat().st_size > MAX_WORKBOOK_BYTES:
-                raise _too_large(path.stat().st_size, name)
-            data = path.read_bytes()
-        except OSError as error:
-            raise InputError("", "a readable workbook file", f"{path} ({error.strerror or error})", name) from None
-    if len(data) > MAX_WORKBOOK_BYTES:
-        raise _too_large(len(data), name)
+            data = read_file(source, MAX_WORKBOOK_BYTES, "a readable workbook file")
+        except InputError as error:
+            raise error.in_file(name) from None
+    if len(data) > MAX_WORKBOOK_BYTES:  # a read stops one byte past the limit: the size is "more than"
+        raise InputError("", f"a workbook of at most {MAX_WORKBOOK_BYTES // 2**20} MB",
+                         f"more than {MAX_WORKBOOK_BYTES:,} bytes", name)
     return data, name
-
-
-def _too_large(size: int, name: str) -> InputError:
-    return InputError("", f"a workbook of at most {MAX_WORKBOOK_BYTES // 2**20} MB", f"{size:,} bytes", name)
 
 
 def _input_rows(data: bytes, name: str) -> tuple[list[InputRow], list[int]]:
@@ -79,7 +76,11 @@ def _input_rows(data: bytes, name: str) -> tuple[list[InputRow], list[int]]:
                     f"sheets {workbook.sheetnames}",
                     name,
                 )
-            cells = [tuple(row[: len(COLUMNS)]) for row in workbook[SHEET].iter_rows(values_only=True)]
+            sheet = workbook[SHEET]
+            sheet.reset_dimensions()  # read every row, not only those the file's <dimension> claims
+            # the rows are streamed and the read stops past the limit: a million rows take no longer
+            rows = sheet.iter_rows(max_col=len(COLUMNS), values_only=True)
+            cells = list(islice(rows, MAX_SHEET_ROWS + 1))
         finally:
             workbook.close()
     except InputError:
@@ -88,6 +89,8 @@ def _input_rows(data: bytes, name: str) -> tuple[list[InputRow], list[int]]:
         raise InputError(
             "", "a valid Excel workbook (.xlsx)", f"a damaged workbook ({type(error).__name__}: {error})", name
         ) from None
+    if len(cells) > MAX_SHEET_ROWS:
+        raise InputError(SHEET, f"a sheet of at most {MAX_SHEET_ROWS:,} rows", f"more than {MAX_SHEET_ROWS:,}", name)
     header = tuple(str(cell or "").strip() for cell in (cells[0] if cells else ()))
     if header[: len(COLUMNS)] != COLUMNS:
         raise InputError(f"{SHEET}!A1:E1", f"the header {', '.join(COLUMNS)}", repr(", ".join(header)), name)

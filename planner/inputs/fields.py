@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
@@ -23,6 +22,7 @@ from pydantic import BeforeValidator, ConfigDict, ValidationInfo
 
 from planner.inputs.calendar import parse_month
 from planner.inputs.errors import InputError
+from planner.inputs.files import read_file
 from planner.inputs.units import parse_quantity
 
 
@@ -237,13 +237,7 @@ MAX_INPUT_BYTES = 1 << 20  # scenario and profile files are small; anything larg
 def read_toml(path, field: str = "") -> dict:
     """A TOML file as a dict, or an InputError saying why it cannot be read; `field` names the
     scenario field that referred to the file, if any."""
-    path = Path(path)
-    try:
-        with path.open("rb") as file:  # never more than the limit into memory (/dev/zero, a huge upload)
-            data = file.read(MAX_INPUT_BYTES + 1)
-    except OSError as error:
-        raise InputError(field, "a readable TOML file", f"{path} ({error.strerror or error})", str(path)) from None
-    return parse_toml(data, path, field)
+    return parse_toml(read_file(path, MAX_INPUT_BYTES, "a readable TOML file", field), path, field)
 
 
 def parse_toml(data: bytes, path, field: str = "") -> dict:

@@ -421,6 +421,6 @@ def _allowed_file(reference: str, scenario_path: Path, field: str, expected: str
     if not any(candidate.is_relative_to(folder.resolve()) for folder in folders):
         inside = " or ".join(str(folder.resolve()) for folder in folders)
         raise InputError(field, f"{expected} inside {inside}", f"{reference!r}, which is outside", str(scenario_path))
-    if not candidate.is_file():
+    if not candidate.exists():  # a folder, a FIFO or a device is refused by the reader, by what it is
         raise InputError(field, expected, f"{reference!r} (no such file)", str(scenario_path))
     return candidate

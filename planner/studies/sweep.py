@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+import signal
 import threading
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -128,7 +129,7 @@ def evaluate(scenario: Scenario, changes: list[dict], executor: Executor | None 
         for chunk in chunks:
             store(chunk, _evaluate_chunk(scenario, [changes[i] for i in chunk]))
     elif executor is None:
-        with ProcessPoolExecutor(workers) as pool:
+        with ProcessPoolExecutor(workers, initializer=_leave_interrupts_to_the_parent) as pool:
             _gather(pool, scenario, changes, chunks, store)
     else:
         _gather(executor, scenario, changes, chunks, store)
@@ -156,7 +157,8 @@ def cluster_executor(address: str):
 
 
 def _gather(executor: Executor, scenario: Scenario, changes: list[dict], chunks: list[list[int]], store) -> None:
-    futures = {executor.submit(_evaluate_chunk, scenario, [changes[i] for i in chunk]): chunk for chunk in chunks}
+    with _interrupts_held():
+        futures = {executor.submit(_evaluate_chunk, scenario, [changes[i] for i in chunk]): chunk for chunk in chunks}
     try:
         for future in as_completed(futures):
             chunk = futures[future]
@@ -175,6 +177,30 @@ def _columns(rows: list[dict]) -> list[str]:
     """The outcome columns, then each site's peak MW and accelerators in order of appearance."""
     extra = dict.fromkeys(key for row in rows for key in row if key not in OUTCOMES)
     return OUTCOMES + list(extra)
+
+
+@contextmanager
+def _interrupts_held():
+    """Ctrl-C while a process pool starts its processes and threads leaves it half-built (a hang,
+    or "cannot join thread before it is started"): it is held until the work is submitted."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread takes signals
+        yield
+        return
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """Ctrl-C reaches every process of the terminal's group: the parent stops the sweep (once
+    the chunks running finish) and says so once; a worker that took it too would print a
+    traceback of its own, and one that exits at once breaks the pool mid-shutdown."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _evaluate_chunk(scenario: Scenario, chunk: list[dict]) -> list[dict]:
