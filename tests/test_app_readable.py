@@ -15,7 +15,7 @@ def test_plan_tables_read_with_names_units_and_separators(default_plan):
                            "Price to enter", "Relaxations"]
     fleet = tab(at, "Plan tables").dataframe[0].value
     assert list(fleet.columns) == ["Site", "Accelerator", "Month", "Installed (count)", "Delivered (count)",
-                                   "Training (count)"]
+                                   "Retired (count)", "Training (count)", "Serving (count)"]
     most = default_plan.fleet["installed"].idxmax()
     assert fleet.at[most, "Installed (count)"] == f"{default_plan.fleet.at[most, 'installed']:,.0f}"
     assert "," in fleet.at[most, "Installed (count)"]  # thousands of accelerators
@@ -23,7 +23,7 @@ def test_plan_tables_read_with_names_units_and_separators(default_plan):
     box.select("costs").run()
     costs = tab(at, "Plan tables").dataframe[0].value
     assert list(costs.columns) == ["Fiscal year", "Capex (JPY bn)", "Electricity (JPY bn)", "Total (JPY bn)",
-                                   "Budget arriving (JPY bn)"]
+                                   "Budget arriving (JPY bn)", "Public money (JPY bn)", "Private money (JPY bn)"]
     for shown, capex in zip(costs["Capex (JPY bn)"], default_plan.costs["capex_jpy"]):
         assert float(shown.replace(",", "")) == pytest.approx(capex / 1e9, abs=0.005)
 
@@ -31,18 +31,22 @@ def test_plan_tables_read_with_names_units_and_separators(default_plan):
     binding = tab(at, "Plan tables").dataframe[0].value
     assert "shadow_price" not in binding and "Unit" not in binding
     worth = binding.at[0, "One more unit is worth"]
-    assert re.fullmatch(r"JPY \d\.\d\d bn per 1e24 FLOP", worth), worth
-    assert float(worth.split()[1]) == pytest.approx(default_plan.binding.at[0, "shadow_price"] / 1e9, abs=0.005)
+    # the economic cost (residual view) prices 1e24 FLOP in hundreds of millions of yen: written in mn
+    assert re.fullmatch(r"JPY \d{3}\.\d mn per 1e24 FLOP", worth), worth
+    assert float(worth.split()[1]) == pytest.approx(default_plan.binding.at[0, "shadow_price"] / 1e6, abs=0.05)
 
     box.select("entry").run()
     entry = tab(at, "Plan tables").dataframe[0].value
     assert all(re.fullmatch(r"\d+\.\d%", share) for share in entry["Cut (share of capex)"])
 
 
-def test_limits_write_shadow_prices_as_money():
+def test_limits_write_shadow_prices_as_money(default_plan):
     at = started()
     limits = "\n".join(block.value for block in tab(at, "Limits").markdown)
-    assert "**Tomakomai IT fit-out, 2027-05: 43.0 MW**: JPY 1.57 bn per MW" in limits  # was 1.567e+09 JPY per MW
+    binding = default_plan.binding.set_index("description")["shadow_price"]
+    price = binding["Tomakomai IT fit-out, 2027-05: 43.0 MW"]  # JPY per MW of economic cost, hundreds of millions
+    assert 1e8 <= price < 1e9
+    assert f"**Tomakomai IT fit-out, 2027-05: 43.0 MW**: JPY {price / 1e6:.1f} mn per MW" in limits  # was 3.62e+08 JPY per MW
     assert "e+0" not in limits
 
 

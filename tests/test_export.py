@@ -18,6 +18,7 @@ from workbooks import (
     chart_xml,
     column_width,
     injected_scenario,
+    present,
     summary_items,
     table,
     total_row,
@@ -71,21 +72,23 @@ def test_sheets_in_order(book):
 
 
 def test_fleet_sheet_is_the_fleet_table(book, plan):
-    sheet = table(book["Fleet"], 6)
+    sheet = table(book["Fleet"], 8)
     assert list(sheet.columns) == [
         "Site",
         "Accelerator",
         "Month",
         "Installed (count)",
         "Delivered (count)",
+        "Retired (count)",
         "Training (count)",
+        "Serving (count)",
     ]
     assert_same_rows(sheet, plan.fleet)
 
 
 def test_fleet_chart_data_is_installed_by_month(book, plan):
     """Beside the table: one column per site and type that holds any accelerators."""
-    rows = list(book["Fleet"].iter_rows(min_col=8, values_only=True))
+    rows = list(book["Fleet"].iter_rows(min_col=10, values_only=True))
     header, body = rows[0], [row for row in rows[1:] if row[0] is not None]
     held = plan.fleet.groupby(["site", "accelerator"])["installed"].max()
     held = [f"{site} {acc}" for (site, acc), peak in held.items() if peak > 1e-6]
@@ -140,13 +143,19 @@ def test_costs_by_fiscal_year_against_budget(book, formulas, plan):
         "Budget arriving (JPY bn)",
         "Spent to date (JPY bn)",
         "Budget to date (JPY bn)",
+        "Public money (JPY bn)",
+        "Private money (JPY bn)",
     ]
     costs = plan.costs
-    assert sheet["Fiscal year"].tolist() == costs["fiscal_year"].tolist() == ["FY2026", "FY2027"]
+    # the horizon, 2026-04 to 2031-03, is five fiscal years; money arrives in the first two only
+    years = ["FY2026", "FY2027", "FY2028", "FY2029", "FY2030"]
+    assert sheet["Fiscal year"].tolist() == costs["fiscal_year"].tolist() == years
     assert sheet["Capex (JPY bn)"].to_numpy() == pytest.approx(costs["capex_jpy"].to_numpy() / 1e9, rel=1e-15)
     assert sheet["Total (JPY bn)"].to_numpy() == pytest.approx(costs["total_jpy"].to_numpy() / 1e9, rel=1e-12)
-    assert sheet["Budget arriving (JPY bn)"].tolist() == [100, 300]  # FY2026 1e11, FY2027 3e11 JPY
-    assert sheet["Budget to date (JPY bn)"].tolist() == [100, 400]
+    arriving = [present(value) for value in sheet["Budget arriving (JPY bn)"]]
+    assert arriving == [100, 300, None, None, None]  # FY2026 1e11, FY2027 3e11 JPY, then none
+    assert sheet["Budget to date (JPY bn)"].tolist() == [100, 400, 400, 400, 400]
+    assert [present(value) for value in sheet["Public money (JPY bn)"]] == [None] * 5  # the budget is not split by source
     assert sheet["Spent to date (JPY bn)"].to_numpy() == pytest.approx(
         costs["total_jpy"].cumsum().to_numpy() / 1e9, rel=1e-12
     )
@@ -202,7 +211,7 @@ def test_summary_headlines(book, formulas, plan):
         for acc, count in fleet.items():
             assert items[f"Peak installed, {site} {acc}"] == (pytest.approx(count, rel=1e-15), "count")
     live = summary_items(formulas["Summary"])
-    assert live["Total cost"][0] == "='Costs'!$D$4"
+    assert live["Total cost"][0] == "='Costs'!$D$7"  # header, five fiscal years, then the totals row
     assert live["Peak facility power, Sakai"][0].startswith("=MAX('Power'!$E$")
 
 
@@ -360,11 +369,11 @@ def test_charts_plot_facility_power_against_grid_limit_and_the_fleet(data, plan)
     assert len(charts) == 1 + len(plan.scenario.sites)
     references = [re.findall(r"<c:f>([^<]+)</c:f>", chart) for chart in charts]
     assert '<c:grouping val="stacked"/>' in charts[0]
-    months = "Fleet!$H$2:$H$15"  # 14 months, 2026-04 to 2027-05, in the chart data beside the fleet table
+    months = "Fleet!$J$2:$J$61"  # 60 months, 2026-04 to 2031-03, in the chart data beside the fleet table
     series = ["Tomakomai B200", "Tomakomai GB200", "Tomakomai GB300", "Sakai B200"]  # the types the plan buys
-    assert references[0] == [ref for col in "IJKL" for ref in (f"Fleet!${col}$1", months, f"Fleet!${col}$2:${col}$15")]
-    assert [cell.value for cell in openpyxl.load_workbook(io.BytesIO(data))["Fleet"]["I1:L1"][0]] == series
-    blocks = {"Tomakomai": (2, 15), "Sakai": (16, 29)}  # 14 months each, site after site
+    assert references[0] == [ref for col in "KLMN" for ref in (f"Fleet!${col}$1", months, f"Fleet!${col}$2:${col}$61")]
+    assert [cell.value for cell in openpyxl.load_workbook(io.BytesIO(data))["Fleet"]["K1:N1"][0]] == series
+    blocks = {"Tomakomai": (2, 61), "Sakai": (62, 121)}  # 60 months each, site after site
     for (site, (first, last)), chart, refs in zip(blocks.items(), charts[1:], references[1:]):
         assert "<c:lineChart>" in chart and "<c:barChart>" in chart
         assert f"Power!$E${first}:$E${last}" in refs  # facility MW
@@ -402,7 +411,7 @@ def test_infeasible_plan_still_makes_a_workbook():
     assert items["Status"] == ("infeasible", None)
     assert items["Training finishes"] == ("not within this plan", "month")
     assert items["Total cost"][0] == 0
-    chart_data = [row for row in book["Fleet"].iter_rows(min_col=8, max_col=9, values_only=True) if row[0]]
+    chart_data = [row for row in book["Fleet"].iter_rows(min_col=10, max_col=11, values_only=True) if row[0]]
     assert chart_data == [("Month (chart data: installed, count)", None)] + [
         (m, None) for m in plan.fleet["month"].unique()
     ]

@@ -81,7 +81,9 @@ FLEET = (
     Column("month", "Month"),
     Column("installed", "Installed (count)", "count"),
     Column("delivered", "Delivered (count)", "count", total=True),
+    Column("retired", "Retired (count)", "count", total=True),
     Column("training", "Training (count)", "count"),
+    Column("serving", "Serving (count)", "count"),
 )
 POWER = (
     Column("site", "Site"),
@@ -120,6 +122,8 @@ COSTS = (
         JPY_BN,
         formula="=SUM({budget_jpy}${first}:{budget_jpy}{row})",
     ),
+    Column("public_jpy", "Public money (JPY bn)", "jpy_bn", JPY_BN, total=True),
+    Column("private_jpy", "Private money (JPY bn)", "jpy_bn", JPY_BN, total=True),
 )
 COMPUTE = (
     Column("month", "Month"),

@@ -327,7 +327,9 @@ def economic_cost(scenario: Scenario, arrays: ScenarioArrays, solution: Solution
 
 
 def use_table(arrays: ScenarioArrays, use: np.ndarray) -> pd.DataFrame:
-    s, g, t, w = np.nonzero(use > NEGLIGIBLE)
+    """Every non-zero use, however small: `verify` recomputes each run's compute from these rows,
+    and many rows below NEGLIGIBLE can add up to more than the solver's tolerance."""
+    s, g, t, w = np.nonzero(use)
     workloads = [*arrays.runs, *arrays.streams]
     return pd.DataFrame({
         "site": np.array(arrays.sites)[s], "accelerator": np.array(arrays.accelerators)[g],

@@ -73,13 +73,16 @@ def run_compute(plan: Plan) -> pd.DataFrame:
     scenario, runs = plan.scenario, plan.scenario.training_runs
     rows = plan.use[plan.use["workload"].isin(list(runs))].copy()
     period = rows["month"].map(lambda text: parse_month(text, "month"))
-    seconds = period.map(lambda p: p.days_in_month * 24 * 3600.0)
     work = rows["workload"].map(runs)
-    flops = [scenario.accelerators[a].peak_bf16 * scenario.accelerators[a].mfu for a in rows["accelerator"]]
-    efficiency = [scenario.site_efficiency(s, w) for s, w in zip(rows["site"], work)]
-    rows["flop"] = rows["accelerators"] * flops * work.map(lambda w: w.availability) * seconds * efficiency
-    rows["allowed"] = [w.earliest_start <= p <= w.deadline and (w.accelerators is None or a in w.accelerators)
-                       for w, p, a in zip(work, period, rows["accelerator"])]
+    # float Series throughout: an empty use table (a corrupt solution) must give no rows, not a type error
+    number = lambda values: pd.Series(list(values), index=rows.index, dtype=float)  # noqa: E731
+    seconds = number(p.days_in_month * 24 * 3600.0 for p in period)
+    flops = number(scenario.accelerators[a].peak_bf16 * scenario.accelerators[a].mfu for a in rows["accelerator"])
+    efficiency = number(scenario.site_efficiency(s, w) for s, w in zip(rows["site"], work))
+    availability = number(w.availability for w in work)
+    rows["flop"] = rows["accelerators"].astype(float) * flops * availability * seconds * efficiency
+    rows["allowed"] = pd.Series([w.earliest_start <= p <= w.deadline and (w.accelerators is None or a in w.accelerators)
+                                 for w, p, a in zip(work, period, rows["accelerator"])], index=rows.index, dtype=bool)
     rows["period"] = period
     return rows
 
