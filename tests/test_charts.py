@@ -39,9 +39,10 @@ def test_an_infeasible_pinned_plan_is_not_drawn(default_plan):
 def test_pinned_plan_adds_its_data(default_plan, later_plan):
     alone = charts.power_chart(default_plan, None, "Tomakomai")["datasets"]["power"]
     compared = charts.power_chart(default_plan, later_plan, "Tomakomai")["datasets"]["power"]
-    # facility draw and grid limit for each month: 14 months to 2027-05, 16 to 2027-07
-    assert len(alone) == 2 * 14
-    assert len(compared) == 2 * 14 + 2 * 16
+    # facility draw and grid limit for each month of the horizon, 2026-04 to 2031-03 (60 months),
+    # whatever the deadline (the plan now covers the whole horizon)
+    assert len(alone) == 2 * 60
+    assert len(compared) == 2 * 60 + 2 * 60
     assert {row["plan"] for row in compared} == {"current", "pinned"}
     grid = {row["month"][:7]: row["mw"] for row in alone if row["quantity"] == "grid limit"}
     assert (grid["2026-09"], grid["2026-10"]) == (0.0, 50.0)  # Tomakomai opens with 50 MW

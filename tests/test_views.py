@@ -62,7 +62,10 @@ def test_compute_curve_reaches_the_requirement_at_the_deadline(one_site_plan):
     curve = views.compute_by_month(one_site_plan)
     due = views.requirement(one_site_plan)
     assert due == {"required_flop": 1e24, "deadline": pd.Timestamp("2028-01-01")}
-    assert curve["month"].iloc[-1] == due["deadline"]  # the end of December 2027
+    # the curve runs to the horizon's end (December 2028) and is flat after the deadline
+    assert curve["month"].iloc[-1] == pd.Timestamp("2029-01-01")
+    at_deadline = curve[curve["month"] == due["deadline"]]["cumulative_flop"].item()  # the end of December 2027
+    assert at_deadline == pytest.approx(1e24, rel=1e-7)
     assert curve["cumulative_flop"].iloc[-1] == pytest.approx(1e24, rel=1e-7)
     january = curve[curve["month"] == pd.Timestamp("2027-02-01")]["cumulative_flop"].item()
     assert january == pytest.approx(N * 5e14 * 31 * 86400, rel=1e-6)
@@ -72,8 +75,9 @@ def test_spending_by_year_adds_up_to_the_total_and_shows_money_arriving(default_
     spending = views.spending_by_year(default_plan)
     total = default_plan.summary()["total_cost_jpy"] / 1e9
     assert spending["spent_bn"].sum() == pytest.approx(total, rel=1e-9)
-    arriving = spending.drop_duplicates("fiscal_year").set_index("fiscal_year")["arriving_bn"].to_dict()
-    assert arriving == {"FY2026": 100.0, "FY2027": 300.0}  # from the default scenario's budget
+    arriving = spending.drop_duplicates("fiscal_year").set_index("fiscal_year")["arriving_bn"].dropna().to_dict()
+    assert arriving == {"FY2026": 100.0, "FY2027": 300.0}  # from the default scenario's budget; none in FY2028-30
+    assert list(spending.drop_duplicates("fiscal_year")["fiscal_year"]) == [f"FY{year}" for year in range(2026, 2031)]
     assert set(spending["kind"]) == {"capex", "electricity"}
 
 
@@ -104,7 +108,7 @@ def test_binding_limit_in_words_with_its_hand_computed_worth(one_site_plan):
     # The plan is linear in the compute: one more 1e24 FLOP costs what the whole 1e24 costs.
     worth = (N * 1e7 + 666_666.67 * 20) / 1e24 * 1e24  # JPY 634.2 M of capex + 13.3 M of electricity
     (line,) = views.binding_in_words(one_site_plan)
-    assert line == "**1e+24 FLOP by 2027-12**: JPY 647.5 mn per 1e24 FLOP"
+    assert line == "**training run: 1e+24 FLOP by 2027-12**: JPY 647.5 mn per 1e24 FLOP"  # each run by its name
     assert worth == pytest.approx(647.53e6, rel=1e-5)
     assert views.entry_in_words(one_site_plan) == []  # the only type is used
 
@@ -129,7 +133,7 @@ def test_relaxations_of_an_infeasible_plan_in_words():
     assert plan.status == "infeasible"
     works, cannot = views.relaxations_in_words(plan)
     assert works["more money"] == ["total budget JPY 0.1 bn: + JPY 7.38 bn"]
-    assert "the largest run that fits is 1.3% of 1e+24 FLOP" in works["a smaller run"][0]
+    assert "the largest run that fits is 1.3% of training run: 1e+24 FLOP" in works["a smaller run"][0]
     assert cannot == ["a later deadline", "more grid and fit-out at Alpha"]
 
 
