@@ -95,8 +95,8 @@ def measure(make_scenario: Callable[[], Scenario], repeats: int) -> Timings:
         solution = clock(stages, "solve", lambda: solve(model))
         clock(stages, "tables", lambda: tabulate(scenario, model.arrays, solution, 0.0))
         clock(stages, "limits", lambda: (binding_table(model, solution), entry_prices(model, solution)))
-        arrays, highs = clock(stages, "raw build", lambda: raw_highs.model(scenario))
-        result = clock(stages, "raw solve", lambda: raw_highs.run(highs, arrays))
+        arrays, columns, highs = clock(stages, "raw build", lambda: raw_highs.model(scenario))
+        result = clock(stages, "raw solve", lambda: raw_highs.run(highs, arrays, columns))
     if plan.status != "optimal" or baseline.status != "optimal":
         raise SystemExit(f"benchmark scenario not optimal: planner {plan.status}, raw {baseline.status}")
     memory = {
@@ -104,7 +104,7 @@ def measure(make_scenario: Callable[[], Scenario], repeats: int) -> Timings:
         "raw": peak_python_memory(lambda: raw_highs.raw_plan(make_scenario())),
     }
     size = (result.columns, result.rows, result.nonzeros)
-    return Timings(stages, plan.summary()["total_cost_jpy"], result.objective_jpy, size, memory)
+    return Timings(stages, plan.economic_cost_jpy, result.objective_jpy, size, memory)
 
 
 def peak_python_memory(work: Callable) -> int:

@@ -2,9 +2,16 @@
 
 Two jobs: the speed baseline for the PuLP model (planner.lp.model), and an independent check of
 its formulation. The rows are written here from the formulation (planner/lp/model.py docstrings,
-the design page) as whole-array operations, not by calling the PuLP model's code, so a
-mistake in either shows up as a different optimum. Only the model units (COUNT, POWER, MONEY,
-COMPUTE) are shared, so HiGHS sees the same well-scaled numbers.
+docs/input-files.md, the design page /programme-model) as whole-array operations over index
+arrays, not by calling the PuLP model's code, so a mistake in either shows up as a different
+optimum. Only the model units (COUNT, POWER, MONEY, COMPUTE, TOKENS) are shared, so HiGHS sees
+the same well-scaled numbers.
+
+The copy covers the programme over the whole horizon: purchases, the fleet by month, retirements
+by vintage, use per workload (runs inside their windows, serving streams), the three economic
+views, the total budget and money by fiscal year. It leaves out what needs more than an LP or a
+second set of money columns: `after` chains (binaries), public and private money, and whole
+servers (integer sizing); `build` refuses such a scenario.
 """
 
 from __future__ import annotations
@@ -15,9 +22,9 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
-from planner.inputs.scenario import Budget, Scenario
+from planner.inputs.scenario import Scenario
 from planner.lp.arrays import ScenarioArrays
-from planner.lp.model import COMPUTE, COUNT, MONEY, POWER
+from planner.lp.model import COMPUTE, COUNT, MONEY, POWER, TOKENS
 from planner.lp.solve import Solution
 from planner.results.plan import Plan, tabulate
 
@@ -34,9 +41,8 @@ _STATUS = {
 @dataclass
 class RawResult:
     status: str  # "optimal", "infeasible", "unbounded", "not solved"
-    objective_jpy: float  # NaN unless optimal
-    installed: np.ndarray  # (S, G, T) accelerators, zeros unless optimal
-    training: np.ndarray  # (S, G, T) accelerators, zeros unless optimal
+    objective_jpy: float  # the economic cost in the scenario's view; NaN unless optimal
+    solution: Solution  # the fleet arrays in accelerators, zeros unless optimal
     columns: int
     rows: int
     nonzeros: int
@@ -72,162 +78,243 @@ class _Rows:
         return start.astype(np.int32), columns[order].astype(np.int32), values[order]
 
 
-def build(arrays: ScenarioArrays, budget: Budget) -> tuple[int, np.ndarray, _Rows]:
-    """Columns, objective and rows of the least-cost LP, in model units."""
-    S, G, T = arrays.installable.shape
-    fleet_mask, train_mask = _column_masks(arrays)
-    n_fleet, n_train = int(fleet_mask.sum()), int(train_mask.sum())
-    fleet = np.full((S, G, T), -1)
-    fleet[fleet_mask] = np.arange(n_fleet)
-    train = np.full((S, G, T), -1)
-    train[train_mask] = n_fleet + np.arange(n_train)
-    columns = n_fleet + n_train
+@dataclass
+class Columns:
+    """Column numbers by index, -1 where there is no column: installed (S, G, T), buy (S, G, T),
+    use (S, G, T, W) with runs first, retire (S, G, V, M)."""
 
-    # Per accelerator in a month: W drawn at the meter while idle / while training, and the yen that costs.
-    facility_w = arrays.pue[:, None, :] * arrays.power[None, :, None]
+    installed: np.ndarray
+    buy: np.ndarray
+    use: np.ndarray
+    retire: np.ndarray
+    count: int
+
+    @classmethod
+    def of(cls, arrays: ScenarioArrays) -> "Columns":
+        S, G, T = arrays.installable.shape
+        # the fleet exists once a delivery could have come, or from the start with an existing fleet
+        held = np.logical_or.accumulate(arrays.installable, axis=2) | (arrays.existing > 0)[:, :, None]
+        run_use = (arrays.run_flop > 0).transpose(1, 2, 3, 0)  # (S, G, T, R)
+        stream_use = (arrays.demand.T[:, None, :] > 0) & (arrays.serving.T[None, :, :] > 0)  # (T, G, K)
+        stream_use = np.broadcast_to(stream_use.transpose(1, 0, 2)[None], (S, G, T, len(arrays.streams)))
+        use = np.concatenate([run_use, stream_use], axis=3) & held[..., None]
+        later = np.arange(T)[None, :] > np.arange(T)[:, None]  # (V, M): m after v
+        retire = arrays.installable[..., None] & (later & arrays.retire_months[None, :])[None, None]
+        count, numbered = 0, []
+        for mask in (held, arrays.installable, use, retire):
+            index = np.full(mask.shape, -1)
+            index[mask] = count + np.arange(int(mask.sum()))
+            count += int(mask.sum())
+            numbered.append(index)
+        return cls(*numbered, count)
+
+
+def build(scenario: Scenario, arrays: ScenarioArrays) -> tuple[Columns, np.ndarray, float, _Rows]:
+    """Columns, objective (and its constant) and rows of the least-economic-cost LP, in model units."""
+    if any(first is not None for first in arrays.after) or scenario.budget.by_source() or scenario.solver.integer:
+        raise NotImplementedError("the raw copy has no `after` chains, public/private money or whole servers")
+    S, G, T = arrays.installable.shape
+    R = len(arrays.runs)
+    col = Columns.of(arrays)
+    fleet, buy, use, retire = col.installed, col.buy, col.use, col.retire
+    held, bought, working, sold = fleet >= 0, buy >= 0, use >= 0, retire >= 0
+
+    # Per accelerator in a month, in model units: facility W idle / at work, and joules drawn so.
+    facility_w = arrays.pue[:, None, :] * arrays.power[None, :, None] * COUNT  # (S, G, T)
     idle_w = facility_w * arrays.idle[None, :, None]
     active_w = facility_w * (1 - arrays.idle)[None, :, None]
-    yen_per_w = (arrays.price * arrays.seconds)[:, None, :]
-    unit_capex = arrays.capex * COUNT / MONEY
+    seconds = arrays.seconds[None, None, :]
+    capex = np.broadcast_to((arrays.capex * COUNT / MONEY)[:, :, None], (S, G, T))
 
-    def spending(through: int, since: int | None = None) -> np.ndarray:
-        """Capex of the fleet grown after `since` up to `through`, plus electricity in those months."""
-        cost = np.zeros(columns)
-        window = np.zeros(T, dtype=bool)
-        window[0 if since is None else since + 1 : through + 1] = True
-        in_window = fleet_mask & window
-        cost[fleet[in_window]] += (idle_w * yen_per_w)[in_window] * COUNT / MONEY
-        in_window = train_mask & window
-        cost[train[in_window]] += (active_w * yen_per_w)[in_window] * COUNT / MONEY
-        for month, sign in ((through, 1.0), (since, -1.0)):
-            if month is not None:
-                present = fleet_mask[:, :, month]
-                cost[fleet[:, :, month][present]] += sign * unit_capex[present]
-        return cost
+    def energy(per_joule: np.ndarray, months: np.ndarray) -> np.ndarray:
+        """Objective-like vector: `per_joule` (S, T) x the energy of each column in `months`."""
+        vector = np.zeros(col.count)
+        per_w = (per_joule[:, None, :] * seconds / MONEY) * months[None, None, :]
+        np.add.at(vector, fleet[held], (idle_w * per_w)[held])
+        use_w = np.broadcast_to((active_w * per_w)[..., None], use.shape)
+        np.add.at(vector, use[working], use_w[working])
+        return vector
 
+    def spending(months: np.ndarray) -> np.ndarray:
+        """Cash paid in `months` (a (T,) mask): capex at delivery and electricity."""
+        vector = energy(arrays.price, months.astype(float))
+        in_months = bought & months[None, None, :]
+        vector[buy[in_months]] += capex[in_months]
+        return vector
+
+    cost, constant = _objective(scenario, arrays, col, capex, energy)
     rows = _Rows()
-    # compute_requirement
-    rows.add(
-        arrays.required_flop / COMPUTE, INF, np.zeros(n_train, dtype=int), train[train_mask],
-        arrays.flop_per_month[train_mask] * COUNT / COMPUTE,
-    )
-    # training_within_fleet: training - installed <= 0
-    pair = np.arange(n_train)
-    rows.add(
-        np.full(n_train, -INF), np.zeros(n_train), np.concatenate([pair, pair]),
-        np.concatenate([train[train_mask], fleet[train_mask]]), np.repeat([1.0, -1.0], n_train),
-    )
-    # fleet_kept: installed[t] - installed[t-1] >= 0 where both exist
-    kept = fleet_mask[:, :, 1:] & fleet_mask[:, :, :-1]
-    k = int(kept.sum())
-    pair = np.arange(k)
-    rows.add(
-        np.zeros(k), np.full(k, INF), np.concatenate([pair, pair]),
-        np.concatenate([fleet[:, :, 1:][kept], fleet[:, :, :-1][kept]]), np.repeat([1.0, -1.0], k),
-    )
+    # compute_requirement: each run's FLOP inside its window
+    r_index = np.broadcast_to(np.arange(use.shape[3])[None, None, None, :], use.shape)
+    is_run = working & (r_index < R)
+    flop = np.moveaxis(arrays.run_flop, 0, 3) * COUNT / COMPUTE  # (S, G, T, R)
+    rows.add(arrays.required / COMPUTE, np.full(R, INF), r_index[is_run], use[is_run],
+             flop[is_run[..., :R]])
+    # serving_demand: each stream's tokens per second in each month it has demand
+    K = len(arrays.streams)
+    demand_row = np.full((K, T), -1)
+    needed = arrays.demand > 0
+    demand_row[needed] = np.arange(int(needed.sum()))
+    is_stream = working & (r_index >= R)
+    s_, g_, t_, w_ = np.nonzero(is_stream)
+    rows.add(arrays.demand[needed] / TOKENS, np.full(int(needed.sum()), INF), demand_row[w_ - R, t_],
+             use[s_, g_, t_, w_], arrays.serving[w_ - R, g_] * COUNT / TOKENS)
+    # use_within_fleet: sum over workloads of use - installed <= 0, where any workload may work
+    any_use = working.any(axis=3)
+    n = int(any_use.sum())
+    row_of = np.full((S, G, T), -1)
+    row_of[any_use] = np.arange(n)
+    s_, g_, t_, w_ = np.nonzero(working)
+    rows.add(np.full(n, -INF), np.zeros(n), np.concatenate([row_of[s_, g_, t_], row_of[any_use]]),
+             np.concatenate([use[s_, g_, t_, w_], fleet[any_use]]),
+             np.concatenate([np.ones(len(s_)), -np.ones(n)]))
+    # fleet_balance: installed[t] - installed[t-1] - buy[t] + retired from t = existing (t = 0) or 0
+    n = int(held.sum())
+    row_of = np.full((S, G, T), -1)
+    row_of[held] = np.arange(n)
+    before = held.copy()
+    before[:, :, 0] = False
+    before[:, :, 1:] &= held[:, :, :-1]
+    s_, g_, v_, m_ = np.nonzero(sold)
+    rhs = np.where(np.arange(T)[None, None, :] == 0, arrays.existing[:, :, None] / COUNT, 0.0)[held]
+    rows.add(rhs, rhs,
+             np.concatenate([row_of[held], row_of[before], row_of[bought], row_of[s_, g_, m_]]),
+             np.concatenate([fleet[held], np.roll(fleet, 1, axis=2)[before], buy[bought], retire[sold]]),
+             np.concatenate([np.ones(n), -np.ones(int(before.sum())), -np.ones(int(bought.sum())), np.ones(len(s_))]))
+    # retire_within_purchase: no more of a vintage sold than was bought
+    vintage = sold.any(axis=3)
+    n = int(vintage.sum())
+    row_of = np.full((S, G, T), -1)
+    row_of[vintage] = np.arange(n)
+    rows.add(np.full(n, -INF), np.zeros(n), np.concatenate([row_of[s_, g_, v_], row_of[vintage]]),
+             np.concatenate([retire[sold], buy[vintage]]), np.concatenate([np.ones(len(s_)), -np.ones(n)]))
     # grid_limit and it_capacity: one row per site-month holding any accelerator
-    site_month = fleet_mask.any(axis=1)
+    site_month = held.any(axis=1)
+    n = int(site_month.sum())
     row_of = np.full((S, T), -1)
-    row_of[site_month] = np.arange(int(site_month.sum()))
-    fleet_row = np.broadcast_to(row_of[:, None, :], (S, G, T))
+    row_of[site_month] = np.arange(n)
+    s_, g_, t_, w_ = np.nonzero(working)
     headroom = arrays.grid - arrays.pue * arrays.reserved[:, None]
-    rows.add(
-        np.full(int(site_month.sum()), -INF), headroom[site_month] / POWER,
-        np.concatenate([fleet_row[fleet_mask], fleet_row[train_mask]]),
-        np.concatenate([fleet[fleet_mask], train[train_mask]]),
-        np.concatenate([idle_w[fleet_mask], active_w[train_mask]]) * COUNT / POWER,
-    )
+    fleet_row = np.broadcast_to(row_of[:, None, :], (S, G, T))
+    rows.add(np.full(n, -INF), headroom[site_month] / POWER,
+             np.concatenate([fleet_row[held], row_of[s_, t_]]), np.concatenate([fleet[held], use[s_, g_, t_, w_]]),
+             np.concatenate([idle_w[held], active_w[s_, g_, t_]]) / POWER)
     room = arrays.it_capacity - arrays.reserved[:, None]
-    it_w = np.broadcast_to(arrays.power[None, :, None], (S, G, T))
-    rows.add(
-        np.full(int(site_month.sum()), -INF), room[site_month] / POWER,
-        fleet_row[fleet_mask], fleet[fleet_mask], it_w[fleet_mask] * COUNT / POWER,
-    )
-    # delivery: growth of the fleet summed over sites, per capped accelerator and month
-    held_before = np.zeros_like(fleet_mask)
-    held_before[:, :, 1:] = fleet_mask[:, :, :-1]
-    capped = np.isfinite(arrays.delivery_cap)
-    accel_month = (fleet_mask | held_before).any(axis=0) & capped[:, None]
+    it_w = np.broadcast_to(arrays.power[None, :, None] * COUNT / POWER, (S, G, T))
+    rows.add(np.full(n, -INF), room[site_month] / POWER, fleet_row[held], fleet[held], it_w[held])
+    # delivery: purchases summed over sites, per capped accelerator and month
+    capped = bought & np.isfinite(arrays.delivery_cap)[None, :, None]
+    accel_month = capped.any(axis=0)
+    n = int(accel_month.sum())
     row_of = np.full((G, T), -1)
-    row_of[accel_month] = np.arange(int(accel_month.sum()))
-    delivery_row = np.broadcast_to(row_of[None, :, :], (S, G, T))
-    now = fleet_mask & capped[None, :, None]
-    before = held_before & capped[None, :, None]
-    rows.add(
-        np.full(int(accel_month.sum()), -INF),
-        np.broadcast_to(arrays.delivery_cap[:, None], (G, T))[accel_month] / COUNT,
-        np.concatenate([delivery_row[now], delivery_row[before]]),
-        np.concatenate([fleet[now], fleet[:, :, :-1][before[:, :, 1:]]]),
-        np.concatenate([np.ones(int(now.sum())), -np.ones(int(before.sum()))]),
-    )
-    # budget
-    last = T - 1
-    rows.add_dense(spending(last), -INF, budget.total / MONEY)
-    # budget_fy: spending to each fiscal year's end within the money arrived so far (carry-over),
-    # or that year's spending within that year's money
-    by_year = budget.by_fiscal_year()
-    years = sorted(by_year)
-    money = np.array([by_year[year] for year in years])
-    for year, limit in zip(years, np.cumsum(money) if budget.carry_over else money):
-        months = np.flatnonzero(arrays.fiscal_year == year)
-        if len(months):
-            since = None if budget.carry_over or months[0] == 0 else int(months[0]) - 1
-            rows.add_dense(spending(int(months[-1]), since), -INF, limit / MONEY)
-    return columns, spending(last), rows
+    row_of[accel_month] = np.arange(n)
+    s_, g_, t_ = np.nonzero(capped)
+    rows.add(np.full(n, -INF), np.broadcast_to(arrays.delivery_cap[:, None], (G, T))[accel_month] / COUNT,
+             row_of[g_, t_], buy[s_, g_, t_], np.ones(len(s_)))
+    # budget: all cash over the horizon
+    rows.add_dense(spending(np.ones(T, dtype=bool)), -INF, scenario.budget.total / MONEY)
+    # budget_fy: every fiscal year of the horizon; a year not listed brings no money. Carried
+    # over: all cash to the year's end within all money arrived by then; else the year's own.
+    by_year = scenario.budget.by_fiscal_year()
+    if by_year:
+        arrived = 0.0
+        for year in np.unique(arrays.fiscal_year):
+            arrived += by_year.get(int(year), 0.0)
+            in_year = arrays.fiscal_year == year
+            if scenario.budget.carry_over:
+                months, limit = np.arange(T) <= np.flatnonzero(in_year)[-1], arrived
+            else:
+                months, limit = in_year, by_year.get(int(year), 0.0)
+            rows.add_dense(spending(months), -INF, limit / MONEY)
+    return col, cost, constant, rows
 
 
-def _column_masks(arrays: ScenarioArrays) -> tuple[np.ndarray, np.ndarray]:
-    """Where installed and training columns exist; columns are numbered installed first, each in C order."""
-    return arrays.installable, arrays.installable & arrays.trainable[None, None, :]
+def _objective(scenario: Scenario, arrays: ScenarioArrays, col: Columns, capex: np.ndarray, energy) -> tuple[np.ndarray, float]:
+    """The economic cost (model money units) in the scenario's view, and its constant.
+
+    residual: capex discounted at delivery, less the discounted resale of what is retired (at
+    `resale` x straight-line book value) and the discounted book value of what is left at the end;
+    annuity: CRF(rate, life) / 12 x capex per accelerator-month held, discounted, the existing
+    fleet's charge taken off (it is sunk); cash: capex and energy undiscounted. Energy is priced
+    at electricity plus the carbon price, discounted but in the cash view."""
+    economics, T = scenario.economics, len(arrays.months)
+    rate = economics.discount_rate
+    delta = (1 + rate) ** (-np.arange(T + 1) / 12)
+    life = economics.useful_life * 12
+    book = lambda v, m: np.clip(1 - (m - v) / life, 0, 1)  # noqa: E731
+    weight = np.ones(T) if economics.view == "cash" else delta[:T]
+    cost = energy(arrays.price + scenario.carbon_price * arrays.carbon, weight)
+    held, bought, sold = col.installed >= 0, col.buy >= 0, col.retire >= 0
+    v = np.arange(T)
+    if economics.view == "cash":
+        cost[col.buy[bought]] += capex[bought]
+        return cost, 0.0
+    if economics.view == "annuity":
+        growth = (1 + rate) ** economics.useful_life
+        crf = rate * growth / (growth - 1) if rate else 1 / economics.useful_life
+        charge = capex * crf / 12 * delta[None, None, :T]
+        cost[col.installed[held]] += charge[held]
+        sunk = (arrays.existing * arrays.capex).sum() / MONEY * crf / 12 * delta[:T].sum()
+        return cost, -float(sunk)
+    kept_value = delta[T] * book(v, T)  # (V,)
+    cost[col.buy[bought]] += (capex * (delta[:T] - kept_value)[None, None, :])[bought]
+    resold = economics.resale_of_book_value * delta[None, :T] * book(v[:, None], v[None, :])  # (V, M)
+    s_, g_, v_, m_ = np.nonzero(sold)
+    cost[col.retire[sold]] += capex[s_, g_, v_] * (kept_value[v_] - resold[v_, m_])
+    return cost, 0.0
 
 
-def load(arrays: ScenarioArrays, budget: Budget, time_limit: float = 60.0) -> highspy.Highs:
+def load(scenario: Scenario, arrays: ScenarioArrays) -> tuple[Columns, highspy.Highs]:
     """A quiet HiGHS instance holding the LP, passed as one CSR model."""
-    columns, cost, rows = build(arrays, budget)
+    col, cost, constant, rows = build(scenario, arrays)
     lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = columns, rows.count
-    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, np.zeros(columns), np.full(columns, INF)
+    lp.num_col_, lp.num_row_ = col.count, rows.count
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, np.zeros(col.count), np.full(col.count, INF)
+    lp.offset_ = constant
     lp.row_lower_, lp.row_upper_ = np.concatenate(rows.lower), np.concatenate(rows.upper)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
     lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = rows.rowwise()
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("time_limit", float(time_limit))
+    highs.setOptionValue("time_limit", float(scenario.solver.time_limit))
     highs.passModel(lp)
-    return highs
+    return col, highs
 
 
-def run(highs: highspy.Highs, arrays: ScenarioArrays) -> RawResult:
+def run(highs: highspy.Highs, arrays: ScenarioArrays, col: Columns) -> RawResult:
     """Solve, and read the fleet back in accelerators. A time limit is "not solved" (PuLP would say optimal)."""
+    started = time.perf_counter()
     highs.run()
     status = _STATUS.get(highs.getModelStatus(), "not solved")
-    fleet_mask, train_mask = _column_masks(arrays)
-    installed, training = np.zeros(fleet_mask.shape), np.zeros(fleet_mask.shape)
+    S, G, T = arrays.installable.shape
+    tables = [np.zeros(index.shape) for index in (col.installed, col.buy, col.use, col.retire)]
     objective = float("nan")
     if status == "optimal":
         objective = highs.getInfo().objective_function_value * MONEY
         values = np.asarray(highs.getSolution().col_value) * COUNT
-        installed[fleet_mask] = values[: int(fleet_mask.sum())]
-        training[train_mask] = values[int(fleet_mask.sum()) :]
-    return RawResult(status, objective, installed, training, highs.getNumCol(), highs.getNumRow(), highs.getNumNz())
+        for table, index in zip(tables, (col.installed, col.buy, col.use, col.retire)):
+            table[index >= 0] = values[index[index >= 0]]
+    installed, bought, use, retired = tables
+    solution = Solution(status, "highspy", time.perf_counter() - started, installed, arrays.training(use),
+                        bought, use, retired)
+    return RawResult(status, objective, solution, highs.getNumCol(), highs.getNumRow(), highs.getNumNz())
 
 
-def model(scenario: Scenario) -> tuple[ScenarioArrays, highspy.Highs]:
+def model(scenario: Scenario) -> tuple[ScenarioArrays, Columns, highspy.Highs]:
     """What PlanningModel(scenario) does, by this route: the arrays, then the LP handed to HiGHS."""
     arrays = ScenarioArrays.of(scenario)
-    return arrays, load(arrays, scenario.budget, scenario.solver.time_limit)
+    return arrays, *load(scenario, arrays)
 
 
 def solve_raw(scenario: Scenario) -> RawResult:
-    arrays, highs = model(scenario)
-    return run(highs, arrays)
+    arrays, col, highs = model(scenario)
+    return run(highs, arrays, col)
 
 
 def raw_plan(scenario: Scenario) -> Plan:
     """`make_plan` with this LP in place of the PuLP model: same arrays, same tables."""
     started = time.perf_counter()
-    arrays, highs = model(scenario)
+    arrays, col, highs = model(scenario)
     built = time.perf_counter()
-    result = run(highs, arrays)
-    solution = Solution(result.status, "highspy", time.perf_counter() - built, result.installed, result.training)
-    return tabulate(scenario, arrays, solution, built - started)
+    result = run(highs, arrays, col)
+    return tabulate(scenario, arrays, result.solution, built - started)
