@@ -5,10 +5,13 @@ site: PUE 1.2, 20 JPY/kWh. Discounting is monthly from the horizon's start: a ye
 start of month t is worth 1.04^(-t/12); a purchase is worth 1 - age/60 months of its price.
 """
 
+import dataclasses
+
 import pytest
 from builders import default_with, programme
 
 from planner import make_plan
+from planner.cli.main import describe
 from planner.lp.model import capital_recovery
 from planner.results.verify import verify
 
@@ -166,3 +169,58 @@ def test_a_later_deadline_never_removes_a_plan():
                                      "budget.total": "3e10 JPY"})).status for d in deadlines]
     first = statuses.index("optimal")
     assert all(status == "optimal" for status in statuses[first:])
+
+
+def test_verify_recomputes_economic_cost_and_residual_value_from_the_plans_tables():
+    # the one-month run of the first test: its fleet bought in December is kept to the end
+    plan = planned(one_month_run("residual"))
+    assert plan.retirements.empty and verify(plan) == []
+    wrong = dataclasses.replace(plan, economic_cost_jpy=plan.economic_cost_jpy * 1.001)
+    assert [v.where for v in verify(wrong)] == ["summary.economic_cost_jpy"]
+    wrong = dataclasses.replace(plan, residual_value_jpy=plan.residual_value_jpy * 0.999)
+    assert [v.where for v in verify(wrong)] == ["summary.residual_value_jpy"]
+
+
+def test_verify_reads_retirements_by_vintage():
+    # run A alone in November, horizon to December, resale at full book value: the fleet bought in
+    # November is sold in December (the month after the window), one month old
+    plan = planned(two_runs(A=RUN_A).model_copy(update={"economics": two_runs(A=RUN_A).economics.model_copy(
+        update={"resale_of_book_value": 1.0})}))
+    n = 1e24 / (FLOPS * 30 * DAY)
+    sold = plan.retirements
+    assert sold[["bought", "retired"]].values.tolist() == [["2027-11", "2027-12"]]
+    assert sold["accelerators"].item() == pytest.approx(n, rel=1e-6)
+    # bought at the start of November (month 0), sold at 59/60 of its price at the start of December
+    energy = n * WATTS * 30 * DAY * JPY_PER_J
+    assert plan.economic_cost_jpy == pytest.approx(n * PRICE * (1 - delta(1) * 59 / 60) + energy, rel=1e-6)
+    assert plan.residual_value_jpy == pytest.approx(0.0, abs=1.0)
+    unsold = dataclasses.replace(plan, retirements=sold.iloc[:0])
+    assert {v.constraint for v in verify(unsold)} == {"reported_totals"}  # the fleet's retired column, and the values
+    late = dataclasses.replace(plan, retirements=sold.assign(retired="2027-11"))
+    assert "retire_after_purchase" in {v.constraint for v in verify(late)}
+
+
+def test_the_plan_in_words_shows_runs_cash_by_source_economic_cost_and_residual_value():
+    # A on n_a = 1e24 / (5e14 x 30 days) = 771.6 X1 in November, B after it in December on part of
+    # that fleet. A's attributed cost: CRF(4%, 5) / 12 x 1e7 JPY per accelerator-month (187,189)
+    # x 771.6 = 144.4 mn, plus 771.6 x 1000 W x 30 days of electricity = 13.3 mn: JPY 157.8 mn.
+    plan = planned(two_runs(A=RUN_A, B=RUN_B))
+    n_a = 1e24 / (FLOPS * 30 * DAY)
+    attributed = n_a * PRICE * capital_recovery(0.04, 5) / 12 + n_a * WATTS * 30 * DAY * JPY_PER_J
+    assert plan.runs.set_index("run").at["A", "attributed_cost_jpy"] == pytest.approx(attributed, rel=1e-6)
+    lines = describe(plan).splitlines()
+    assert "  A: 2027-11 - 2027-11, deadline 2027-11; JPY 157.8 mn" in lines
+    assert lines[lines.index("runs (start - finish, deadline; attributed cost):") + 2].startswith(
+        "  B: 2027-12 - 2027-12, deadline 2027-12; JPY ")
+    assert "runs in order: MIP gap 0.00%" in lines  # the order's binaries make a MIP (no crash on its gap)
+    economic = next(line for line in lines if line.startswith("economic cost "))
+    assert economic == (f"economic cost JPY {plan.economic_cost_jpy / 1e6:.1f} mn (residual view); "
+                        f"residual value JPY {plan.residual_value_jpy / 1e9:.2f} bn at the horizon's end")
+    # public money pays half the capex of the one-month December run (7.467 bn): 3.73 bn; private
+    # the rest with the electricity (13.3 mn): 3.75 bn
+    n = 1e24 / (FLOPS * 31 * DAY)
+    capex, energy = n * PRICE, n * WATTS * 31 * DAY * JPY_PER_J
+    split = planned(programme({"workload.earliest_start": "2027-12", "budget.public_share": 0.5,
+                               "budget.public": {"FY2027": f"{capex} JPY"},
+                               "budget.private": {"FY2027": f"{0.5 * capex + energy * 1.001} JPY"}}))
+    assert "  FY2027: capex 7.5 + electricity 0.01; paid public 3.73 + private 3.75" in describe(split).splitlines()

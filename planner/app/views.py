@@ -141,7 +141,7 @@ def compute_by_month(plan: Plan, name: str = CURRENT) -> pd.DataFrame:
 
 def requirement(plan: Plan) -> dict:
     """The compute the run needs and when it is due: the end of the deadline month."""
-    workload = plan.scenario.workload
+    workload = plan.scenario.run  # the named run: [workload], or the first of [runs]
     return {"required_flop": workload.required_flop, "deadline": (workload.deadline + 1).to_timestamp()}
 
 

@@ -110,10 +110,13 @@ def _init(args) -> int:
 
 def _validate(args) -> int:
     scenario = load_scenario(args.path)
+    runs = scenario.training_runs.values()
+    flop, latest = sum(work.required_flop for work in runs), max(work.deadline for work in runs)
+    in_runs = f" in {len(runs)} runs" if len(runs) > 1 else ""
     say(
         f"{args.path}: valid. {scenario.name}: {len(scenario.sites)} sites, "
-        f"{len(scenario.accelerators)} accelerator types, {scenario.workload.required_flop:.3g} FLOP "
-        f"by {scenario.workload.deadline.strftime('%Y-%m')}"
+        f"{len(scenario.accelerators)} accelerator types, {flop:.3g} FLOP{in_runs} "
+        f"by {latest.strftime('%Y-%m')}"
     )
     return EXIT_PLAN
 
@@ -183,7 +186,10 @@ def describe(plan: Plan) -> str:
         f"total cost JPY {s['total_cost_jpy'] / 1e9:,.1f} bn = capex {s['capex_jpy'] / 1e9:,.1f} bn "
         f"+ electricity {s['energy_cost_jpy'] / 1e9:,.2f} bn (budget {s['budget_jpy'] / 1e9:,.1f} bn)",
         f"energy {s['energy_mwh']:,.0f} MWh, CO2 {s['co2_t']:,.0f} t",
+        f"economic cost {money(s['economic_cost_jpy'])} ({s['economic_view']} view); "
+        f"residual value {money(s['residual_value_jpy'])} at the horizon's end",
     ]
+    lines += _runs_in_words(plan)
     for site, fleet in s["accelerators"].items():
         held = ", ".join(f"{count:,.0f} {name}" for name, count in fleet.items()) or "none"
         rows = plan.power[plan.power["site"] == site]
@@ -194,8 +200,10 @@ def describe(plan: Plan) -> str:
         )
     if s["largest_model_parameters"] is not None and s["objective"] == "compute":
         lines.append(f"the compute delivered trains a model of {s['largest_model_parameters']:.3g} parameters at this run's tokens per parameter")
-    if s["mip_gap"] is not None:
-        lines.append(f"integer sizing: MIP gap {s['mip_gap']:.2%}, {s['integer_gap']:.2%} above the fractional plan")
+    if s["mip_gap"] is not None:  # whole servers, or binaries that keep runs in order
+        what = "integer sizing" if s["integer"] else "runs in order"
+        above = "" if s["integer_gap"] is None else f", {s['integer_gap']:.2%} above the fractional plan"
+        lines.append(f"{what}: MIP gap {s['mip_gap']:.2%}{above}")
     if not plan.binding.empty:
         note = f" ({plan.prices_note})" if plan.prices_note else ""
         lines.append(f"binding limits, and what one more unit of each is worth{note}:")
@@ -208,8 +216,19 @@ def describe(plan: Plan) -> str:
     lines.append("fiscal year spending (JPY bn):")
     for row in plan.costs.itertuples():
         budget = "" if row.budget_jpy != row.budget_jpy else f" (arrives {row.budget_jpy / 1e9:,.1f})"
-        lines.append(f"  {row.fiscal_year}: capex {row.capex_jpy / 1e9:,.1f} + electricity {row.energy_cost_jpy / 1e9:,.2f}{budget}")
+        sources = "" if row.public_jpy != row.public_jpy else (
+            f"; paid public {row.public_jpy / 1e9:,.2f} + private {row.private_jpy / 1e9:,.2f}")
+        lines.append(f"  {row.fiscal_year}: capex {row.capex_jpy / 1e9:,.1f} + electricity {row.energy_cost_jpy / 1e9:,.2f}{budget}{sources}")
     return "\n".join(lines)
+
+
+def _runs_in_words(plan: Plan) -> list[str]:
+    """Each training run: when it trains and finishes against its deadline, and its attributed cost."""
+    lines = ["runs (start - finish, deadline; attributed cost):"] if not plan.runs.empty else []
+    for row in plan.runs.itertuples():
+        span = f"{row.start} - {row.finish}" if row.finish else f"{row.start or 'never'} - not finished"
+        lines.append(f"  {row.run}: {span}, deadline {row.deadline}; {money(row.attributed_cost_jpy)}")
+    return lines
 
 
 if __name__ == "__main__":

@@ -453,7 +453,7 @@ def _binding(sheet: _Sheet, plan: Plan) -> None:
 
 def _sources(plan: Plan, rows) -> pd.DataFrame:
     """The method in brief, then every input that names its source."""
-    scenario, work = plan.scenario, plan.scenario.workload
+    scenario, work = plan.scenario, plan.scenario.run  # the named run: [workload], or the first of [runs]
     compute = f"{work.required_flop:.4g} FLOP"
     if work.compute is None:
         active = work.active_parameters or work.parameters

@@ -38,12 +38,12 @@ def explain(scenario: Scenario) -> pd.DataFrame:
 
 
 def _later_deadline(scenario: Scenario) -> list[dict]:
-    deadline, end = scenario.workload.deadline, scenario.horizon.end
+    deadline, end = scenario.run.deadline, scenario.horizon.end  # the named run's ([workload] or the first of [runs])
     later = months_between(deadline + 1, end) if deadline < end else months_between(end, end)[:0]
     found = earliest_feasible(scenario, later)
     if found is None:
         return [_cannot("a later deadline", "deadline", f"no deadline up to the horizon end {label(end)} is enough alone")]
-    month = found.scenario.workload.deadline
+    month = found.scenario.run.deadline
     months = (month - deadline).n
     return [
         {"option": "a later deadline", "limit": "deadline", "amount": float(months), "unit": "months",

@@ -34,9 +34,11 @@ class Plan:
     costs:   fiscal_year, capex_jpy, energy_cost_jpy, total_jpy, budget_jpy (arrived that year),
              public_jpy, private_jpy (paid from each source; NaN when the budget does not split)
     compute: month, delivered_flop, cumulative_flop  (the named run: `scenario.run`)
+    retirements: site, accelerator, bought, retired, accelerators  (by vintage: bought in one month,
+             leaving service from another; non-zero rows only)
     runs:    run, start, finish, deadline, required_flop, delivered_flop, accelerators (peak at
              work), accelerator_months, attributed_cost_jpy
-    inference: stream, month, demand_tokens_per_s, served_tokens_per_s
+    inference: stream, month, demand_tokens_per_s, served_tokens_per_s, attributed_cost_jpy
     binding: constraint, description, where, shadow_price, unit  (limits that bind, and their worth)
     entry:   accelerator, price_cut_jpy, capex_jpy, cut_share  (types left out: the cut that brings them in)
              (both priced by the LP relaxation for whole servers and racks: `prices_note`)
@@ -54,6 +56,7 @@ class Plan:
     build_seconds: float
     solve_seconds: float
     use: pd.DataFrame = field(default_factory=pd.DataFrame)
+    retirements: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RETIREMENT_COLUMNS))
     runs: pd.DataFrame = field(default_factory=pd.DataFrame)
     inference: pd.DataFrame = field(default_factory=pd.DataFrame)
     economic_cost_jpy: float = 0.0
@@ -280,8 +283,9 @@ def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, bui
         build_seconds=build_seconds,
         solve_seconds=solution.seconds,
         use=use_table(arrays, use),
+        retirements=retirement_table(arrays, solution.retired),
         runs=runs_table(scenario, arrays, use),
-        inference=inference_table(arrays, use),
+        inference=inference_table(scenario, arrays, use),
         economic_cost_jpy=economic,
         residual_value_jpy=residual,
         message=solution.message,
@@ -338,22 +342,40 @@ def use_table(arrays: ScenarioArrays, use: np.ndarray) -> pd.DataFrame:
 
 
 USE_COLUMNS = ["site", "accelerator", "month", "workload", "accelerators"]
+RETIREMENT_COLUMNS = ["site", "accelerator", "bought", "retired", "accelerators"]
+
+
+def retirement_table(arrays: ScenarioArrays, retired: np.ndarray) -> pd.DataFrame:
+    """Every non-zero retirement by vintage (S, G, V, M): `verify` values resale and what is left
+    at the horizon's end from these rows."""
+    s, g, v, m = np.nonzero(retired)
+    months = np.array(arrays.month_labels)
+    return pd.DataFrame({
+        "site": np.array(arrays.sites)[s], "accelerator": np.array(arrays.accelerators)[g],
+        "bought": months[v], "retired": months[m], "accelerators": retired[s, g, v, m]}, columns=RETIREMENT_COLUMNS)
 RUN_COLUMNS = ["run", "start", "finish", "deadline", "required_flop", "delivered_flop", "accelerators",
                "accelerator_months", "attributed_cost_jpy"]
 
 
-def runs_table(scenario: Scenario, arrays: ScenarioArrays, use: np.ndarray) -> pd.DataFrame:
-    """Each run: when it trained and finished, on how many accelerators, at what cost. Its cost is
-    the capital charge (CRF(rate, life) / 12 x capex, undiscounted) of the accelerator-months it
-    used, plus the electricity those accelerators drew at work."""
+def attributed_cost(scenario: Scenario, arrays: ScenarioArrays, working: np.ndarray) -> np.ndarray:
+    """(T,) JPY attributed by month to a workload that keeps `working` (S, G, T) accelerators at
+    work: the capital charge (CRF(rate, life) / 12 x capex, undiscounted) of those
+    accelerator-months, plus the electricity they draw at work (full power). What no workload
+    uses (idle accelerators: their charge and idle draw) is attributed to none."""
     economics = scenario.economics
     charge = capital_recovery(economics.discount_rate, economics.useful_life) / 12 * arrays.capex[:, :, None]
+    joules = (working * arrays.power[None, :, None]).sum(axis=1) * arrays.pue * arrays.seconds
+    return (working * charge).sum(axis=(0, 1)) + (joules * arrays.price).sum(axis=0)
+
+
+def runs_table(scenario: Scenario, arrays: ScenarioArrays, use: np.ndarray) -> pd.DataFrame:
+    """Each run: when it trained and finished, on how many accelerators, at what attributed cost
+    (`attributed_cost`)."""
     rows = []
     for r, (name, work) in enumerate(scenario.training_runs.items()):
         flop = (use[..., r] * arrays.run_flop[r]).sum(axis=(0, 1))
         done = np.cumsum(flop) >= arrays.required[r] * (1 - 1e-7)
         busy = np.flatnonzero(use[..., r].sum(axis=(0, 1)) > NEGLIGIBLE)
-        joules = (use[..., r] * arrays.power[None, :, None]).sum(axis=1) * arrays.pue * arrays.seconds
         rows.append({
             "run": name,
             "start": arrays.month_labels[busy[0]] if len(busy) else None,
@@ -363,15 +385,19 @@ def runs_table(scenario: Scenario, arrays: ScenarioArrays, use: np.ndarray) -> p
             "delivered_flop": float(flop.sum()),
             "accelerators": float(use[..., r].sum(axis=(0, 1)).max()),
             "accelerator_months": float(use[..., r].sum()),
-            "attributed_cost_jpy": float((use[..., r] * charge).sum() + (joules * arrays.price).sum()),
+            "attributed_cost_jpy": float(attributed_cost(scenario, arrays, use[..., r]).sum()),
         })
     return pd.DataFrame(rows, columns=RUN_COLUMNS)
 
 
-def inference_table(arrays: ScenarioArrays, use: np.ndarray) -> pd.DataFrame:
+def inference_table(scenario: Scenario, arrays: ScenarioArrays, use: np.ndarray) -> pd.DataFrame:
+    """Each serving stream by month: demand, tokens served, and the cost attributed to it
+    (`attributed_cost`)."""
     runs, rows = len(arrays.runs), []
     for k, name in enumerate(arrays.streams):
         served = (use[..., runs + k] * arrays.serving[k][None, :, None]).sum(axis=(0, 1))
+        cost = attributed_cost(scenario, arrays, use[..., runs + k])
         rows += [{"stream": name, "month": month, "demand_tokens_per_s": arrays.demand[k, t],
-                  "served_tokens_per_s": served[t]} for t, month in enumerate(arrays.month_labels)]
-    return pd.DataFrame(rows, columns=["stream", "month", "demand_tokens_per_s", "served_tokens_per_s"])
+                  "served_tokens_per_s": served[t], "attributed_cost_jpy": cost[t]}
+                 for t, month in enumerate(arrays.month_labels)]
+    return pd.DataFrame(rows, columns=["stream", "month", "demand_tokens_per_s", "served_tokens_per_s", "attributed_cost_jpy"])

@@ -60,9 +60,8 @@ def recompute(plan: Plan) -> pd.DataFrame:
     rows["energy_j"] = rows["facility_w"] * seconds
     rows["electricity_jpy"] = rows["energy_j"] * price
     rows["co2_kg"] = rows["energy_j"] * carbon
-    rows["capex_jpy"] = rows["delivered"] * [
-        acc[a].capex + site[s].fitout_cost * acc[a].it_power for s, a in zip(rows["site"], rows["accelerator"])
-    ]
+    rows["unit_capex_jpy"] = [acc[a].capex + site[s].fitout_cost * acc[a].it_power for s, a in zip(rows["site"], rows["accelerator"])]
+    rows["capex_jpy"] = rows["delivered"] * rows["unit_capex_jpy"]
     rows["fiscal_year"] = period.map(fiscal_year)
     rows["period"] = period
     return rows
@@ -100,6 +99,8 @@ def verify(plan: Plan) -> list[Violation]:
     found += _compute(plan, run_compute(plan))
     found += _serving(plan)
     found += _reported_figures(plan, rows)
+    found += _vintages(plan, rows)
+    found += _economics(plan, rows)
     return found
 
 
@@ -269,4 +270,83 @@ def _reported_figures(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
     for key, watts in (reported - reserved).items():
         if _differs(watts, facility.get(key, 0.0), "W"):
             found.append(Violation("reported_totals", f"power {key[0]} {key[1]}", watts / 1e6, facility.get(key, 0.0) / 1e6, "facility MW does not match the fleet"))
+    return found
+
+
+def _months_from_start(plan: Plan, months: pd.Series) -> pd.Series:
+    """Whole months from the horizon's start to each month (text), as a float Series."""
+    start = plan.scenario.horizon.start
+    return pd.Series([(parse_month(m, "month") - start).n for m in months], index=months.index, dtype=float)
+
+
+def _retired_by_vintage(plan: Plan) -> pd.DataFrame:
+    """The retirements table with each row's age in months (bought, retired from the start)."""
+    sold = plan.retirements.copy()
+    sold["v"] = _months_from_start(plan, sold["bought"])
+    sold["m"] = _months_from_start(plan, sold["retired"])
+    return sold
+
+
+def _vintages(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
+    """Retirements by vintage agree with the fleet's retired column, come after the purchase,
+    and never exceed it."""
+    found, sold = [], _retired_by_vintage(plan)
+    for row in sold[sold["m"] <= sold["v"]].itertuples():
+        found.append(Violation("retire_after_purchase", f"{row.site} {row.accelerator} {row.bought}",
+                               row.m - row.v, 1.0, "retired before the month after its purchase"))
+    fleet = rows.set_index(["site", "accelerator", "month"])
+    by_month = sold.groupby(["site", "accelerator", "retired"])["accelerators"].sum()
+    by_vintage = sold.groupby(["site", "accelerator", "bought"])["accelerators"].sum()
+    for key, row in fleet.iterrows():
+        where = " ".join(key)
+        if _differs(row["retired"], by_month.get(key, 0.0), "count"):
+            found.append(Violation("reported_totals", where, row["retired"], by_month.get(key, 0.0),
+                                   "retired in the fleet does not match the retirements by vintage"))
+        if _over(by_vintage.get(key, 0.0), row["delivered"], "count"):
+            found.append(Violation("retire_within_purchase", where, by_vintage.get(key, 0.0), row["delivered"],
+                                   "more of a month's purchase retired than was bought"))
+    return found
+
+
+def _economics(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
+    """Economic cost and residual value, recomputed from the fleet, energy and retirement rows
+    with discounting and book values worked out here (inputs.scenario.Economics defines them)."""
+    scenario, economics = plan.scenario, plan.scenario.economics
+    end = float((scenario.horizon.end - scenario.horizon.start).n + 1)  # the horizon's end, in months
+    rate, life = economics.discount_rate, economics.useful_life * 12
+
+    def discount(months):
+        return (1 + rate) ** (-months / 12)
+
+    def book(bought, at):
+        return ((1 - (at - bought) / life).clip(lower=0.0, upper=1.0))
+
+    t = _months_from_start(plan, rows["month"])
+    unit = rows.set_index(["site", "accelerator", "month"])["unit_capex_jpy"]
+    sold = _retired_by_vintage(plan)
+    sold_unit = pd.Series([unit[key] for key in zip(sold["site"], sold["accelerator"], sold["bought"])],
+                          index=sold.index, dtype=float)
+    sold_of_vintage = sold.groupby(["site", "accelerator", "bought"])["accelerators"].sum()
+    kept = rows["delivered"] - pd.Series([sold_of_vintage.get(key, 0.0) for key in zip(rows["site"], rows["accelerator"], rows["month"])],
+                                         index=rows.index, dtype=float)
+    residual = float((kept * rows["unit_capex_jpy"] * book(t, pd.Series(end, index=t.index))).sum())
+    running = rows["electricity_jpy"] + rows["co2_kg"] * scenario.carbon_price
+    if economics.view == "cash":
+        economic = float(rows["capex_jpy"].sum() + running.sum())
+    elif economics.view == "annuity":
+        growth = (1 + rate) ** economics.useful_life
+        crf = rate * growth / (growth - 1) if rate else 1 / economics.useful_life
+        existing = pd.Series([scenario.sites[s].existing_fleet.get(a, 0.0) for s, a in zip(rows["site"], rows["accelerator"])],
+                             index=rows.index, dtype=float)
+        charge = (rows["installed"] - existing) * rows["unit_capex_jpy"] * crf / 12
+        economic = float(((charge + running) * discount(t)).sum())
+    else:
+        resale = economics.resale_of_book_value * (sold["accelerators"] * sold_unit * book(sold["v"], sold["m"]) * discount(sold["m"])).sum()
+        paid = (rows["capex_jpy"] * discount(t)).sum()
+        economic = float(paid - resale - discount(end) * residual + (running * discount(t)).sum())
+    found = []
+    for name, reported, expected in (("economic_cost_jpy", plan.economic_cost_jpy, economic),
+                                     ("residual_value_jpy", plan.residual_value_jpy, residual)):
+        if _differs(reported, expected, "JPY"):
+            found.append(Violation("reported_totals", f"summary.{name}", reported, expected, f"{name} does not match the fleet"))
     return found

@@ -67,7 +67,7 @@ def metric_values(table: pd.DataFrame, metric: str, scenario: Scenario) -> pd.Se
     """A metric as numbers (NaN without a plan): finish months as months from the deadline."""
     if metric != "finish_month":
         return pd.to_numeric(table[metric], errors="coerce") if metric in table else pd.Series(np.nan, table.index)
-    deadline = scenario.workload.deadline.ordinal
+    deadline = scenario.run.deadline.ordinal
     return table[metric].map(lambda m: parse_month(m, metric).ordinal - deadline if isinstance(m, str) else np.nan)
 
 
