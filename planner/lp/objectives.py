@@ -21,7 +21,7 @@ import pulp
 from planner.inputs.calendar import months_between
 from planner.inputs.scenario import Scenario
 from planner.lp.model import PlanningModel, linear
-from planner.lp.solve import Solution, solve
+from planner.lp.solve import Solution, make_solver, solve
 
 HOLD = 1e-7  # relative slack on a first stage's optimum when the second stage minimises cost
 # ...plus this much in model units (10 g CO2, 1e16 FLOP): a hold row whose limit is near zero
@@ -122,6 +122,12 @@ def _then_least_cost(model: PlanningModel, first: Solution, level_terms: list, s
     model.problem.addConstraint(pulp.LpConstraint(linear(level_terms), sense, rhs=bound, name="objective_level"))
     model.problem.setObjective(model.cost_objective())
     final = solve(model)
+    if final.status == "infeasible" and final.solver == "highs":
+        # the first stage's plan meets the held level, so this is feasible: HiGHS's presolve can
+        # call it infeasible when the held terms are tiny (1e-9 t CO2 per accelerator-month at
+        # 1e-8 kg/kWh, found by the property tests); without presolve it solves
+        settings = model.scenario.solver
+        final = solve(model, make_solver("highs", settings.time_limit, settings.mip_gap, presolve="off"))
     if model.integer or not final.has_plan:
         return Outcome(model.scenario, model, final)
     final.duals = first.duals
