@@ -5,25 +5,27 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib import import_module
 
-from planner.cli import estimate, init, plan, sweep, validate
 from planner.cli.exits import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_PLAN, EXIT_SOLVER
 from planner.cli.terminal import say, visible
 from planner.inputs.errors import InputError
 
-# command: (its module, with add_arguments(parser) and command(args) -> exit code; its help line)
+# Each command is the module planner.cli.<command>, with add_arguments(parser) and
+# command(args) -> exit code. Only the command asked for is imported: `validate` and
+# `estimate` never load PuLP and HiGHS, `plan` never loads the sweep's tqdm and Dask.
 COMMANDS = {
-    "init": (init, "write the default scenario, with comments, to edit"),
-    "validate": (validate, "check a scenario file and say what is wrong"),
-    "plan": (plan, "plan a scenario (the shipped default without PATH)"),
-    "estimate": (estimate, "time, energy and CO2 of a training run on one accelerator type"),
-    "sweep": (sweep, "plan many variants: grids, Monte Carlo, tornado, Pareto front"),
+    "init": "write the default scenario, with comments, to edit",
+    "validate": "check a scenario file and say what is wrong",
+    "plan": "plan a scenario (the shipped default without PATH)",
+    "estimate": "time, energy and CO2 of a training run on one accelerator type",
+    "sweep": "plan many variants: grids, Monte Carlo, tornado, Pareto front",
 }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(_attach_dash_values(sys.argv[1:] if argv is None else argv))
+    argv = _attach_dash_values(sys.argv[1:] if argv is None else argv)
+    args = _parser(_asked_for(argv)).parse_args(argv)
     try:
         return args.command(args)
     except InputError as error:
@@ -59,13 +61,23 @@ def _attach_dash_values(argv: list[str]) -> list[str]:
     return attached
 
 
-def _parser() -> argparse.ArgumentParser:
+def _asked_for(argv: list[str]) -> str | None:
+    """The command named on the command line: its first word that is not an option (`planner`
+    itself takes no option with a value)."""
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
+def _parser(asked_for: str | None) -> argparse.ArgumentParser:
+    """Every command by name and help line; the arguments of `asked_for` alone, the only one
+    parsed."""
     parser = _Parser(prog="planner", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    for name, (module, help_text) in COMMANDS.items():
+    for name, help_text in COMMANDS.items():
         subparser = commands.add_parser(name, help=help_text)
-        module.add_arguments(subparser)
-        subparser.set_defaults(command=module.command)
+        if name == asked_for:
+            module = import_module(f"planner.cli.{name}")
+            module.add_arguments(subparser)
+            subparser.set_defaults(command=module.command)
     return parser
 
 
