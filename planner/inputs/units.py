@@ -37,7 +37,7 @@ def _uninstalled(module: str):
 # asked for. This module is the package's only `import pint`, so that the guard holds.
 with _uninstalled("dask"):
     import pint
-    from pint import DimensionalityError
+    from pint import DimensionalityError  # noqa: F401 (for studies.ranges: pint is imported here only)
 
 # Building a registry costs ~0.2 s; pint's disk cache cuts that to ~20 ms for the CLI.
 ureg = pint.UnitRegistry(cache_folder=":auto:")
