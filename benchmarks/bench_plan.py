@@ -119,7 +119,7 @@ def peak_python_memory(work: Callable) -> int:
 
 
 PLAN_COMMAND = ["-m", "planner.cli", "plan", "--json"]
-IMPORT_ONLY = ["-c", "import planner.cli.main"]
+IMPORT_ONLY = ["-c", "import planner.cli.plan"]
 
 
 def fresh_interpreter_seconds(arguments: list[str], runs: int = 7) -> float:
@@ -197,7 +197,7 @@ def report(
         f"pipeline with the raw LP in place of PuLP (which skips the binding-limit tables), and {e2e / raw_lp:.1f}x the raw LP alone (which reads no "
         "file and makes no tables).",
         f"- From a fresh interpreter, `planner plan --json` takes {ms(cli['plan'])} ms wall and "
-        f"`python -c 'import planner.cli.main'` alone {ms(cli['import'])} ms: the command line's time is Python "
+        f"`python -c 'import planner.cli.plan'` alone {ms(cli['import'])} ms: the command line's time is Python "
         "start-up and imports (pandas, pint, pydantic, PuLP, highspy), not planning.",
         f"- The benchmark process peaked at {mib(rss)} MiB resident (getrusage; interpreter, libraries and "
         "HiGHS included, largest scenario below included).",

@@ -6,7 +6,8 @@ import pytest
 from builders import scenario
 
 from planner import DEFAULT_SCENARIO, load_scenario, make_plan
-from planner.cli.main import describe, main
+from planner.cli.main import main
+from planner.cli.plan import describe
 from planner.inputs.scenario import changed
 from planner.inputs.sites import profile_dir
 

@@ -216,7 +216,7 @@ def test_an_unwritable_out_fails_before_the_work(capsys, tmp_path, monkeypatch, 
     def no_work(*args, **kwargs):
         raise AssertionError("planned before the output was checked")
 
-    monkeypatch.setattr("planner.cli.main.verified_plan", no_work)
+    monkeypatch.setattr("planner.cli.plan.verified_plan", no_work)
     monkeypatch.setattr("planner.cli.sweep.sweep", no_work)
     code, stdout, err = run(capsys, *argv, "--out", out)
     assert (code, stdout) == (2, "")

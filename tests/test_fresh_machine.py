@@ -2,8 +2,9 @@
 the venv not activated (its bin/ not on PATH), and what reaches file descriptor 1 read whole.
 
 - `--json` prints one JSON document and nothing else. highspy 1.16 writes a banner to fd 1 when
-  a `Highs` object is made (planner.lp.highs silences it); checked by hand with this test and
-  highspy 1.7.2, 1.11.0, 1.15.1 and 1.16.0 each installed in a scratch venv.
+  a `Highs` object is made (planner.lp.highs silences it); tested with the installed highspy
+  and with the oldest supported (pyproject: >=1.7), the first with changeRowsBounds and the
+  newest, each installed from the package registry into a scratch folder ahead of the venv's.
 - CBC is the binary PuLP's `cbc` extra installs, found without PATH.
 - Without highspy every command works, plans solve with CBC and say so, and the app starts.
 - The test command ends by naming the tests it skipped for want of chromium or LibreOffice,
@@ -74,6 +75,25 @@ def test_json_output_is_one_document_and_nothing_else(tmp_path, args):
         assert document["solver"] == "highs" and document["status"] == "optimal"
     else:
         assert [row["status"] for row in document["rows"]].count("optimal") >= 1
+
+
+@pytest.mark.parametrize("version", ["1.7.2", "1.12.0", "1.16.0"])
+def test_json_output_is_one_document_with_every_supported_highspy(tmp_path, version):
+    target = tmp_path / f"highspy-{version}"
+    install = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), f"highspy=={version}"]
+    if subprocess.run(install, capture_output=True, text=True, timeout=600).returncode != 0:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"could not install highspy {version} from the package registry")
+        pytest.skip(f"highspy {version} could not be installed from the package registry (offline?)")
+    env = fresh_env(PYTHONPATH=str(target))
+    for args in (["plan", "--json"], ["plan", "--json", "--integer"], SMALL_SWEEP):
+        stdout = planner(*args, cwd=tmp_path, env=env)
+        document = json.loads(stdout)  # the whole of fd 1
+        statuses = [document["status"]] if args[0] == "plan" else [row["status"] for row in document["rows"]]
+        assert "optimal" in statuses, (version, args)
+    probe = "import highspy, importlib.metadata as m; print(m.version('highspy'))"
+    used = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True).stdout.strip()
+    assert used == version
 
 
 def test_a_silent_highs_model_writes_nothing_to_fd_1(tmp_path):

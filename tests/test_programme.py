@@ -11,7 +11,7 @@ import pytest
 from builders import default_with, programme
 
 from planner import make_plan
-from planner.cli.main import describe
+from planner.cli.plan import describe
 from planner.lp.model import capital_recovery
 from planner.results.verify import verify
 

@@ -10,7 +10,7 @@ from builders import ONE_SITE, edit, scenario
 
 from planner import make_plan
 from planner.app import views
-from planner.cli.main import describe
+from planner.cli.plan import describe
 from planner.inputs.scenario import changed
 from planner.lp import diagnose, objectives
 from planner.results.verify import verify

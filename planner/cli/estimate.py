@@ -8,8 +8,11 @@ With --optimal: the compute-optimal model for --compute, or for what a fleet del
 
 from __future__ import annotations
 
+import json
 import re
 
+from planner.cli.exits import EXIT_PLAN
+from planner.cli.terminal import say
 from planner.inputs.errors import InputError
 from planner.inputs.fields import read
 from planner.inputs.workload import DEFAULT_AVAILABILITY, SIZE_FIELDS, TrainingRun
@@ -45,11 +48,18 @@ _BARE_NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 
 
 def add_arguments(parser) -> None:
+    parser.description = __doc__
     for flag, (field, metavar, help_text, _) in FLAGS.items():
         parser.add_argument(flag, dest=field, metavar=metavar, help=help_text)
     parser.add_argument("--optimal", action="store_true",
                         help="compute-optimal parameters and tokens for --compute, or for --count accelerators x --days")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def command(args) -> int:
+    result = run(vars(args))
+    say(json.dumps(result, indent=2) if args.json else describe(result))
+    return EXIT_PLAN
 
 
 def run(values: dict) -> dict:

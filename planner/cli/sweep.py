@@ -14,6 +14,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from planner.app.sweep_views import BUDGETS, SPREAD_NOTE, counts, csv_bytes, headed, reasons, spread, sweep_workbook
+from planner.cli.exits import EXIT_PLAN
 from planner.cli.terminal import say
 from planner.inputs.errors import InputError
 from planner.inputs.files import check_writable, write_file
@@ -47,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     output.add_argument("--out", type=Path, metavar="FILE", help="write the table to a .csv or .xlsx file")
 
 
-def run(args) -> int:
+def command(args) -> int:
     scenario = load_scenario(args.path)
     varies = [parse_vary(text, scenario) for text in args.vary]
     if args.out is not None and args.out.suffix.lower() not in (".csv", ".xlsx"):
@@ -77,7 +78,7 @@ def run(args) -> int:
         say(json.dumps(as_json(table, kind), indent=2))
     else:
         say(describe(table, kind))
-    return 0
+    return EXIT_PLAN
 
 
 def _budgets(text: str, scenario) -> Vary:

@@ -11,6 +11,7 @@ import pandas as pd
 from planner.inputs.errors import InputError
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$", re.ASCII)
+MONTHS_EARLIER = "months earlier"  # the unit of the finish objective's re-planned gains (results.plan)
 
 
 def parse_month(text, field: str) -> pd.Period:

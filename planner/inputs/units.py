@@ -10,11 +10,34 @@ from __future__ import annotations
 import functools
 import math
 import re
+import sys
 import unicodedata
-
-import pint
+from contextlib import contextmanager
 
 from planner.inputs.errors import InputError
+
+
+@contextmanager
+def _uninstalled(module: str):
+    """`module` looks uninstalled within the block: importlib.util.find_spec returns None for a
+    name whose sys.modules entry is None. Outside it, `module` imports as usual."""
+    if module in sys.modules:  # already imported: too late to hide, and nothing to hide it from
+        yield
+        return
+    sys.modules[module] = None
+    try:
+        yield
+    finally:
+        del sys.modules[module]
+
+
+# pint imports dask.base at its own import whenever dask is installed (pint.compat:
+# HAS_DASK = find_spec("dask") is not None), ~150 ms of CPU for dask arrays of quantities,
+# which the planner never makes; the sweep's Dask cluster imports dask itself when it is
+# asked for. This module is the package's only `import pint`, so that the guard holds.
+with _uninstalled("dask"):
+    import pint
+    from pint import DimensionalityError  # noqa: F401 (for studies.ranges: pint is imported here only)
 
 # Building a registry costs ~0.2 s; pint's disk cache cuts that to ~20 ms for the CLI.
 ureg = pint.UnitRegistry(cache_folder=":auto:")

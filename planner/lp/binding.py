@@ -19,7 +19,6 @@ BINDING_COLUMNS = ["constraint", "description", "where", "shadow_price", "unit"]
 ENTRY_COLUMNS = ["accelerator", "price_cut_jpy", "capex_jpy", "cut_share"]
 BINDS = 1e-9  # a dual below this (model units) is degenerate noise, not a binding limit
 NEGLIGIBLE = 1e-3  # accelerators: fleet values below this are solver noise
-MONTHS_EARLIER = "months earlier"  # the unit of the finish objective's re-planned gains (plan.py)
 
 
 def binding_table(model: PlanningModel, solution: Solution, objective: str = "cost") -> pd.DataFrame:

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from planner.inputs.calendar import label, months_between
+from planner.inputs.calendar import MONTHS_EARLIER, label, months_between
 from planner.inputs.scenario import Scenario
 from planner.lp.arrays import ScenarioArrays
-from planner.lp.binding import BINDING_COLUMNS, ENTRY_COLUMNS, MONTHS_EARLIER, NEGLIGIBLE, binding_table, entry_prices
+from planner.lp.binding import BINDING_COLUMNS, ENTRY_COLUMNS, NEGLIGIBLE, binding_table, entry_prices
 from planner.lp.diagnose import RELAXATION_COLUMNS, explain
 from planner.lp.model import capital_recovery
 from planner.lp.objectives import Outcome, optimise

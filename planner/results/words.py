@@ -4,7 +4,7 @@ large counts with a suffix."""
 
 from __future__ import annotations
 
-from planner.lp.binding import MONTHS_EARLIER
+from planner.inputs.calendar import MONTHS_EARLIER
 
 BN = 1e9
 

@@ -23,12 +23,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pint
 
 from planner.inputs.calendar import label, parse_month
 from planner.inputs.errors import InputError
 from planner.inputs.scenario import Scenario, changed, lookup
-from planner.inputs.units import Unreadable, as_quantity, split_number
+from planner.inputs.units import Q_, DimensionalityError, Unreadable, as_quantity, split_number
 
 _GRID = re.compile(r"^(?P<low>.+?)\s*\.\.\s*(?P<high>.+?)\s*(?::\s*(?P<steps>\S+))?$")
 _DISTRIBUTION = re.compile(r"^(?P<name>[a-z]+)\s*\((?P<args>[^()]*)\)\s*(?:\[(?P<bounds>[^\[\]]*)\])?$")
@@ -202,14 +201,14 @@ def _numbers(field: str, texts: list[str], scenario: Scenario, spread: bool = Fa
         return "number", "", [float(q.magnitude) for q in quantities], None
     try:
         numbers = [float((q.to(units[0]) if not q.unitless else q).magnitude) for q in quantities]
-    except pint.DimensionalityError:
+    except DimensionalityError:
         raise InputError(field, "values in units of one kind", repr(", ".join(texts))) from None
     except OverflowError:  # "1 W..1 YW^9*YW^9*...": no double holds the second in watts
         raise InputError(field, "values of a size a double holds in the first one's unit", repr(", ".join(texts))) from None
     return "number", unit_text or f"{units[0]}", numbers, None
 
 
-def _quantity(field: str, text: str) -> pint.Quantity:
+def _quantity(field: str, text: str) -> Q_:
     try:
         return as_quantity(text)
     except Unreadable as why:
