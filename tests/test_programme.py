@@ -125,6 +125,13 @@ def test_serving_alone_sizes_its_fleet_to_demand_over_throughput():
     assert x1["2027-04":].to_numpy() == pytest.approx(1500.0, rel=1e-6)
     served = plan.inference.set_index("month")
     assert served.loc["2028-12", "served_tokens_per_s"] == pytest.approx(3e6, rel=1e-6)
+    # April 2027 (30 days): 1,500 X1 at CRF(4%, 5) / 12 x 1e7 JPY a month each, plus 1,000 W at
+    # work, over 3e6 x 30 days of tokens: JPY 39.4 per million tokens
+    cost = 1500 * (PRICE * capital_recovery(0.04, 5) / 12 + WATTS * 30 * DAY * JPY_PER_J)
+    assert served.loc["2027-04", "cost_per_million_tokens_jpy"] == pytest.approx(cost / (3e6 * 30 * DAY / 1e6), rel=1e-6)
+    assert served.loc[:"2027-03", "cost_per_million_tokens_jpy"].isna().all()  # nothing served before the start
+    wrong = plan.inference.assign(cost_per_million_tokens_jpy=plan.inference["cost_per_million_tokens_jpy"] * 1.01)
+    assert {v.constraint for v in verify(dataclasses.replace(plan, inference=wrong))} == {"reported_totals"}
 
 
 def test_a_two_month_window_costs_within_twice_an_eighteen_month_one():

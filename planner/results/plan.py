@@ -38,7 +38,8 @@ class Plan:
              leaving service from another; non-zero rows only)
     runs:    run, start, finish, deadline, required_flop, delivered_flop, accelerators (peak at
              work), accelerator_months, attributed_cost_jpy
-    inference: stream, month, demand_tokens_per_s, served_tokens_per_s, attributed_cost_jpy
+    inference: stream, month, demand_tokens_per_s, served_tokens_per_s, attributed_cost_jpy,
+               cost_per_million_tokens_jpy
     binding: constraint, description, where, shadow_price, unit  (limits that bind, and their worth)
     entry:   accelerator, price_cut_jpy, capex_jpy, cut_share  (types left out: the cut that brings them in)
              (both priced by the LP relaxation for whole servers and racks: `prices_note`)
@@ -391,13 +392,17 @@ def runs_table(scenario: Scenario, arrays: ScenarioArrays, use: np.ndarray) -> p
 
 
 def inference_table(scenario: Scenario, arrays: ScenarioArrays, use: np.ndarray) -> pd.DataFrame:
-    """Each serving stream by month: demand, tokens served, and the cost attributed to it
-    (`attributed_cost`)."""
+    """Each serving stream by month: demand, tokens served, the cost attributed to it
+    (`attributed_cost`) and that cost per million tokens served (NaN in a month serving none)."""
     runs, rows = len(arrays.runs), []
     for k, name in enumerate(arrays.streams):
         served = (use[..., runs + k] * arrays.serving[k][None, :, None]).sum(axis=(0, 1))
         cost = attributed_cost(scenario, arrays, use[..., runs + k])
+        millions = served * arrays.seconds / 1e6
+        per_million = np.divide(cost, millions, out=np.full_like(cost, np.nan), where=millions > 0)
         rows += [{"stream": name, "month": month, "demand_tokens_per_s": arrays.demand[k, t],
-                  "served_tokens_per_s": served[t], "attributed_cost_jpy": cost[t]}
+                  "served_tokens_per_s": served[t], "attributed_cost_jpy": cost[t],
+                  "cost_per_million_tokens_jpy": per_million[t]}
                  for t, month in enumerate(arrays.month_labels)]
-    return pd.DataFrame(rows, columns=["stream", "month", "demand_tokens_per_s", "served_tokens_per_s", "attributed_cost_jpy"])
+    return pd.DataFrame(rows, columns=["stream", "month", "demand_tokens_per_s", "served_tokens_per_s",
+                                       "attributed_cost_jpy", "cost_per_million_tokens_jpy"])

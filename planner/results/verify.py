@@ -18,7 +18,7 @@ from planner.inputs.scenario import Scenario
 from planner.results.plan import Plan, make_plan
 
 RELATIVE = 1e-6  # solver tolerances are ~1e-7 relative on the scaled model
-ABSOLUTE = {"count": 1e-3, "W": 1.0, "JPY": 1.0, "t": 1e-3, "FLOP": 1e12}
+ABSOLUTE = {"count": 1e-3, "W": 1.0, "JPY": 1.0, "t": 1e-3, "FLOP": 1e12, "JPY/Mtoken": 1e-6}
 
 
 @dataclass(frozen=True)
@@ -238,6 +238,12 @@ def _serving(plan: Plan) -> list[Violation]:
             text = month.strftime("%Y-%m")
             if demand > 0 and served.get(text, 0.0) < demand * (1 - RELATIVE) - 1e-6:
                 found.append(Violation("serving_demand", f"{name} {text}", served.get(text, 0.0), demand, "tokens/s served short of demand"))
+    table = plan.inference[plan.inference["served_tokens_per_s"] > 0] if not plan.inference.empty else plan.inference
+    for row in table.itertuples():
+        millions = row.served_tokens_per_s * parse_month(row.month, "month").days_in_month * 86400 / 1e6
+        if _differs(row.cost_per_million_tokens_jpy, row.attributed_cost_jpy / millions, "JPY/Mtoken"):
+            found.append(Violation("reported_totals", f"inference {row.stream} {row.month}", row.cost_per_million_tokens_jpy,
+                                   row.attributed_cost_jpy / millions, "cost per million tokens does not match its cost and tokens"))
     return found
 
 
