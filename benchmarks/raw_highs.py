@@ -124,7 +124,8 @@ def build(scenario: Scenario, arrays: ScenarioArrays) -> tuple[Columns, np.ndarr
     idle_w = facility_w * arrays.idle[None, :, None]
     active_w = facility_w * (1 - arrays.idle)[None, :, None]
     seconds = arrays.seconds[None, None, :]
-    capex = np.broadcast_to((arrays.capex * COUNT / MONEY)[:, :, None], (S, G, T))
+    capex = arrays.capex * COUNT / MONEY  # (S, G, T) by delivery month
+    order = np.arange(T)[None, :] - arrays.lead[:, None]  # (G, T) order month of a delivery
 
     def energy(per_joule: np.ndarray, months: np.ndarray) -> np.ndarray:
         """Objective-like vector: `per_joule` (S, T) x the energy of each column in `months`."""
@@ -136,9 +137,9 @@ def build(scenario: Scenario, arrays: ScenarioArrays) -> tuple[Columns, np.ndarr
         return vector
 
     def spending(months: np.ndarray) -> np.ndarray:
-        """Cash paid in `months` (a (T,) mask): capex at delivery and electricity."""
+        """Cash paid in `months` (a (T,) mask): capex at order and electricity."""
         vector = energy(arrays.price, months.astype(float))
-        in_months = bought & months[None, None, :]
+        in_months = bought & ((order >= 0) & months[np.clip(order, 0, T - 1)])[None]
         vector[buy[in_months]] += capex[in_months]
         return vector
 
@@ -165,9 +166,24 @@ def build(scenario: Scenario, arrays: ScenarioArrays) -> tuple[Columns, np.ndarr
     row_of = np.full((S, G, T), -1)
     row_of[any_use] = np.arange(n)
     s_, g_, t_, w_ = np.nonzero(working)
-    rows.add(np.full(n, -INF), np.zeros(n), np.concatenate([row_of[s_, g_, t_], row_of[any_use]]),
-             np.concatenate([use[s_, g_, t_, w_], fleet[any_use]]),
-             np.concatenate([np.ones(len(s_)), -np.ones(n)]))
+    # not yet commissioned in row t: deliveries of v > t - lag, less their retirements from m <= t
+    young_rows, young_cols, young_coef = [], [], []
+    b_s, b_g, b_v = np.nonzero(bought)
+    r_s, r_g, r_v, r_m = np.nonzero(sold)
+    for k in range(int(arrays.lag.max(initial=0))):
+        b = (k < arrays.lag[b_g]) & (b_v + k < T)
+        b &= any_use[b_s, b_g, np.minimum(b_v + k, T - 1)]
+        young_rows.append(row_of[b_s[b], b_g[b], b_v[b] + k])
+        young_cols.append(buy[b_s[b], b_g[b], b_v[b]])
+        young_coef.append(np.ones(int(b.sum())))
+        r = (k < arrays.lag[r_g]) & (r_v + k < T) & (r_m <= r_v + k)
+        r &= any_use[r_s, r_g, np.minimum(r_v + k, T - 1)]
+        young_rows.append(row_of[r_s[r], r_g[r], r_v[r] + k])
+        young_cols.append(retire[r_s[r], r_g[r], r_v[r], r_m[r]])
+        young_coef.append(-np.ones(int(r.sum())))
+    rows.add(np.full(n, -INF), np.zeros(n), np.concatenate([row_of[s_, g_, t_], row_of[any_use], *young_rows]),
+             np.concatenate([use[s_, g_, t_, w_], fleet[any_use], *young_cols]),
+             np.concatenate([np.ones(len(s_)), -np.ones(n), *young_coef]))
     # fleet_balance: installed[t] - installed[t-1] - buy[t] + retired from t = existing (t = 0) or 0
     n = int(held.sum())
     row_of = np.full((S, G, T), -1)
@@ -203,13 +219,13 @@ def build(scenario: Scenario, arrays: ScenarioArrays) -> tuple[Columns, np.ndarr
     it_w = np.broadcast_to(arrays.power[None, :, None] * COUNT / POWER, (S, G, T))
     rows.add(np.full(n, -INF), room[site_month] / POWER, fleet_row[held], fleet[held], it_w[held])
     # delivery: purchases summed over sites, per capped accelerator and month
-    capped = bought & np.isfinite(arrays.delivery_cap)[None, :, None]
+    capped = bought & np.isfinite(arrays.delivery_cap)[None]
     accel_month = capped.any(axis=0)
     n = int(accel_month.sum())
     row_of = np.full((G, T), -1)
     row_of[accel_month] = np.arange(n)
     s_, g_, t_ = np.nonzero(capped)
-    rows.add(np.full(n, -INF), np.broadcast_to(arrays.delivery_cap[:, None], (G, T))[accel_month] / COUNT,
+    rows.add(np.full(n, -INF), arrays.delivery_cap[accel_month] / COUNT,
              row_of[g_, t_], buy[s_, g_, t_], np.ones(len(s_)))
     # budget: all cash over the horizon
     rows.add_dense(spending(np.ones(T, dtype=bool)), -INF, scenario.budget.total / MONEY)
@@ -234,8 +250,8 @@ def _objective(scenario: Scenario, arrays: ScenarioArrays, col: Columns, capex: 
 
     residual: capex discounted at delivery, less the discounted resale of what is retired (at
     `resale` x straight-line book value) and the discounted book value of what is left at the end;
-    annuity: CRF(rate, life) / 12 x capex per accelerator-month held, discounted, the existing
-    fleet's charge taken off (it is sunk); cash: capex and energy undiscounted. Energy is priced
+    annuity: CRF(rate, life) / 12 x capex of each purchase, discounted, every month from its
+    delivery until it is retired or the horizon ends (the existing fleet is sunk); cash: capex and energy undiscounted. Energy is priced
     at electricity plus the carbon price, discounted but in the cash view."""
     economics, T = scenario.economics, len(arrays.months)
     rate = economics.discount_rate
@@ -244,7 +260,7 @@ def _objective(scenario: Scenario, arrays: ScenarioArrays, col: Columns, capex: 
     book = lambda v, m: np.clip(1 - (m - v) / life, 0, 1)  # noqa: E731
     weight = np.ones(T) if economics.view == "cash" else delta[:T]
     cost = energy(arrays.price + scenario.carbon_price * arrays.carbon, weight)
-    held, bought, sold = col.installed >= 0, col.buy >= 0, col.retire >= 0
+    bought, sold = col.buy >= 0, col.retire >= 0
     v = np.arange(T)
     if economics.view == "cash":
         cost[col.buy[bought]] += capex[bought]
@@ -252,10 +268,11 @@ def _objective(scenario: Scenario, arrays: ScenarioArrays, col: Columns, capex: 
     if economics.view == "annuity":
         growth = (1 + rate) ** economics.useful_life
         crf = rate * growth / (growth - 1) if rate else 1 / economics.useful_life
-        charge = capex * crf / 12 * delta[None, None, :T]
-        cost[col.installed[held]] += charge[held]
-        sunk = (arrays.existing * arrays.capex).sum() / MONEY * crf / 12 * delta[:T].sum()
-        return cost, -float(sunk)
+        months_left = np.cumsum(delta[T - 1::-1])[::-1]  # (T,) discounted months from t to the end
+        cost[col.buy[bought]] += (capex * crf / 12 * months_left[None, None, :])[bought]
+        s_, g_, v_, m_ = np.nonzero(sold)
+        cost[col.retire[sold]] -= capex[s_, g_, v_] * crf / 12 * months_left[m_]
+        return cost, 0.0
     kept_value = delta[T] * book(v, T)  # (V,)
     cost[col.buy[bought]] += (capex * (delta[:T] - kept_value)[None, None, :])[bought]
     resold = economics.resale_of_book_value * delta[None, :T] * book(v[:, None], v[None, :])  # (V, M)

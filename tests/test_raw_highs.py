@@ -71,6 +71,15 @@ PROGRAMME = {
     "economics.resale_of_book_value": 0.8,
 }
 
+# the programme with time and supply: work a month after delivery, ordered (and paid) a month
+# ahead, the price falling 20% a year, a cap that steps down in August, and FY2026's own money
+# just above what run A's fleet costs at order (JPY 2.43 bn with its electricity)
+TIMING = {**PROGRAMME, "accelerators.X1.commissioning_lag": "1 month", "accelerators.X1.lead_time": "1 month",
+          "accelerators.X1.price_change": "-20 %/year", "accelerators.X1.price_month": "2027-01",
+          "accelerators.X1.delivery_cap": {"by_month": {"2027-01": "200 / month", "2027-08": "100 / month"}},
+          "budget.fiscal_years": {"FY2026": "2.45e9 JPY", "FY2027": "1e12 JPY", "FY2028": "1e12 JPY"},
+          "budget.carry_over": False}
+
 # each fiscal year's money on its own: FY2027 may spend only its 1e11 JPY though FY2026 leaves
 # money unspent, so most of the fleet is bought in FY2026, months before the run (with carry-over
 # the economic cost is lower: the pooled money admits every plan the separate years admit, and
@@ -91,6 +100,8 @@ CASES = {
     "one site, cash view": lambda default: programme({"economics.view": "cash"}),
     # two runs in separate windows, a serving stream, an existing fleet, a carbon price, resale at 80%
     "one site, a programme": lambda default: programme(PROGRAMME),
+    **{f"one site, time and supply, {view} view": lambda default, view=view: programme({**TIMING, "economics.view": view})
+       for view in ("residual", "annuity", "cash")},
 }
 
 
@@ -106,7 +117,8 @@ def test_raw_lp_reaches_the_planner_optimum(name, default_scenario):
 
 
 @pytest.mark.parametrize("name", ["default", "default, no carry-over", *(f"one site, {n}" for n in ONE_SITE_LIMITS),
-                                  "one site, annuity view", "one site, a programme"])
+                                  "one site, annuity view", "one site, a programme",
+                                  "one site, time and supply, residual view", "one site, time and supply, annuity view"])
 def test_raw_lp_solution_satisfies_every_limit(name, default_scenario):
     """The raw optimum, laid out as a Plan, passes the independent check: its LP is not looser."""
     plan = raw_plan(CASES[name](default_scenario))

@@ -6,11 +6,14 @@ import re
 from functools import cache
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 from pydantic import model_validator
 
 from planner.inputs import DATA
+from planner.inputs.calendar import label
 from planner.inputs.errors import InputError
-from planner.inputs.fields import Fraction, Month, Record, Text, Whole, quantity, read, read_toml
+from planner.inputs.fields import Fraction, Month, Record, Steps, Text, Whole, quantity, read, read_toml, stepped, whole_months
 
 CATALOG_FILE = DATA / "accelerators.toml"
 
@@ -18,6 +21,11 @@ CATALOG_FILE = DATA / "accelerators.toml"
 # lower ones for an old CPU, and keep a run's accelerator-seconds and energy finite.
 MIN_FLOPS, MAX_FLOPS = "1e9 FLOP/s", "1e18 FLOP/s"
 MIN_POWER, MAX_POWER = "1 W", "1 MW"
+# Supply timing: a commissioning lag beyond two years, or an order three years ahead, is a typo
+MAX_LAG_MONTHS, MAX_LEAD_MONTHS = 24, 36
+# Price change per year: GPU price per FLOP has fallen ~30%/year at most (Epoch AI); a price
+# halving or rising by half in a year is beyond any record
+MIN_PRICE_CHANGE, MAX_PRICE_CHANGE = "-50 %/year", "50 %/year"
 
 
 class Performance(Record):
@@ -48,8 +56,19 @@ class Accelerator(Performance):
     idle_fraction: quantity("dimensionless", low=0, high=1)
     capex: quantity("JPY", "1 JPY", high="1e11 JPY")  # below a yen, accelerators are free by a typo
     first_delivery: Month
+    # the last month an order may be placed (None: orders stay open)
+    last_order: Month | None = None
     scalable_unit: Whole
-    delivery_cap: quantity("1/month", low=0, high="1e8 / month") | None = None
+    # most deliveries a month, all sites together: one cap, or steps by fiscal year or month
+    delivery_cap: stepped("1/month", low=0, high="1e8 / month") | None = None
+    # months from delivery to first useful work (installation, burn-in, acceptance): on site and
+    # drawing idle power meanwhile
+    commissioning_lag: whole_months(MAX_LAG_MONTHS) = 0
+    # months from order to delivery; capex is paid at order
+    lead_time: whole_months(MAX_LEAD_MONTHS) = 0
+    # the hardware price (`capex`) is quoted for `price_month` and changes by `price_change` a year
+    price_change: quantity("1/year", MIN_PRICE_CHANGE, high=MAX_PRICE_CHANGE) = 0.0
+    price_month: Month | None = None
     # tokens per second one accelerator serves (decode and prefill together); None: it does not serve
     serving_throughput: quantity("token/s", low=0, low_open=True, high="1e9 token/s") | None = None
 
@@ -60,7 +79,31 @@ class Accelerator(Performance):
                 f"expected it_power (all in: server, fabric, storage) at least gpu_power ({self.gpu_power:g} W), "
                 f"found {self.it_power:g} W"
             )
+        if self.price_change and self.price_month is None:
+            raise ValueError("expected price_month (the month capex is quoted for) beside price_change, found none")
+        first_order = self.first_delivery - self.lead_time
+        if self.last_order is not None and self.last_order < first_order:
+            raise ValueError(
+                f"expected last_order on or after the first order month {label(first_order)} "
+                f"(first_delivery less lead_time), found {label(self.last_order)}"
+            )
         return self
+
+    def price(self, months: pd.PeriodIndex) -> np.ndarray:
+        """Hardware price (JPY) of a delivery in each of `months`: `capex` at `price_month`,
+        compounding by `price_change` a year."""
+        if not self.price_change:
+            return np.full(len(months), self.capex)
+        years = (months.asi8 - self.price_month.ordinal) / 12
+        return self.capex * (1 + self.price_change) ** years
+
+    def delivery_caps(self, months: pd.PeriodIndex) -> np.ndarray:
+        """Most deliveries in each of `months` (inf: no cap; none ahead of a stepped cap's first step)."""
+        if self.delivery_cap is None:
+            return np.full(len(months), np.inf)
+        if isinstance(self.delivery_cap, Steps):
+            return self.delivery_cap.by_month(months)
+        return np.full(len(months), self.delivery_cap)
 
 
 def catalog_entries(path: Path = CATALOG_FILE, field: str = "catalog") -> dict[str, dict]:

@@ -14,8 +14,10 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from dataclasses import dataclass
 from typing import Annotated, Any
 
+import numpy as np
 import pandas as pd
 import pydantic
 from pydantic import BeforeValidator, ConfigDict, ValidationInfo
@@ -119,6 +121,73 @@ def monthly(unit: str, low: Bound = 0.0, *, high: Bound):
 
 def _month(value):
     return parse_month(_unwrap(value), "")
+
+
+def whole_months(high: int):
+    """A whole number of months from 0 to `high`, written with its unit ("2 month", "1 year")."""
+
+    def validate(value):
+        value = _unwrap(value)
+        number = parse_quantity(value, "month", "")
+        if abs(number - round(number)) > 1e-9 or not 0 <= number <= high:
+            raise ValueError(f"expected whole months from 0 to {high} (e.g. '2 month'), found {value!r}")
+        return int(round(number))
+
+    return Annotated[int, BeforeValidator(validate)]
+
+
+@dataclass(frozen=True)
+class Steps:
+    """Values by month, each holding from its first month until the next step's: what
+    { by_fiscal_year = { FY2027 = ..., FY2029 = ... } } or { by_month = { "2027-10" = ... } } says."""
+
+    steps: tuple[tuple[pd.Period, float], ...]
+
+    def by_month(self, months: pd.PeriodIndex, before: float = 0.0) -> np.ndarray:
+        """The value in each of `months`: `before` ahead of the first step."""
+        values = np.full(len(months), before, dtype=float)
+        for first, value in self.steps:
+            values[np.asarray(months >= first)] = value
+        return values
+
+
+def step_table(value, parse_one) -> dict[pd.Period, float] | None:
+    """{first month of each step: parse_one(value)} for a table by_fiscal_year or by_month (an
+    optional source beside it); None when `value` is not such a table."""
+    if not isinstance(value, dict) or not ({"by_month", "by_fiscal_year"} & set(value)):
+        return None
+    unknown = set(value) - {"by_month", "by_fiscal_year", "source", "note"}
+    if unknown or len({"by_month", "by_fiscal_year"} & set(value)) != 1:
+        raise ValueError(f"expected one of 'by_month' or 'by_fiscal_year' (and a source), found {sorted(value)}")
+    _check_notes(value)
+    steps = value.get("by_month", value.get("by_fiscal_year"))
+    if not isinstance(steps, dict) or not steps:
+        raise ValueError(f"expected a table of steps such as {{ FY2027 = ... }}, found {steps!r}")
+    return {_step_month(name): parse_one(one) for name, one in steps.items()}
+
+
+def _step_month(name) -> pd.Period:
+    """"FY2027" -> 2027-04 (the fiscal year's first month); "2027-10" -> 2027-10."""
+    if isinstance(name, str) and name.startswith("FY") and name[2:].isdigit() and len(name) == 6:
+        return pd.Period(f"{name[2:]}-04", freq="M")
+    try:
+        return parse_month(name, "")
+    except InputError:
+        raise ValueError(f"expected steps named like 'FY2027' or '2027-10', found {name!r}") from None
+
+
+def stepped(unit: str, low: Bound = 0.0, *, high: Bound):
+    """A quantity in `unit` for all months, or Steps of them by fiscal year or month."""
+    one = quantity(unit, low, high=high)
+    parse = pydantic.TypeAdapter(one)
+
+    def validate(value, info: ValidationInfo):
+        steps = step_table(value, lambda v: parse.validate_python(v, context=info.context))
+        if steps is None:
+            return parse.validate_python(value, context=info.context)
+        return Steps(tuple(sorted(steps.items())))
+
+    return Annotated[float | Steps, BeforeValidator(validate)]
 
 
 MAX_COUNT = 1e16  # parameters: 5,000 times the largest models yet (~2e12)

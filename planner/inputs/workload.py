@@ -7,9 +7,8 @@ import numpy as np
 import pandas as pd
 from pydantic import TypeAdapter, field_validator, model_validator
 
-from planner.inputs.calendar import label, parse_month
-from planner.inputs.errors import InputError
-from planner.inputs.fields import Count, Fraction, Month, Record, Text, quantity
+from planner.inputs.calendar import label
+from planner.inputs.fields import Count, Fraction, Month, Record, Text, quantity, step_table
 
 CHINCHILLA_TOKENS_PER_PARAMETER = 20.0  # Hoffmann et al. 2022, Table 3: ~20 tokens per parameter
 # Share of wall time a run makes progress, for plans and estimates alike (Llama 3: above 0.9)
@@ -140,18 +139,13 @@ class Inference(Record):
     @classmethod
     def _steps(cls, value, info):
         """{first month of each step: tokens/s}; a plain rate is one step from `start`."""
-        if not isinstance(value, dict) or not ({"by_month", "by_fiscal_year"} & set(value)):
-            start = info.data.get("start")
-            if start is None:
-                raise ValueError("expected a valid 'start' month before the demand")
-            return {start: _rate(value, info)}
-        unknown = set(value) - {"by_month", "by_fiscal_year", "source", "note"}
-        if unknown or len({"by_month", "by_fiscal_year"} & set(value)) != 1:
-            raise ValueError(f"expected one of 'by_month' or 'by_fiscal_year' (and a source), found {sorted(value)}")
-        steps = value.get("by_month", value.get("by_fiscal_year"))
-        if not isinstance(steps, dict) or not steps:
-            raise ValueError(f"expected a table of steps such as {{ FY2027 = \"1e6 token/s\" }}, found {steps!r}")
-        return {_step_month(name): _rate(rate, info) for name, rate in steps.items()}
+        steps = step_table(value, lambda rate: _rate(rate, info))
+        if steps is not None:
+            return steps
+        start = info.data.get("start")
+        if start is None:
+            raise ValueError("expected a valid 'start' month before the demand")
+        return {start: _rate(value, info)}
 
     def by_month(self, months: pd.PeriodIndex) -> np.ndarray:
         """Tokens per second to serve in each of `months` (0 before the start)."""
@@ -168,12 +162,3 @@ _TOKEN_RATE = TypeAdapter(quantity(TOKEN_RATE, high=MAX_TOKEN_RATE))
 def _rate(value, info) -> float:
     return _TOKEN_RATE.validate_python(value, context=info.context)
 
-
-def _step_month(name) -> pd.Period:
-    """"FY2027" -> 2027-04; "2027-10" -> 2027-10."""
-    if isinstance(name, str) and name.startswith("FY") and name[2:].isdigit() and len(name) == 6:
-        return pd.Period(f"{name[2:]}-04", freq="M")
-    try:
-        return parse_month(name, "")
-    except InputError:
-        raise ValueError(f"expected steps named like 'FY2027' or '2027-10', found {name!r}") from None

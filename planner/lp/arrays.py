@@ -33,10 +33,12 @@ class ScenarioArrays:
     reserved: np.ndarray  # (S,) W of IT load kept for other work
     power: np.ndarray  # (G,) W of IT power per accelerator at full load
     idle: np.ndarray  # (G,) share of it power drawn while idle
-    capex: np.ndarray  # (S, G) JPY per accelerator installed, site fit-out included
-    delivery_cap: np.ndarray  # (G,) per month, inf where uncapped
+    capex: np.ndarray  # (S, G, T) JPY per accelerator delivered in month t, site fit-out included
+    delivery_cap: np.ndarray  # (G, T) per month, inf where uncapped
+    lag: np.ndarray  # (G,) months from delivery to first useful work (commissioning)
+    lead: np.ndarray  # (G,) months from order (when capex is paid) to delivery
     scalable_unit: np.ndarray  # (G,) accelerators per server or rack
-    installable: np.ndarray  # (S, G, T) may take deliveries
+    installable: np.ndarray  # (S, G, T) may take deliveries (ordered inside the horizon, by the last order month)
     existing: np.ndarray  # (S, G) accelerators in service from the horizon's start, sunk
     runs: list[str]
     run_flop: np.ndarray  # (R, S, G, T) FLOP one accelerator gives run r in a month (0 outside its window or types)
@@ -60,10 +62,7 @@ class ScenarioArrays:
         it_capacity = np.array([i for _, i in limits]).reshape(len(sites), len(months))
         runs = scenario.training_runs
         installable = np.array(
-            [
-                [(months >= max(site.opening, acc.first_delivery)) & (capacity > 0) for acc in accelerators]
-                for site, capacity in zip(sites, it_capacity)
-            ]
+            [[_deliverable(site, acc, months) & (capacity > 0) for acc in accelerators] for site, capacity in zip(sites, it_capacity)]
         ).reshape(len(sites), len(accelerators), len(months))
         power = np.array([acc.it_power for acc in accelerators])
         streams = scenario.inference
@@ -84,8 +83,11 @@ class ScenarioArrays:
             reserved=np.array([site.reserved_it for site in sites]),
             power=power,
             idle=np.array([acc.idle_fraction for acc in accelerators]),
-            capex=np.array([[acc.capex + site.fitout_cost * acc.it_power for acc in accelerators] for site in sites]),
-            delivery_cap=np.array([acc.delivery_cap if acc.delivery_cap is not None else np.inf for acc in accelerators]),
+            capex=np.array([[acc.price(months) + site.fitout_cost * acc.it_power for acc in accelerators] for site in sites])
+            .reshape(len(sites), len(accelerators), len(months)),
+            delivery_cap=np.array([acc.delivery_caps(months) for acc in accelerators]).reshape(len(accelerators), len(months)),
+            lag=np.array([acc.commissioning_lag for acc in accelerators], dtype=int),
+            lead=np.array([acc.lead_time for acc in accelerators], dtype=int),
             scalable_unit=np.array([acc.scalable_unit for acc in accelerators]),
             installable=installable,
             existing=np.array([[site.existing_fleet.get(acc.name, 0.0) for acc in accelerators] for site in sites]),
@@ -124,6 +126,15 @@ class ScenarioArrays:
         active = (self.power * (1 - self.idle))[None, :, None]
         return (idle * installed + active * training).sum(axis=1)
 
+
+
+def _deliverable(site, acc, months: pd.PeriodIndex) -> np.ndarray:
+    """(T,) months a delivery may arrive: the site is open, the type ships, and its order month
+    (delivery less lead time) lies inside the horizon and not after the type's last order."""
+    ordered = np.arange(len(months)) >= acc.lead_time
+    if acc.last_order is not None:
+        ordered &= np.asarray(months - acc.lead_time <= acc.last_order)
+    return np.asarray(months >= max(site.opening, acc.first_delivery)) & ordered
 
 
 def _allowed(name: str, names: list[str] | None) -> float:

@@ -54,7 +54,7 @@ def describe_row(model: PlanningModel, family: str, key: tuple) -> tuple[str, st
         return f"{arrays.sites[s]} {arrays.month_labels[t]}", f"{arrays.sites[s]} {what}, {arrays.month_labels[t]}: {limit:,.1f} MW"
     if family == "delivery":
         g, t = key
-        cap = arrays.delivery_cap[g]
+        cap = arrays.delivery_cap[g, t]
         return f"{arrays.accelerators[g]} {arrays.month_labels[t]}", f"{arrays.accelerators[g]} deliveries, {arrays.month_labels[t]}: {cap:,.0f} a month"
     if family == "budget":
         return "total", f"total budget JPY {scenario.budget.total / 1e9:,.1f} bn"
@@ -110,8 +110,8 @@ def _phase_totals(model: PlanningModel, table: pd.DataFrame) -> pd.DataFrame:
 def entry_prices(model: PlanningModel, solution: Solution) -> pd.DataFrame:
     """For each accelerator type the plan does not buy: the capex cut per accelerator at which
     buying one (at its best site and month, training to the deadline) starts to pay, priced at
-    the plan's shadow prices. The reduced cost of that purchase is the sum of the reduced
-    costs of the variables it moves."""
+    the plan's shadow prices (capex_jpy: its price there and then). The reduced cost of that
+    purchase is the sum of the reduced costs of the variables it moves."""
     arrays = model.arrays
     used = solution.installed.max(axis=(0, 2)) > NEGLIGIBLE
     dj = solution.reduced_costs
@@ -119,19 +119,26 @@ def entry_prices(model: PlanningModel, solution: Solution) -> pd.DataFrame:
     for g, name in enumerate(arrays.accelerators):
         if used[g]:
             continue
-        best = np.inf
+        best, at = np.inf, None
         for s in range(len(arrays.sites)):
             months = sorted(t for (s_, g_, t) in model.installed if (s_, g_) == (s, g))
             # a purchase in month t0 holds one more accelerator from t0 to the horizon's end and
-            # puts it to its best work when it can; the cut is in capex, which weighs `weight` in the objective
-            suffix = 0.0
+            # puts it to its best work once commissioned (t0 + lag); the cut is in capex, which
+            # weighs `weight` in the objective
+            held, work = {}, {}
+            suffix_held = suffix_work = 0.0
             for t in reversed(months):
-                work = [dj["use"].get((s, g, t, w), 0.0) for w in range(len(model.workloads))]
-                suffix += dj["installed"].get((s, g, t), 0.0) + min(0.0, *work)
+                uses = [dj["use"].get((s, g, t, w), 0.0) for w in range(len(model.workloads))]
+                suffix_held += dj["installed"].get((s, g, t), 0.0)
+                suffix_work += min(0.0, *uses)
+                held[t], work[t] = suffix_held, suffix_work
+            for t in months:
                 if (s, g, t) in model.buy:
-                    best = min(best, (suffix + dj["buy"].get((s, g, t), 0.0)) / model.capex_weight(t))
-        if np.isfinite(best):
+                    gain = held[t] + work.get(t + int(arrays.lag[g]), 0.0) + dj["buy"].get((s, g, t), 0.0)
+                    if gain / model.capex_weight(t) < best:
+                        best, at = gain / model.capex_weight(t), (s, t)
+        if at is not None:
             cut = max(best, 0.0) * MONEY / COUNT
-            capex = float(arrays.capex[:, g].min())
+            capex = float(arrays.capex[at[0], g, at[1]])
             rows.append({"accelerator": name, "price_cut_jpy": cut, "capex_jpy": capex, "cut_share": cut / capex})
     return pd.DataFrame(rows, columns=ENTRY_COLUMNS)

@@ -2,7 +2,8 @@
 
 Decisions, per site s, accelerator g and month t (only where the site is open, the accelerator
 is delivered and the site has fit-out capacity):
-    buy[s,g,t]       >= 0  accelerators delivered (paid for at delivery)
+    buy[s,g,t]       >= 0  accelerators delivered; ordered (and paid for) the type's lead time
+                           earlier, and at work only after its commissioning lag
     installed[s,g,t] >= 0  accelerators in service: the existing fleet, plus purchases, less retirements
     retire[s,g,v,m]  >= 0  of those bought in month v, accelerators sold from month m on; m only
                            inside or just after a run's window (see arrays._retire_months), so the
@@ -11,9 +12,18 @@ is delivered and the site has fit-out capacity):
                            serving stream); the rest of the fleet idles at its idle draw
     done[r,t] in {0,1}     run r has finished by month t (only for runs another run comes `after`)
 
-Cash rows (budget, fiscal years, public and private money) count what is paid: capex at
-delivery and electricity, undiscounted. The objective values the programme by
-`scenario.economics.view` (see inputs.scenario.Economics).
+Time and supply. A type with a lead time L is ordered L months before it is delivered: a
+delivery in month t is possible only if its order month t - L lies inside the horizon (and not
+after the type's `last_order`). An accelerator delivered in month v fills IT capacity and draws
+idle power from v, but works (on any workload) only from v + lag, its commissioning lag; the
+existing fleet is commissioned. Capex is the type's price for its delivery month (`price_change`
+a year) plus the site's fit-out; deliveries stay within the type's cap of that month.
+
+Cash rows (budget, fiscal years, public and private money) count what is paid: capex in the
+order month (delivery less lead time) and electricity as drawn, undiscounted. The objective
+values the programme by `scenario.economics.view` (see inputs.scenario.Economics) and values
+capex at delivery, when the asset enters service, as PyPSA and GenX annuitise at build: the
+price is fixed by the delivery month, and paying it early is a cash limit, not a cost of its own.
 
 Model units keep every coefficient within a few decades, so the solver sees a well-scaled
 matrix (HiGHS warns on raw yen): counts in thousands of accelerators, power in MW, money in
@@ -156,11 +166,11 @@ class PlanningModel:
         return [self.use[s, g, t, w] for w in range(len(self.workloads)) if (s, g, t, w) in self.use]
 
     # Costs, in model money units, shared by the objective and the cash rows.
-    def capex_terms(self, months: range, weight: np.ndarray | None = None) -> list:
-        """Capex of accelerators delivered in `months`, each weighted by `weight[t]` (1 when None)."""
-        capex = self.arrays.capex * COUNT / MONEY
-        return [(variable, capex[s, g] * (1.0 if weight is None else weight[t]))
-                for (s, g, t), variable in self.buy.items() if t in months]
+    def capex_terms(self, months: range, at_order: bool = False) -> list:
+        """Capex of accelerators delivered in `months`, or with `at_order` ordered (paid) in them."""
+        capex, lead = self.arrays.capex * COUNT / MONEY, self.arrays.lead
+        return [(variable, capex[s, g, t]) for (s, g, t), variable in self.buy.items()
+                if (t - lead[g] if at_order else t) in months]
 
     def energy_terms(self, per_joule: np.ndarray, scale: float, months: range | None = None,
                      weight: np.ndarray | None = None) -> list:
@@ -177,8 +187,8 @@ class PlanningModel:
         return terms
 
     def spending_terms(self, months: range) -> list:
-        """Cash paid in `months`: capex at delivery and electricity."""
-        return self.capex_terms(months) + self.energy_terms(self.arrays.price, MONEY, months)
+        """Cash paid in `months`: capex at order and electricity."""
+        return self.capex_terms(months, at_order=True) + self.energy_terms(self.arrays.price, MONEY, months)
 
     def emission_terms(self) -> list:
         return self.energy_terms(self.arrays.carbon, EMISSIONS)
@@ -194,12 +204,13 @@ class PlanningModel:
         end = len(arrays.months)
         if economics.view == "cash":
             return self.capex_terms(range(end))
-        if economics.view == "annuity":
-            charge = capital_recovery(economics.discount_rate, economics.useful_life) / 12
-            return [(variable, capex[s, g] * charge * delta[t]) for (s, g, t), variable in self.installed.items()]
+        if economics.view == "annuity":  # each purchase charged from delivery until retired or the end; the existing fleet is sunk
+            held = capital_recovery(economics.discount_rate, economics.useful_life) / 12 * np.cumsum(delta[end - 1::-1])[::-1]
+            terms = [(variable, capex[s, g, v] * held[v]) for (s, g, v), variable in self.buy.items()]
+            return terms + [(variable, -capex[s, g, v] * held[m]) for (s, g, v, m), variable in self.retire.items()]
         resale = economics.resale_of_book_value
-        terms = [(variable, capex[s, g] * (delta[v] - delta[end] * book[v, end])) for (s, g, v), variable in self.buy.items()]
-        terms += [(variable, capex[s, g] * (delta[end] * book[v, end] - resale * delta[m] * book[v, m]))
+        terms = [(variable, capex[s, g, v] * (delta[v] - delta[end] * book[v, end])) for (s, g, v), variable in self.buy.items()]
+        terms += [(variable, capex[s, g, v] * (delta[end] * book[v, end] - resale * delta[m] * book[v, m]))
                   for (s, g, v, m), variable in self.retire.items()]
         return terms
 
@@ -212,10 +223,7 @@ class PlanningModel:
         if carbon_price:
             emissions = self.energy_terms(self.arrays.carbon, EMISSIONS, weight=weight)
             terms += [(variable, coefficient * carbon_price) for variable, coefficient in emissions]
-        expression = linear(terms)
-        if self.scenario.economics.view == "annuity":  # the existing fleet is sunk: no charge for holding it
-            expression.constant = -self.existing_charge()
-        return expression
+        return linear(terms)
 
     def capex_weight(self, v: int) -> float:
         """What one yen of capex of a purchase in month v, held to the horizon's end, weighs in the objective."""
@@ -226,13 +234,6 @@ class PlanningModel:
         if economics.view == "annuity":
             return capital_recovery(economics.discount_rate, economics.useful_life) / 12 * arrays.discount[v:end].sum()
         return arrays.discount[v] - arrays.discount[end] * arrays.book[v, end]
-
-    def existing_charge(self) -> float:
-        """The annuity view's charge on the existing fleet, which every plan holds (model money units)."""
-        arrays, economics = self.arrays, self.scenario.economics
-        charge = capital_recovery(economics.discount_rate, economics.useful_life) / 12
-        held = (arrays.existing * arrays.capex).sum() / MONEY
-        return float(held * charge * arrays.discount[:-1].sum())
 
 
 def capital_recovery(rate: float, years: float) -> float:
@@ -268,12 +269,26 @@ def serving_demand(model: PlanningModel) -> None:
             model.add("serving_demand", (k, int(t)), terms, pulp.LpConstraintGE, arrays.demand[k, t] / TOKENS)
 
 
-@family("accelerators work only where they are in service (the rest idle)")
+@family("accelerators work only where they are in service and commissioned (the rest idle)")
 def use_within_fleet(model: PlanningModel) -> None:
+    sold: dict[tuple, list] = {}
+    for (s, g, v, m), variable in model.retire.items():
+        sold.setdefault((s, g), []).append((v, m, variable))
     for key, variable in model.installed.items():
         working = model.working(*key)
         if working:
-            model.add("use_within_fleet", key, [(use, 1.0) for use in working] + [(variable, -1.0)], pulp.LpConstraintLE, 0.0)
+            terms = [(use, 1.0) for use in working] + [(variable, -1.0)] + commissioning(model, key, sold)
+            model.add("use_within_fleet", key, terms, pulp.LpConstraintLE, 0.0)
+
+
+def commissioning(model: PlanningModel, key: tuple, sold: dict[tuple, list]) -> list:
+    """Accelerators at (s, g) in month t still within their commissioning lag: delivered in
+    the lag's months up to t, less what of those deliveries has left service by t (`sold`:
+    retirements (v, m, variable) by site and type)."""
+    s, g, t = key
+    first = t - int(model.arrays.lag[g]) + 1
+    terms = [(model.buy[s, g, v], 1.0) for v in range(max(first, 0), t + 1) if (s, g, v) in model.buy]
+    return terms + [(variable, -1.0) for v, m, variable in sold.get((s, g), []) if v >= first and m <= t]
 
 
 @family("the fleet in service is last month's, plus deliveries, less retirements (the existing fleet at the start)")
@@ -357,11 +372,10 @@ def it_capacity(model: PlanningModel) -> None:
 @family("monthly deliveries of each accelerator type stay within its supply cap")
 def delivery(model: PlanningModel) -> None:
     arrays = model.arrays
-    for g in np.flatnonzero(np.isfinite(arrays.delivery_cap)):
-        for t in range(len(arrays.months)):
-            terms = [(model.buy[s, g, t], 1.0) for s in range(len(arrays.sites)) if (s, g, t) in model.buy]
-            if terms:
-                model.add("delivery", (int(g), t), terms, pulp.LpConstraintLE, arrays.delivery_cap[g] / COUNT)
+    for g, t in zip(*np.nonzero(np.isfinite(arrays.delivery_cap))):
+        terms = [(model.buy[s, g, t], 1.0) for s in range(len(arrays.sites)) if (s, g, t) in model.buy]
+        if terms:
+            model.add("delivery", (int(g), int(t)), terms, pulp.LpConstraintLE, arrays.delivery_cap[g, t] / COUNT)
 
 
 @family("capex and electricity paid over the horizon stay within the total budget")
@@ -405,7 +419,7 @@ def public_share(model: PlanningModel) -> None:
     share = model.scenario.budget.public_share
     for (source, year), variable in model.money.items():
         if source == "public":
-            terms = [(variable, 1.0)] + [(v, -c * share) for v, c in model.capex_terms(range_of(model, year))]
+            terms = [(variable, 1.0)] + [(v, -c * share) for v, c in model.capex_terms(range_of(model, year), at_order=True)]
             model.add("public_share", (year,), terms, pulp.LpConstraintLE, 0.0)
 
 

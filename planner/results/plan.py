@@ -263,7 +263,7 @@ def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, bui
             "co2_t": (energy_joules * arrays.carbon).ravel() / 1e3,
         }
     )
-    capex_by_month = (bought * arrays.capex[:, :, None]).sum(axis=(0, 1))
+    capex_by_month = paid_at_order(arrays, bought)
     energy_cost_by_month = (energy_joules * arrays.price).sum(axis=0)
     r = arrays.runs.index(scenario.run.name)
     delivered_flop = (use[..., r] * arrays.run_flop[r]).sum(axis=(0, 1))
@@ -272,6 +272,7 @@ def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, bui
     )
     carbon_cost = (energy_joules * arrays.carbon).sum(axis=0) * scenario.carbon_price
     economic, residual = economic_cost(scenario, arrays, solution, energy_cost_by_month + carbon_cost)
+    unit_capex = fleet_unit_capex(arrays, solution)
     return Plan(
         scenario=scenario,
         status=solution.status,
@@ -285,14 +286,24 @@ def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, bui
         solve_seconds=solution.seconds,
         use=use_table(arrays, use),
         retirements=retirement_table(arrays, solution.retired),
-        runs=runs_table(scenario, arrays, use),
-        inference=inference_table(scenario, arrays, use),
+        runs=runs_table(scenario, arrays, use, unit_capex),
+        inference=inference_table(scenario, arrays, use, unit_capex),
         economic_cost_jpy=economic,
         residual_value_jpy=residual,
         message=solution.message,
         notices=solution.notices,
         mip_gap=solution.mip_gap,
     )
+
+
+def paid_at_order(arrays: ScenarioArrays, bought: np.ndarray) -> np.ndarray:
+    """(T,) capex paid by month: each delivery's price in its order month (delivery less the
+    type's lead time, inside the horizon by construction)."""
+    paid = np.zeros(len(arrays.months))
+    for g, lead in enumerate(arrays.lead):
+        spend = (bought[:, g] * arrays.capex[:, g]).sum(axis=0)
+        paid[: len(paid) - lead] += spend[lead:]
+    return paid
 
 
 def cash_table(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, capex: np.ndarray, energy: np.ndarray) -> pd.DataFrame:
@@ -315,20 +326,36 @@ def economic_cost(scenario: Scenario, arrays: ScenarioArrays, solution: Solution
     """(economic cost in the scenario's view, residual value at the horizon's end), in JPY.
     `running`: electricity and carbon cost by month (undiscounted)."""
     economics, T = scenario.economics, len(arrays.months)
-    capex = arrays.capex[:, :, None]
+    capex = arrays.capex  # (S, G, V) by delivery month
     kept = solution.bought - solution.retired.sum(axis=3)  # (S, G, V) still held at the end
     residual = float((kept * capex * arrays.book[:T, T][None, None, :]).sum())
     if economics.view == "cash":
         return float((solution.bought * capex).sum() + running.sum()), residual
     delta = arrays.discount
-    if economics.view == "annuity":
+    if economics.view == "annuity":  # each purchase charged from delivery until retired; the existing fleet is sunk
         charge = capital_recovery(economics.discount_rate, economics.useful_life) / 12
-        held = (solution.installed - arrays.existing[:, :, None]) * capex
+        held = held_value(arrays, solution.bought, solution.retired)
         return float((held * charge * delta[:T]).sum() + (running * delta[:T]).sum()), residual
-    resale = economics.resale_of_book_value * (solution.retired * arrays.capex[:, :, None, None]
+    resale = economics.resale_of_book_value * (solution.retired * capex[:, :, :, None]
                                                * arrays.book[:T, :T][None, None] * delta[:T][None, None, None, :]).sum()
     paid = (solution.bought * capex * delta[:T]).sum()
     return float(paid - resale - delta[T] * residual + (running * delta[:T]).sum()), residual
+
+
+def held_value(arrays: ScenarioArrays, bought: np.ndarray, retired: np.ndarray) -> np.ndarray:
+    """(S, G, T) purchase price of the bought accelerators in service each month, each at the
+    price of its delivery month (retired (S, G, V, M): leaving from month M)."""
+    bought_value = np.cumsum(bought * arrays.capex, axis=2)
+    left_value = np.cumsum((retired * arrays.capex[..., None]).sum(axis=2), axis=2)
+    return bought_value - left_value
+
+
+def fleet_unit_capex(arrays: ScenarioArrays, solution: Solution) -> np.ndarray:
+    """(S, G, T) mean price of the accelerators in service each month, over their vintages (the
+    existing fleet at the horizon's first price); where none are, that month's price."""
+    value = held_value(arrays, solution.bought, solution.retired) + (arrays.existing * arrays.capex[:, :, 0])[:, :, None]
+    held = solution.installed
+    return np.divide(value, held, out=arrays.capex.copy(), where=held > NEGLIGIBLE)
 
 
 def use_table(arrays: ScenarioArrays, use: np.ndarray) -> pd.DataFrame:
@@ -358,18 +385,19 @@ RUN_COLUMNS = ["run", "start", "finish", "deadline", "required_flop", "delivered
                "accelerator_months", "attributed_cost_jpy"]
 
 
-def attributed_cost(scenario: Scenario, arrays: ScenarioArrays, working: np.ndarray) -> np.ndarray:
+def attributed_cost(scenario: Scenario, arrays: ScenarioArrays, working: np.ndarray, unit_capex: np.ndarray) -> np.ndarray:
     """(T,) JPY attributed by month to a workload that keeps `working` (S, G, T) accelerators at
     work: the capital charge (CRF(rate, life) / 12 x capex, undiscounted) of those
     accelerator-months, plus the electricity they draw at work (full power). What no workload
-    uses (idle accelerators: their charge and idle draw) is attributed to none."""
+    uses (idle accelerators: their charge and idle draw) is attributed to none. `unit_capex`
+    (S, G, T): the mean price of the fleet in service (`fleet_unit_capex`)."""
     economics = scenario.economics
-    charge = capital_recovery(economics.discount_rate, economics.useful_life) / 12 * arrays.capex[:, :, None]
+    charge = capital_recovery(economics.discount_rate, economics.useful_life) / 12 * unit_capex
     joules = (working * arrays.power[None, :, None]).sum(axis=1) * arrays.pue * arrays.seconds
     return (working * charge).sum(axis=(0, 1)) + (joules * arrays.price).sum(axis=0)
 
 
-def runs_table(scenario: Scenario, arrays: ScenarioArrays, use: np.ndarray) -> pd.DataFrame:
+def runs_table(scenario: Scenario, arrays: ScenarioArrays, use: np.ndarray, unit_capex: np.ndarray) -> pd.DataFrame:
     """Each run: when it trained and finished, on how many accelerators, at what attributed cost
     (`attributed_cost`)."""
     rows = []
@@ -386,18 +414,18 @@ def runs_table(scenario: Scenario, arrays: ScenarioArrays, use: np.ndarray) -> p
             "delivered_flop": float(flop.sum()),
             "accelerators": float(use[..., r].sum(axis=(0, 1)).max()),
             "accelerator_months": float(use[..., r].sum()),
-            "attributed_cost_jpy": float(attributed_cost(scenario, arrays, use[..., r]).sum()),
+            "attributed_cost_jpy": float(attributed_cost(scenario, arrays, use[..., r], unit_capex).sum()),
         })
     return pd.DataFrame(rows, columns=RUN_COLUMNS)
 
 
-def inference_table(scenario: Scenario, arrays: ScenarioArrays, use: np.ndarray) -> pd.DataFrame:
+def inference_table(scenario: Scenario, arrays: ScenarioArrays, use: np.ndarray, unit_capex: np.ndarray) -> pd.DataFrame:
     """Each serving stream by month: demand, tokens served, the cost attributed to it
     (`attributed_cost`) and that cost per million tokens served (NaN in a month serving none)."""
     runs, rows = len(arrays.runs), []
     for k, name in enumerate(arrays.streams):
         served = (use[..., runs + k] * arrays.serving[k][None, :, None]).sum(axis=(0, 1))
-        cost = attributed_cost(scenario, arrays, use[..., runs + k])
+        cost = attributed_cost(scenario, arrays, use[..., runs + k], unit_capex)
         millions = served * arrays.seconds / 1e6
         per_million = np.divide(cost, millions, out=np.full_like(cost, np.nan), where=millions > 0)
         rows += [{"stream": name, "month": month, "demand_tokens_per_s": arrays.demand[k, t],

@@ -60,11 +60,22 @@ def recompute(plan: Plan) -> pd.DataFrame:
     rows["energy_j"] = rows["facility_w"] * seconds
     rows["electricity_jpy"] = rows["energy_j"] * price
     rows["co2_kg"] = rows["energy_j"] * carbon
-    rows["unit_capex_jpy"] = [acc[a].capex + site[s].fitout_cost * acc[a].it_power for s, a in zip(rows["site"], rows["accelerator"])]
+    rows["unit_capex_jpy"] = [_price(acc[a], p) + site[s].fitout_cost * acc[a].it_power
+                              for s, a, p in zip(rows["site"], rows["accelerator"], period)]
     rows["capex_jpy"] = rows["delivered"] * rows["unit_capex_jpy"]
     rows["fiscal_year"] = period.map(fiscal_year)
+    rows["ordered"] = [p - acc[a].lead_time for a, p in zip(rows["accelerator"], period)]
+    rows["paid_fiscal_year"] = rows["ordered"].map(fiscal_year)  # capex is paid at order
     rows["period"] = period
     return rows
+
+
+def _price(acc, delivered: pd.Period) -> float:
+    """The type's hardware price for a delivery in month `delivered`: its capex compounded by
+    price_change for each whole year (and part) since price_month."""
+    if not acc.price_change:
+        return acc.capex
+    return acc.capex * (1 + acc.price_change) ** ((delivered - acc.price_month).n / 12)
 
 
 def run_compute(plan: Plan) -> pd.DataFrame:
@@ -130,6 +141,9 @@ def _fleet_rules(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
         opens = max(site.opening, acc.first_delivery)
         if row.period < opens and _over(row.delivered, 0.0, "count"):
             found.append(Violation("availability", where, row.delivered, 0.0, "delivered before the site opens or the type ships"))
+        closed = row.ordered < plan.scenario.horizon.start or (acc.last_order is not None and row.ordered > acc.last_order)
+        if closed and _over(row.delivered, 0.0, "count"):
+            found.append(Violation("availability", where, row.delivered, 0.0, "ordered before the horizon or after the last order month"))
     ordered = rows.sort_values(["site", "accelerator", "period"])
     before = ordered.groupby(["site", "accelerator"])["installed"].shift()
     existing = [plan.scenario.sites[s].existing_fleet.get(a, 0.0) for s, a in zip(ordered["site"], ordered["accelerator"])]
@@ -138,6 +152,26 @@ def _fleet_rules(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
         if _differs(row.installed, held, "count"):
             where = f"{row.site} {row.accelerator} {row.month}"
             found.append(Violation("fleet_balance", where, row.installed, held, "the fleet is not last month's plus deliveries less retirements"))
+    return found + _commissioned(plan, rows)
+
+
+def _commissioned(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
+    """Accelerators work only once commissioned: in month p, those delivered after p - lag (less
+    what of them has been retired by p) may not work."""
+    found, sold = [], plan.retirements
+    sold_periods = [(parse_month(b, "month"), parse_month(r, "month")) for b, r in zip(sold["bought"], sold["retired"])]
+    for row in rows.itertuples():
+        lag = plan.scenario.accelerators[row.accelerator].commissioning_lag
+        if not lag:
+            continue
+        same = (rows["site"] == row.site) & (rows["accelerator"] == row.accelerator)
+        recent = rows.loc[same & (rows["period"] > row.period - lag) & (rows["period"] <= row.period), "delivered"].sum()
+        gone = sum(n for (b, r), site, name, n in zip(sold_periods, sold["site"], sold["accelerator"], sold["accelerators"])
+                   if (site, name) == (row.site, row.accelerator) and b > row.period - lag and r <= row.period)
+        ready = row.installed - (recent - gone)
+        if _over(row.training + row.serving, ready, "count"):
+            found.append(Violation("use_within_fleet", f"{row.site} {row.accelerator} {row.month}", row.training + row.serving,
+                                   ready, f"works more than is commissioned ({lag} months after delivery)"))
     return found
 
 
@@ -165,16 +199,26 @@ def _site_limits(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
 
 def _deliveries(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
     found = []
-    for (name, month), delivered in rows.groupby(["accelerator", "month"])["delivered"].sum().items():
-        cap = plan.scenario.accelerators[name].delivery_cap
+    for (name, period), delivered in rows.groupby(["accelerator", "period"])["delivered"].sum().items():
+        cap, month = _cap(plan.scenario.accelerators[name].delivery_cap, period), period.strftime("%Y-%m")
         if cap is not None and _over(delivered, cap, "count"):
             found.append(Violation("delivery", f"{name} {month}", delivered, cap, "deliveries above the monthly cap"))
     return found
 
 
+def _cap(cap, period: pd.Period) -> float | None:
+    """The delivery cap in `period`: one for all months, or the last step begun by then (none
+    ahead of the first step)."""
+    if cap is None or isinstance(cap, float):
+        return cap
+    begun = [value for first, value in cap.steps if first <= period]
+    return begun[-1] if begun else 0.0
+
+
 def _money(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
     found, money = [], plan.scenario.budget
-    spend = (rows["capex_jpy"] + rows["electricity_jpy"]).groupby(rows["fiscal_year"]).sum()
+    capex = rows.groupby("paid_fiscal_year")["capex_jpy"].sum()
+    spend = rows.groupby("fiscal_year")["electricity_jpy"].sum().add(capex, fill_value=0.0)
     if _over(spend.sum(), money.total, "JPY"):
         found.append(Violation("budget", "total", spend.sum(), money.total, "spending above the total budget"))
     if money.by_fiscal_year():
@@ -187,7 +231,7 @@ def _money(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
         for year, row in costs.iterrows():
             if _over(spend.get(year, 0.0), row["public_jpy"] + row["private_jpy"], "JPY"):
                 found.append(Violation("cash_sources", f"FY{year}", spend.get(year, 0.0), row["public_jpy"] + row["private_jpy"], "cash not paid from public and private money"))
-            eligible = money.public_share * rows.loc[rows["fiscal_year"] == year, "capex_jpy"].sum()
+            eligible = money.public_share * capex.get(year, 0.0)
             if _over(row["public_jpy"], eligible, "JPY"):
                 found.append(Violation("public_share", f"FY{year}", row["public_jpy"], eligible, "public money above its share of capex"))
     return found
@@ -339,13 +383,16 @@ def _economics(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
     running = rows["electricity_jpy"] + rows["co2_kg"] * scenario.carbon_price
     if economics.view == "cash":
         economic = float(rows["capex_jpy"].sum() + running.sum())
-    elif economics.view == "annuity":
+    elif economics.view == "annuity":  # each purchase charged every month from delivery until it is retired or the horizon ends
         growth = (1 + rate) ** economics.useful_life
         crf = rate * growth / (growth - 1) if rate else 1 / economics.useful_life
-        existing = pd.Series([scenario.sites[s].existing_fleet.get(a, 0.0) for s, a in zip(rows["site"], rows["accelerator"])],
-                             index=rows.index, dtype=float)
-        charge = (rows["installed"] - existing) * rows["unit_capex_jpy"] * crf / 12
-        economic = float(((charge + running) * discount(t)).sum())
+
+        def charged_from(first):  # discounted months from `first` to the horizon's end
+            return first.map(lambda m: sum(discount(k) for k in range(int(m), int(end))))
+
+        bought = (rows["capex_jpy"] * charged_from(t)).sum()
+        left = (sold["accelerators"] * sold_unit * charged_from(sold["m"])).sum()
+        economic = float((bought - left) * crf / 12 + (running * discount(t)).sum())
     else:
         resale = economics.resale_of_book_value * (sold["accelerators"] * sold_unit * book(sold["v"], sold["m"]) * discount(sold["m"])).sum()
         paid = (rows["capex_jpy"] * discount(t)).sum()
