@@ -21,7 +21,7 @@ def unsourced(table: dict, path: str = "") -> list[str]:
         where = f"{path}{key}"
         if key in ("description", "source", "note"):
             continue
-        if isinstance(value, dict) and ("value" in value or "by_month" in value):
+        if isinstance(value, dict) and {"value", "by_month", "by_fiscal_year"} & set(value):
             if not str(value.get("source", "")).strip():
                 missing.append(where)
         elif isinstance(value, dict):
@@ -45,7 +45,22 @@ def test_every_profile_value_names_its_source(profile):
 
 
 def test_catalog_has_the_accelerators_the_programme_considers():
-    assert set(catalog_entries()) >= {"V100", "A100", "H100", "H800", "H200", "B200", "GB200", "GB300"}
+    assert set(catalog_entries()) >= {"V100", "A100", "H100", "H800", "H200", "B200", "GB200", "GB300", "VR200"}
+
+
+def test_every_catalog_type_states_its_supply():
+    # issue 13, item 4: every type has a delivery cap, a commissioning lag and an order lead time
+    missing = [(name, field) for name, entry in catalog_entries().items()
+               for field in ("delivery_cap", "commissioning_lag", "lead_time") if field not in entry]
+    assert missing == []
+
+
+def test_rubin_is_in_the_catalog_with_its_estimates_marked():
+    rubin = catalog_entries()["VR200"]
+    assert rubin["first_delivery"]["value"] == "2026-10"
+    # the figures NVIDIA has not published are estimates, and say so
+    for field in ("peak_bf16", "gpu_power", "it_power", "capex", "mfu", "first_delivery"):
+        assert rubin[field]["source"].startswith("estimate:"), field
 
 
 def test_sakai_pue_follows_the_documented_climate_rule(default_scenario):
