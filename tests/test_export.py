@@ -307,8 +307,10 @@ def test_every_source_tag_is_explained_in_the_sources_sheet(book):
     rows = list(book["Sources and assumptions"].iter_rows(min_row=2, values_only=True))
     items = {row[0]: row[1:] for row in rows}
     cited = {tag for row in rows for tag in re.findall(r"\[([A-Z][A-Z0-9-]*)\]", row[2] or "")}
-    assert cited == {"IDLE", "GPU-SHARE"}  # "estimate: [IDLE]", "... per [GPU-SHARE] (x1.365)"
+    # "estimate: [IDLE]", "... per [GPU-SHARE] (x1.365)", price_change "estimate: [PRICE] ..."
+    assert cited == {"IDLE", "GPU-SHARE", "PRICE"}
     assert items["[IDLE]"][0].endswith("Taken as 30% of all-in IT power.")
+    assert "a type's price change a year from price_month" in items["[PRICE]"][0]
     assert "all-in IT capex per GPU ~ GPU price / 0.58" in items["[GPU-SHARE]"][0]
     assert items["[IDLE]"][1] == "shared basis in the accelerator catalog (planner/data/accelerators.toml)"
 
@@ -370,7 +372,8 @@ def test_charts_plot_facility_power_against_grid_limit_and_the_fleet(data, plan)
     references = [re.findall(r"<c:f>([^<]+)</c:f>", chart) for chart in charts]
     assert '<c:grouping val="stacked"/>' in charts[0]
     months = "Fleet!$J$2:$J$61"  # 60 months, 2026-04 to 2031-03, in the chart data beside the fleet table
-    series = ["Tomakomai B200", "Tomakomai GB200", "Tomakomai GB300", "Sakai B200"]  # the types the plan buys
+    # the types the plan buys (prices by delivery month: GB300 no longer pays at Tomakomai, GB200 now does at Sakai)
+    series = ["Tomakomai B200", "Tomakomai GB200", "Sakai B200", "Sakai GB200"]
     assert references[0] == [ref for col in "KLMN" for ref in (f"Fleet!${col}$1", months, f"Fleet!${col}$2:${col}$61")]
     assert [cell.value for cell in openpyxl.load_workbook(io.BytesIO(data))["Fleet"]["K1:N1"][0]] == series
     blocks = {"Tomakomai": (2, 61), "Sakai": (62, 121)}  # 60 months each, site after site
