@@ -122,7 +122,21 @@ def test_accelerators_table_offers_the_whole_catalog(default_scenario):
     assert set(frame.index) == set(catalog_entries())
     assert not frame.loc["V100", "Allowed"] and frame.loc["H100", "Allowed"]
     assert frame.loc["GB200", "Delivery cap"] == "2304 / month"
-    assert frame.loc["A100", "Delivery cap"] == ""
+    assert frame.loc["A100", "Delivery cap"] == "800 / month"  # the catalog gives every type a cap
+    # a cap by fiscal year reads as its steps, and an untouched row edits nothing
+    assert frame.loc["H100", "Delivery cap"] == "FY2023: 8000 / month; FY2026: 4000 / month; FY2027: 1000 / month"
+    assert forms.ACCELERATORS.edits(document, frame) == []
+
+
+def test_a_delivery_cap_typed_as_steps_becomes_a_table_by_fiscal_year(default_scenario):
+    document = default_scenario.document()
+    frame = forms.ACCELERATORS.frame(document)
+    frame.loc["H100", "Delivery cap"] = "FY2026: 500 / month; FY2028: 900 / month"
+    frame.loc["H200", "Delivery cap"] = "FY2026: 500 / month; 2028-01: 900 / month"  # fiscal years and months mixed
+    edited = apply_edits(default_scenario, forms.ACCELERATORS.edits(document, frame), "test")
+    caps = edited.scenario.accelerators["H100"].delivery_caps(default_scenario.months)
+    assert caps[0] == 500 and caps[-1] == 900  # April 2026 (FY2026); March 2031 keeps FY2028's
+    assert edited.rejected["accelerators:H200"].field == "accelerators.H200.delivery_cap"
 
 
 def test_allowing_a_catalog_accelerator_adds_it_with_edited_cells(default_scenario):

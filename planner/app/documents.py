@@ -83,17 +83,43 @@ def display(value) -> str:
     if isinstance(value, dict) and isinstance(value.get("by_month"), list):
         months = ", ".join(display(number) for number in value["by_month"])
         return f"[{months}] {value.get('unit', '')}".strip()
+    steps = _steps_of(value)
+    if steps is not None:
+        return "; ".join(f"{first}: {display(step)}" for first, step in steps.items())
     if isinstance(value, float):
         return format(value, ".15g")
     return str(value)
 
 
 _BY_MONTH = re.compile(r"^\[(.*)\]\s*(.*)$")
+_STEP = re.compile(r"^\s*(FY\d{4}|\d{4}-\d{2})\s*:\s*(.+?)\s*$")  # "FY2027: 1000 / month" or "2027-10: ..."
+
+
+def _steps_of(value) -> dict | None:
+    """The steps of a table by fiscal year or month ({ by_fiscal_year = {...} }), else None."""
+    if not isinstance(value, dict):
+        return None
+    steps = value.get("by_fiscal_year", value.get("by_month"))
+    return steps if isinstance(steps, dict) else None
+
+
+def _typed_steps(text: str) -> dict | None:
+    """"FY2026: 1000 / month; FY2028: 2000 / month" as { by_fiscal_year = {...} } (months:
+    by_month); None unless every part is such a step, all fiscal years or all months."""
+    parts = [_STEP.match(part) for part in text.split(";")]
+    if not all(parts):
+        return None
+    steps = {part[1]: typed(part[2]) for part in parts}
+    fiscal = [first.startswith("FY") for first in steps]
+    if all(fiscal):
+        return {"by_fiscal_year": steps}
+    return None if any(fiscal) else {"by_month": steps}
 
 
 def typed(text) -> Any:
     """What a user typed, as a document value: blank is None, numbers are numbers, a list of
-    twelve numbers with a unit ("[20, 21, ...] JPY/kWh") is a by-month profile, else text."""
+    twelve numbers with a unit ("[20, 21, ...] JPY/kWh") is a by-month profile, steps
+    ("FY2026: 1000 / month; FY2028: 2000 / month") a table by fiscal year or month, else text."""
     text = "" if text is None else str(text).strip()
     if not text:
         return None
@@ -102,6 +128,9 @@ def typed(text) -> Any:
         numbers, unit = by_month.groups()
         profile = {"by_month": [typed(part) for part in numbers.split(",")]}
         return {**profile, "unit": unit} if unit else profile
+    steps = _typed_steps(text)
+    if steps is not None:
+        return steps
     plain = unicodedata.normalize("NFKC", text)  # full-width digits, as quantities take them
     if not plain.isascii():  # int() and float() would read other scripts' digits, which files refuse
         return text
