@@ -91,6 +91,13 @@ CASES = {
     "one site, cash view": lambda default: programme({"economics.view": "cash"}),
     # two runs in separate windows, a serving stream, an existing fleet, a carbon price, resale at 80%
     "one site, a programme": lambda default: programme(PROGRAMME),
+    # 40 kW of IT with 10 kW reserved January to June only, a demand charge, values by fiscal year
+    "one site, dated reservation and demand charge": lambda default: programme({
+        "sites.Alpha.grid_phases": [{"start": "2027-01", "grid_import": "1000 MW", "it_capacity": "40 kW"}],
+        "sites.Alpha.reserved": [{"it": "10 kW", "start": "2027-01", "end": "2027-06"}],
+        "sites.Alpha.demand_charge": "2000 JPY/kW/month", "workload.compute": "5e23 FLOP",
+        "sites.Alpha.electricity_price_escalation": {"per_year": 0.05, "base_year": "FY2026"},
+        "sites.Alpha.pue_adjustment": {"by_fiscal_year": {"FY2027": -0.1}}}),
 }
 
 
