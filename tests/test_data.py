@@ -21,7 +21,10 @@ def unsourced(table: dict, path: str = "") -> list[str]:
         where = f"{path}{key}"
         if key in ("description", "source", "note"):
             continue
-        if isinstance(value, dict) and ("value" in value or "by_month" in value):
+        if isinstance(value, dict) and ("value" in value or "by_month" in value or "by_fiscal_year" in value):
+            if not str(value.get("source", "")).strip():
+                missing.append(where)
+        elif isinstance(value, dict) and "per_year" in value:  # an escalation: its rate and base year share one source
             if not str(value.get("source", "")).strip():
                 missing.append(where)
         elif isinstance(value, dict):
