@@ -68,12 +68,11 @@ class Reservation(Record):
         return np.where(inside, self.it, 0.0)
 
 
-def _years_listed(table: dict) -> dict:
+def _years_listed(table: dict) -> None:
     if not table:
         raise ValueError("expected at least one fiscal year in 'by_fiscal_year' (e.g. { FY2030 = ... }), found none")
     if len(table) > MAX_YEARS_LISTED:
         raise ValueError(f"expected at most {MAX_YEARS_LISTED} fiscal years in 'by_fiscal_year', found {len(table):,}")
-    return table
 
 
 def along_years(table: dict[str, float], years: np.ndarray, before) -> np.ndarray:
@@ -115,30 +114,28 @@ class Escalation(Record):
         return along_years(self.by_fiscal_year, years, 1.0)
 
 
-class CarbonPath(Record):
+class _YearTable(Record):
+    """A table `by_fiscal_year` (declared by each kind) with its source."""
+
+    source: Text | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _listed(self):
+        _years_listed(self.by_fiscal_year)
+        return self
+
+
+class CarbonPath(_YearTable):
     """The grid's carbon intensity by fiscal year (e.g. the utility's 2030 target)."""
 
     by_fiscal_year: dict[FiscalYearName, quantity("kg/J", high=MAX_CARBON_INTENSITY)]
-    source: Text | None = None
-    note: Text | None = None
-
-    @model_validator(mode="after")
-    def _listed(self):
-        _years_listed(self.by_fiscal_year)
-        return self
 
 
-class PueAdjustment(Record):
+class PueAdjustment(_YearTable):
     """Added to the month's PUE by fiscal year (negative: a better design takes over)."""
 
     by_fiscal_year: dict[FiscalYearName, quantity("dimensionless", low=-MAX_PUE_CHANGE, high=MAX_PUE_CHANGE)]
-    source: Text | None = None
-    note: Text | None = None
-
-    @model_validator(mode="after")
-    def _listed(self):
-        _years_listed(self.by_fiscal_year)
-        return self
 
 
 class PueModel(Record):
