@@ -81,12 +81,13 @@ class _Rows:
 @dataclass
 class Columns:
     """Column numbers by index, -1 where there is no column: installed (S, G, T), buy (S, G, T),
-    use (S, G, T, W) with runs first, retire (S, G, V, M)."""
+    use (S, G, T, W) with runs first, retire (S, G, V, M), peak (S, T) where a demand charge applies."""
 
     installed: np.ndarray
     buy: np.ndarray
     use: np.ndarray
     retire: np.ndarray
+    peak: np.ndarray
     count: int
 
     @classmethod
@@ -100,8 +101,9 @@ class Columns:
         use = np.concatenate([run_use, stream_use], axis=3) & held[..., None]
         later = np.arange(T)[None, :] > np.arange(T)[:, None]  # (V, M): m after v
         retire = arrays.installable[..., None] & (later & arrays.retire_months[None, :])[None, None]
+        charged = held.any(axis=1) & (arrays.demand_charge > 0)[:, None]
         count, numbered = 0, []
-        for mask in (held, arrays.installable, use, retire):
+        for mask in (held, arrays.installable, use, retire, charged):
             index = np.full(mask.shape, -1)
             index[mask] = count + np.arange(int(mask.sum()))
             count += int(mask.sum())
@@ -136,14 +138,23 @@ def build(scenario: Scenario, arrays: ScenarioArrays) -> tuple[Columns, np.ndarr
         np.add.at(vector, use[working], use_w[working])
         return vector
 
+    def demand(months: np.ndarray) -> np.ndarray:
+        """Objective-like vector: the demand charge on each peak column, weighted by `months` (T,)."""
+        vector = np.zeros(col.count)
+        charged = col.peak >= 0
+        per_mw = arrays.demand_charge[:, None] * POWER / MONEY * months[None, :]
+        vector[col.peak[charged]] = per_mw[charged]
+        return vector
+
     def spending(months: np.ndarray) -> np.ndarray:
-        """Cash paid in `months` (a (T,) mask): capex at order and electricity."""
-        vector = energy(arrays.price, months.astype(float))
+        """Cash paid in `months` (a (T,) mask): capex at order, electricity and demand charges."""
+        vector = energy(arrays.price, months.astype(float)) + demand(months.astype(float))
         in_months = bought & ((order >= 0) & months[np.clip(order, 0, T - 1)])[None]
         vector[buy[in_months]] += capex[in_months]
         return vector
 
     cost, constant = _objective(scenario, arrays, col, capex, energy)
+    cost += demand(np.ones(T) if scenario.economics.view == "cash" else (1 + scenario.economics.discount_rate) ** (-np.arange(T) / 12))
     rows = _Rows()
     # compute_requirement: each run's FLOP inside its window
     r_index = np.broadcast_to(np.arange(use.shape[3])[None, None, None, :], use.shape)
@@ -210,12 +221,22 @@ def build(scenario: Scenario, arrays: ScenarioArrays) -> tuple[Columns, np.ndarr
     row_of = np.full((S, T), -1)
     row_of[site_month] = np.arange(n)
     s_, g_, t_, w_ = np.nonzero(working)
-    headroom = arrays.grid - arrays.pue * arrays.reserved[:, None]
+    headroom = arrays.grid - arrays.pue * arrays.reserved
     fleet_row = np.broadcast_to(row_of[:, None, :], (S, G, T))
     rows.add(np.full(n, -INF), headroom[site_month] / POWER,
              np.concatenate([fleet_row[held], row_of[s_, t_]]), np.concatenate([fleet[held], use[s_, g_, t_, w_]]),
              np.concatenate([idle_w[held], active_w[s_, g_, t_]]) / POWER)
-    room = arrays.it_capacity - arrays.reserved[:, None]
+    # peak_draw: the facility draw of each charged site-month, less its peak column, at most 0
+    charged = col.peak >= 0
+    peak_of = np.full((S, T), -1)
+    peak_of[charged] = np.arange(int(charged.sum()))
+    fleet_in = held & charged[:, None, :]
+    s_, g_, t_, w_ = np.nonzero(working & charged[:, None, :, None])
+    rows.add(np.full(int(charged.sum()), -INF), np.zeros(int(charged.sum())),
+             np.concatenate([np.broadcast_to(peak_of[:, None, :], (S, G, T))[fleet_in], peak_of[s_, t_], peak_of[charged]]),
+             np.concatenate([fleet[fleet_in], use[s_, g_, t_, w_], col.peak[charged]]),
+             np.concatenate([idle_w[fleet_in], active_w[s_, g_, t_], -np.full(int(charged.sum()), POWER)]) / POWER)
+    room = arrays.it_capacity - arrays.reserved
     it_w = np.broadcast_to(arrays.power[None, :, None] * COUNT / POWER, (S, G, T))
     rows.add(np.full(n, -INF), room[site_month] / POWER, fleet_row[held], fleet[held], it_w[held])
     # delivery: purchases summed over sites, per capped accelerator and month
@@ -312,8 +333,11 @@ def run(highs: highspy.Highs, arrays: ScenarioArrays, col: Columns) -> RawResult
         for table, index in zip(tables, (col.installed, col.buy, col.use, col.retire)):
             table[index >= 0] = values[index[index >= 0]]
     installed, bought, use, retired = tables
+    peak = np.zeros(col.peak.shape)
+    if status == "optimal":
+        peak[col.peak >= 0] = np.asarray(highs.getSolution().col_value)[col.peak[col.peak >= 0]] * POWER
     solution = Solution(status, "highspy", time.perf_counter() - started, installed, arrays.training(use),
-                        bought, use, retired)
+                        bought, use, retired, peak)
     return RawResult(status, objective, solution, highs.getNumCol(), highs.getNumRow(), highs.getNumNz())
 
 

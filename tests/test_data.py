@@ -21,7 +21,7 @@ def unsourced(table: dict, path: str = "") -> list[str]:
         where = f"{path}{key}"
         if key in ("description", "source", "note"):
             continue
-        if isinstance(value, dict) and {"value", "by_month", "by_fiscal_year"} & set(value):
+        if isinstance(value, dict) and {"value", "by_month", "by_fiscal_year", "per_year"} & set(value):
             if not str(value.get("source", "")).strip():
                 missing.append(where)
         elif isinstance(value, dict):

@@ -120,8 +120,10 @@ def test_power_sheet_is_the_power_table(book, plan):
 
 def test_energy_sheet_and_its_totals(book, formulas, plan):
     sheet = table(book["Energy and emissions"])
-    assert list(sheet.columns) == ["Site", "Month", "Energy (MWh)", "Electricity cost (JPY bn)", "CO2 (t)"]
-    assert_same_rows(sheet, plan.energy.assign(electricity_cost_jpy=plan.energy["electricity_cost_jpy"] / 1e9))
+    assert list(sheet.columns) == ["Site", "Month", "Energy (MWh)", "Electricity cost (JPY bn)", "CO2 (t)",
+                                   "Peak draw charged (MW)", "Demand charge (JPY bn)"]
+    assert_same_rows(sheet, plan.energy.assign(electricity_cost_jpy=plan.energy["electricity_cost_jpy"] / 1e9,
+                                               demand_charge_jpy=plan.energy["demand_charge_jpy"] / 1e9))
     totals, live = total_row(book["Energy and emissions"]), total_row(formulas["Energy and emissions"])
     summary = plan.summary()
     assert totals["Energy (MWh)"].value == pytest.approx(summary["energy_mwh"], rel=1e-12)
@@ -145,6 +147,7 @@ def test_costs_by_fiscal_year_against_budget(book, formulas, plan):
         "Budget to date (JPY bn)",
         "Public money (JPY bn)",
         "Private money (JPY bn)",
+        "Demand charges (JPY bn)",
     ]
     costs = plan.costs
     # the horizon, 2026-04 to 2031-03, is five fiscal years; money arrives in the first two only
@@ -160,7 +163,7 @@ def test_costs_by_fiscal_year_against_budget(book, formulas, plan):
         costs["total_jpy"].cumsum().to_numpy() / 1e9, rel=1e-12
     )
     live = formulas["Costs"]
-    assert [live.cell(row, 4).value for row in (2, 3)] == ["=B2+C2", "=B3+C3"]
+    assert [live.cell(row, 4).value for row in (2, 3)] == ["=B2+C2+J2", "=B3+C3+J3"]  # capex, electricity, demand charges
     assert [live.cell(row, 6).value for row in (2, 3)] == ["=SUM(D$2:D2)", "=SUM(D$2:D3)"]
     totals = total_row(book["Costs"])
     assert totals["Total (JPY bn)"].value == pytest.approx(plan.summary()["total_cost_jpy"] / 1e9, rel=1e-12)
@@ -359,7 +362,7 @@ def test_number_formats_frozen_headers_and_widths(formulas):
 def test_formulas_are_only_the_workbook_s_own(formulas):
     """Every formula is a SUM, MAX, a difference or a reference: nothing else is live."""
     allowed = re.compile(
-        r"^=(SUM\([A-Z]+\$?\d+:[A-Z]+\d+\)|MAX\('Power'!\$[A-Z]\$\d+:\$[A-Z]\$\d+\)|[A-Z]+\d+[-+][A-Z]+\d+|'[A-Za-z ]+'!\$[A-Z]\$\d+)$"
+        r"^=(SUM\([A-Z]+\$?\d+:[A-Z]+\d+\)|MAX\('Power'!\$[A-Z]\$\d+:\$[A-Z]\$\d+\)|[A-Z]+\d+([-+][A-Z]+\d+)+|'[A-Za-z ]+'!\$[A-Z]\$\d+)$"
     )
     found = [cell.value for sheet in formulas for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
     assert len(found) > 10

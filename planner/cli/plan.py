@@ -86,7 +86,7 @@ def describe(plan: Plan) -> str:
     lines += [
         f"{finish} (deadline {s['deadline']}): {s['delivered_flop']:.3g} of {s['required_flop']:.3g} FLOP",
         f"total cost JPY {s['total_cost_jpy'] / 1e9:,.1f} bn = capex {s['capex_jpy'] / 1e9:,.1f} bn "
-        f"+ electricity {s['energy_cost_jpy'] / 1e9:,.2f} bn (budget {s['budget_jpy'] / 1e9:,.1f} bn)",
+        f"+ electricity {s['energy_cost_jpy'] / 1e9:,.2f} bn{_demand_charges(s)} (budget {s['budget_jpy'] / 1e9:,.1f} bn)",
         f"energy {s['energy_mwh']:,.0f} MWh, CO2 {s['co2_t']:,.0f} t",
         f"economic cost {money(s['economic_cost_jpy'])} ({s['economic_view']} view); "
         f"residual value {money(s['residual_value_jpy'])} at the horizon's end",
@@ -122,6 +122,12 @@ def describe(plan: Plan) -> str:
             f"; paid public {row.public_jpy / 1e9:,.2f} + private {row.private_jpy / 1e9:,.2f}")
         lines.append(f"  {row.fiscal_year}: capex {row.capex_jpy / 1e9:,.1f} + electricity {row.energy_cost_jpy / 1e9:,.2f}{budget}{sources}")
     return "\n".join(lines)
+
+
+def _demand_charges(summary: dict) -> str:
+    """' + demand charges X bn' where a site charges for its peak draw, else nothing."""
+    charged = summary["demand_charge_jpy"]
+    return f" + demand charges {charged / 1e9:,.2f} bn" if charged else ""
 
 
 def _runs_in_words(plan: Plan) -> list[str]:

@@ -101,12 +101,15 @@ ENERGY = (
     Column("energy_mwh", "Energy (MWh)", "mwh", total=True),
     Column("electricity_cost_jpy", "Electricity cost (JPY bn)", "jpy_bn_fine", JPY_BN, total=True),
     Column("co2_t", "CO2 (t)", "tonnes", total=True),
+    Column("peak_draw_mw", "Peak draw charged (MW)", "mw"),
+    Column("demand_charge_jpy", "Demand charge (JPY bn)", "jpy_bn_fine", JPY_BN, total=True),
 )
 COSTS = (
     Column("fiscal_year", "Fiscal year"),
     Column("capex_jpy", "Capex (JPY bn)", "jpy_bn", JPY_BN, total=True),
     Column("energy_cost_jpy", "Electricity (JPY bn)", "jpy_bn", JPY_BN, total=True),
-    Column("total_jpy", "Total (JPY bn)", "jpy_bn", JPY_BN, True, "={capex_jpy}{row}+{energy_cost_jpy}{row}"),
+    Column("total_jpy", "Total (JPY bn)", "jpy_bn", JPY_BN, True,
+           "={capex_jpy}{row}+{energy_cost_jpy}{row}+{demand_charge_jpy}{row}"),
     Column("budget_jpy", "Budget arriving (JPY bn)", "jpy_bn", JPY_BN, total=True),
     Column(
         "spent_to_date_jpy",
@@ -124,6 +127,7 @@ COSTS = (
     ),
     Column("public_jpy", "Public money (JPY bn)", "jpy_bn", JPY_BN, total=True),
     Column("private_jpy", "Private money (JPY bn)", "jpy_bn", JPY_BN, total=True),
+    Column("demand_charge_jpy", "Demand charges (JPY bn)", "jpy_bn", JPY_BN, total=True),
 )
 COMPUTE = (
     Column("month", "Month"),
@@ -568,6 +572,7 @@ def _summary(sheet: _Sheet, plan: Plan, power: dict, energy: _Placed, costs: _Pl
     spent = put("Total cost", total(costs, "total_jpy"), "JPY bn", "jpy_bn")
     put("Capex", total(costs, "capex_jpy"), "JPY bn", "jpy_bn")
     put("Electricity", total(costs, "energy_cost_jpy"), "JPY bn", "jpy_bn")
+    put("Demand charges", total(costs, "demand_charge_jpy"), "JPY bn", "jpy_bn")
     budget = put("Budget", summary["budget_jpy"] * JPY_BN, "JPY bn", "jpy_bn")
     put("Budget left", (f"=B{budget + 1}-B{spent + 1}", costs.totals["budget_left"]), "JPY bn", "jpy_bn")
     put("Energy", total(energy, "energy_mwh"), "MWh", "mwh")

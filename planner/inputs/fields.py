@@ -245,7 +245,22 @@ def checked_text(value, what: str = "") -> str:
     return value
 
 
+_FISCAL_YEAR = re.compile(r"^FY(\d{4})$")
+
+
+def _fiscal_year_name(name):
+    if not isinstance(name, str) or not _FISCAL_YEAR.match(name):
+        raise ValueError(f"expected fiscal years named like 'FY2027', found {name!r}")
+    return name
+
+
+def fiscal_year_number(name: str) -> int:
+    """'FY2027' -> 2027 (a name FiscalYearName has checked)."""
+    return int(name[2:])
+
+
 Month = Annotated[pd.Period, BeforeValidator(_month)]
+FiscalYearName = Annotated[str, BeforeValidator(_fiscal_year_name)]
 Count = Annotated[float, BeforeValidator(_count)]
 Fraction = Annotated[float, BeforeValidator(_fraction)]
 Whole = Annotated[int, BeforeValidator(_whole)]

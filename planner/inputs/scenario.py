@@ -10,18 +10,17 @@ wrote it, sources kept), and `build()` validates that dict into a Scenario of fl
 from __future__ import annotations
 
 import copy
-import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
 import pandas as pd
-from pydantic import BeforeValidator, Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from planner.inputs import DATA
 from planner.inputs.calendar import fiscal_year, label, months_between
 from planner.inputs.catalog import CATALOG_FILE, Accelerator, catalog_entries, catalog_entry
 from planner.inputs.errors import InputError
-from planner.inputs.fields import Fraction, Month, Record, Text, checked_text, quantity, read, read_toml
+from planner.inputs.fields import FiscalYearName, Fraction, Month, Record, Text, checked_text, quantity, read, read_toml
 from planner.inputs.inputs_table import parse_path
 from planner.inputs.sites import Site, profile_dir
 from planner.inputs.workload import Inference, Workload
@@ -29,7 +28,6 @@ from planner.inputs.workload import Inference, Workload
 DEFAULT_SCENARIO = DATA / "default_scenario.toml"
 OBJECTIVES = ("cost", "finish", "compute", "carbon")
 SOLVERS = ("highs", "cbc")
-_FISCAL_YEAR = re.compile(r"^FY(\d{4})$")
 MAX_HORIZON_MONTHS = 240  # 20 years; the LP grows with every month, and a typo'd year would build a huge one
 # The LP grows with sites x accelerator types x months; a file may ask for far more than any
 # programme has (Japan's plans name a handful of sites), never for what would exhaust a server.
@@ -42,15 +40,6 @@ MAX_MONEY = "1e16 JPY"  # some 15 years of Japan's GDP: anything above is a typo
 # The yen's strongest was 75.3 (2011) and its fixed rate 360: a rate far outside is a typo
 # that would make every dollar price nearly free, or dear
 ExchangeRate = quantity("JPY/USD", "10 JPY/USD", high="1000 JPY/USD")
-
-
-def _fiscal_year_name(name):
-    if not isinstance(name, str) or not _FISCAL_YEAR.match(name):
-        raise ValueError(f"expected fiscal years named like 'FY2027', found {name!r}")
-    return name
-
-
-FiscalYearName = Annotated[str, BeforeValidator(_fiscal_year_name)]
 
 
 class Horizon(Record):

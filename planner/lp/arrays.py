@@ -25,12 +25,13 @@ class ScenarioArrays:
     month_labels: list[str]
     fiscal_year: np.ndarray  # (T,) fiscal year of each month
     seconds: np.ndarray  # (T,) seconds in each month
-    pue: np.ndarray  # (S, T)
-    price: np.ndarray  # (S, T) JPY/J
-    carbon: np.ndarray  # (S, T) kg/J
+    pue: np.ndarray  # (S, T), the fiscal year's adjustment included
+    price: np.ndarray  # (S, T) JPY/J, escalated by fiscal year
+    carbon: np.ndarray  # (S, T) kg/J, on the fiscal year's trajectory
+    demand_charge: np.ndarray  # (S,) JPY per W of a month's peak facility draw
     grid: np.ndarray  # (S, T) W, import limit
     it_capacity: np.ndarray  # (S, T) W, fit-out limit
-    reserved: np.ndarray  # (S,) W of IT load kept for other work
+    reserved: np.ndarray  # (S, T) W of IT load kept for other tenants
     power: np.ndarray  # (G,) W of IT power per accelerator at full load
     idle: np.ndarray  # (G,) share of it power drawn while idle
     capex: np.ndarray  # (S, G, T) JPY per accelerator delivered in month t, site fit-out included
@@ -75,12 +76,13 @@ class ScenarioArrays:
             month_labels=[label(m) for m in months],
             fiscal_year=fiscal_years(months),
             seconds=seconds,
-            pue=np.array([site.by_month(site.monthly_pue(), months) for site in sites]),
-            price=np.array([site.by_month(site.electricity_price, months) for site in sites]),
-            carbon=np.array([site.by_month(site.carbon_intensity, months) for site in sites]),
+            pue=np.array([site.pue_by_month(months) for site in sites]),
+            price=np.array([site.price_by_month(months) for site in sites]),
+            carbon=np.array([site.carbon_by_month(months) for site in sites]),
+            demand_charge=np.array([site.demand_charge for site in sites]),
             grid=grid,
             it_capacity=it_capacity,
-            reserved=np.array([site.reserved_it for site in sites]),
+            reserved=np.array([site.reserved_by_month(months) for site in sites]),
             power=power,
             idle=np.array([acc.idle_fraction for acc in accelerators]),
             capex=np.array([[acc.price(months) + site.fitout_cost * acc.it_power for acc in accelerators] for site in sites])

@@ -11,6 +11,9 @@ is delivered and the site has fit-out capacity):
     use[s,g,t,w]     >= 0  accelerators working on workload w (a run inside its window, or a
                            serving stream); the rest of the fleet idles at its idle draw
     done[r,t] in {0,1}     run r has finished by month t (only for runs another run comes `after`)
+    peak[s,t]        >= 0  the month's peak facility draw of the programme, charged at the site's
+                           demand charge (only at sites that have one). A month here is steady,
+                           so its peak is its facility draw; an hourly model would refine it.
 
 Time and supply. A type with a lead time L is ordered L months before it is delivered: a
 delivery in month t is possible only if its order month t - L lies inside the horizon (and not
@@ -20,9 +23,9 @@ existing fleet is commissioned. Capex is the type's price for its delivery month
 a year) plus the site's fit-out; deliveries stay within the type's cap of that month.
 
 Cash rows (budget, fiscal years, public and private money) count what is paid: capex in the
-order month (delivery less lead time) and electricity as drawn, undiscounted. The objective
-values the programme by `scenario.economics.view` (see inputs.scenario.Economics) and values
-capex at delivery, when the asset enters service, as PyPSA and GenX annuitise at build: the
+order month (delivery less lead time), electricity as drawn and demand charges, undiscounted. The
+objective values the programme by `scenario.economics.view` (see inputs.scenario.Economics) and
+values capex at delivery, when the asset enters service, as PyPSA and GenX annuitise at build: the
 price is fixed by the delivery month, and paying it early is a cash limit, not a cost of its own.
 
 Model units keep every coefficient within a few decades, so the solver sees a well-scaled
@@ -108,6 +111,7 @@ class PlanningModel:
         self.retire: dict[tuple[int, int, int, int], pulp.LpVariable] = {}
         self.use: dict[tuple[int, int, int, int], pulp.LpVariable] = {}
         self.done: dict[tuple[int, int], pulp.LpVariable] = {}
+        self.peak: dict[tuple[int, int], pulp.LpVariable] = {}
         self.money: dict[tuple[str, int], pulp.LpVariable] = {}
         self.units: dict[tuple, pulp.LpVariable] = {}
         self._add_variables()
@@ -138,6 +142,8 @@ class PlanningModel:
         for s, g, v in self.buy:
             for m in np.flatnonzero(arrays.retire_months[v + 1:]) + v + 1:
                 self.retire[s, g, v, int(m)] = add(f"retire_{s}_{g}_{v}_{m}", lowBound=0)
+        for s, t in sorted({(s, t) for s, _, t in self.installed if arrays.demand_charge[s] > 0}):
+            self.peak[s, t] = add(f"peak_{s}_{t}", lowBound=0)
         for first in {r for r in arrays.after if r is not None}:
             for t in range(T):
                 self.done[first, t] = add(f"done_{first}_{t}", cat=pulp.LpBinary)
@@ -186,9 +192,27 @@ class PlanningModel:
                 terms += [(use, per_watt * arrays.power[g] * (1 - arrays.idle[g])) for use in self.working(s, g, t)]
         return terms
 
+    def demand_terms(self, months: range, weight: np.ndarray | None = None) -> list:
+        """Demand charges on each month's peak draw in `months`, weighted by `weight[t]`; paid monthly."""
+        charge = self.arrays.demand_charge * POWER / MONEY
+        return [(variable, charge[s] * (1.0 if weight is None else weight[t]))
+                for (s, t), variable in self.peak.items() if t in months]
+
     def spending_terms(self, months: range) -> list:
-        """Cash paid in `months`: capex at order and electricity."""
-        return self.capex_terms(months, at_order=True) + self.energy_terms(self.arrays.price, MONEY, months)
+        """Cash paid in `months`: capex at order, electricity and demand charges."""
+        return (self.capex_terms(months, at_order=True) + self.energy_terms(self.arrays.price, MONEY, months)
+                + self.demand_terms(months))
+
+    def facility_terms(self, s: int, t: int) -> list:
+        """The programme's facility draw at site s in month t (MW): IT power x PUE, idle share
+        on the fleet, the rest on accelerators at work."""
+        arrays, terms = self.arrays, []
+        for g in range(len(arrays.accelerators)):
+            per_unit = arrays.pue[s, t] * arrays.power[g] * COUNT / POWER
+            if (s, g, t) in self.installed:
+                terms.append((self.installed[s, g, t], per_unit * arrays.idle[g]))
+                terms += [(use, per_unit * (1 - arrays.idle[g])) for use in self.working(s, g, t)]
+        return terms
 
     def emission_terms(self) -> list:
         return self.energy_terms(self.arrays.carbon, EMISSIONS)
@@ -215,10 +239,11 @@ class PlanningModel:
         return terms
 
     def cost_objective(self) -> pulp.LpAffineExpression:
-        """The economic cost of the programme in the scenario's view: capital, electricity, and
-        CO2 at the scenario's carbon price (discounted but in the cash view)."""
+        """The economic cost of the programme in the scenario's view: capital, electricity, demand
+        charges, and CO2 at the scenario's carbon price (discounted but in the cash view)."""
         weight = None if self.scenario.economics.view == "cash" else self.arrays.discount
         terms = self.capital_terms() + self.energy_terms(self.arrays.price, MONEY, weight=weight)
+        terms += self.demand_terms(range(len(self.arrays.months)), weight)
         carbon_price = self.scenario.carbon_price * EMISSIONS / MONEY
         if carbon_price:
             emissions = self.energy_terms(self.arrays.carbon, EMISSIONS, weight=weight)
@@ -343,15 +368,16 @@ def grid_limit(model: PlanningModel) -> None:
     arrays = model.arrays
     for s in range(len(arrays.sites)):
         for t in range(len(arrays.months)):
-            terms = []
-            for g in range(len(arrays.accelerators)):
-                per_unit = arrays.pue[s, t] * arrays.power[g] * COUNT / POWER
-                if (s, g, t) in model.installed:
-                    terms.append((model.installed[s, g, t], per_unit * arrays.idle[g]))
-                    terms += [(use, per_unit * (1 - arrays.idle[g])) for use in model.working(s, g, t)]
+            terms = model.facility_terms(s, t)
             if terms:
-                headroom = arrays.grid[s, t] - arrays.pue[s, t] * arrays.reserved[s]
+                headroom = arrays.grid[s, t] - arrays.pue[s, t] * arrays.reserved[s, t]
                 model.add("grid_limit", (s, t), terms, pulp.LpConstraintLE, headroom / POWER)
+
+
+@family("each month's peak draw, charged at the site's demand charge, is at least its facility draw (reserved load not included)")
+def peak_draw(model: PlanningModel) -> None:
+    for (s, t), peak in model.peak.items():
+        model.add("peak_draw", (s, t), [*model.facility_terms(s, t), (peak, -1.0)], pulp.LpConstraintLE, 0.0)
 
 
 @family("installed IT power (reserved load included) stays within the site's fitted-out IT capacity")
@@ -365,7 +391,7 @@ def it_capacity(model: PlanningModel) -> None:
                 if (s, g, t) in model.installed
             ]
             if terms:
-                room = arrays.it_capacity[s, t] - arrays.reserved[s]
+                room = arrays.it_capacity[s, t] - arrays.reserved[s, t]
                 model.add("it_capacity", (s, t), terms, pulp.LpConstraintLE, room / POWER)
 
 
@@ -378,7 +404,7 @@ def delivery(model: PlanningModel) -> None:
             model.add("delivery", (int(g), int(t)), terms, pulp.LpConstraintLE, arrays.delivery_cap[g, t] / COUNT)
 
 
-@family("capex and electricity paid over the horizon stay within the total budget")
+@family("capex, electricity and demand charges paid over the horizon stay within the total budget")
 def budget(model: PlanningModel) -> None:
     months = range(len(model.arrays.months))
     model.add("budget", (), model.spending_terms(months), pulp.LpConstraintLE, model.scenario.budget.total / MONEY)

@@ -17,7 +17,7 @@ from functools import cache
 import numpy as np
 import pulp
 
-from planner.lp.model import COUNT, MONEY, PlanningModel
+from planner.lp.model import COUNT, MONEY, POWER, PlanningModel
 
 SIMPLEX_EFFORT = 5  # simplex iterations per row and column (solves here take under 1) before an LP counts as stalled
 UNDECIDED = {"kNotset", "kUnknown", "kSolveError", "kIterationLimit"}  # HiGHS ended an LP without deciding it
@@ -31,7 +31,8 @@ class SolverError(RuntimeError):
 class Solution:
     """What the solver said. Fleet arrays in accelerators: installed, bought and training (on any
     run) (S, G, T); use (S, G, T, W) by workload; retired (S, G, V, M): bought in month V, sold
-    from month M. money: JPY paid by (source, fiscal year). Duals in model units."""
+    from month M. peak: W of each site's peak draw by month (S, T), where it is charged. money:
+    JPY paid by (source, fiscal year). Duals in model units."""
 
     status: str
     solver: str
@@ -41,6 +42,7 @@ class Solution:
     bought: np.ndarray = None
     use: np.ndarray = None
     retired: np.ndarray = None
+    peak: np.ndarray = None
     money: dict[tuple[str, int], float] = field(default_factory=dict)
     objective: float | None = None
     mip_gap: float | None = None
@@ -130,6 +132,7 @@ def solve(model: PlanningModel, highs: pulp.HiGHS | None = None) -> Solution:
     S, G, T = shape = model.arrays.installable.shape
     solution = Solution(words, name, seconds, np.zeros(shape), np.zeros(shape), np.zeros(shape),
                         np.zeros((S, G, T, len(model.workloads))), np.zeros((S, G, T, T)), message=message, notices=notices)
+    solution.peak = np.zeros((S, T))
     if solution.has_plan:
         _read_values(model, solution, name)
     return solution
@@ -170,6 +173,8 @@ def _read_values(model: PlanningModel, solution: Solution, solver: str) -> None:
                              (solution.use, model.use), (solution.retired, model.retire)):
         for key, variable in variables.items():
             table[key] = (variable.value() or 0.0) * COUNT
+    for key, variable in model.peak.items():
+        solution.peak[key] = (variable.value() or 0.0) * POWER
     solution.training = model.arrays.training(solution.use)
     solution.money = {key: (variable.value() or 0.0) * MONEY for key, variable in model.money.items()}
     solution.objective = pulp.value(model.problem.objective)

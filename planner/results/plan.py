@@ -30,8 +30,9 @@ class Plan:
              (retired: leaving service that month; training / serving: at work on runs / streams)
     use:     site, accelerator, month, workload, accelerators  (non-zero rows only)
     power:   site, month, pue, it_mw, facility_mw, grid_limit_mw, it_capacity_mw, headroom_mw
-    energy:  site, month, energy_mwh, electricity_cost_jpy, co2_t
-    costs:   fiscal_year, capex_jpy, energy_cost_jpy, total_jpy, budget_jpy (arrived that year),
+    energy:  site, month, energy_mwh, electricity_cost_jpy, co2_t, peak_draw_mw, demand_charge_jpy
+             (peak_draw_mw: the programme's peak facility draw, charged at the site's demand charge)
+    costs:   fiscal_year, capex_jpy, energy_cost_jpy, demand_charge_jpy, total_jpy, budget_jpy (arrived that year),
              public_jpy, private_jpy (paid from each source; NaN when the budget does not split)
     compute: month, delivered_flop, cumulative_flop  (the named run: `scenario.run`)
     retirements: site, accelerator, bought, retired, accelerators  (by vintage: bought in one month,
@@ -97,6 +98,7 @@ class Plan:
         costs, energy, fleet, power = self.costs, self.energy, self.fleet, self.power
         capex = float(costs["capex_jpy"].sum())
         electricity = float(costs["energy_cost_jpy"].sum())
+        demand = float(costs["demand_charge_jpy"].sum())
         peak = fleet.groupby(["site", "accelerator"])["installed"].max()
         return {
             "scenario": self.scenario.name,
@@ -107,9 +109,10 @@ class Plan:
             "integer": self.scenario.solver.integer,
             "mip_gap": self.mip_gap,
             "integer_gap": self.integer_gap,
-            "total_cost_jpy": capex + electricity,
+            "total_cost_jpy": capex + electricity + demand,
             "capex_jpy": capex,
             "energy_cost_jpy": electricity,
+            "demand_charge_jpy": demand,
             "energy_mwh": float(energy["energy_mwh"].sum()),
             "co2_t": float(energy["co2_t"].sum()),
             "finish_month": self.finish_month,
@@ -241,7 +244,8 @@ def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, bui
         }
     )
     it_watts = arrays.it_power(installed, working)
-    facility_watts = (it_watts + arrays.reserved[:, None]) * arrays.pue
+    facility_watts = (it_watts + arrays.reserved) * arrays.pue
+    demand_charges = solution.peak * arrays.demand_charge[:, None]
     energy_joules = it_watts * arrays.pue * arrays.seconds
     site_month = {"site": np.repeat(sites, T), "month": np.tile(months, S)}
     power = pd.DataFrame(
@@ -261,6 +265,8 @@ def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, bui
             "energy_mwh": energy_joules.ravel() / J_PER_MWH,
             "electricity_cost_jpy": (energy_joules * arrays.price).ravel(),
             "co2_t": (energy_joules * arrays.carbon).ravel() / 1e3,
+            "peak_draw_mw": solution.peak.ravel() / 1e6,
+            "demand_charge_jpy": demand_charges.ravel(),
         }
     )
     capex_by_month = paid_at_order(arrays, bought)
@@ -271,7 +277,8 @@ def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, bui
         {"month": months, "delivered_flop": delivered_flop, "cumulative_flop": np.cumsum(delivered_flop)}
     )
     carbon_cost = (energy_joules * arrays.carbon).sum(axis=0) * scenario.carbon_price
-    economic, residual = economic_cost(scenario, arrays, solution, energy_cost_by_month + carbon_cost)
+    demand_by_month = demand_charges.sum(axis=0)
+    economic, residual = economic_cost(scenario, arrays, solution, energy_cost_by_month + carbon_cost + demand_by_month)
     unit_capex = fleet_unit_capex(arrays, solution)
     return Plan(
         scenario=scenario,
@@ -280,7 +287,7 @@ def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, bui
         fleet=fleet,
         power=power,
         energy=energy,
-        costs=cash_table(scenario, arrays, solution, capex_by_month, energy_cost_by_month),
+        costs=cash_table(scenario, arrays, solution, capex_by_month, energy_cost_by_month, demand_by_month),
         compute=compute,
         build_seconds=build_seconds,
         solve_seconds=solution.seconds,
@@ -306,14 +313,16 @@ def paid_at_order(arrays: ScenarioArrays, bought: np.ndarray) -> np.ndarray:
     return paid
 
 
-def cash_table(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, capex: np.ndarray, energy: np.ndarray) -> pd.DataFrame:
+def cash_table(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, capex: np.ndarray, energy: np.ndarray,
+               demand: np.ndarray) -> pd.DataFrame:
     """Cash paid by fiscal year, what arrived that year, and (for a split budget) from which source."""
     costs = (
-        pd.DataFrame({"fiscal_year": arrays.fiscal_year, "capex_jpy": capex, "energy_cost_jpy": energy})
+        pd.DataFrame({"fiscal_year": arrays.fiscal_year, "capex_jpy": capex, "energy_cost_jpy": energy,
+                      "demand_charge_jpy": demand})
         .groupby("fiscal_year", as_index=False)
         .sum()
     )
-    costs["total_jpy"] = costs["capex_jpy"] + costs["energy_cost_jpy"]
+    costs["total_jpy"] = costs["capex_jpy"] + costs["energy_cost_jpy"] + costs["demand_charge_jpy"]
     costs["budget_jpy"] = costs["fiscal_year"].map(scenario.budget.by_fiscal_year())
     for source in ("public", "private"):
         costs[f"{source}_jpy"] = costs["fiscal_year"].map(
@@ -324,7 +333,7 @@ def cash_table(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, c
 
 def economic_cost(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, running: np.ndarray) -> tuple[float, float]:
     """(economic cost in the scenario's view, residual value at the horizon's end), in JPY.
-    `running`: electricity and carbon cost by month (undiscounted)."""
+    `running`: electricity, demand charge and carbon cost by month (undiscounted)."""
     economics, T = scenario.economics, len(arrays.months)
     capex = arrays.capex  # (S, G, V) by delivery month
     kept = solution.bought - solution.retired.sum(axis=3)  # (S, G, V) still held at the end

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -41,25 +42,70 @@ def _differs(a: float, b: float, unit: str) -> bool:
     return abs(a - b) > RELATIVE * max(abs(a), abs(b)) + ABSOLUTE[unit]
 
 
+class SiteMonth(NamedTuple):
+    """A site's values in one month, its fiscal year's changes applied."""
+
+    pue: float
+    price: float  # JPY/J
+    carbon: float  # kg/J
+    reserved: float  # W of IT load kept for other tenants
+
+
+def _on_path(table: dict[str, float], year: int, before: float) -> float:
+    """A table by fiscal year read at `year`, point by point: `before` until its first listed
+    year, on the line between the listed years around it, the last value after the last."""
+    points = sorted((int(name[2:]), value) for name, value in table.items())
+    if year < points[0][0]:
+        return before
+    for (low, below), (high, above) in zip(points, points[1:]):
+        if low <= year <= high:
+            return below + (above - below) * (year - low) / (high - low)
+    return points[-1][1]
+
+
+def site_month(site, period: pd.Period) -> SiteMonth:
+    """PUE, electricity price, carbon intensity and reserved IT of `site` in `period`, from its
+    fields (inputs.sites defines them)."""
+    month, year = period.month - 1, fiscal_year(period)
+    pue, price, carbon = site.monthly_pue()[month], site.electricity_price[month], site.carbon_intensity[month]
+    if site.pue_adjustment is not None:
+        pue += _on_path(site.pue_adjustment.by_fiscal_year, year, 0.0)
+    escalation = site.electricity_price_escalation
+    if escalation is not None and escalation.per_year is not None:
+        price *= (1 + escalation.per_year) ** (year - int(escalation.base_year[2:]))
+    elif escalation is not None:
+        price *= _on_path(escalation.by_fiscal_year, year, 1.0)
+    if site.carbon_intensity_by_fiscal_year is not None:
+        carbon = _on_path(site.carbon_intensity_by_fiscal_year.by_fiscal_year, year, carbon)
+    reserved = site.reserved_it + sum(r.it for r in site.reserved if r.start <= period and (r.end is None or period <= r.end))
+    return SiteMonth(pue, price, carbon, reserved)
+
+
+def _reserved_draw(site, period: pd.Period) -> float:
+    """W the reserved IT load draws from the grid in `period`."""
+    values = site_month(site, period)
+    return values.reserved * values.pue
+
+
 def recompute(plan: Plan) -> pd.DataFrame:
-    """Per fleet row: IT power, facility power, energy, electricity cost, CO2 and compute."""
+    """Per fleet row: IT power, facility power, energy, electricity cost, demand charge, CO2 and compute."""
     scenario = plan.scenario
     rows = plan.fleet.copy()
     period = rows["month"].map(lambda text: parse_month(text, "month"))
-    calendar_month = period.map(lambda p: p.month - 1)
     seconds = period.map(lambda p: p.days_in_month * 24 * 3600.0)
     acc = {name: scenario.accelerators[name] for name in rows["accelerator"].unique()}
     site = {name: scenario.sites[name] for name in rows["site"].unique()}
     it_power = rows["accelerator"].map(lambda a: acc[a].it_power)
     idle = rows["accelerator"].map(lambda a: acc[a].idle_fraction)
-    pue = [site[s].monthly_pue()[m] for s, m in zip(rows["site"], calendar_month)]
-    price = [site[s].electricity_price[m] for s, m in zip(rows["site"], calendar_month)]
-    carbon = [site[s].carbon_intensity[m] for s, m in zip(rows["site"], calendar_month)]
+    values = {key: site_month(site[key[0]], key[1]) for key in set(zip(rows["site"], period))}
+    at = [values[key] for key in zip(rows["site"], period)]
     rows["it_w"] = it_power * (idle * rows["installed"] + (1 - idle) * (rows["training"] + rows["serving"]))
-    rows["facility_w"] = rows["it_w"] * pue
+    rows["facility_w"] = rows["it_w"] * [v.pue for v in at]
     rows["energy_j"] = rows["facility_w"] * seconds
-    rows["electricity_jpy"] = rows["energy_j"] * price
-    rows["co2_kg"] = rows["energy_j"] * carbon
+    rows["electricity_jpy"] = rows["energy_j"] * [v.price for v in at]
+    # a month is steady: its peak draw is its facility draw, charged per month
+    rows["demand_jpy"] = rows["facility_w"] * rows["site"].map(lambda s: site[s].demand_charge)
+    rows["co2_kg"] = rows["energy_j"] * [v.carbon for v in at]
     rows["unit_capex_jpy"] = [_price(acc[a], p) + site[s].fitout_cost * acc[a].it_power
                               for s, a, p in zip(rows["site"], rows["accelerator"], period)]
     rows["capex_jpy"] = rows["delivered"] * rows["unit_capex_jpy"]
@@ -186,12 +232,12 @@ def _site_limits(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
         phases = [p for p in site.grid_phases if p.start <= period]
         grid = phases[-1].grid_import if phases else 0.0
         it_room = phases[-1].it_capacity if phases else 0.0
-        pue = site.monthly_pue()[period.month - 1]
-        draw = row.facility_w + site.reserved_it * pue
+        values = site_month(site, period)
+        draw = row.facility_w + values.reserved * values.pue
         where = f"{name} {period.strftime('%Y-%m')}"
         if _over(draw, grid, "W") and row.facility_w > ABSOLUTE["W"]:
             found.append(Violation("grid_limit", where, draw / 1e6, grid / 1e6, "facility MW above the grid import limit"))
-        it_load = installed_w[name, period] + site.reserved_it
+        it_load = installed_w[name, period] + values.reserved
         if _over(it_load, it_room, "W") and installed_w[name, period] > ABSOLUTE["W"]:
             found.append(Violation("it_capacity", where, it_load / 1e6, it_room / 1e6, "installed IT MW above the fit-out"))
     return found
@@ -218,7 +264,7 @@ def _cap(cap, period: pd.Period) -> float | None:
 def _money(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
     found, money = [], plan.scenario.budget
     capex = rows.groupby("paid_fiscal_year")["capex_jpy"].sum()
-    spend = rows.groupby("fiscal_year")["electricity_jpy"].sum().add(capex, fill_value=0.0)
+    spend = (rows["electricity_jpy"] + rows["demand_jpy"]).groupby(rows["fiscal_year"]).sum().add(capex, fill_value=0.0)
     if _over(spend.sum(), money.total, "JPY"):
         found.append(Violation("budget", "total", spend.sum(), money.total, "spending above the total budget"))
     if money.by_fiscal_year():
@@ -299,12 +345,14 @@ def _reported_figures(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
         ("energy", "electricity_cost_jpy"): (rows["electricity_jpy"].sum(), "JPY"),
         ("costs", "capex_jpy"): (rows["capex_jpy"].sum(), "JPY"),
         ("energy", "co2_t"): (rows["co2_kg"].sum() / 1e3, "t"),
+        ("energy", "demand_charge_jpy"): (rows["demand_jpy"].sum(), "JPY"),
+        ("costs", "demand_charge_jpy"): (rows["demand_jpy"].sum(), "JPY"),
     }
     for (table, column), (expected, unit) in sums.items():
         reported = float(getattr(plan, table)[column].sum())
         if _differs(reported, expected, unit):
             found.append(Violation("reported_totals", f"{table}.{column}", reported, expected, "total does not match the fleet"))
-    total = rows["capex_jpy"].sum() + rows["electricity_jpy"].sum()
+    total = rows["capex_jpy"].sum() + rows["electricity_jpy"].sum() + rows["demand_jpy"].sum()
     if _differs(summary["total_cost_jpy"], total, "JPY"):
         found.append(Violation("reported_totals", "summary.total_cost_jpy", summary["total_cost_jpy"], total, "total cost does not match the fleet"))
     facility = rows.groupby(["site", "month"])["facility_w"].sum()
@@ -312,7 +360,7 @@ def _reported_figures(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
     sites = plan.scenario.sites
     reserved = pd.Series(
         [
-            sites[s].reserved_it * sites[s].monthly_pue()[parse_month(m, "month").month - 1]
+            _reserved_draw(sites[s], parse_month(m, "month"))
             for s, m in zip(plan.power["site"], plan.power["month"])
         ],
         index=reported.index,
@@ -380,7 +428,7 @@ def _economics(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
     kept = rows["delivered"] - pd.Series([sold_of_vintage.get(key, 0.0) for key in zip(rows["site"], rows["accelerator"], rows["month"])],
                                          index=rows.index, dtype=float)
     residual = float((kept * rows["unit_capex_jpy"] * book(t, pd.Series(end, index=t.index))).sum())
-    running = rows["electricity_jpy"] + rows["co2_kg"] * scenario.carbon_price
+    running = rows["electricity_jpy"] + rows["demand_jpy"] + rows["co2_kg"] * scenario.carbon_price
     if economics.view == "cash":
         economic = float(rows["capex_jpy"].sum() + running.sum())
     elif economics.view == "annuity":  # each purchase charged every month from delivery until it is retired or the horizon ends
