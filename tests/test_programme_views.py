@@ -8,9 +8,13 @@ from builders import programme
 from planner import make_plan
 from planner.cli.plan import describe
 from planner.inputs.calendar import hours_in
+from planner.inputs.errors import InputError
 from planner.lp.binding import ROW_TEXT, describe_row
 from planner.lp.model import FAMILIES, PlanningModel, capital_recovery
 from planner.results.verify import verify
+from planner.studies.analysis import pareto
+from planner.studies.ranges import parse_vary
+from planner.studies.sweep import sweep
 
 PRICE, WATTS = 1e7, 1000.0
 JPY_PER_J = 20 / 3.6e6 * 1.2
@@ -112,3 +116,56 @@ def test_the_plan_in_words_shows_each_stream_served_against_demand():
     lines = describe(plan).splitlines()
     assert "serving (served of demand, tokens/s at the peak month; attributed cost):" in lines
     assert f"  chat: 3,000,000 of 3,000,000 in 2027-04 (from 2027-04); JPY {cost / 1e9:.2f} bn, JPY {per_million:.1f} per million tokens" in lines
+
+
+# Sweeps: every new field by its dotted path, checked as a scenario file's value is
+PROGRAMME = {"workload": None, "runs.A": {**RUN, "deadline": "2028-01"},
+             "runs.B": {**RUN, "earliest_start": "2028-01", "after": "A"},
+             **SPLIT, **SERVING, "sites.Alpha.existing_fleet": {"X1": 100}}
+
+
+@pytest.mark.parametrize("text, values", [
+    ("runs.A.availability=0.8..1:3", (0.8, 0.9, 1.0)),
+    ("runs.B.compute=5e23 FLOP..1e24 FLOP:2", (5e23, 1e24)),
+    ("runs.B.deadline=2028-04..2028-06", ("2028-04", "2028-05", "2028-06")),
+    ("inference.chat.demand=-50%..+50%:3", (-50.0, 0.0, 50.0)),
+    ("inference.chat.start=2027-04,2027-10", ("2027-04", "2027-10")),
+    ("economics.discount_rate=0..0.08:3", (0.0, 0.04, 0.08)),
+    ("economics.view=residual,annuity,cash", ("residual", "annuity", "cash")),
+    ("budget.public.FY2027=-50%..+50%:2", (-50.0, 50.0)),
+    ("budget.private.FY2028=1e10 JPY..2e10 JPY:2", (1e10, 2e10)),
+    ("budget.public_share=0.3..0.7:3", (0.3, 0.5, 0.7)),
+    ("sites.Alpha.existing_fleet.X1=0..200:3", (0.0, 100.0, 200.0)),
+])
+def test_sweeps_take_the_programmes_fields_by_their_paths(text, values):
+    vary = parse_vary(text, programme(PROGRAMME))
+    assert vary.values == pytest.approx(values) if not isinstance(values[0], str) else vary.values == values
+
+
+def test_a_sweep_of_run_availability_plans_each_value():
+    # A in December 2027 alone: 1e24 FLOP at 5e14 FLOP/s x availability over 31 days
+    s = programme({"workload": None, "runs.A": {**RUN, "deadline": "2027-12"}})
+    table = sweep(s, [parse_vary("runs.A.availability=0.5..1:2", s)])
+    assert list(table["status"]) == ["optimal", "optimal"]
+    assert table["accelerators_Alpha"].tolist() == pytest.approx([1e24 / (5e14 * a * 31 * DAY) for a in (0.5, 1.0)], rel=1e-6)
+    assert table["economic_cost_jpy"].iloc[0] > table["economic_cost_jpy"].iloc[1]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("runs.A.availability=0.5..1.5:3", "runs.A.availability"),
+    ("runs.Z.deadline=2028-01..2028-02", "runs.Z"),
+    ("inference.chat.demand=-200%..+50%:2", "inference.chat.demand"),
+    ("budget.public.FY2040=1e9 JPY..2e9 JPY:2", "budget.public"),
+])
+def test_a_bad_range_of_a_new_field_names_it(text, words):
+    with pytest.raises(InputError) as caught:
+        parse_vary(text, programme(PROGRAMME))
+    assert words in str(caught.value)
+
+
+def test_the_pareto_front_moves_the_named_runs_deadline_and_money_by_source():
+    # [runs] has no workload.deadline: the front moves runs.A's, and scales public and private money
+    s = programme({"workload": None, "runs.A": {**RUN, "deadline": "2028-01"}, **SPLIT})
+    front = pareto(s, parse_vary("budget.total=-10%..+10%:2", s), latest="2028-06")
+    assert list(front["status"]) == ["optimal", "optimal"]
+    assert front["finish_month"].notna().all()

@@ -669,6 +669,7 @@ SWEEP_COLUMNS = {
         Column("total_cost_jpy", "Total cost (JPY bn)", "jpy_bn", JPY_BN),
         Column("capex_jpy", "Capex (JPY bn)", "jpy_bn", JPY_BN),
         Column("energy_cost_jpy", "Electricity (JPY bn)", "jpy_bn", JPY_BN),
+        Column("economic_cost_jpy", "Economic cost (JPY bn)", "jpy_bn", JPY_BN),
         Column("energy_mwh", "Energy (MWh)", "mwh"),
         Column("co2_t", "CO2 (t)", "tonnes"),
         Column("finish_month", "Training finishes"),
