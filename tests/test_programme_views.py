@@ -1,6 +1,8 @@
 """The programme's results in every view but the app (issue 13, item 7): binding limits and
 relaxations of the new families in planner units, the plan in words, sweeps by dotted path."""
 
+import dataclasses
+
 import pandas as pd
 import pytest
 from builders import programme
@@ -47,6 +49,8 @@ def test_money_by_source_binds_in_yen_per_yen_of_each_fiscal_year():
     cash = plan.costs.set_index("fiscal_year")
     assert cash.loc["FY2028", "private_jpy"] == pytest.approx(cash.loc["FY2028", "total_jpy"] - cash.loc["FY2028", "public_jpy"], abs=1.0)
     assert cash.loc["FY2028", "private_jpy"] < 1e9
+    inflated = plan.costs.assign(private_jpy=plan.costs["private_jpy"] + 1e12)  # as LE rows could report it
+    assert {v.constraint for v in verify(dataclasses.replace(plan, costs=inflated))} >= {"cash_sources"}
 
 
 def test_money_arrived_by_a_years_end_is_said_with_carry_over():
