@@ -355,11 +355,11 @@ def draw_programme(plan) -> None:
         st.info("No charts: this scenario has no feasible plan.")
         return
     left, right = st.columns(2)
-    left.altair_chart(programme_charts.gantt_chart(plan), width="stretch")
-    right.altair_chart(programme_charts.run_cost_chart(plan), width="stretch")
+    left.vega_lite_chart(spec=programme_charts.gantt_chart(plan), width="stretch")
+    right.vega_lite_chart(spec=programme_charts.run_cost_chart(plan), width="stretch")
     left, right = st.columns(2)
-    left.altair_chart(programme_charts.vintage_chart(plan), width="stretch")
-    right.altair_chart(programme_charts.cash_chart(plan), width="stretch")
+    left.vega_lite_chart(spec=programme_charts.vintage_chart(plan), width="stretch")
+    right.vega_lite_chart(spec=programme_charts.cash_chart(plan), width="stretch")
     right.caption(views.budget_rule(plan))
 
 
