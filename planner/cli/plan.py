@@ -123,7 +123,9 @@ def describe(plan: Plan) -> str:
         budget = "" if row.budget_jpy != row.budget_jpy else f" (arrives {row.budget_jpy / 1e9:,.1f})"
         sources = "" if row.public_jpy != row.public_jpy else (
             f"; paid public {row.public_jpy / 1e9:,.2f} + private {row.private_jpy / 1e9:,.2f}")
-        lines.append(f"  {row.fiscal_year}: capex {row.capex_jpy / 1e9:,.1f} + electricity {row.energy_cost_jpy / 1e9:,.2f}{budget}{sources}")
+        charged = f" + demand charges {row.demand_charge_jpy / 1e9:,.2f}" if row.demand_charge_jpy else ""
+        lines.append(f"  {row.fiscal_year}: capex {row.capex_jpy / 1e9:,.1f} + electricity {row.energy_cost_jpy / 1e9:,.2f}"
+                     f"{charged}{budget}{sources}")
     return "\n".join(lines)
 
 
