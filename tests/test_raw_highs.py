@@ -141,7 +141,7 @@ def test_separate_fiscal_years_bind_in_the_no_carry_over_case(default_scenario):
 
 @pytest.mark.parametrize(
     "changes",
-    [{"budget.total": "3.9e11 JPY"}, {"budget.total": "1e10 JPY"}],
+    [{"budget.total": "3.3e11 JPY"}, {"budget.total": "1e10 JPY"}],
     ids=["budget just short", "budget far short"],
 )
 def test_both_lps_find_the_same_scenario_infeasible(changes, default_scenario):
