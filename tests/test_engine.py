@@ -153,5 +153,5 @@ def test_default_plan_is_verified_and_uses_both_sites(default_plan):
     assert verify(default_plan) == []
     summary = default_plan.summary()
     assert summary["delivered_flop"] >= summary["required_flop"] * (1 - 1e-7)
-    assert summary["total_cost_jpy"] <= summary["budget_jpy"]
+    assert summary["total_cost_jpy"] <= summary["budget_jpy"] * (1 + 1e-12)  # three costs summed: rounding
     assert all(summary["accelerators"][site] for site in ("Tomakomai", "Sakai"))

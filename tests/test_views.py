@@ -78,7 +78,7 @@ def test_spending_by_year_adds_up_to_the_total_and_shows_money_arriving(default_
     arriving = spending.drop_duplicates("fiscal_year").set_index("fiscal_year")["arriving_bn"].dropna().to_dict()
     assert arriving == {"FY2026": 100.0, "FY2027": 300.0}  # from the default scenario's budget; none in FY2028-30
     assert list(spending.drop_duplicates("fiscal_year")["fiscal_year"]) == [f"FY{year}" for year in range(2026, 2031)]
-    assert set(spending["kind"]) == {"capex", "electricity"}
+    assert set(spending["kind"]) == {"capex", "electricity", "demand charges"}
 
 
 def test_power_view_carries_the_grid_limits_of_the_profiles(default_plan):

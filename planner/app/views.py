@@ -40,7 +40,7 @@ def headline(plan: Plan) -> list[Metric]:
             f"JPY {s['total_cost_jpy'] / BN:,.1f} bn",
             "bn JPY",
             f"capex {s['capex_jpy'] / BN:,.1f} + electricity {s['energy_cost_jpy'] / BN:,.2f} "
-            f"of a {s['budget_jpy'] / BN:,.1f} bn budget",
+            f"+ demand charges {s['demand_charge_jpy'] / BN:,.2f} of a {s['budget_jpy'] / BN:,.1f} bn budget",
         ),
         Metric(
             "Training finishes",
@@ -146,16 +146,17 @@ def requirement(plan: Plan) -> dict:
 
 
 def spending_by_year(plan: Plan, name: str = CURRENT) -> pd.DataFrame:
-    """Capex and electricity by fiscal year in JPY bn (long form: one row per kind), with the
+    """Capex, electricity and demand charges by fiscal year in JPY bn (long form: one row per kind), with the
     money arriving that year (`arriving_bn`, empty where the scenario gives none)."""
     costs = plan.costs.assign(arriving_bn=plan.costs["budget_jpy"] / BN)
     spent = costs.melt(
         id_vars=["fiscal_year", "arriving_bn"],
-        value_vars=["capex_jpy", "energy_cost_jpy"],
+        value_vars=["capex_jpy", "energy_cost_jpy", "demand_charge_jpy"],
         var_name="kind",
         value_name="jpy",
     )
-    spent["kind"] = spent["kind"].map({"capex_jpy": "capex", "energy_cost_jpy": "electricity"})
+    spent["kind"] = spent["kind"].map({"capex_jpy": "capex", "energy_cost_jpy": "electricity",
+                                       "demand_charge_jpy": "demand charges"})
     return spent.assign(spent_bn=spent.pop("jpy") / BN, plan=name)
 
 
