@@ -23,7 +23,8 @@ def test_plan_tables_read_with_names_units_and_separators(default_plan):
     box.select("costs").run()
     costs = tab(at, "Plan tables").dataframe[0].value
     assert list(costs.columns) == ["Fiscal year", "Capex (JPY bn)", "Electricity (JPY bn)", "Total (JPY bn)",
-                                   "Budget arriving (JPY bn)", "Public money (JPY bn)", "Private money (JPY bn)"]
+                                   "Budget arriving (JPY bn)", "Public money (JPY bn)", "Private money (JPY bn)",
+                                   "Demand charges (JPY bn)"]
     for shown, capex in zip(costs["Capex (JPY bn)"], default_plan.costs["capex_jpy"]):
         assert float(shown.replace(",", "")) == pytest.approx(capex / 1e9, abs=0.005)
 
@@ -44,9 +45,9 @@ def test_limits_write_shadow_prices_as_money(default_plan):
     at = started()
     limits = "\n".join(block.value for block in tab(at, "Limits").markdown)
     binding = default_plan.binding.set_index("description")["shadow_price"]
-    price = binding["Tomakomai IT fit-out, 2027-05: 43.0 MW"]  # JPY per MW of economic cost, hundreds of millions
+    price = binding["Tomakomai IT fit-out, 2027-04: 43.0 MW"]  # JPY per MW of economic cost, hundreds of millions
     assert 1e8 <= price < 1e9
-    assert f"**Tomakomai IT fit-out, 2027-05: 43.0 MW**: JPY {price / 1e6:.1f} mn per MW" in limits  # was 3.62e+08 JPY per MW
+    assert f"**Tomakomai IT fit-out, 2027-04: 43.0 MW**: JPY {price / 1e6:.1f} mn per MW" in limits  # was 3.62e+08 JPY per MW
     assert "e+0" not in limits
 
 

@@ -191,7 +191,8 @@ def _spending_template(compared: bool) -> dict:
             x=alt.X("fiscal_year:N", title=None, axis=alt.Axis(labelAngle=0)),
             y=alt.Y("spent_bn:Q", stack="zero", title="JPY bn"),
             color=alt.Color(
-                "kind:N", title=None, scale=alt.Scale(domain=["capex", "electricity"], range=["#4c78a8", "#f58518"])
+                "kind:N", title=None,
+                scale=alt.Scale(domain=["capex", "electricity", "demand charges"], range=["#4c78a8", "#f58518", "#54a24b"]),
             ),
             opacity=alt.Opacity(
                 "plan:N",

@@ -159,7 +159,8 @@ def spending_by_year(plan: Plan, name: str = CURRENT) -> pd.DataFrame:
         var_name="kind",
         value_name="jpy",
     )
-    spent["kind"] = spent["kind"].map({"capex_jpy": "capex", "energy_cost_jpy": "electricity", "demand_charge_jpy": "demand charges"})
+    spent["kind"] = spent["kind"].map({"capex_jpy": "capex", "energy_cost_jpy": "electricity",
+                                       "demand_charge_jpy": "demand charges"})
     return spent.assign(spent_bn=spent.pop("jpy") / BN, plan=name)
 
 
