@@ -42,6 +42,7 @@ class ScenarioArrays:
     run_flop: np.ndarray  # (R, S, G, T) FLOP one accelerator gives run r in a month (0 outside its window or types)
     required: np.ndarray  # (R,) FLOP each run needs
     after: list[int | None]  # (R,) the run each must follow
+    split_efficiency: np.ndarray  # (R,) share of a run's compute that counts when it is split between sites
     retire_months: np.ndarray  # (T,) a month from which a purchase may be retired (a run's window has begun)
     streams: list[str]
     demand: np.ndarray  # (K, T) tokens/s each serving stream needs
@@ -93,6 +94,7 @@ class ScenarioArrays:
             run_flop=run_flop.reshape(len(runs), len(sites), len(accelerators), len(months)),
             required=np.array([work.required_flop for work in runs.values()]),
             after=[list(runs).index(work.after) if work.after else None for work in runs.values()],
+            split_efficiency=np.array([scenario.split_efficiency(work) for work in runs.values()]),
             retire_months=_retire_months(windows, len(months)),
             streams=list(streams),
             demand=np.array([stream.by_month(months) for stream in streams.values()]).reshape(len(streams), len(months)),
@@ -117,6 +119,17 @@ class ScenarioArrays:
         """(S, G, T) accelerators at work on any workload."""
         return use.sum(axis=3)
 
+    def most_installed(self) -> np.ndarray:
+        """(S, G, T) the most of each type a site could hold each month: as many as its fit-out
+        takes, and no more than its existing fleet plus every delivery the type's cap allows.
+        The tight bound of the one-type and one-site rows."""
+        room = np.clip(self.it_capacity - self.reserved[:, None], 0.0, None)[:, None, :] / self.power[None, :, None]
+        months_open = np.cumsum(self.installable, axis=2).astype(float)
+        cap = np.broadcast_to(self.delivery_cap[None, :, None], months_open.shape)
+        deliveries = np.multiply(months_open, cap, out=np.zeros_like(months_open), where=months_open > 0)
+        bought = np.minimum(room, deliveries)
+        return np.maximum(self.existing[:, :, None], self.existing[:, :, None] + bought)
+
     def it_power(self, installed: np.ndarray, training: np.ndarray) -> np.ndarray:
         """(S, T) IT power [W] drawn by the programme: idle share on all installed, the rest on
         accelerators at work (`training`: on any workload)."""
@@ -131,12 +144,15 @@ def _allowed(name: str, names: list[str] | None) -> float:
 
 
 def _run_flop(scenario: Scenario, work, seconds: np.ndarray) -> np.ndarray:
-    """(S, G, T) FLOP one accelerator gives `work` in each month of its window, on the types it may use."""
+    """(S, G, T) FLOP one accelerator gives `work` in each month of its window, on the types it
+    may use, at its availability; with a failure rate, before the losses that grow with its size
+    (the LP's goodput rows), so at full time."""
     months = scenario.months
     window = np.asarray((months >= work.earliest_start) & (months <= work.deadline))
-    efficiency = np.array([scenario.site_efficiency(site, work) for site in scenario.sites])
     flops = np.array([acc.effective_flops * _allowed(name, work.accelerators) for name, acc in scenario.accelerators.items()])
-    return efficiency[:, None, None] * flops[None, :, None] * (work.availability * seconds * window)[None, None, :]
+    share = 1.0 if work.failure_rate is not None else work.availability
+    per_month = flops[:, None] * (share * seconds * window)[None, :]
+    return np.broadcast_to(per_month, (len(scenario.sites), *per_month.shape)).copy()
 
 
 def _retire_months(windows: list[np.ndarray], months: int) -> np.ndarray:
