@@ -105,7 +105,7 @@ def change(current: Metric, pinned: Metric | None) -> str | None:
 
 def sizing_note(plan: Plan) -> str | None:
     """How far integer sizing (whole servers and racks) is from the fractional plan."""
-    if plan.mip_gap is None:
+    if plan.mip_gap is None or plan.integer_gap is None:  # a MILP for each run's type and site alone: no sizing gap
         return None
     return f"Whole servers and racks: MIP gap {plan.mip_gap:.2%}, {plan.integer_gap:.2%} above the fractional plan."
 

@@ -471,10 +471,11 @@ def _sources(plan: Plan, rows) -> pd.DataFrame:
         (
             "Useful compute",
             (
-                f"peak dense BF16 x MFU per accelerator, x availability {work.availability:.0%}; compute away from "
-                f"{scenario.anchor_site} counts at {work.cross_site_efficiency:.0%} (the long link between sites)"
+                f"peak dense BF16 x MFU per accelerator, x availability {work.availability:.0%} (or, with a failure "
+                f"rate, goodput at the run's size); one type unless mixed, one site unless split: a split run's "
+                f"compute counts at {scenario.split_efficiency(work):.1%} (its gradients over the link)"
             ),
-            "Inputs: accelerators.*.mfu, workload.availability, workload.cross_site_efficiency",
+            "Inputs: accelerators.*.mfu, workload.availability, workload.failure_rate, workload.sync_interval, link",
         ),
         (
             "Power",

@@ -39,6 +39,7 @@ from planner.inputs.goodput import loss_chords
 from planner.inputs.scenario import Scenario
 from planner.lp.arrays import ScenarioArrays
 
+ELASTIC_MARGIN = 10.0  # a diagnosis bounds a run's choices by its whole compute in a month, ten times over
 COUNT = 1e3  # accelerators per model unit
 POWER = 1e6  # W per model unit (MW)
 MONEY = 1e9  # JPY per model unit
@@ -179,6 +180,16 @@ class PlanningModel:
             variable.lowBound = variable.upBound = value
             variable.cat = pulp.LpContinuous
         self.integer = self.scenario.solver.integer or bool(self.done)
+
+    def choice_bound(self, r: int, axis: int) -> np.ndarray:
+        """The most of run r one type ((G, T), axis 0) or one site ((S, T), axis 1) could hold:
+        what the sites could install; in a diagnosis, whose limits may grow, the whole run in
+        one month at a tenth of its efficiency."""
+        most = self.arrays.most_installed().sum(axis=axis) / COUNT
+        if not self.elastic:
+            return most
+        flop = self.arrays.run_flop[r]
+        return np.full_like(most, self.arrays.required[r] / flop[flop > 0].min() * ELASTIC_MARGIN / COUNT)
 
     def run_size(self, r: int, g: int, t: int) -> list:
         """(use, 1) of run r on type g in month t at every site."""
@@ -323,8 +334,8 @@ def compute_requirement(model: PlanningModel) -> None:
 
 @family("each run trains on one accelerator type, unless its `mix` allows types at its mix efficiency")
 def one_type(model: PlanningModel) -> None:
-    most = model.arrays.most_installed().sum(axis=0) / COUNT  # (G, T)
     for (r, g), kind in model.kind.items():
+        most = model.choice_bound(r, axis=0)
         for t in range(len(model.arrays.months)):
             size = model.run_size(r, g, t)
             if size:
@@ -337,8 +348,8 @@ def one_type(model: PlanningModel) -> None:
 
 @family("each run trains at one site, or is split between sites at its split efficiency (the link's cost)")
 def one_site(model: PlanningModel) -> None:
-    most = model.arrays.most_installed().sum(axis=1) / COUNT  # (S, T)
     for (r, s), place in model.place.items():
+        most = model.choice_bound(r, axis=1)
         for t in range(len(model.arrays.months)):
             here = [(v, 1.0) for (s_, g, t_, w), v in model.use.items() if (s_, t_, w) == (s, t, r)]
             if here:

@@ -185,7 +185,7 @@ def make_plan(scenario: Scenario, highs: pulp.HiGHS | None = None, explain_limit
             priced = _choices_fixed(priced)
         if priced.solution.has_plan:
             plan.binding = binding_table(priced.model, priced.solution, priced.dual_objective)
-            plan.entry = entry_prices(priced.model, priced.solution)
+            plan.entry = _outside_the_rule(plan, priced.model, entry_prices(priced.model, priced.solution))
         if scenario.objective == "finish":
             plan.binding = pd.concat([plan.binding, finish_gains(scenario, plan.finish_month)], ignore_index=True)
         plan.alternatives = alternatives(scenario, outcome)
@@ -250,6 +250,17 @@ def with_runs(scenario: Scenario, **fields) -> Scenario:
     if scenario.workload is not None:
         return scenario.model_copy(update={"workload": next(iter(runs.values()))})
     return scenario.model_copy(update={"runs": runs})
+
+
+def _outside_the_rule(plan: Plan, model, entry: pd.DataFrame) -> pd.DataFrame:
+    """The price to enter of the types no run turned down: one a run could have chosen instead
+    of its own type would enter only by replacing it, which no dual prices (the alternatives
+    re-plan that instead)."""
+    turned_down = {model.arrays.accelerators[g] for (_, g), kind in model.kind.items() if not round(kind.value() or 0.0)}
+    if turned_down & set(entry["accelerator"]):
+        plan.notices.append(f"no price to enter for {', '.join(sorted(turned_down))}: a run trains on one type, "
+                            "so each would enter only in place of the type the run chose")
+    return entry[~entry["accelerator"].isin(turned_down)].reset_index(drop=True)
 
 
 def _choices_fixed(outcome: Outcome) -> Outcome:
