@@ -140,3 +140,26 @@ def test_a_file_naming_the_old_anchor_site_still_loads_and_plans_the_same():
     older = edit(document, {"workload.anchor_site": "Sakai"})
     assert make_plan(build(older, "old file")).summary()["economic_cost_jpy"] == pytest.approx(
         make_plan(build(document, "today")).summary()["economic_cost_jpy"], rel=1e-9)
+
+
+def test_fp8_runs_on_the_fp8_peak_at_its_mfu_derate():
+    # X1: 2,000 TFLOP/s FP8 x MFU 0.5 x derate 0.7 = 1.4 x its BF16 rate, so N / 1.4 accelerators
+    plan = make_plan(scenario({**FREE_POWER, "workload.precision": "fp8", "accelerators.X1.peak_fp8": "2000 TFLOP/s"}))
+    assert plan.runs.iloc[0]["accelerators"] == pytest.approx(N / 1.4, rel=1e-6)
+    assert verify(plan) == []
+    with pytest.raises(Exception, match="expected an accelerator with a peak_fp8 for workload.precision = 'fp8', found none"):
+        scenario({"workload.precision": "fp8"})
+
+
+def test_a_run_is_no_larger_at_a_site_than_its_fabric_domain():
+    # 40 accelerators per fabric domain, N = 63.4 needed: one site cannot hold the run; two can,
+    # split (a run given by its compute counts at 0.9): N / 0.9 = 70.5 of them, at most 40 each
+    capped = {**FREE_POWER, "sites.Alpha.fabric_domain": 40}
+    assert make_plan(scenario(capped)).status == "infeasible"
+    base = edit(ONE_SITE, capped)
+    base["sites"]["Beta"] = dict(base["sites"]["Alpha"])
+    plan = make_plan(scenario({}, base))
+    run = plan.runs.iloc[0]
+    assert run["sites"] == "Alpha+Beta" and run["accelerators"] == pytest.approx(N / 0.9, rel=1e-6)
+    assert plan.use.groupby(["site", "month"])["accelerators"].sum().max() <= 40 + 1e-6
+    assert verify(plan) == []

@@ -286,6 +286,8 @@ def _check_run(scenario: Scenario, where: str, work: Workload) -> None:
         if not first <= month <= last:
             raise ValueError(f"expected {where}.{what} inside the horizon {label(first)} to {label(last)}, found {label(month)}")
     _check_types(scenario, f"{where}.accelerators", work.accelerators)
+    if work.precision == "fp8" and not any(scenario.accelerators[g].peak_fp8 for g in work.accelerators or scenario.accelerators):
+        raise ValueError(f"expected an accelerator with a peak_fp8 for {where}.precision = 'fp8', found none")
     if work.after is not None and work.after not in scenario.training_runs:
         raise ValueError(f"expected {where}.after to name another run {sorted(scenario.training_runs)}, found {work.after!r}")
 

@@ -3,6 +3,8 @@ serving streams (tokens per second by month)."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 from pydantic import TypeAdapter, field_validator, model_validator
@@ -120,6 +122,7 @@ class Workload(TrainingRun):
     restart_time: quantity("s", high="1 day") = DEFAULT_RESTART_TIME
     # One accelerator type unless `mix`; a mixed run's whole compute counts at mix_efficiency
     mix: bool = False
+    precision: Literal["bf16", "fp8"] = "bf16"  # fp8: on types with an FP8 peak, at its MFU derate
     mix_efficiency: Fraction = DEFAULT_MIX_EFFICIENCY
     # A run trains at one site unless `split` lets it spread over several; then it counts its whole compute at this share; None: from the link
     # (scenario.link) by the step-time model of inputs.goodput

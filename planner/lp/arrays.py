@@ -149,7 +149,8 @@ def _run_flop(scenario: Scenario, work, seconds: np.ndarray) -> np.ndarray:
     (the LP's goodput rows), so at full time."""
     months = scenario.months
     window = np.asarray((months >= work.earliest_start) & (months <= work.deadline))
-    flops = np.array([acc.effective_flops * _allowed(name, work.accelerators) for name, acc in scenario.accelerators.items()])
+    flops = np.array([acc.training_flops(work.precision) * _allowed(name, work.accelerators)
+                      for name, acc in scenario.accelerators.items()])
     share = 1.0 if work.failure_rate is not None else work.availability
     per_month = flops[:, None] * (share * seconds * window)[None, :]
     return np.broadcast_to(per_month, (len(scenario.sites), *per_month.shape)).copy()

@@ -363,6 +363,17 @@ def one_site(model: PlanningModel) -> None:
                   pulp.LpConstraintGE, -1.0)
 
 
+@family("a run trains at a site on no more accelerators than the site's largest non-blocking fabric domain holds")
+def fabric(model: PlanningModel) -> None:
+    domains = [site.fabric_domain for site in model.scenario.sites.values()]
+    by_row: dict[tuple, list] = {}
+    for (s, g, t, w), variable in model.use.items():
+        if w < len(model.arrays.runs) and domains[s] is not None:
+            by_row.setdefault((w, s, t), []).append((variable, 1.0))
+    for key, terms in by_row.items():
+        model.add("fabric", key, terms, pulp.LpConstraintLE, domains[key[1]] / COUNT)
+
+
 @family("a run's failures cost it accelerators that grow faster than its size (goodput at the Young/Daly interval)")
 def goodput(model: PlanningModel) -> None:
     most = model.arrays.most_installed().sum(axis=0)  # (G, T)

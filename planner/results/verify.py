@@ -79,12 +79,13 @@ def run_compute(plan: Plan) -> pd.DataFrame:
     # float Series throughout: an empty use table (a corrupt solution) must give no rows, not a type error
     number = lambda values: pd.Series(list(values), index=rows.index, dtype=float)  # noqa: E731
     seconds = number(p.days_in_month * 24 * 3600.0 for p in period)
-    flops = number(scenario.accelerators[a].peak_bf16 * scenario.accelerators[a].mfu for a in rows["accelerator"])
+    flops = number(scenario.accelerators[a].training_flops(w.precision) for a, w in zip(rows["accelerator"], work))
     size = rows.groupby(["workload", "accelerator", "month"])["accelerators"].transform("sum")
     share = number(w.availability if w.failure_rate is None else float(goodput(n, w.failure_rate, w.checkpoint_time, w.restart_time))
                    for w, n in zip(work, size))
     rows["flop"] = rows["accelerators"].astype(float) * flops * share * seconds
     rows["allowed"] = pd.Series([w.earliest_start <= p <= w.deadline and (w.accelerators is None or a in w.accelerators)
+                                 and (w.precision != "fp8" or scenario.accelerators[a].peak_fp8 is not None)
                                  for w, p, a in zip(work, period, rows["accelerator"])], index=rows.index, dtype=bool)
     rows["period"] = period
     return rows
@@ -219,6 +220,11 @@ def _compute(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
     for name, work in plan.scenario.training_runs.items():
         types, efficiency = _efficiency(plan.scenario, name, rows[rows["workload"] == name])
         delivered[name] = delivered.get(name, 0.0) * efficiency
+        domains = {site: plan.scenario.sites[site].fabric_domain for site in plan.scenario.sites}
+        at_site = rows[rows["workload"] == name].groupby(["site", "month"])["accelerators"].sum()
+        for (site, month), count in at_site.items():
+            if domains[site] is not None and _over(count, domains[site], "count"):
+                found.append(Violation("fabric", f"{name} {site} {month}", count, domains[site], "trains on more than the site's fabric domain"))
         if len(types) > 1 and not work.mix:
             found.append(Violation("one_type", name, float(len(types)), 1.0, f"trains on {' and '.join(types)} without mix = true"))
         if plan.scenario.objective == "compute" and name == plan.scenario.run.name:
