@@ -121,6 +121,19 @@ def catalog_entry(entries: dict, name: str, field: str, path, asked_in=None) -> 
     return entries[name]
 
 
+class Fp8(Record):
+    """An accelerator's FP8 figures alone: read without prices, as estimates need no exchange rate."""
+
+    peak_fp8: quantity("FLOP/s", MIN_FLOPS, high=MAX_FLOPS) | None = None
+    fp8_mfu_derate: Fraction = DEFAULT_FP8_MFU_DERATE
+
+
+def catalog_fp8(name: str, path: Path = CATALOG_FILE) -> Fp8:
+    """Catalog accelerator `name`'s FP8 peak (None without one) and MFU derate."""
+    entry = catalog_entry(catalog_entries(path), name, "accelerator", path)
+    return read(Fp8, {key: entry[key] for key in Fp8.model_fields if key in entry}, path, prefix=name)
+
+
 def catalog_performance(name: str, field: str = "accelerator", path: Path = CATALOG_FILE) -> Performance:
     """The performance figures of catalog accelerator `name` (prices need an exchange rate; this does not)."""
     entry = catalog_entry(catalog_entries(path), name, field, path)
