@@ -39,8 +39,9 @@ SHEETS = [
     "Energy and emissions",
     "Costs",
     "Compute",
+    "Runs",
+    "Alternatives",
     "Binding constraints",
-    "Price to enter",
     "Sources and assumptions",
 ]
 

@@ -142,6 +142,28 @@ BINDING = (
     Column("shadow_price", "Shadow price (see Unit)", "decimal"),
     Column("unit", "Unit"),
 )
+RUNS = (
+    Column("run", "Run"),
+    Column("accelerator", "Accelerator type"),
+    Column("sites", "Sites"),
+    Column("start", "Start"),
+    Column("finish", "Finish"),
+    Column("deadline", "Deadline"),
+    Column("required_flop", "Compute required (FLOP)", "scientific"),
+    Column("delivered_flop", "Compute delivered (FLOP)", "scientific"),
+    Column("accelerators", "Peak at work (count)", "count"),
+    Column("efficiency", "Efficiency (mix x split)", "share"),
+    Column("goodput", "Goodput", "share"),
+    Column("interruptions", "Interruptions expected (count)", "count"),
+    Column("checkpoint_interval_s", "Checkpoint interval (s)", "count"),
+    Column("attributed_cost_jpy", "Attributed cost (JPY bn)", "jpy_bn", 1e-9, total=True),
+)
+ALTERNATIVES = (
+    Column("alternative", "Alternative"),
+    Column("status", "Status"),
+    Column("economic_cost_jpy", "Economic cost (JPY bn)", "jpy_bn", 1e-9),
+    Column("difference_jpy", "Against this plan (JPY bn)", "jpy_bn_fine", 1e-9),
+)
 ENTRY = (
     Column("accelerator", "Accelerator"),
     Column("price_cut_jpy", "Price cut to enter (JPY each)", "count"),
@@ -306,7 +328,8 @@ def workbook_bytes(plan: Plan) -> bytes:
     workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     workbook.set_properties({"title": "Capacity plan", "subject": plan.scenario.name, "comments": "Written by planner"})
     styles = _Styles(workbook)
-    names = ["Summary", "Inputs", "Fleet", "Power", "Energy and emissions", "Costs", "Compute", "Binding constraints"]
+    names = ["Summary", "Inputs", "Fleet", "Power", "Energy and emissions", "Costs", "Compute", "Runs"]
+    names += ["Alternatives"] * (not plan.alternatives.empty) + ["Binding constraints"]
     names += ["Price to enter"] * (not plan.entry.empty) + ["Relaxations"] * (not plan.relaxations.empty)
     names += ["Sources and assumptions"]
     sheets = {name: _Sheet(workbook, styles, name) for name in names}
@@ -317,6 +340,9 @@ def workbook_bytes(plan: Plan) -> bytes:
     energy = _table(sheets["Energy and emissions"], plan.energy, ENERGY)
     costs = _costs(sheets["Costs"], plan)
     compute = _table(sheets["Compute"], plan.compute, COMPUTE)
+    _table(sheets["Runs"], plan.runs, RUNS)
+    if "Alternatives" in sheets:
+        _table(sheets["Alternatives"], plan.alternatives, ALTERNATIVES)
     _binding(sheets["Binding constraints"], plan)
     if "Price to enter" in sheets:
         _table(sheets["Price to enter"], plan.entry, ENTRY)

@@ -180,6 +180,20 @@ class PlanningModel:
             variable.lowBound = variable.upBound = value
             variable.cat = pulp.LpContinuous
         self.integer = self.scenario.solver.integer or bool(self.done)
+        for r in range(len(self.arrays.runs)):
+            self._requirement_per_flop(r)
+
+    def _requirement_per_flop(self, r: int) -> None:
+        """Run r's requirement row with its mixing and splitting fixed: compute / k >= R, k the
+        share more it needs (R (1 + sum of penalties) / R), in place of compute + penalties >= R,
+        so the row's dual prices one more FLOP of the run, penalties included."""
+        row, required = self.rows["compute_requirement"][r,], self.arrays.required[r] / COMPUTE
+        penalties = self.penalty_terms(r)
+        extra = sum(-coefficient * round(variable.value() or 0.0) for variable, coefficient in penalties) / required
+        for variable, _ in penalties:
+            del row.expr[variable]
+        for variable in list(row.expr):
+            row.expr[variable] /= 1.0 + extra
 
     def choice_bound(self, r: int, axis: int) -> np.ndarray:
         """The most of run r one type ((G, T), axis 0) or one site ((S, T), axis 1) could hold:
