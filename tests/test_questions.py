@@ -142,7 +142,7 @@ def test_every_relaxation_alone_gives_a_plan():
 
 
 def copies_of_alpha(count: int, **changes) -> dict:
-    """The one-site builder with `count` copies of its site, Alpha first (the anchor)."""
+    """The one-site builder with `count` copies of its site, Alpha first."""
     alpha = edit(ONE_SITE, changes)["sites"]["Alpha"]
     names = ["Alpha", *(f"Site{i}" for i in range(2, count + 1))]
     return {**ONE_SITE, "sites": {name: alpha for name in names}}

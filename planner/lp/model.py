@@ -199,7 +199,7 @@ class PlanningModel:
         """The most of run r one type ((G, T), axis 0) or one site ((S, T), axis 1) could hold:
         what the sites could install; in a diagnosis, whose limits may grow, the whole run in
         one month at a tenth of its efficiency."""
-        most = self.arrays.most_installed().sum(axis=axis) / COUNT
+        most = (self.arrays.most_of_type() if axis == 0 else self.arrays.most_at_site()) / COUNT
         if not self.elastic:
             return most
         flop = self.arrays.run_flop[r]
@@ -390,7 +390,7 @@ def fabric(model: PlanningModel) -> None:
 
 @family("a run's failures cost it accelerators that grow faster than its size (goodput at the Young/Daly interval)")
 def goodput(model: PlanningModel) -> None:
-    most = model.arrays.most_installed().sum(axis=0)  # (G, T)
+    most = model.arrays.most_of_type()
     runs = list(model.scenario.training_runs.values())
     for (r, g, t), lost in model.lost.items():
         work = runs[r]
