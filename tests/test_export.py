@@ -433,6 +433,8 @@ def test_csv_zip_holds_the_tidy_tables(plan):
                 "energy.csv",
                 "costs.csv",
                 "compute.csv",
+                "runs.csv",
+                "alternatives.csv",
                 "binding.csv",
                 "entry.csv",
                 "relaxations.csv",

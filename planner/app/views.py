@@ -170,6 +170,8 @@ def plan_tables() -> dict[str, tuple[str, tuple]]:
         "energy": ("Energy and emissions", export.ENERGY),
         "costs": ("Costs", export.COSTS),
         "compute": ("Compute", export.COMPUTE),
+        "runs": ("Runs", export.RUNS),
+        "alternatives": ("Alternatives", export.ALTERNATIVES),
         "binding": ("Binding constraints", export.BINDING),
         "entry": ("Price to enter", export.ENTRY),
         "relaxations": ("Relaxations", export.RELAXATIONS),

@@ -33,7 +33,7 @@ from planner.inputs.inputs_table import document_rows
 from planner.results.plan import Plan
 
 JPY_BN = 1e-9  # money shows in billions of yen
-CSV_TABLES = ("fleet", "power", "energy", "costs", "compute", "binding", "entry", "relaxations")
+CSV_TABLES = ("fleet", "power", "energy", "costs", "compute", "runs", "alternatives", "binding", "entry", "relaxations")
 
 # Style name -> (Excel number format, the same format in Python, to size columns).
 STYLES = {
