@@ -163,17 +163,16 @@ def test_a_site_switched_off_and_accelerators_disallowed_replan_as_the_engine_do
     assert list(expected.summary()["accelerators"]["Tomakomai"]) == ["B200"]
 
 
-def test_switching_off_the_anchor_site_asks_for_another_anchor():
+def test_switching_off_a_site_plans_the_run_on_the_other():
+    # issue 15: there is no anchor site to name again; the run is on one site or split
     at = started()
     text_box(at, "Deadline").input("2027-07")
     seed_table(at, "sites", {0: {"In plan": False}})
     at.run()
     assert not at.exception
-    assert any("workload.anchor_site to be one of the sites ['Sakai'], found 'Tomakomai'" in e for e in errors(at))
-    next(box for box in at.selectbox if box.label == "Anchor site").select("Sakai").run()
     (sweep_line,) = errors(at)  # only the Sweeps tab's example line, which varies the site switched off
     assert sweep_line.startswith("Line 2: sites.Tomakomai.electricity_price: expected a value written in the scenario")
-    assert_shows(at, engine({"sites.Tomakomai": None, "workload.anchor_site": "Sakai", "workload.deadline": "2027-07"}))
+    assert_shows(at, engine({"sites.Tomakomai": None, "workload.deadline": "2027-07"}))
 
 
 @pytest.mark.parametrize(

@@ -60,7 +60,8 @@ def test_compute_optimal_tokens_default_to_twenty_per_parameter():
 def test_grid_limit_decides_the_mix():
     # Two types, no electricity cost: X1 is cheap per FLOP but power-hungry, X2 dear but frugal.
     # Grid 1.2 x (p1 N1 + p2 N2) <= G and f1 N1 + f2 N2 >= R both bind; solve the 2x2 by hand.
-    base = edit(ONE_SITE, {"sites.Alpha.electricity_price": "0 JPY/kWh"})
+    # The run may mix types at no loss (issue 15: one type unless `mix`; the rule's case below).
+    base = edit(ONE_SITE, {"sites.Alpha.electricity_price": "0 JPY/kWh", "workload.mix": True, "workload.mix_efficiency": 1.0})
     base["accelerators"]["X2"] = dict(
         base["accelerators"]["X1"], capex="3e7 JPY", gpu_power="400 W", it_power="500 W", peak_bf16="2000 TFLOP/s"
     )
@@ -81,6 +82,11 @@ def test_grid_limit_decides_the_mix():
     assert fleet["X2"] == pytest.approx(n2, rel=1e-6)
     assert limited.summary()["total_cost_jpy"] == pytest.approx(1e7 * n1 + 3e7 * n2, rel=1e-6)
     assert limited.summary()["peak_facility_mw"]["Alpha"] == pytest.approx(grid_mw, rel=1e-6)
+    # On one type: X1 alone would draw twice the grid, so X2 alone, need / f2 of them at 3e7 JPY
+    one_type = planned(scenario({"sites.Alpha.grid_phases": [
+        {"start": "2027-01", "grid_import": f"{grid_mw} MW", "it_capacity": "1000 MW"}], "workload.mix": False}, base))
+    assert set(one_type.summary()["accelerators"]["Alpha"]) == {"X2"}
+    assert one_type.summary()["total_cost_jpy"] == pytest.approx(3e7 * need / f2, rel=1e-6)
 
 
 def test_fiscal_year_money_delays_purchases():
@@ -104,19 +110,6 @@ def test_without_carry_over_each_year_is_capped_on_its_own():
     separate = make_plan(scenario({"budget.fiscal_years": years, "budget.carry_over": False}))
     assert carried.summary()["total_cost_jpy"] == pytest.approx(free, rel=1e-6)
     assert separate.status == "infeasible"
-
-
-def test_cross_site_efficiency_discounts_compute_away_from_the_anchor():
-    # Two identical sites; the anchor's fit-out holds only half the fleet. The rest goes to
-    # the second site, where each accelerator counts for 0.9 of one.
-    base = edit(ONE_SITE, {"workload.cross_site_efficiency": 0.9, "workload.anchor_site": "Alpha"})
-    n = 1e24 / (1000e12 * 0.5 * SECONDS_2027)
-    half_mw = n / 2 * 1000.0 / 1e6
-    base["sites"]["Alpha"]["grid_phases"] = [{"start": "2027-01", "grid_import": "1000 MW", "it_capacity": f"{half_mw} MW"}]
-    base["sites"]["Beta"] = dict(ONE_SITE["sites"]["Alpha"])
-    fleet = planned(scenario({}, base)).summary()["accelerators"]
-    assert fleet["Alpha"]["X1"] == pytest.approx(n / 2, rel=1e-6)
-    assert fleet["Beta"]["X1"] == pytest.approx(n / 2 / 0.9, rel=1e-6)
 
 
 def test_delivery_cap_spreads_arrivals():

@@ -246,7 +246,7 @@ def test_without_count_or_days_it_reports_what_needs_neither(capsys):
     assert code == 0 and err == ""
     assert out.splitlines() == [
         "training compute 1.2e+26 FLOP (6 x 1T active parameters x 20T tokens)",
-        "on H100: 989 TFLOP/s peak x MFU 0.38 x availability 0.9 = 338.2 TFLOP/s each",
+        "on H100 in BF16: 989 TFLOP/s peak x MFU 0.38 x availability 0.9 = 338.2 TFLOP/s each",
         "takes 98.5M accelerator-hours; days and MW not asked for (give --count or --days)",
         "energy per accelerator-hour 1.45 kWh IT (PUE not asked for: give --pue for the facility)",
         "energy 142,897 MWh IT; CO2 not asked for (give --carbon-intensity)",

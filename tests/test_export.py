@@ -29,6 +29,7 @@ from planner.exchange.export import csv_zip_bytes, plan_file_writer, workbook_by
 from planner.inputs.errors import InputError
 from planner.inputs.files import FORMULA_STARTS, csv_text
 from planner.inputs.scenario import build, changed
+from planner.results.plan import with_runs
 from planner.results.verify import verify
 
 SHEETS = [
@@ -40,10 +41,10 @@ SHEETS = [
     "Costs",
     "Compute",
     "Runs",
+    "Alternatives",
     "Cash",
     "Fleet-by-vintage",
     "Binding constraints",
-    "Price to enter",
     "Sources and assumptions",
 ]
 
@@ -237,10 +238,15 @@ def test_inputs_sheet_holds_the_whole_scenario(book, plan):
 
 
 def test_binding_limits_and_prices_to_enter(book, plan):
-    assert not plan.binding.empty and not plan.entry.empty
+    # the default's run trains on B200 alone: the other types would enter only in its place, which
+    # no dual prices (issue 15); with the run free to mix at no loss, each has its price to enter
+    assert not plan.binding.empty and plan.entry.empty and "Price to enter" not in book.sheetnames
     binding = table(book["Binding constraints"])
     assert list(binding.columns) == ["Constraint", "Limit", "Where", "Shadow price (see Unit)", "Unit"]
     assert_same_rows(binding, plan.binding)
+    plan = make_plan(with_runs(plan.scenario, mix=True, mix_efficiency=1.0))
+    assert not plan.entry.empty
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)))
     entry = table(book["Price to enter"])
     assert list(entry.columns) == [
         "Accelerator",
@@ -338,7 +344,7 @@ def test_number_formats_frozen_headers_and_widths(formulas):
         ("Energy and emissions", "C2"): "#,##0",
         ("Costs", "B2"): "#,##0.00",  # JPY bn
         ("Compute", "B2"): "0.000E+00",
-        ("Inputs", "B17"): "#,##0",  # budget.total, 400,000,000,000
+        ("Inputs", "B16"): "#,##0",  # budget.total, 400,000,000,000
     }
     assert {where: formulas[where[0]][where[1]].number_format for where in formats} == formats
     for name in (
@@ -378,10 +384,9 @@ def test_charts_plot_facility_power_against_grid_limit_and_the_fleet(data, plan)
     references = [re.findall(r"<c:f>([^<]+)</c:f>", chart) for chart in charts]
     assert '<c:grouping val="stacked"/>' in charts[0]
     months = "Fleet!$J$2:$J$61"  # 60 months, 2026-04 to 2031-03, in the chart data beside the fleet table
-    # the types the plan buys (prices by delivery month: GB300 no longer pays at Tomakomai, GB200 now does at Sakai)
-    series = ["Tomakomai B200", "Tomakomai GB200", "Sakai B200", "Sakai GB200"]
-    assert references[0] == [ref for col in "KLMN" for ref in (f"Fleet!${col}$1", months, f"Fleet!${col}$2:${col}$61")]
-    assert [cell.value for cell in openpyxl.load_workbook(io.BytesIO(data))["Fleet"]["K1:N1"][0]] == series
+    series = ["Tomakomai B200", "Sakai B200"]  # the type the plan's one run trains on, at each site (issue 15)
+    assert references[0] == [ref for col in "KL" for ref in (f"Fleet!${col}$1", months, f"Fleet!${col}$2:${col}$61")]
+    assert [cell.value for cell in openpyxl.load_workbook(io.BytesIO(data))["Fleet"]["K1:L1"][0]] == series
     blocks = {"Tomakomai": (2, 61), "Sakai": (62, 121)}  # 60 months each, site after site
     for (site, (first, last)), chart, refs in zip(blocks.items(), charts[1:], references[1:]):
         assert "<c:lineChart>" in chart and "<c:barChart>" in chart
@@ -437,6 +442,7 @@ def test_csv_zip_holds_the_tidy_tables(plan):
                 "compute.csv",
                 "runs.csv",
                 "inference.csv",
+                "alternatives.csv",
                 "cash.csv",
                 "fleet_by_vintage.csv",
                 "binding.csv",

@@ -23,7 +23,7 @@ def test_fields_show_the_default_scenario(default_scenario):
     assert shown["workload.parameters"] == "1e12"
     assert shown["workload.tokens_per_parameter"] == "20"
     assert shown["workload.tokens"] == ""  # not given: blank
-    assert shown["workload.anchor_site"] == "Tomakomai"
+    assert shown["workload.sync_interval"] == "500"
     assert shown["budget.carry_over"] is True
     assert shown["objective"] == "cost"
 

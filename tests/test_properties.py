@@ -122,7 +122,6 @@ def documents(draw, objectives=("cost",), money=(1e8, 1e13)) -> dict:
             "compute": f"{draw(log_uniform(1e21, 1e26))!r} FLOP",
             "availability": draw(floats(0.5, 1.0)),
             "cross_site_efficiency": draw(floats(0.5, 1.0)),
-            "anchor_site": draw(st.sampled_from(site_names)),  # explicit: reordering must not move it
             "earliest_start": month(earliest),
             "deadline": month(deadline),
         },

@@ -44,10 +44,6 @@ class Field:
 EXCHANGE_RATE = f"{DEFAULT_JPY_PER_USD:g} JPY/USD"  # what the engine takes when a scenario gives none
 
 
-def _sites(document: dict) -> list[str]:
-    return list(document["sites"])
-
-
 OBJECTIVE = Field(
     ("objective",),
     "Objective",
@@ -89,12 +85,16 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             default=DEFAULT_AVAILABILITY,
         ),
         Field(
-            ("workload", "cross_site_efficiency"),
-            "Cross-site efficiency",
-            "Compute away from the anchor site counts at this share (the long link between sites)",
-            default=0.9,
+            ("workload", "sync_interval"),
+            "Steps between cross-site syncs",
+            "A run split between sites exchanges its gradients every this many steps over the link (1: every step; DiLoCo: 500)",
+            default=1,
         ),
-        Field(("workload", "anchor_site"), "Anchor site", "The site whose compute counts in full", choices=_sites),
+        Field(
+            ("workload", "failure_rate"),
+            "Failures per accelerator-hour",
+            "e.g. 1.97e-5 / hour (Llama 3): given, goodput falling with the run's size replaces availability",
+        ),
     ),
     "Schedule": (
         Field(("workload", "earliest_start"), "Earliest start", "First month of training, YYYY-MM"),

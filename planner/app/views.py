@@ -106,7 +106,7 @@ def change(current: Metric, pinned: Metric | None) -> str | None:
 
 def sizing_note(plan: Plan) -> str | None:
     """How far integer sizing (whole servers and racks) is from the fractional plan."""
-    if plan.mip_gap is None:
+    if plan.mip_gap is None or plan.integer_gap is None:  # a MILP for each run's type and site alone: no sizing gap
         return None
     if not plan.scenario.solver.integer:  # binaries that keep runs in order make the MIP
         return f"Runs in order: MIP gap {plan.mip_gap:.2%}."
@@ -177,6 +177,7 @@ def plan_tables() -> dict[str, tuple[str, tuple]]:
         "compute": ("Compute", export.COMPUTE),
         "runs": ("Runs", export.RUNS),
         "inference": ("Inference", export.INFERENCE),
+        "alternatives": ("Alternatives", export.ALTERNATIVES),
         "binding": ("Binding constraints", export.BINDING),
         "entry": ("Price to enter", export.ENTRY),
         "relaxations": ("Relaxations", export.RELAXATIONS),

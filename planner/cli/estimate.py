@@ -37,6 +37,11 @@ FLEET_FLAGS = {
     "--days": ("duration", "T", "days the run may take: the count follows, in whole servers or racks (or give --count)", "day"),
     "--availability": ("availability", "A", f"share of wall time that makes progress (default {DEFAULT_AVAILABILITY:g}, as plans "
                        "assume; 1 for step time alone)", None),
+    "--precision": ("precision", "P", "bf16 (default) or fp8: the catalog's FP8 peak at its MFU x FP8 derate", None),
+    "--failure-rate": ("failure_rate", "L", "failures per accelerator-hour, e.g. 1.97e-5 (Llama 3): goodput at the fleet's "
+                       "size replaces --availability", "/ hour"),
+    "--checkpoint-time": ("checkpoint_time", "S", "seconds one checkpoint write takes (default 30, with --failure-rate)", "s"),
+    "--restart-time": ("restart_time", "S", "seconds a restart after a failure takes (default 300, with --failure-rate)", "s"),
     "--power-per-accelerator": ("power", "W", "IT power per accelerator, e.g. '700 W' (default: the catalog's it_power)", None),
     "--pue": ("pue", "P", "power usage effectiveness of the facility (without it: IT energy and power only)", None),
     "--carbon-intensity": ("carbon_intensity", "I", "grid carbon intensity, e.g. '0.4 kg/kWh' (without it: no CO2)", None),
@@ -93,7 +98,7 @@ def _estimate(training_flop: float, fleet: Fleet, notices: list[str] = ()) -> di
 
 
 def _default_availability(fleet: Fleet) -> list[str]:
-    if "availability" in fleet.model_fields_set:
+    if "availability" in fleet.model_fields_set or fleet.failure_rate is not None:
         return []
     return [f"availability {DEFAULT_AVAILABILITY:g} is the default, as plans assume; --availability 1 counts step time alone"]
 
@@ -145,11 +150,15 @@ def _describe_run(r: dict) -> list[str]:
         size = {"compute": "as given", "fleet": "what this fleet delivers in the days given"}[r["training_flop_from"]]
     sustained = r["peak_flops"] * r["mfu"] * r["availability"]
     fleet = r["accelerator"] if r["count"] is None else f"{r['count']:,} {r['accelerator']}"
+    share = "availability" if r["goodput"] is None else "goodput at this size"
+    failures = [] if r["interruptions"] is None else [
+        f"expects {r['interruptions']:,.0f} interruptions; checkpoint every {r['checkpoint_interval_s'] / 60:,.1f} min (Young/Daly)"]
     return [
         f"training compute {r['training_flop']:.3g} FLOP ({size})",
-        f"on {fleet}: {r['peak_flops'] / 1e12:,.0f} TFLOP/s peak x MFU {r['mfu']:.3g} "
-        f"x availability {r['availability']:.3g} = {sustained / 1e12:,.1f} TFLOP/s each",
+        f"on {fleet} in {r['precision'].upper()}: {r['peak_flops'] / 1e12:,.0f} TFLOP/s peak x MFU {r['mfu']:.3g} "
+        f"x {share} {r['availability']:.3g} = {sustained / 1e12:,.1f} TFLOP/s each",
         _time(r),
+        *failures,
         *_energy(r),
     ]
 

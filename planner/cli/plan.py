@@ -106,7 +106,7 @@ def describe(plan: Plan) -> str:
     if s["largest_model_parameters"] is not None and s["objective"] == "compute":
         lines.append(f"the compute delivered trains a model of {s['largest_model_parameters']:.3g} parameters at this run's tokens per parameter")
     if s["mip_gap"] is not None:  # whole servers, or binaries that keep runs in order
-        what = "integer sizing" if s["integer"] else "runs in order"
+        what = "integer sizing" if s["integer"] else "runs' types, sites and order"
         above = "" if s["integer_gap"] is None else f", {s['integer_gap']:.2%} above the fractional plan"
         lines.append(f"{what}: MIP gap {s['mip_gap']:.2%}{above}")
     if not plan.binding.empty:
@@ -136,13 +136,24 @@ def _demand_charges(summary: dict) -> str:
 
 
 def _runs_in_words(plan: Plan) -> list[str]:
-    """Each training run: when it trains and finishes against its deadline, on how many
-    accelerators at most, and its attributed cost; each serving stream against its demand."""
-    lines = ["runs (start - finish, deadline; most accelerators at work; attributed cost):"] if not plan.runs.empty else []
+    """Each training run: when it trains and finishes against its deadline, on which type and
+    sites, on how many accelerators at most, and its attributed cost; the alternatives to its
+    type and site rules; each serving stream against its demand."""
+    lines = (["runs (start - finish, deadline; type at sites; most accelerators at work; attributed cost):"]
+             if not plan.runs.empty else [])
     for row in plan.runs.itertuples():
         span = f"{row.start} - {row.finish}" if row.finish else f"{row.start or 'never'} - not finished"
-        lines.append(f"  {row.run}: {span}, deadline {row.deadline}; {row.accelerators:,.0f} accelerators; "
-                     f"{money(row.attributed_cost_jpy)}")
+        where = f"{row.accelerator or 'none'} at {row.sites or 'no site'}"
+        efficiency = "" if row.efficiency == 1.0 else f" (its compute counts at {row.efficiency:.1%})"
+        lines.append(f"  {row.run}: {span}, deadline {row.deadline}; {where}{efficiency}; "
+                     f"{row.accelerators:,.0f} accelerators; {money(row.attributed_cost_jpy)}")
+        if row.interruptions is not None and row.interruptions == row.interruptions:
+            lines.append(f"    goodput {row.goodput:.1%}, {row.interruptions:,.0f} interruptions expected, "
+                         f"checkpoint every {row.checkpoint_interval_s / 60:,.1f} min")
+    for row in plan.alternatives.itertuples():
+        cost = "infeasible" if row.economic_cost_jpy is None or row.economic_cost_jpy != row.economic_cost_jpy else (
+            f"{money(row.economic_cost_jpy)} ({'+' if row.difference_jpy >= 0 else '-'}{money(abs(row.difference_jpy))})")
+        lines.append(f"  alternative, {row.alternative}: {cost}")
     return lines + _inference_in_words(plan)
 
 

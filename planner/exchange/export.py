@@ -35,7 +35,7 @@ from planner.results.plan import Plan
 from planner.results.programme import cash_by_source, fleet_by_vintage
 
 JPY_BN = 1e-9  # money shows in billions of yen
-CSV_TABLES = ("fleet", "power", "energy", "costs", "compute", "runs", "inference", "binding", "entry", "relaxations")
+CSV_TABLES = ("fleet", "power", "energy", "costs", "compute", "runs", "inference", "alternatives", "binding", "entry", "relaxations")
 
 # Style name -> (Excel number format, the same format in Python, to size columns).
 STYLES = {
@@ -141,17 +141,6 @@ COMPUTE = (
         formula="=SUM({delivered_flop}${first}:{delivered_flop}{row})",
     ),
 )
-RUNS = (
-    Column("run", "Run"),
-    Column("start", "Start"),
-    Column("finish", "Finish"),
-    Column("deadline", "Deadline"),
-    Column("required_flop", "Compute required (FLOP)", "scientific"),
-    Column("delivered_flop", "Compute delivered (FLOP)", "scientific"),
-    Column("accelerators", "Most accelerators at work (count)", "count"),
-    Column("accelerator_months", "Accelerator-months", "count", total=True),
-    Column("attributed_cost_jpy", "Attributed cost (JPY bn)", "jpy_bn_fine", JPY_BN, total=True),
-)
 INFERENCE = (
     Column("stream", "Stream"),
     Column("month", "Month"),
@@ -180,6 +169,29 @@ BINDING = (
     Column("where", "Where"),
     Column("shadow_price", "Shadow price (see Unit)", "decimal"),
     Column("unit", "Unit"),
+)
+RUNS = (
+    Column("run", "Run"),
+    Column("accelerator", "Accelerator type"),
+    Column("sites", "Sites"),
+    Column("start", "Start"),
+    Column("finish", "Finish"),
+    Column("deadline", "Deadline"),
+    Column("required_flop", "Compute required (FLOP)", "scientific"),
+    Column("delivered_flop", "Compute delivered (FLOP)", "scientific"),
+    Column("accelerators", "Peak at work (count)", "count"),
+    Column("efficiency", "Efficiency (mix x split)", "share"),
+    Column("goodput", "Goodput", "share"),
+    Column("interruptions", "Interruptions expected (count)", "count"),
+    Column("checkpoint_interval_s", "Checkpoint interval (s)", "count"),
+    Column("accelerator_months", "Accelerator-months", "count", total=True),
+    Column("attributed_cost_jpy", "Attributed cost (JPY bn)", "jpy_bn_fine", JPY_BN, total=True),
+)
+ALTERNATIVES = (
+    Column("alternative", "Alternative"),
+    Column("status", "Status"),
+    Column("economic_cost_jpy", "Economic cost (JPY bn)", "jpy_bn", JPY_BN),
+    Column("difference_jpy", "Against this plan (JPY bn)", "jpy_bn_fine", JPY_BN),
 )
 ENTRY = (
     Column("accelerator", "Accelerator"),
@@ -346,7 +358,8 @@ def workbook_bytes(plan: Plan) -> bytes:
     workbook.set_properties({"title": "Capacity plan", "subject": plan.scenario.name, "comments": "Written by planner"})
     styles = _Styles(workbook)
     names = ["Summary", "Inputs", "Fleet", "Power", "Energy and emissions", "Costs", "Compute", "Runs"]
-    names += ["Inference"] * (not plan.inference.empty) + ["Cash", "Fleet-by-vintage", "Binding constraints"]
+    names += ["Inference"] * (not plan.inference.empty) + ["Alternatives"] * (not plan.alternatives.empty)
+    names += ["Cash", "Fleet-by-vintage", "Binding constraints"]
     names += ["Price to enter"] * (not plan.entry.empty) + ["Relaxations"] * (not plan.relaxations.empty)
     names += ["Sources and assumptions"]
     sheets = {name: _Sheet(workbook, styles, name) for name in names}
@@ -360,6 +373,8 @@ def workbook_bytes(plan: Plan) -> bytes:
     _table(sheets["Runs"], plan.runs, RUNS)
     if "Inference" in sheets:
         _table(sheets["Inference"], plan.inference, INFERENCE)
+    if "Alternatives" in sheets:
+        _table(sheets["Alternatives"], plan.alternatives, ALTERNATIVES)
     _table(sheets["Cash"], cash_by_source(plan), CASH)
     _table(sheets["Fleet-by-vintage"], fleet_by_vintage(plan), VINTAGE)
     _binding(sheets["Binding constraints"], plan)
@@ -516,10 +531,11 @@ def _sources(plan: Plan, rows) -> pd.DataFrame:
         (
             "Useful compute",
             (
-                f"peak dense BF16 x MFU per accelerator, x availability {work.availability:.0%}; compute away from "
-                f"{scenario.anchor_site} counts at {work.cross_site_efficiency:.0%} (the long link between sites)"
+                f"peak dense BF16 x MFU per accelerator, x availability {work.availability:.0%} (or, with a failure "
+                f"rate, goodput at the run's size); one type unless mixed, one site unless split: a split run's "
+                f"compute counts at {scenario.split_efficiency(work):.1%} (its gradients over the link)"
             ),
-            "Inputs: accelerators.*.mfu, workload.availability, workload.cross_site_efficiency",
+            "Inputs: accelerators.*.mfu, workload.availability, workload.failure_rate, workload.sync_interval, link",
         ),
         (
             "Power",

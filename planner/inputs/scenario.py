@@ -17,10 +17,11 @@ import pandas as pd
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from planner.inputs import DATA
-from planner.inputs.calendar import fiscal_year, label, months_between
+from planner.inputs.calendar import fiscal_year, hours_in, label, months_between
 from planner.inputs.catalog import CATALOG_FILE, Accelerator, catalog_entries, catalog_entry
 from planner.inputs.errors import InputError
 from planner.inputs.fields import FiscalYearName, Fraction, Month, Record, Text, checked_text, quantity, read, read_toml
+from planner.inputs.goodput import exchange_seconds, split_efficiency
 from planner.inputs.inputs_table import parse_path
 from planner.inputs.sites import Site, profile_dir
 from planner.inputs.workload import Inference, Workload
@@ -134,6 +135,23 @@ class SolverSettings(Record):
     mip_gap: quantity("dimensionless", low=0, high=1) = 1e-4
 
 
+# estimate: Tomakomai to Sakai is some 1,100 km by road; a fibre route of about 1,300 km at
+# 5 us/km (light in glass) is 6.5 ms one way
+DEFAULT_LINK_LATENCY = 6.5e-3
+# estimate: two 400G coherent wavelengths leased between the sites (400ZR/OpenZR+ optics)
+DEFAULT_LINK_BANDWIDTH = 800e9
+# A split run that gives its compute but not its size has no gradient to size the exchange by:
+# its compute counts at the planner's former cross-site figure (estimate)
+SPLIT_EFFICIENCY_UNSIZED = 0.9
+
+
+class Link(Record):
+    """The long link between the scenario's sites, which a run split between them syncs over."""
+
+    bandwidth: quantity("bit/s", "1 Mbit/s", high="1 Pbit/s") = DEFAULT_LINK_BANDWIDTH
+    latency: quantity("s", high="1 s") = DEFAULT_LINK_LATENCY
+
+
 class Scenario(Record):
     """Everything one plan needs, validated, in base units (W, J, s, JPY, kg, FLOP)."""
 
@@ -148,6 +166,7 @@ class Scenario(Record):
     inference: dict[str, Inference] = Field(default_factory=dict)
     objective_run: Text | None = None
     economics: Economics = Economics()
+    link: Link = Link()
     budget: Budget
     solver: SolverSettings = SolverSettings()
     sites: dict[str, Site]
@@ -232,12 +251,17 @@ class Scenario(Record):
         runs = self.training_runs
         return runs[self.objective_run] if self.objective_run else next(iter(runs.values()))
 
-    def anchor_site(self, work: Workload) -> str:
-        """The site where `work`'s compute counts in full; compute elsewhere pays the cross-site link."""
-        return work.anchor_site or next(iter(self.sites))
-
-    def site_efficiency(self, site: str, work: Workload) -> float:
-        return 1.0 if site == self.anchor_site(work) else work.cross_site_efficiency
+    def split_efficiency(self, work: Workload) -> float:
+        """The share of `work`'s compute that counts when it is split between the sites: given,
+        or from its gradient exchange over the link (inputs.goodput)."""
+        if work.cross_site_efficiency is not None:
+            return work.cross_site_efficiency
+        if work.parameters is None:
+            return SPLIT_EFFICIENCY_UNSIZED
+        window = hours_in(months_between(work.earliest_start, work.deadline)).sum() * 3600.0
+        step = window * work.batch_tokens / work.training_tokens
+        exchange = exchange_seconds(work.parameters, work.gradient_bytes, len(self.sites), self.link.bandwidth, self.link.latency)
+        return split_efficiency(step, exchange, work.sync_interval)
 
     @property
     def months(self) -> pd.PeriodIndex:
@@ -250,9 +274,9 @@ def _check_run(scenario: Scenario, where: str, work: Workload) -> None:
     for what, month in (("earliest_start", work.earliest_start), ("deadline", work.deadline)):
         if not first <= month <= last:
             raise ValueError(f"expected {where}.{what} inside the horizon {label(first)} to {label(last)}, found {label(month)}")
-    if work.anchor_site is not None and work.anchor_site not in scenario.sites:
-        raise ValueError(f"expected {where}.anchor_site to be one of the sites {sorted(scenario.sites)}, found {work.anchor_site!r}")
     _check_types(scenario, f"{where}.accelerators", work.accelerators)
+    if work.precision == "fp8" and not any(scenario.accelerators[g].peak_fp8 for g in work.accelerators or scenario.accelerators):
+        raise ValueError(f"expected an accelerator with a peak_fp8 for {where}.precision = 'fp8', found none")
     if work.after is not None and work.after not in scenario.training_runs:
         raise ValueError(f"expected {where}.after to name another run {sorted(scenario.training_runs)}, found {work.after!r}")
 

@@ -170,6 +170,9 @@ class Site(Record):
     # JPY per W of each month's peak facility draw, per month (a tariff's basic charge per kW-month)
     demand_charge: quantity("JPY/W/month", high=MAX_DEMAND_CHARGE) = 0.0
     fitout_cost: quantity("JPY/W", high="1e11 JPY/MW") = 0.0
+    # accelerators in the site's largest non-blocking fabric domain: the most one run trains on
+    # there (None: the fabric spans the site)
+    fabric_domain: quantity("dimensionless", low=1, high=1e8) | None = None
     # accelerators already in service at the horizon's start, by type: sunk, never bought or sold
     existing_fleet: dict[str, quantity("dimensionless", high=1e8)] = {}
 

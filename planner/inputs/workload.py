@@ -3,6 +3,8 @@ serving streams (tokens per second by month)."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 from pydantic import TypeAdapter, field_validator, model_validator
@@ -19,6 +21,19 @@ MAX_TOKENS = "1e18 token"  # 30,000 times the largest training sets yet (~36e12 
 # The planner's LP counts compute in 1e24 FLOP: below this a run sinks into the solver's tolerance
 # (1e-7 of a unit). An estimate, which needs no LP, may be smaller.
 MIN_PLANNED_FLOP = 1e20
+# Synchronous training on types of unequal speed waits for the slowest or must balance work
+# between them; estimate: 15% of the mixed run's compute lost to that imbalance
+DEFAULT_MIX_EFFICIENCY = 0.85
+# Llama 3 (Meta 2024, section 3.3.4): 419 unexpected interruptions in 54 days on 16,384 H100
+# = 1.97e-5 per GPU-hour
+LLAMA3_FAILURE_RATE = "1.97e-5 / hour"
+# estimate: an asynchronous checkpoint of a 405B model's sharded state to local storage; with
+# the restart below it gives Llama 3's 16,384 GPUs 90% goodput, its published "more than 90%
+# effective training time"
+DEFAULT_CHECKPOINT_TIME = 30.0
+DEFAULT_RESTART_TIME = 300.0  # estimate: reschedule, reload the last checkpoint, warm up (5 min)
+# Llama 3 405B's final global batch, 16M tokens (Meta 2024, section 3.4.1)
+DEFAULT_BATCH_TOKENS = 16e6
 
 
 def training_flop(
@@ -100,8 +115,22 @@ class Workload(TrainingRun):
 
     name: Text = "training run"
     availability: Fraction = DEFAULT_AVAILABILITY
-    cross_site_efficiency: Fraction = 0.9
-    anchor_site: Text | None = None
+    # Failures per accelerator-hour: given, goodput at the run's size (inputs.goodput) replaces availability
+    failure_rate: quantity("1/s", high="0.01 / hour") | None = None
+    checkpoint_time: quantity("s", high="1 day") = DEFAULT_CHECKPOINT_TIME
+    restart_time: quantity("s", high="1 day") = DEFAULT_RESTART_TIME
+    # One accelerator type unless `mix`; a mixed run's whole compute counts at mix_efficiency
+    mix: bool = False
+    precision: Literal["bf16", "fp8"] = "bf16"  # fp8: on types with an FP8 peak, at its MFU derate
+    mix_efficiency: Fraction = DEFAULT_MIX_EFFICIENCY
+    # A run trains at one site unless `split` lets it spread over several; then it counts its whole compute at this share; None: from the link
+    # (scenario.link) by the step-time model of inputs.goodput
+    split: bool = True
+    cross_site_efficiency: Fraction | None = None
+    sync_interval: quantity("dimensionless", low=1, high=1e6) = 1.0
+    batch_tokens: quantity("token", low=1, high=MAX_TOKENS) = DEFAULT_BATCH_TOKENS
+    gradient_bytes: quantity("dimensionless", low=0.125, high=8) = 2.0  # bytes per value exchanged: 2 for BF16
+    anchor_site: Text | None = None  # no longer used (a run is on one site or split): old files still load
     earliest_start: Month
     deadline: Month
     after: Text | None = None

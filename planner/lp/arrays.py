@@ -41,10 +41,12 @@ class ScenarioArrays:
     scalable_unit: np.ndarray  # (G,) accelerators per server or rack
     installable: np.ndarray  # (S, G, T) may take deliveries (ordered inside the horizon, by the last order month)
     existing: np.ndarray  # (S, G) accelerators in service from the horizon's start, sunk
+    budget: float  # JPY, the programme's total budget
     runs: list[str]
     run_flop: np.ndarray  # (R, S, G, T) FLOP one accelerator gives run r in a month (0 outside its window or types)
     required: np.ndarray  # (R,) FLOP each run needs
     after: list[int | None]  # (R,) the run each must follow
+    split_efficiency: np.ndarray  # (R,) share of a run's compute that counts when it is split between sites
     retire_months: np.ndarray  # (T,) a month from which a purchase may be retired (a run's window has begun)
     streams: list[str]
     demand: np.ndarray  # (K, T) tokens/s each serving stream needs
@@ -93,10 +95,12 @@ class ScenarioArrays:
             scalable_unit=np.array([acc.scalable_unit for acc in accelerators]),
             installable=installable,
             existing=np.array([[site.existing_fleet.get(acc.name, 0.0) for acc in accelerators] for site in sites]),
+            budget=scenario.budget.total,
             runs=list(runs),
             run_flop=run_flop.reshape(len(runs), len(sites), len(accelerators), len(months)),
             required=np.array([work.required_flop for work in runs.values()]),
             after=[list(runs).index(work.after) if work.after else None for work in runs.values()],
+            split_efficiency=np.array([scenario.split_efficiency(work) for work in runs.values()]),
             retire_months=_retire_months(windows, len(months)),
             streams=list(streams),
             demand=np.array([stream.by_month(months) for stream in streams.values()]).reshape(len(streams), len(months)),
@@ -121,6 +125,31 @@ class ScenarioArrays:
         """(S, G, T) accelerators at work on any workload."""
         return use.sum(axis=3)
 
+    def most_of_type(self) -> np.ndarray:
+        """(G, T) the most of each type all sites together could hold each month: as many as
+        their fit-out takes, no more than the existing fleet plus every delivery the type's cap
+        (for all sites) allows, and no more than the whole budget buys. The bound of the
+        one-type rows."""
+        room, deliveries, affordable = self._limits_on_purchases()
+        limit = np.minimum(np.minimum(room.sum(axis=0), deliveries.max(axis=0)), affordable.max(axis=0))
+        return self.existing.sum(axis=0)[:, None] + limit
+
+    def most_at_site(self) -> np.ndarray:
+        """(S, T) the most accelerators of all types together a site could hold each month: the
+        bound of the one-site rows (fit-out and budget are shared between types, caps are not)."""
+        room, deliveries, affordable = self._limits_on_purchases()
+        shared = np.minimum(room.max(axis=1), affordable.max(axis=1))
+        return self.existing.sum(axis=1)[:, None] + np.minimum(shared, deliveries.sum(axis=1))
+
+    def _limits_on_purchases(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(S, G, T) purchases each limit allows alone: fit-out room, deliveries so far, budget."""
+        room = np.clip(self.it_capacity - self.reserved[:, None], 0.0, None)[:, None, :] / self.power[None, :, None]
+        months_open = np.cumsum(self.installable, axis=2).astype(float)
+        cap = np.broadcast_to(self.delivery_cap[None, :, None], months_open.shape)
+        deliveries = np.multiply(months_open, cap, out=np.zeros_like(months_open), where=months_open > 0)
+        affordable = np.broadcast_to((self.budget / self.capex)[:, :, None], room.shape)  # capex is paid from the budget
+        return room, deliveries, affordable
+
     def it_power(self, installed: np.ndarray, training: np.ndarray) -> np.ndarray:
         """(S, T) IT power [W] drawn by the programme: idle share on all installed, the rest on
         accelerators at work (`training`: on any workload)."""
@@ -144,12 +173,16 @@ def _allowed(name: str, names: list[str] | None) -> float:
 
 
 def _run_flop(scenario: Scenario, work, seconds: np.ndarray) -> np.ndarray:
-    """(S, G, T) FLOP one accelerator gives `work` in each month of its window, on the types it may use."""
+    """(S, G, T) FLOP one accelerator gives `work` in each month of its window, on the types it
+    may use, at its availability; with a failure rate, before the losses that grow with its size
+    (the LP's goodput rows), so at full time."""
     months = scenario.months
     window = np.asarray((months >= work.earliest_start) & (months <= work.deadline))
-    efficiency = np.array([scenario.site_efficiency(site, work) for site in scenario.sites])
-    flops = np.array([acc.effective_flops * _allowed(name, work.accelerators) for name, acc in scenario.accelerators.items()])
-    return efficiency[:, None, None] * flops[None, :, None] * (work.availability * seconds * window)[None, None, :]
+    flops = np.array([acc.training_flops(work.precision) * _allowed(name, work.accelerators)
+                      for name, acc in scenario.accelerators.items()])
+    share = 1.0 if work.failure_rate is not None else work.availability
+    per_month = flops[:, None] * (share * seconds * window)[None, :]
+    return np.broadcast_to(per_month, (len(scenario.sites), *per_month.shape)).copy()
 
 
 def _retire_months(windows: list[np.ndarray], months: int) -> np.ndarray:

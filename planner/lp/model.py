@@ -14,6 +14,12 @@ is delivered and the site has fit-out capacity):
     peak[s,t]        >= 0  the month's peak facility draw of the programme, charged at the site's
                            demand charge (only at sites that have one). A month here is steady,
                            so its peak is its facility draw; an hourly model would refine it.
+    kind[r,g] in {0,1}     run r trains on type g (only where it has more than one to choose from)
+    place[r,s] in {0,1}    run r trains at site s (likewise)
+    mixed[r], split[r] in {0,1}  run r mixes types (only when its `mix` allows) / is split between
+                           sites; both[r] >= 0 is their product, so the two efficiencies multiply
+    lost[r,g,t] >= 0       accelerators of type g that run r's failures cost it in month t (only
+                           with a failure rate): goodput, piecewise-linear in the run's size
 
 Time and supply. A type with a lead time L is ordered L months before it is delivered: a
 delivery in month t is possible only if its order month t - L lies inside the horizon (and not
@@ -42,9 +48,11 @@ from typing import Callable
 import numpy as np
 import pulp
 
+from planner.inputs.goodput import loss_chords
 from planner.inputs.scenario import Scenario
 from planner.lp.arrays import ScenarioArrays
 
+ELASTIC_MARGIN = 10.0  # a diagnosis bounds a run's choices by its whole compute in a month, ten times over
 COUNT = 1e3  # accelerators per model unit
 POWER = 1e6  # W per model unit (MW)
 MONEY = 1e9  # JPY per model unit
@@ -112,10 +120,17 @@ class PlanningModel:
         self.use: dict[tuple[int, int, int, int], pulp.LpVariable] = {}
         self.done: dict[tuple[int, int], pulp.LpVariable] = {}
         self.peak: dict[tuple[int, int], pulp.LpVariable] = {}
+        self.kind: dict[tuple[int, int], pulp.LpVariable] = {}
+        self.place: dict[tuple[int, int], pulp.LpVariable] = {}
+        self.mixed: dict[int, pulp.LpVariable] = {}
+        self.split: dict[int, pulp.LpVariable] = {}
+        self.both: dict[int, pulp.LpVariable] = {}
+        self.lost: dict[tuple[int, int, int], pulp.LpVariable] = {}
         self.money: dict[tuple[str, int], pulp.LpVariable] = {}
         self.units: dict[tuple, pulp.LpVariable] = {}
         self._add_variables()
-        self.integer = self.integer or bool(self.done)  # a MILP: whole units, or runs in order
+        self._add_run_choices()
+        self.integer = self.integer or bool(self.done) or bool(self.kind) or bool(self.place)  # a MILP
         for item in FAMILIES.values():
             item.build(self)
         self.problem.setObjective(self.cost_objective())
@@ -151,6 +166,64 @@ class PlanningModel:
         for source in self.scenario.budget.by_source():
             for year in years:
                 self.money[source, year] = add(f"{source}_{year}", lowBound=0)
+
+    def _add_run_choices(self) -> None:
+        """Each run's choice of type and of site where it has more than one, whether it mixes
+        or splits, and the accelerators its failures cost it."""
+        add = self.problem.add_variable
+        for r, work in enumerate(self.scenario.training_runs.values()):
+            keys = [key for key in self.use if key[3] == r]
+            types, sites = sorted({g for _, g, _, _ in keys}), sorted({s for s, _, _, _ in keys})
+            if len(types) > 1:
+                self.kind.update({(r, g): add(f"kind_{r}_{g}", cat=pulp.LpBinary) for g in types})
+                if work.mix:
+                    self.mixed[r] = add(f"mixed_{r}", cat=pulp.LpBinary)
+            if len(sites) > 1:
+                self.place.update({(r, s): add(f"place_{r}_{s}", cat=pulp.LpBinary) for s in sites})
+                if work.split:
+                    self.split[r] = add(f"split_{r}", cat=pulp.LpBinary)
+            if r in self.mixed and r in self.split:
+                self.both[r] = add(f"both_{r}", lowBound=0)
+            if work.failure_rate is not None:
+                for g, t in sorted({(g, t) for _, g, t, _ in keys}):
+                    self.lost[r, g, t] = add(f"lost_{r}_{g}_{t}", lowBound=0)
+
+    def fix_run_choices(self) -> None:
+        """Fix each run's type, site, mixing and splitting as the last solve chose them, leaving an
+        LP (unless whole units or run order keep it a MILP) whose duals price the limits."""
+        for variable in [*self.kind.values(), *self.place.values(), *self.mixed.values(), *self.split.values()]:
+            value = round(variable.value() or 0.0)
+            variable.lowBound = variable.upBound = value
+            variable.cat = pulp.LpContinuous
+        self.integer = self.scenario.solver.integer or bool(self.done)
+        for r in range(len(self.arrays.runs)):
+            self._requirement_per_flop(r)
+
+    def _requirement_per_flop(self, r: int) -> None:
+        """Run r's requirement row with its mixing and splitting fixed: compute / k >= R, k the
+        share more it needs (R (1 + sum of penalties) / R), in place of compute + penalties >= R,
+        so the row's dual prices one more FLOP of the run, penalties included."""
+        row, required = self.rows["compute_requirement"][r,], self.arrays.required[r] / COMPUTE
+        penalties = self.penalty_terms(r)
+        extra = sum(-coefficient * round(variable.value() or 0.0) for variable, coefficient in penalties) / required
+        for variable, _ in penalties:
+            del row.expr[variable]
+        for variable in list(row.expr):
+            row.expr[variable] /= 1.0 + extra
+
+    def choice_bound(self, r: int, axis: int) -> np.ndarray:
+        """The most of run r one type ((G, T), axis 0) or one site ((S, T), axis 1) could hold:
+        what the sites could install; in a diagnosis, whose limits may grow, the whole run in
+        one month at a tenth of its efficiency."""
+        most = (self.arrays.most_of_type() if axis == 0 else self.arrays.most_at_site()) / COUNT
+        if not self.elastic:
+            return most
+        flop = self.arrays.run_flop[r]
+        return np.full_like(most, self.arrays.required[r] / flop[flop > 0].min() * ELASTIC_MARGIN / COUNT)
+
+    def run_size(self, r: int, g: int, t: int) -> list:
+        """(use, 1) of run r on type g in month t at every site."""
+        return [(self.use[s, g, t, r], 1.0) for s in range(len(self.arrays.sites)) if (s, g, t, r) in self.use]
 
     def add(self, name: str, key: tuple, terms: list, sense: int, rhs: float) -> None:
         """Add row `name[key]`: sum of (variable, coefficient) terms `sense` rhs."""
@@ -218,8 +291,22 @@ class PlanningModel:
         return self.energy_terms(self.arrays.carbon, EMISSIONS)
 
     def compute_terms(self, r: int) -> list:
+        """Run r's compute: every accelerator at work, less those its failures cost it."""
         flop = self.arrays.run_flop[r]
-        return [(variable, flop[s, g, t] * COUNT / COMPUTE) for (s, g, t, w), variable in self.use.items() if w == r]
+        terms = [(variable, flop[s, g, t] * COUNT / COMPUTE) for (s, g, t, w), variable in self.use.items() if w == r]
+        return terms + [(variable, -flop[:, g, t].max() * COUNT / COMPUTE)
+                        for (r_, g, t), variable in self.lost.items() if r_ == r]
+
+    def penalty_terms(self, r: int) -> list:
+        """The compute a mixed or split run must add to its requirement, R (1 / e - 1) for each
+        efficiency e, and their product when both: the whole run counts at e_mix x e_split."""
+        work, required = self.scenario.training_runs[self.arrays.runs[r]], self.arrays.required[r] / COMPUTE
+        extra = {"mixed": 1 / work.mix_efficiency - 1, "split": 1 / self.arrays.split_efficiency[r] - 1}
+        terms = [(variable[r], -required * extra[name]) for name, variable in (("mixed", self.mixed), ("split", self.split))
+                 if r in variable]
+        if r in self.both:
+            terms.append((self.both[r], -required * extra["mixed"] * extra["split"]))
+        return terms
 
     def capital_terms(self) -> list:
         """The capital part of the objective in the scenario's economic view (model money units)."""
@@ -281,7 +368,63 @@ def linear(terms: list) -> pulp.LpAffineExpression:
 @family("each run's training compute is delivered inside its window")
 def compute_requirement(model: PlanningModel) -> None:
     for r in range(len(model.arrays.runs)):
-        model.add("compute_requirement", (r,), model.compute_terms(r), pulp.LpConstraintGE, model.arrays.required[r] / COMPUTE)
+        terms = model.compute_terms(r) + model.penalty_terms(r)
+        model.add("compute_requirement", (r,), terms, pulp.LpConstraintGE, model.arrays.required[r] / COMPUTE)
+
+
+@family("each run trains on one accelerator type, unless its `mix` allows types at its mix efficiency")
+def one_type(model: PlanningModel) -> None:
+    for (r, g), kind in model.kind.items():
+        most = model.choice_bound(r, axis=0)
+        for t in range(len(model.arrays.months)):
+            size = model.run_size(r, g, t)
+            if size:
+                model.add("one_type", (r, g, t), [*size, (kind, -most[g, t])], pulp.LpConstraintLE, 0.0)
+    for r in sorted({r for r, _ in model.kind}):
+        kinds = [(kind, 1.0) for (r_, _), kind in model.kind.items() if r_ == r]
+        mixing = [(model.mixed[r], 1.0 - len(kinds))] if r in model.mixed else []
+        model.add("one_type", (r,), kinds + mixing, pulp.LpConstraintLE, 1.0)
+
+
+@family("each run trains at one site, or is split between sites at its split efficiency (the link's cost)")
+def one_site(model: PlanningModel) -> None:
+    for (r, s), place in model.place.items():
+        most = model.choice_bound(r, axis=1)
+        for t in range(len(model.arrays.months)):
+            here = [(v, 1.0) for (s_, g, t_, w), v in model.use.items() if (s_, t_, w) == (s, t, r)]
+            if here:
+                model.add("one_site", (r, s, t), [*here, (place, -most[s, t])], pulp.LpConstraintLE, 0.0)
+    for r in sorted({r for r, _ in model.place}):
+        places = [(place, 1.0) for (r_, _), place in model.place.items() if r_ == r]
+        splitting = [(model.split[r], 1.0 - len(places))] if r in model.split else []
+        model.add("one_site", (r,), places + splitting, pulp.LpConstraintLE, 1.0)
+    for r, both in model.both.items():  # both >= mixed + split - 1
+        model.add("one_site", ("both", r), [(both, 1.0), (model.mixed[r], -1.0), (model.split[r], -1.0)],
+                  pulp.LpConstraintGE, -1.0)
+
+
+@family("a run trains at a site on no more accelerators than the site's largest non-blocking fabric domain holds")
+def fabric(model: PlanningModel) -> None:
+    domains = [site.fabric_domain for site in model.scenario.sites.values()]
+    by_row: dict[tuple, list] = {}
+    for (s, g, t, w), variable in model.use.items():
+        if w < len(model.arrays.runs) and domains[s] is not None:
+            by_row.setdefault((w, s, t), []).append((variable, 1.0))
+    for key, terms in by_row.items():
+        model.add("fabric", key, terms, pulp.LpConstraintLE, domains[key[1]] / COUNT)
+
+
+@family("a run's failures cost it accelerators that grow faster than its size (goodput at the Young/Daly interval)")
+def goodput(model: PlanningModel) -> None:
+    most = model.arrays.most_of_type()
+    runs = list(model.scenario.training_runs.values())
+    for (r, g, t), lost in model.lost.items():
+        work = runs[r]
+        if most[g, t] <= 0:
+            continue
+        for k, (intercept, slope) in enumerate(loss_chords(most[g, t], work.failure_rate, work.checkpoint_time, work.restart_time)):
+            terms = [(lost, 1.0)] + [(use, -slope) for use, _ in model.run_size(r, g, t)]
+            model.add("goodput", (r, g, t, k), terms, pulp.LpConstraintGE, intercept / COUNT)
 
 
 @family("each serving stream's tokens per second are served every month")

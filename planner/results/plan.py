@@ -10,13 +10,14 @@ import pandas as pd
 import pulp
 
 from planner.inputs.calendar import MONTHS_EARLIER, label, months_between
+from planner.inputs.goodput import checkpoint_interval, expected_interruptions, goodput, mean_time_between_failures
 from planner.inputs.scenario import Scenario
 from planner.lp.arrays import ScenarioArrays
 from planner.lp.binding import BINDING_COLUMNS, ENTRY_COLUMNS, NEGLIGIBLE, binding_table, entry_prices
 from planner.lp.diagnose import RELAXATION_COLUMNS, explain
-from planner.lp.model import capital_recovery
-from planner.lp.objectives import Outcome, optimise
-from planner.lp.solve import Solution
+from planner.lp.model import MONEY, capital_recovery
+from planner.lp.objectives import Outcome, least_cost, optimise
+from planner.lp.solve import Solution, solve
 
 J_PER_MWH = 3.6e9
 RELAXATION_PRICES = "LP relaxation: servers and racks in fractions, as a plan in whole units has no shadow prices of its own"
@@ -38,7 +39,13 @@ class Plan:
     retirements: site, accelerator, bought, retired, accelerators  (by vintage: bought in one month,
              leaving service from another; non-zero rows only)
     runs:    run, start, finish, deadline, required_flop, delivered_flop, accelerators (peak at
-             work), accelerator_months, attributed_cost_jpy
+             work), accelerator_months, attributed_cost_jpy, accelerator (the type or types it
+             trained on), sites, efficiency (mix x split: the share of its compute that counts),
+             goodput (the share of its accelerator time that made progress), interruptions
+             (expected, with a failure rate), checkpoint_interval_s (Young/Daly, at its peak size)
+    alternatives: alternative, status, economic_cost_jpy, difference_jpy  (the least-cost plan
+             with every run allowed to mix types, and with every run on one site: what the
+             one-type rule costs, and what splitting saves)
     inference: stream, month, demand_tokens_per_s, served_tokens_per_s, attributed_cost_jpy,
                cost_per_million_tokens_jpy
     binding: constraint, description, where, shadow_price, unit  (limits that bind, and their worth)
@@ -70,6 +77,7 @@ class Plan:
     binding: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BINDING_COLUMNS))
     entry: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ENTRY_COLUMNS))
     relaxations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RELAXATION_COLUMNS))
+    alternatives: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ALTERNATIVE_COLUMNS))
 
     @property
     def feasible(self) -> bool:
@@ -135,6 +143,7 @@ class Plan:
             "price_to_enter": _records(self.entry),
             "relaxations": _records(self.relaxations),
             "runs": _records(self.runs),
+            "alternatives": _records(self.alternatives),
             "inference": _records(self.inference),
             "cash_by_fiscal_year": _records(self.costs),
             "economic_cost_jpy": self.economic_cost_jpy,
@@ -175,11 +184,14 @@ def make_plan(scenario: Scenario, highs: pulp.HiGHS | None = None, explain_limit
             priced = _fractional(outcome.scenario, "cost" if scenario.objective == "finish" else scenario.objective)
             cost_lp = priced if priced.scenario.objective == "cost" else _fractional(outcome.scenario, "cost")
             plan.integer_gap = _integer_gap(solution, cost_lp.solution)
+        if priced.model.kind or priced.model.place:
+            priced = _choices_fixed(priced)
         if priced.solution.has_plan:
             plan.binding = binding_table(priced.model, priced.solution, priced.dual_objective)
-            plan.entry = entry_prices(priced.model, priced.solution)
+            plan.entry = _outside_the_rule(plan, priced.model, entry_prices(priced.model, priced.solution))
         if scenario.objective == "finish":
             plan.binding = pd.concat([plan.binding, finish_gains(scenario, plan.finish_month)], ignore_index=True)
+        plan.alternatives = alternatives(scenario, outcome)
     elif solution.status == "infeasible":
         plan.relaxations = explain(scenario)
     return plan
@@ -219,6 +231,57 @@ def _months_gained(scenario: Scenario, changed: Scenario, finish: str, family: s
     earlier = outcome.scenario.run.deadline if outcome.solution.has_plan else None
     gained = 0 if earlier is None else (pd.Period(finish, "M") - earlier).n
     return {"constraint": family, "description": what, "where": where, "shadow_price": float(gained), "unit": MONTHS_EARLIER}
+
+
+ALTERNATIVE_COLUMNS = ["alternative", "status", "economic_cost_jpy", "difference_jpy"]
+
+
+def alternatives(scenario: Scenario, outcome: Outcome) -> pd.DataFrame:
+    """The least-cost plan with every run free to mix types (at its mix efficiency), and with
+    every run kept to one site, against this plan's cost: re-planned, as a choice between whole
+    alternatives has no dual. Only for the cost objective, and only where the rule could bind."""
+    model, rows = outcome.model, []
+    if scenario.objective != "cost":
+        return pd.DataFrame(columns=ALTERNATIVE_COLUMNS)
+    cost = outcome.solution.objective * MONEY
+    if model.kind and len(model.mixed) < len({r for r, _ in model.kind}):
+        rows.append(_alternative("types mixed in every run", with_runs(scenario, mix=True), cost))
+    if model.split:
+        rows.append(_alternative("every run on one site", with_runs(scenario, split=False), cost))
+    return pd.DataFrame(rows, columns=ALTERNATIVE_COLUMNS)
+
+
+def _alternative(name: str, changed: Scenario, cost: float) -> dict:
+    solution = least_cost(changed).solution
+    other = solution.objective * MONEY if solution.has_plan else None
+    return {"alternative": name, "status": solution.status, "economic_cost_jpy": other,
+            "difference_jpy": None if other is None else other - cost}
+
+
+def with_runs(scenario: Scenario, **fields) -> Scenario:
+    """`scenario` with `fields` set on every run."""
+    runs = {name: work.model_copy(update=fields) for name, work in scenario.training_runs.items()}
+    if scenario.workload is not None:
+        return scenario.model_copy(update={"workload": next(iter(runs.values()))})
+    return scenario.model_copy(update={"runs": runs})
+
+
+def _outside_the_rule(plan: Plan, model, entry: pd.DataFrame) -> pd.DataFrame:
+    """The price to enter of the types no run turned down: one a run could have chosen instead
+    of its own type would enter only by replacing it, which no dual prices (the alternatives
+    re-plan that instead)."""
+    turned_down = {model.arrays.accelerators[g] for (_, g), kind in model.kind.items() if not round(kind.value() or 0.0)}
+    if turned_down & set(entry["accelerator"]):
+        plan.notices.append(f"no price to enter for {', '.join(sorted(turned_down))}: a run trains on one type, "
+                            "so each would enter only in place of the type the run chose")
+    return entry[~entry["accelerator"].isin(turned_down)].reset_index(drop=True)
+
+
+def _choices_fixed(outcome: Outcome) -> Outcome:
+    """The plan's own problem with each run's type and site fixed as chosen, solved again as an
+    LP: its duals price the limits (a MILP has none)."""
+    outcome.model.fix_run_choices()
+    return Outcome(outcome.scenario, outcome.model, solve(outcome.model), outcome.dual_objective)
 
 
 def _fractional(scenario: Scenario, objective: str) -> Outcome:
@@ -282,8 +345,7 @@ def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, bui
     )
     capex_by_month = paid_at_order(arrays, bought)
     energy_cost_by_month = (energy_joules * arrays.price).sum(axis=0)
-    r = arrays.runs.index(scenario.run.name)
-    delivered_flop = (use[..., r] * arrays.run_flop[r]).sum(axis=(0, 1))
+    delivered_flop = run_delivered(scenario, arrays, use, arrays.runs.index(scenario.run.name))
     compute = pd.DataFrame(
         {"month": months, "delivered_flop": delivered_flop, "cumulative_flop": np.cumsum(delivered_flop)}
     )
@@ -402,7 +464,43 @@ def retirement_table(arrays: ScenarioArrays, retired: np.ndarray) -> pd.DataFram
         "site": np.array(arrays.sites)[s], "accelerator": np.array(arrays.accelerators)[g],
         "bought": months[v], "retired": months[m], "accelerators": retired[s, g, v, m]}, columns=RETIREMENT_COLUMNS)
 RUN_COLUMNS = ["run", "start", "finish", "deadline", "required_flop", "delivered_flop", "accelerators",
-               "accelerator_months", "attributed_cost_jpy"]
+               "accelerator_months", "attributed_cost_jpy", "accelerator", "sites", "efficiency", "goodput",
+               "interruptions", "checkpoint_interval_s"]
+
+
+def run_efficiency(scenario: Scenario, arrays: ScenarioArrays, use: np.ndarray, r: int) -> float:
+    """The share of run r's compute that counts: its mix efficiency if it trained on more than
+    one type, times its split efficiency if at more than one site."""
+    work, busy = scenario.training_runs[arrays.runs[r]], use[..., r].sum(axis=2) > NEGLIGIBLE  # (S, G)
+    mixed = work.mix_efficiency if busy.any(axis=0).sum() > 1 else 1.0
+    return mixed * (arrays.split_efficiency[r] if busy.any(axis=1).sum() > 1 else 1.0)
+
+
+def run_goodput(scenario: Scenario, arrays: ScenarioArrays, use: np.ndarray, r: int) -> np.ndarray:
+    """(G, T) goodput of run r on each type each month, at its size on that type then (1 without a
+    failure rate: run_flop holds the availability)."""
+    work = scenario.training_runs[arrays.runs[r]]
+    if work.failure_rate is None:
+        return np.ones(use.shape[1:3])
+    return goodput(use[..., r].sum(axis=0), work.failure_rate, work.checkpoint_time, work.restart_time)
+
+
+def run_delivered(scenario: Scenario, arrays: ScenarioArrays, use: np.ndarray, r: int) -> np.ndarray:
+    """(T,) FLOP run r delivers each month: accelerators at work x goodput x its efficiency."""
+    gross = use[..., r] * arrays.run_flop[r]  # (S, G, T)
+    net = (gross * run_goodput(scenario, arrays, use, r)[None]).sum(axis=(0, 1))
+    return net * run_efficiency(scenario, arrays, use, r)
+
+
+def _interruptions(work, arrays: ScenarioArrays, at_work: np.ndarray) -> tuple[float | None, float | None]:
+    """(expected interruptions, Young/Daly interval [s] at the peak size) of a run with `at_work`
+    (T,) accelerators; None for both without a failure rate."""
+    if work.failure_rate is None:
+        return None, None
+    hours = arrays.seconds / 3600.0
+    mtbf = mean_time_between_failures(at_work.max(), work.failure_rate)
+    interval = checkpoint_interval(work.checkpoint_time, mtbf) if at_work.max() > NEGLIGIBLE else None
+    return float(sum(expected_interruptions(n, h, work.failure_rate) for n, h in zip(at_work, hours))), interval
 
 
 def attributed_cost(scenario: Scenario, arrays: ScenarioArrays, working: np.ndarray, unit_capex: np.ndarray) -> np.ndarray:
@@ -422,9 +520,14 @@ def runs_table(scenario: Scenario, arrays: ScenarioArrays, use: np.ndarray, unit
     (`attributed_cost`)."""
     rows = []
     for r, (name, work) in enumerate(scenario.training_runs.items()):
-        flop = (use[..., r] * arrays.run_flop[r]).sum(axis=(0, 1))
+        flop = run_delivered(scenario, arrays, use, r)
         done = np.cumsum(flop) >= arrays.required[r] * (1 - 1e-7)
-        busy = np.flatnonzero(use[..., r].sum(axis=(0, 1)) > NEGLIGIBLE)
+        at_work = use[..., r].sum(axis=(0, 1))
+        busy = np.flatnonzero(at_work > NEGLIGIBLE)
+        gross = (use[..., r] * arrays.run_flop[r]).sum()
+        goodput_share = flop.sum() / run_efficiency(scenario, arrays, use, r) / gross if gross > 0 else None
+        interruptions, interval = _interruptions(work, arrays, at_work)
+        used = use[..., r].sum(axis=2) > NEGLIGIBLE  # (S, G)
         rows.append({
             "run": name,
             "start": arrays.month_labels[busy[0]] if len(busy) else None,
@@ -435,6 +538,12 @@ def runs_table(scenario: Scenario, arrays: ScenarioArrays, use: np.ndarray, unit
             "accelerators": float(use[..., r].sum(axis=(0, 1)).max()),
             "accelerator_months": float(use[..., r].sum()),
             "attributed_cost_jpy": float(attributed_cost(scenario, arrays, use[..., r], unit_capex).sum()),
+            "accelerator": "+".join(np.array(arrays.accelerators)[used.any(axis=0)]),
+            "sites": "+".join(np.array(arrays.sites)[used.any(axis=1)]),
+            "efficiency": run_efficiency(scenario, arrays, use, r),
+            "goodput": (work.availability if work.failure_rate is None else goodput_share) if gross > 0 else None,
+            "interruptions": interruptions,
+            "checkpoint_interval_s": interval,
         })
     return pd.DataFrame(rows, columns=RUN_COLUMNS)
 

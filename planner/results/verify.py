@@ -15,6 +15,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from planner.inputs.calendar import fiscal_year, parse_month
+from planner.inputs.goodput import goodput
 from planner.inputs.scenario import Scenario
 from planner.results.plan import Plan, make_plan
 
@@ -125,7 +126,9 @@ def _price(acc, delivered: pd.Period) -> float:
 
 
 def run_compute(plan: Plan) -> pd.DataFrame:
-    """Per use row of a run: the FLOP it gives, and whether it lies inside the run's window and types."""
+    """Per use row of a run: the FLOP it gives, and whether it lies inside the run's window and
+    types. The FLOP is at the run's availability, or with a failure rate at the goodput of its
+    size on that type that month; the whole-run mix and split efficiencies are `_efficiency`'s."""
     scenario, runs = plan.scenario, plan.scenario.training_runs
     rows = plan.use[plan.use["workload"].isin(list(runs))].copy()
     period = rows["month"].map(lambda text: parse_month(text, "month"))
@@ -133,11 +136,13 @@ def run_compute(plan: Plan) -> pd.DataFrame:
     # float Series throughout: an empty use table (a corrupt solution) must give no rows, not a type error
     number = lambda values: pd.Series(list(values), index=rows.index, dtype=float)  # noqa: E731
     seconds = number(p.days_in_month * 24 * 3600.0 for p in period)
-    flops = number(scenario.accelerators[a].peak_bf16 * scenario.accelerators[a].mfu for a in rows["accelerator"])
-    efficiency = number(scenario.site_efficiency(s, w) for s, w in zip(rows["site"], work))
-    availability = number(w.availability for w in work)
-    rows["flop"] = rows["accelerators"].astype(float) * flops * availability * seconds * efficiency
+    flops = number(scenario.accelerators[a].training_flops(w.precision) for a, w in zip(rows["accelerator"], work))
+    size = rows.groupby(["workload", "accelerator", "month"])["accelerators"].transform("sum")
+    share = number(w.availability if w.failure_rate is None else float(goodput(n, w.failure_rate, w.checkpoint_time, w.restart_time))
+                   for w, n in zip(work, size))
+    rows["flop"] = rows["accelerators"].astype(float) * flops * share * seconds
     rows["allowed"] = pd.Series([w.earliest_start <= p <= w.deadline and (w.accelerators is None or a in w.accelerators)
+                                 and (w.precision != "fp8" or scenario.accelerators[a].peak_fp8 is not None)
                                  for w, p, a in zip(work, period, rows["accelerator"])], index=rows.index, dtype=bool)
     rows["period"] = period
     return rows
@@ -305,6 +310,15 @@ def _compute(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
                                row.accelerators, 0.0, "trains outside the run's window or types"))
     delivered = rows[rows["allowed"]].groupby("workload")["flop"].sum()
     for name, work in plan.scenario.training_runs.items():
+        types, efficiency = _efficiency(plan.scenario, name, rows[rows["workload"] == name])
+        delivered[name] = delivered.get(name, 0.0) * efficiency
+        domains = {site: plan.scenario.sites[site].fabric_domain for site in plan.scenario.sites}
+        at_site = rows[rows["workload"] == name].groupby(["site", "month"])["accelerators"].sum()
+        for (site, month), count in at_site.items():
+            if domains[site] is not None and _over(count, domains[site], "count"):
+                found.append(Violation("fabric", f"{name} {site} {month}", count, domains[site], "trains on more than the site's fabric domain"))
+        if len(types) > 1 and not work.mix:
+            found.append(Violation("one_type", name, float(len(types)), 1.0, f"trains on {' and '.join(types)} without mix = true"))
         if plan.scenario.objective == "compute" and name == plan.scenario.run.name:
             continue  # the question is how much fits: the requirement is not a limit
         if delivered.get(name, 0.0) < work.required_flop * (1 - RELATIVE) - ABSOLUTE["FLOP"]:
@@ -317,6 +331,14 @@ def _compute(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
             if len(starts) and (reached.empty or starts.min() <= reached["period"].iloc[0]):
                 found.append(Violation("run_order", name, float(len(starts)), 0.0, f"starts before {work.after} has finished"))
     return found
+
+
+def _efficiency(scenario: Scenario, name: str, rows: pd.DataFrame) -> tuple[list[str], float]:
+    """(the types run `name` trains on, the share of its compute that counts): its mix efficiency
+    on more than one type, times its split efficiency at more than one site."""
+    work, working = scenario.training_runs[name], rows[rows["accelerators"] > ABSOLUTE["count"]]
+    types, sites = sorted(working["accelerator"].unique()), working["site"].nunique()
+    return types, (work.mix_efficiency if len(types) > 1 else 1.0) * (scenario.split_efficiency(work) if sites > 1 else 1.0)
 
 
 def _serving(plan: Plan) -> list[Violation]:
