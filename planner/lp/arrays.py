@@ -143,11 +143,10 @@ class ScenarioArrays:
 
     def _limits_on_purchases(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(S, G, T) purchases each limit allows alone: fit-out room, deliveries so far, budget."""
-        room = np.clip(self.it_capacity - self.reserved[:, None], 0.0, None)[:, None, :] / self.power[None, :, None]
-        months_open = np.cumsum(self.installable, axis=2).astype(float)
-        cap = np.broadcast_to(self.delivery_cap[None, :, None], months_open.shape)
-        deliveries = np.multiply(months_open, cap, out=np.zeros_like(months_open), where=months_open > 0)
-        affordable = np.broadcast_to((self.budget / self.capex)[:, :, None], room.shape)  # capex is paid from the budget
+        room = np.clip(self.it_capacity - self.reserved, 0.0, None)[:, None, :] / self.power[None, :, None]
+        deliveries = np.cumsum(np.where(self.installable, self.delivery_cap[None, :, :], 0.0), axis=2)
+        cheapest = np.minimum.accumulate(self.capex, axis=2)  # the lowest price of any delivery so far
+        affordable = self.budget / cheapest  # capex is paid from the budget
         return room, deliveries, affordable
 
     def it_power(self, installed: np.ndarray, training: np.ndarray) -> np.ndarray:
