@@ -9,7 +9,7 @@ import pandas as pd
 import tomli_w
 
 from planner import load_scenario
-from planner.inputs.calendar import label
+from planner.inputs.calendar import fiscal_year, label
 from planner.inputs.catalog import catalog_entries
 from planner.inputs.scenario import DEFAULT_SCENARIO, Scenario, build
 
@@ -41,6 +41,7 @@ def stretched(training_months: int) -> Scenario:
 SERVING = {"H100": "2000 token/s", "H200": "3000 token/s", "B200": "6000 token/s"}  # estimate: benchmark figures only
 RUN_COMPUTE = "1e26 FLOP"
 RUN_MONTHS = 3
+YEARLY_MONEY_PER_RUN = 2e11  # JPY a fiscal year per run a year
 # (sites, years, runs, serving streams) giving about 5k, 70k and 300k columns
 PROGRAMMES = {"5k": (2, 5, 3, 1), "70k": (6, 10, 7, 3), "300k": (11, 12, 14, 4)}
 
@@ -49,7 +50,7 @@ def programme_file(folder: Path, sites: int, years: int, runs: int, streams: int
     """A programme scenario written as a TOML file in `folder`: the default with every catalog
     accelerator, `sites` copies of its two sites, a horizon of `years` from April 2026, `runs`
     training runs of RUN_COMPUTE in RUN_MONTHS-month windows spread over the years after the
-    first, and `streams` serving streams of 1e6 token/s starting six months apart."""
+    first, `streams` serving streams of 1e6 token/s starting six months apart, and money by fiscal year."""
     document = load_scenario().document()
     document["accelerators"] = {name: dict(entry) for name, entry in catalog_entries().items()} | document[
         "accelerators"
@@ -73,7 +74,12 @@ def programme_file(folder: Path, sites: int, years: int, runs: int, streams: int
         f"stream{k + 1}": {"start": label(start + 12 + 6 * k), "demand": "1e6 token/s", "accelerators": list(SERVING)}
         for k in range(streams)
     }
-    document["budget"] = {"total": f"{BUDGET_JPY * 10:g} JPY"}
+    # money arrives by fiscal year (as in the default), enough for the runs but binding in some years
+    yearly = f"{YEARLY_MONEY_PER_RUN * runs / (years - 1):g} JPY"
+    first_year = fiscal_year(start)
+    document["budget"] = {"total": f"{BUDGET_JPY * 10:g} JPY", "carry_over": True,
+                          "fiscal_years": {f"FY{first_year + i}": yearly for i in range(years)}}
+    document["solver"]["time_limit"] = "1200 s"  # the largest takes minutes on a shared machine
     path = folder / "programme.toml"
     path.write_bytes(tomli_w.dumps(document).encode())
     return path
