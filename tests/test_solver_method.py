@@ -56,3 +56,10 @@ def test_both_methods_reach_the_same_optimum_and_prices_on_the_default(default_s
 def test_whole_servers_are_branch_and_bound(default_scenario):
     plan = make_plan(changed(default_scenario, {"solver.integer": True}))
     assert plan.summary()["solver_method"] == "branch and bound"
+
+
+def test_a_stalled_simplex_method_is_reported_as_the_interior_point_method_after_it(default_scenario, monkeypatch):
+    monkeypatch.setattr(solve, "SIMPLEX_EFFORT", 0)  # 0 iterations: the simplex method stops at once, as a stall would
+    plan = make_plan(default_scenario)
+    assert plan.status == "optimal"
+    assert plan.summary()["solver_method"] == "interior point (ipm) with crossover, after the simplex method stalled"
