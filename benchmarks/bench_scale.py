@@ -9,8 +9,8 @@ loads the scenario, builds and solves the default once (imports and first calls,
 times the build, the solve (hand-over, HiGHS, values and duals back) and, for the planner, the
 post-solve work (tables, binding limits, entry prices). The Python side is build + solve less
 HiGHS's own run time. All three use HiGHS's default LP method, so the solves are comparable;
-`--quick` runs the 5k scenario only. Writes its tables into benchmarks/results.md (or --output),
-in place of an earlier run's, after what bench_plan wrote there.
+`--quick` runs the 5k scenario only and prints its table. A full run writes its tables into
+benchmarks/results.md (or --output), in place of an earlier run's, after what bench_plan wrote there.
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the 5k scenario only")
     parser.add_argument("--sizes", nargs="+", choices=list(PROGRAMMES), default=list(PROGRAMMES))
-    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--output", type=Path, help=f"markdown report (default {RESULTS}; --quick prints only)")
     parser.add_argument("--one", nargs=2, metavar=("TOOL", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
@@ -159,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({size: results[size]}), flush=True)
     text = report(results, loads)
     print(text)
+    if args.quick and args.output is None:
+        return 0
+    args.output = args.output or RESULTS
     earlier = args.output.read_text(encoding="utf-8") if args.output.is_file() else ""
     kept = earlier.split(HEADING)[0].rstrip("\n")
     args.output.write_text(f"{kept}\n\n{text}" if kept else text, encoding="utf-8")
