@@ -9,10 +9,14 @@ With a grid of 1 MW for n x 1000 W x PUE 1.2 = 0.896 MW at work, 10.4% to lose, 
 and on availability alike.
 """
 
+from pathlib import Path
+
 import pytest
 from builders import scenario
 
-from planner.studies.margin import LEVERS, Lever, expand, margin, margins, moved, path_lever
+from planner.app.margin_view import margin_table
+from planner.inputs.scenario import load_scenario
+from planner.studies.margin import LEVERS, Lever, expand, has_plan_after, margin, margins, moved, path_lever
 
 DAY = 86400.0
 N = 1e24 / (1000e12 * 0.5 * 31 * DAY)
@@ -70,3 +74,25 @@ def test_patterns_expand_over_written_fields_only():
     document = hand_case().document()
     assert expand(document, ("accelerators.*.delivery_cap", "runs.*.availability", "workload.availability")) == (
         "accelerators.X1.delivery_cap", "workload.availability")
+
+
+def test_the_apps_table_has_a_row_a_lever_in_the_modules_words():
+    table = margin_table(hand_case())
+    assert table["Lever"].tolist() == ["availability", "MFU", "deliveries", "money"]
+    assert table.set_index("Lever").at["deliveries", "Fields"] == "accelerators.X1.delivery_cap"
+    money = table.set_index("Lever").at["money", "Smallest change with no plan"]
+    assert money.startswith("-50.")  # 2 x the cash, to half a percentage point
+
+
+def test_the_readmes_margins_are_the_default_scenarios_edges():
+    # each row of the README's table, re-planned on both sides of its edge: a plan 1 point
+    # short of it, none half a point past it (the bisection's tolerance)
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- margins -->\n")[1].split("<!-- /margins -->")[0].splitlines()[2:]
+    shown = {row.split("|")[1].strip(): row.split("|")[3].strip() for row in table}
+    assert list(shown) == [lever.name for lever in LEVERS]
+    default = load_scenario()
+    for lever in LEVERS:
+        edge = float(shown[lever.name].rstrip("%")) / -100
+        assert has_plan_after(default, lever, edge - 0.01), lever.name
+        assert not has_plan_after(default, lever, edge + 0.005), lever.name

@@ -8,7 +8,7 @@ start of month t is worth 1.04^(-t/12); a purchase is worth 1 - age/60 months of
 import dataclasses
 
 import pytest
-from builders import default_with, programme
+from builders import old_default_with, programme
 
 from planner import make_plan
 from planner.cli.plan import describe
@@ -135,11 +135,12 @@ def test_serving_alone_sizes_its_fleet_to_demand_over_throughput():
 
 
 def test_a_two_month_window_costs_within_twice_an_eighteen_month_one():
-    # Issue 13: the default's 1T run in April and May 2027, against October 2026 to March 2028.
-    # Cash priced the short window ten times the long one; economic cost, with what the fleet
-    # is worth after the run, within a factor of two. Their cash differs as their fleets do.
-    short = planned(default_with()).summary()
-    long = planned(default_with({"workload.earliest_start": "2026-10", "workload.deadline": "2028-03"})).summary()
+    # Issue 13: the former default's 1T run in April and May 2027 (tests/old_default.toml), against
+    # October 2026 to March 2028. Cash priced the short window ten times the long one; economic
+    # cost, with what the fleet is worth after the run, within a factor of two. Their cash
+    # differs as their fleets do.
+    short = planned(old_default_with()).summary()
+    long = planned(old_default_with({"workload.earliest_start": "2026-10", "workload.deadline": "2028-03"})).summary()
     assert short["economic_cost_jpy"] < 2 * long["economic_cost_jpy"]
     assert long["economic_cost_jpy"] < 2 * short["economic_cost_jpy"]
     fleets = [sum(sum(site.values()) for site in s["accelerators"].values()) for s in (short, long)]

@@ -106,6 +106,12 @@ def margin(scenario: Scenario, lever: Lever) -> Margin:
     return Margin(lever, paths, high, high)
 
 
+def has_plan_after(scenario: Scenario, lever: Lever, amount: float) -> bool:
+    """Whether the scenario, with `lever` moved by `amount`, still has a least-cost plan."""
+    document = edit(scenario.document(), {"objective": "cost"})
+    return _has_plan(document, expand(document, lever.fields), lever, amount)
+
+
 def expand(document: dict, patterns: tuple[str, ...]) -> tuple[str, ...]:
     """The dotted paths a lever's patterns name in `document`, where a value is written."""
     found = []
@@ -127,6 +133,8 @@ def moved(value, lever: Lever, amount: float):
     number, unit = (value, "") if isinstance(value, (int, float)) else _split(value)
     change = lever.direction * amount
     result = number + change if lever.whole else number * (1 + change)
+    if lever.whole and float(result).is_integer():
+        result = int(result)  # whole units stay whole: "2 month", not "2.0 month"
     if isinstance(value, (int, float)):
         return result
     return f"{result!r}{unit}"
@@ -159,3 +167,16 @@ def _valid_range(document: dict, paths: tuple[str, ...], lever: Lever) -> float:
         except InputError:
             high = math.floor(high / 2) if lever.whole else high / 2
     return 0.0
+
+
+def markdown(found: list[Margin]) -> str:
+    """The margins as the README's table: one row a lever."""
+    rows = ["| lever | fields moved together | smallest change with no plan |", "|---|---|---|"]
+    rows += [f"| {m.lever.name} | {', '.join(m.lever.fields)} | {m.describe()} |" for m in found]
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":  # the README's table for the shipped default: python -m planner.studies.margin
+    from planner.inputs.scenario import load_scenario
+
+    print(markdown(margins(load_scenario())))
