@@ -96,3 +96,11 @@ def test_the_readmes_margins_are_the_default_scenarios_edges():
         edge = float(shown[lever.name].rstrip("%")) / -100
         assert has_plan_after(default, lever, edge - 0.01), lever.name
         assert not has_plan_after(default, lever, edge + 0.005), lever.name
+
+
+def test_values_written_by_year_or_month_move_entry_by_entry():
+    lever = LEVERS[2]
+    by_year = {"by_fiscal_year": {"FY2027": "1000 / month", "FY2028": "2000 / month"}, "source": "s"}
+    assert moved(by_year, lever, 0.5) == {"by_fiscal_year": {"FY2027": "500.0 / month", "FY2028": "1000.0 / month"},
+                                          "source": "s"}
+    assert moved({"by_month": [1.0, 2.0], "unit": "MW"}, lever, 0.5) == {"by_month": [0.5, 1.0], "unit": "MW"}

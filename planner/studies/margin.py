@@ -126,10 +126,16 @@ def expand(document: dict, patterns: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(found)
 
 
+_TEXTS = ("source", "unit", "note")  # the parts of a written value that are not numbers
+
+
 def moved(value, lever: Lever, amount: float):
-    """`value` as written (a number, "4000 / month", or { value = ..., source = ... }) moved by `amount`."""
-    if isinstance(value, dict) and "value" in value:
-        return {**value, "value": moved(value["value"], lever, amount)}
+    """`value` as written moved by `amount`: a number, a quantity ("4000 / month"), or a table or
+    list of them ({ value = ..., source = ... }, { by_fiscal_year = { ... } }, by_month lists)."""
+    if isinstance(value, dict):
+        return {key: item if key in _TEXTS else moved(item, lever, amount) for key, item in value.items()}
+    if isinstance(value, list):
+        return [moved(item, lever, amount) for item in value]
     number, unit = (value, "") if isinstance(value, (int, float)) else _split(value)
     change = lever.direction * amount
     result = number + change if lever.whole else number * (1 + change)
