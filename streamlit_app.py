@@ -205,7 +205,7 @@ def main() -> None:
     show_problems(sites_slot, edited.rejected, ["sites:"])
     show_problems(grid_slot, edited.rejected, ["grid:"])
     show_problems(accelerator_slot, edited.rejected, ["accelerators:"])
-    slots["compute"].caption(f"Training compute: {edited.scenario.workload.required_flop:.3g} FLOP")
+    slots["compute"].caption(f"Training compute: {edited.scenario.run.required_flop:.3g} FLOP")
 
     with summary_area:
         plan = results(edited, origin)
