@@ -1,10 +1,19 @@
 """What the app's inputs show for a scenario, and the edits they make when changed."""
 
 import pytest
+from builders import OLD_DEFAULT
 
 from planner.app import forms
 from planner.app.edits import apply_edits
 from planner.inputs.catalog import catalog_entries
+from planner.inputs.scenario import load_scenario
+
+
+@pytest.fixture(scope="module")
+def default_scenario():
+    """The former default (tests/old_default.toml): these forms edit one [workload] and its two
+    sites; the programme default's runs and serving are the views' workloads table."""
+    return load_scenario(OLD_DEFAULT)
 
 
 def entered_as_shown(fields, document):
