@@ -19,10 +19,14 @@ BUDGET_JPY = 1e13
 
 
 def stretched(training_months: int) -> Scenario:
-    """The default with every catalog accelerator and a training window of `training_months`
-    from April 2027, training FLOP_PER_TRAINING_MONTH per month of the window (the run's size in
-    parameters and tokens gives way to that compute)."""
+    """The default's 1T run alone (no serving, one budget) with every catalog accelerator and a
+    training window of `training_months` from April 2027, training FLOP_PER_TRAINING_MONTH per
+    month of the window (the run's size in parameters and tokens gives way to that compute)."""
     document = load_scenario().document()
+    run = document.pop("runs")["1T"]
+    document.pop("inference", None)
+    document["workload"] = {**run, "earliest_start": "2027-04", "after": None}
+    document["budget"] = {"total": document["budget"]["total"]}
     document["accelerators"] = {name: dict(entry) for name, entry in catalog_entries().items()} | document[
         "accelerators"
     ]
@@ -30,7 +34,7 @@ def stretched(training_months: int) -> Scenario:
     horizon_end = pd.Period(document["horizon"]["end"], "M")
     document["horizon"]["end"] = label(max(deadline, horizon_end))
     document["workload"] = {
-        **{key: value for key, value in document["workload"].items() if key not in RUN_SIZE},
+        **{key: value for key, value in document["workload"].items() if key not in (*RUN_SIZE, "after")},
         "compute": f"{FLOP_PER_TRAINING_MONTH * training_months:g} FLOP",
         "deadline": label(deadline),
     }

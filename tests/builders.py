@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from planner.inputs.scenario import build, edit, load_scenario
 
 ONE_SITE = {
@@ -52,6 +54,15 @@ def scenario(changes: dict | None = None, base: dict = ONE_SITE):
 def default_with(changes: dict | None = None):
     """The shipped default Scenario with `changes` applied to its resolved document."""
     return build(edit(load_scenario().document(), changes or {}), "default scenario with changes")
+
+
+OLD_DEFAULT = Path(__file__).parent / "old_default.toml"
+
+
+def old_default_with(changes: dict | None = None):
+    """The former shipped default (one [workload], a 1T run in April and May 2027) with `changes`:
+    for single-run mechanics that the programme default, with its runs, no longer spells."""
+    return build(edit(load_scenario(OLD_DEFAULT).document(), changes or {}), "former default with changes")
 
 
 def programme(changes: dict | None = None):

@@ -13,7 +13,7 @@ SCHEMA = load_schema()
 
 @pytest.fixture(scope="module")
 def later_plan():
-    return make_plan(default_with({"workload.deadline": "2027-07"}))
+    return make_plan(default_with({"runs.1T.deadline": "2027-12"}))
 
 
 def all_charts(current, pinned):

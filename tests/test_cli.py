@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from builders import scenario
+from builders import OLD_DEFAULT, scenario
 
 from planner import DEFAULT_SCENARIO, load_scenario, make_plan
 from planner.cli.main import main
@@ -38,8 +38,9 @@ def test_plan_json_has_the_promised_fields(capsys, default_plan):
     expected = default_plan.summary()
     assert result["total_cost_jpy"] == pytest.approx(expected["total_cost_jpy"], rel=1e-9)
     assert result["finish_month"] == expected["finish_month"]
-    # the largest limit over the horizon (to March 2031): the profiles' last phases
-    assert result["grid_limit_mw"] == {"Tomakomai": 300.0, "Sakai": 400.0}
+    # the largest limit over the horizon (to March 2031): the profiles' last phases, and the
+    # existing cluster's 22 MW
+    assert result["grid_limit_mw"] == {"Tomakomai": 300.0, "Sakai": 400.0, "Existing": 22.0}
 
 
 def test_plan_prints_a_readable_summary(capsys):
@@ -61,7 +62,7 @@ def test_init_writes_the_default_which_validates_and_plans_the_same(capsys, tmp_
 
 
 def test_infeasible_scenario_exits_1_with_the_reason(capsys, tmp_path):
-    path = write(tmp_path, DEFAULT_TEXT.replace('total = "4e11 JPY"', 'total = "1e9 JPY"'))
+    path = write(tmp_path, DEFAULT_TEXT.replace('total = "2.667e12 JPY"', 'total = "1e9 JPY"'))
     code, out, _ = run(capsys, "plan", path)
     assert code == 1
     assert "infeasible" in out
@@ -70,23 +71,23 @@ def test_infeasible_scenario_exits_1_with_the_reason(capsys, tmp_path):
 BAD_INPUTS = {
     # class: (replace this, with that, words the message must contain)
     "malformed TOML": ('[horizon]', '[horizon', ["valid TOML", "syntax error"]),
-    "missing field": ('deadline = "2027-05"\n', "", ["workload.deadline", "required"]),
-    "unknown field": ("availability = 0.9", "availabilty = 0.9", ["workload.availabilty", "unknown field"]),
-    "wrong unit": ('total = "4e11 JPY"', 'total = "4e11 kg"', ["budget.total", "an amount of money", "'4e11 kg'", "a mass"]),
-    "negative": ('total = "4e11 JPY"', 'total = "-4e11 JPY"', ["budget.total", "more than 0", "-4e11 JPY"]),
+    "missing field": ('horizon]\nstart = "2026-04"\n', "horizon]\n", ["horizon.start", "required"]),
+    "unknown field": ("availability = { value = 0.75", "availabilty = { value = 0.75", ["runs.1T.availabilty", "unknown field"]),
+    "wrong unit": ('total = "2.667e12 JPY"', 'total = "4e11 kg"', ["budget.total", "an amount of money", "'4e11 kg'", "a mass"]),
+    "negative": ('total = "2.667e12 JPY"', 'total = "-4e11 JPY"', ["budget.total", "more than 0", "-4e11 JPY"]),
     "zero where impossible": ('exchange_rate = "150 JPY/USD"', 'exchange_rate = "0 JPY/USD"', ["exchange_rate", "at least 10 JPY/USD"]),
     "zero MFU": ("[accelerators.H100]", "[accelerators.H100]\nmfu = 0", ["accelerators.H100.mfu", "fraction", "0"]),
-    "NaN": ('total = "4e11 JPY"', 'total = "nan JPY"', ["budget.total", "finite", "nan JPY"]),
+    "NaN": ('total = "2.667e12 JPY"', 'total = "nan JPY"', ["budget.total", "finite", "nan JPY"]),
     "unknown site": ('profile = "osaka_sakai"', 'profile = "osaka_sakia"', ["sites.Sakai.profile", "osaka_sakai", "'osaka_sakia'"]),
     "unknown accelerator": ("[accelerators.H100]", "[accelerators.H1000]", ["accelerators.H1000", "catalog", "H100"]),
-    "deadline before start": ('deadline = "2027-05"', 'deadline = "2027-01"', ["workload", "deadline", "2027-04", "2027-01"]),
+    "deadline before start": ('deadline = { value = "2027-09"', 'deadline = { value = "2026-09"', ["runs.1T", "deadline", "2026-10", "2026-09"]),
     "phase outside horizon": (
         'profile = "osaka_sakai"',
         'profile = "osaka_sakai"\ngrid_phases = [{ start = "2032-04", grid_import = "150 MW", it_capacity = "120 MW" }]',
         ["sites.Sakai", "2032-04", "2031-03"],
     ),
-    "month not a month": ('deadline = "2027-05"', 'deadline = "May 2027"', ["workload.deadline", "YYYY-MM", "May 2027"]),
-    "start outside horizon": ('earliest_start = "2027-04"', 'earliest_start = "2025-04"', ["earliest_start", "horizon", "2025-04"]),
+    "month not a month": ('deadline = { value = "2027-09"', 'deadline = { value = "May 2027"', ["runs.1T.deadline", "YYYY-MM", "May 2027"]),
+    "start outside horizon": ('earliest_start = { value = "2026-10"', 'earliest_start = { value = "2025-04"', ["earliest_start", "horizon", "2025-04"]),
 }
 
 
@@ -131,7 +132,7 @@ def test_plan_options_override_the_scenario(capsys):
 
 
 def test_infeasible_json_lists_relaxations(capsys, tmp_path):
-    path = write(tmp_path, DEFAULT_TEXT.replace('total = "4e11 JPY"', 'total = "3e11 JPY"'))
+    path = write(tmp_path, DEFAULT_TEXT.replace('total = "2.667e12 JPY"', 'total = "1e11 JPY"'))
     code, out, _ = run(capsys, "plan", path, "--json")
     result = json.loads(out)
     assert code == 1 and result["status"] == "infeasible"
@@ -144,11 +145,13 @@ def _prices(summary: dict, constraint: str) -> list[float]:
     return [row["shadow_price"] for row in summary["binding"] if row["constraint"] == constraint]
 
 
-def test_integer_plan_shows_the_lp_relaxations_prices_and_says_so(capsys, default_plan):
+def test_integer_plan_shows_the_lp_relaxations_prices_and_says_so(capsys):
     # Whole servers used to show the duals of the LP with the fleet fixed: JPY 1.3e7 per 1e24 FLOP
     # against the LP's 3.9e9, and no binding fit-out limit. The prices shown now are the LP
-    # relaxation's: those of the fractional plan, solved on its own (default_plan).
-    code, out, _ = run(capsys, "plan", "--integer", "--json")
+    # relaxation's: those of the fractional plan, solved on its own. On the former default (one
+    # run, tests/old_default.toml): the programme default's runs in order make every plan a MILP.
+    default_plan = make_plan(load_scenario(OLD_DEFAULT))
+    code, out, _ = run(capsys, "plan", OLD_DEFAULT, "--integer", "--json")
     whole, fractional = json.loads(out), default_plan.summary()
     assert code == 0 and whole["integer"] and whole["prices_from"] == "LP relaxation"
     assert fractional["prices_from"] == "this plan"
@@ -157,11 +160,12 @@ def test_integer_plan_shows_the_lp_relaxations_prices_and_says_so(capsys, defaul
     # the relaxation's price, not the fixed fleet's: what 1.2e22 FLOP more (20.002 tokens per
     # parameter) adds to the economic cost, re-planned (JPY 915 mn per 1e24 FLOP on the default)
     # (the batch grows with the tokens so the step time, and a split run's efficiency, stay as they are: issue 15)
-    more = make_plan(changed(load_scenario(), {"workload.tokens_per_parameter": 20.002,
-                                               "workload.batch_tokens": f"{16e6 * 1.0001} token"}), explain_limits=False)
+    more = make_plan(changed(load_scenario(OLD_DEFAULT), {"workload.tokens_per_parameter": 20.002,
+                                                          "workload.batch_tokens": f"{16e6 * 1.0001} token"}),
+                     explain_limits=False)
     slope = (more.economic_cost_jpy - default_plan.economic_cost_jpy) / (more.scenario.run.required_flop / 1e24 - 120)
     assert _prices(whole, "compute_requirement")[0] == pytest.approx(slope, rel=1e-4)
-    code, out, _ = run(capsys, "plan", "--integer")
+    code, out, _ = run(capsys, "plan", OLD_DEFAULT, "--integer")
     assert code == 0
     assert ("binding limits, and what one more unit of each is worth (LP relaxation: servers and racks in fractions, "
             "as a plan in whole units has no shadow prices of its own):") in out.splitlines()
@@ -184,14 +188,16 @@ TITLE, CLEAR, HIDE = "\x1b]0;pwned\x07", "\x1b[2J", "\x1b[8m"
 
 
 def escaped_names(text: str = DEFAULT_TEXT) -> str:
-    """The scenario named with a title escape and a screen clear, its Sakai site with a hiding one."""
+    """The scenario named with a title escape and a screen clear, its Sakai site (the runs' anchor)
+    with a hiding one."""
     text = text.replace('name = "Sovereign 1T', 'name = "\\u001b]0;pwned\\u0007\\u001b[2JSovereign 1T', 1)
+    text = text.replace('anchor_site = "Sakai"', 'anchor_site = "Sakai\\u001b[8m"')
     return text.replace("[sites.Sakai]", '[sites."Sakai\\u001b[8m"]')
 
 
 def test_names_holding_terminal_escapes_are_printed_visibly(capsys, tmp_path):
     path = write(tmp_path, escaped_names())
-    infeasible = write(tmp_path, escaped_names(DEFAULT_TEXT.replace('total = "4e11 JPY"', 'total = "3e11 JPY"')), "poor.toml")
+    infeasible = write(tmp_path, escaped_names(DEFAULT_TEXT.replace('total = "2.667e12 JPY"', 'total = "1e11 JPY"')), "poor.toml")
     outputs = {
         "validate": run(capsys, "validate", path),
         "plan": run(capsys, "plan", path),
@@ -203,7 +209,7 @@ def test_names_holding_terminal_escapes_are_printed_visibly(capsys, tmp_path):
     }
     for command, (_, out, err) in outputs.items():
         assert not [char for char in out + err if char in "\x1b\x07"], command
-    assert outputs["validate"][1].startswith(f"{path}: valid. \\x1b]0;pwned\\x07\\x1b[2JSovereign 1T: dense")
+    assert outputs["validate"][1].startswith(f"{path}: valid. \\x1b]0;pwned\\x07\\x1b[2JSovereign 1T programme")
     assert "\nSakai\\x1b[8m: peak " in outputs["plan"][1]
     assert "Sakai\\x1b[8m" in outputs["infeasible plan"][1]
     assert "\\x1b[2Jwiped" in outputs["sweep"][1]
@@ -215,7 +221,7 @@ def test_errors_quoting_escapes_and_line_breaks_stay_one_visible_line(capsys, tm
     assert (code, out) == (2, "")
     assert err == (
         f"error: {tmp_path / 'scenario.toml'}: field 'sites.Sakai\\x1b[8m.profile': expected a site profile name "
-        "(hokkaido_tomakomai, osaka_sakai) or the path of a profile .toml file, found 'osaka\\nsakai'\n"
+        "(hokkaido_tomakomai, osaka_sakai, softbank_existing) or the path of a profile .toml file, found 'osaka\\nsakai'\n"
     )
     code, _, err = run(capsys, "validate", tmp_path / f"{TITLE}.toml")
     assert code == 2 and err.startswith(f"error: {tmp_path}/\\x1b]0;pwned\\x07.toml: expected a readable TOML file")

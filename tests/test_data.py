@@ -73,9 +73,10 @@ def test_sakai_pue_follows_the_documented_climate_rule(default_scenario):
 
 
 def test_dollar_prices_convert_at_the_scenario_rate(default_scenario):
-    # GB200 capex USD 64,000 at 150 JPY/USD; Sakai fit-out USD 14.1/W
-    assert default_scenario.accelerators["GB200"].capex == pytest.approx(64000 * 150)
-    assert default_scenario.sites["Sakai"].fitout_cost == pytest.approx(14.1 * 150)
+    # GB200 capex USD 48,000 at 150 JPY/USD (the catalog's figure since the rack's networking is
+    # no longer counted twice); Sakai's fit-out is now given in yen: 0.83e9 JPY/MW = 830 JPY/W
+    assert default_scenario.accelerators["GB200"].capex == pytest.approx(48000 * 150)
+    assert default_scenario.sites["Sakai"].fitout_cost == pytest.approx(830)
     assert parse_quantity("2 USD/kWh", "JPY/J", "price", 100.0) == pytest.approx(200 / 3.6e6)
 
 

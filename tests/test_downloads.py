@@ -24,5 +24,7 @@ def test_scenario_file_reads_back_as_the_same_scenario(default_plan):
 
 def test_file_names_come_from_the_scenario_name(default_plan):
     names = [download.file_name(default_plan) for download in DOWNLOADS]
-    stem = "sovereign-1t-dense-1-trillion-parameter-model-tomakomai-sakai"
+    # "Sovereign 1T programme: a 390B then a 1T model, corporate serving, Tomakomai + Sakai":
+    # each run of other characters a dash, lower case, 79 characters (under the 80 kept)
+    stem = "sovereign-1t-programme-a-390b-then-a-1t-model-corporate-serving-tomakomai-sakai"
     assert names == [f"{stem}-plan.xlsx", f"{stem}-tables.zip", f"{stem}-scenario.toml"]

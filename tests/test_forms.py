@@ -1,10 +1,20 @@
 """What the app's inputs show for a scenario, and the edits they make when changed."""
 
 import pytest
+from builders import OLD_DEFAULT
 
 from planner.app import forms
 from planner.app.edits import apply_edits
 from planner.inputs.catalog import catalog_entries
+from planner.inputs.scenario import edit as scenario_edit
+from planner.inputs.scenario import load_scenario
+
+
+@pytest.fixture(scope="module")
+def default_scenario():
+    """The former default (tests/old_default.toml): these forms edit one [workload] and its two
+    sites; the programme default's runs and serving are the views' workloads table."""
+    return load_scenario(OLD_DEFAULT)
 
 
 def entered_as_shown(fields, document):
@@ -56,19 +66,25 @@ def test_engine_defaults_show_for_fields_the_file_leaves_out(default_scenario):
     assert forms.initial(forms.FIELDS["Money"][2], document) == "150 JPY/USD"
 
 
+def new_build_sakai(scenario) -> dict:
+    """The document with Sakai's fit-out at the new-build cost index, in dollars (Turner &
+    Townsend 2025: USD 14.1/W), as its profile gave it before it took the plant's purchase price."""
+    return scenario_edit(scenario.document(), {"sites.Sakai.fitout_cost": "14.1 USD/W"})
+
+
 def test_sites_table_lists_the_sites_with_their_values(default_scenario):
-    frame = forms.SITES.frame(default_scenario.document())
+    frame = forms.SITES.frame(new_build_sakai(default_scenario))
     assert list(frame.index) == ["Tomakomai", "Sakai"]
     assert frame.loc["Tomakomai", "In plan"]
     assert frame.loc["Tomakomai", "PUE"] == "1.1"  # the climate model's base
     assert frame.loc["Sakai", "Electricity price"] == "19 JPY/kWh"
-    # the fit-out column in one unit, so the sites compare: 1.3e9 JPY/MW as written for Tomakomai,
+    # the fit-out column in one unit, so the sites compare: 1.51e9 JPY/MW as written for Tomakomai,
     # and Sakai's 14.1 USD/W at the scenario's 150 JPY/USD = 2,115 JPY/W
-    assert frame["Fit-out cost"].tolist() == ["1300 JPY/W", "2115 JPY/W"]
+    assert frame["Fit-out cost"].tolist() == ["1510 JPY/W", "2115 JPY/W"]
 
 
 def test_the_fitout_column_changes_nothing_until_a_cell_is_edited(default_scenario):
-    document = default_scenario.document()
+    document = new_build_sakai(default_scenario)
     frame = forms.SITES.frame(document)
     assert forms.SITES.edits(document, frame) == []  # shown in JPY/W, still written in USD/W
     frame.loc["Sakai", "Fit-out cost"] = "15 USD/W"

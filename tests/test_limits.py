@@ -21,7 +21,7 @@ from planner.inputs.scenario import MAX_ACCELERATOR_TYPES, MAX_SITES
 from planner.inputs.sites import MAX_GRID_PHASES
 
 DEFAULT_TEXT = DEFAULT_SCENARIO.read_text(encoding="utf-8")
-DESCRIPTION = 'description = "The shipped default: a compute-optimal 1T dense run trained in April and May 2027 on both new sites"'
+DESCRIPTION = 'description = "The shipped default: the programme as publicly described, FY2026-FY2030: SB Intuitions\' ~390B model, then the ~1T model on the same fleet, serving Japanese companies, on the operator\'s existing cluster and the Tomakomai and Sakai phases, paid from METI\'s and the operator\'s money by fiscal year"'
 
 
 def with_description(text: str) -> str:

@@ -92,7 +92,7 @@ def test_a_10_gw_run_on_a_1_mw_site_says_why_not():
 
 
 def test_the_default_over_ten_years_plans_and_verifies(default_scenario):
-    s = changed(default_scenario, {"horizon.end": "2036-03", "workload.deadline": "2036-03", "objective": "compute"})
+    s = changed(default_scenario, {"horizon.end": "2036-03", "runs.1T.deadline": "2036-03", "objective": "compute"})
     plan = make_plan(s)
     assert plan.status == "optimal" and verify(plan) == []
     assert len(plan.compute) == 120  # April 2026 to March 2036

@@ -10,12 +10,12 @@ limit has a case where it binds (checked below), so every family's rows are exer
 import math
 
 import pytest
-from builders import edit, programme, scenario
+from builders import OLD_DEFAULT, edit, programme, scenario
 
 from benchmarks.raw_highs import raw_plan, solve_raw
 from benchmarks.scenarios import stretched
 from planner import make_plan
-from planner.inputs.scenario import DEFAULT_SCENARIO, build
+from planner.inputs.scenario import DEFAULT_SCENARIO, build, load_scenario
 from planner.results.plan import with_runs
 from planner.results.verify import verify
 
@@ -61,6 +61,13 @@ def as_the_raw_lp(chosen):
     """`chosen` with its runs free to mix types at no loss and to split at no cost: the raw LP
     has no binary choice of type or site (issue 15), so the two formulations meet only there."""
     return with_runs(chosen, mix=True, mix_efficiency=1.0, cross_site_efficiency=1.0)
+
+
+@pytest.fixture(scope="module")
+def default_scenario():
+    """The former default, one run (tests/old_default.toml): the raw copy has no `after` chains
+    or public and private money, which the programme default has."""
+    return load_scenario(OLD_DEFAULT)
 
 
 def default_with(default_scenario, changes: dict):

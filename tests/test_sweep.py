@@ -12,14 +12,14 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from builders import scenario
+from builders import OLD_DEFAULT, scenario
 
 import planner.studies.sweep
 from planner import make_plan
 from planner.app.sweep_charts import FRONT, distribution_chart, pareto_chart, tornado_chart
 from planner.cli.main import main
 from planner.inputs.errors import InputError
-from planner.inputs.scenario import changed, edit, lookup
+from planner.inputs.scenario import changed, edit, load_scenario, lookup
 from planner.inputs.units import parse_quantity
 from planner.results.verify import verify
 from planner.studies.analysis import pareto, percentiles, tornado
@@ -36,6 +36,13 @@ UNCERTAIN = [  # a Monte Carlo over the default scenario's uncertain assumptions
     "sites.Tomakomai.electricity_price=triangular(-20%, 0%, 30%)",
     "exchange_rate=triangular(135 JPY/USD, 150 JPY/USD, 165 JPY/USD)",
 ]
+
+
+@pytest.fixture(scope="module")
+def default_scenario():
+    """The former default (tests/old_default.toml), one run: these sweeps vary its window and
+    budget at the scale of one run, an LP solved in well under a second a variant."""
+    return load_scenario(OLD_DEFAULT)
 
 
 def one_site_cost(months: int) -> float:

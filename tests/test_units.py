@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from builders import default_with
+from builders import old_default_with
 
 from planner import DEFAULT_SCENARIO
 from planner.app import forms
@@ -54,7 +54,7 @@ def test_full_width_text_reads_as_its_ascii_form_in_quantities_and_months():
 
 
 def test_full_width_text_in_the_app_gives_the_scenario_the_ascii_text_gives():
-    base = default_with()
+    base = old_default_with()  # the app's forms edit one [workload]; the programme's runs are the views' table
     fields = [forms.OBJECTIVE, *(field for group in forms.FIELDS.values() for field in group)]
     shown = {field.input: forms.initial(field, base.document()) for field in fields}
 
@@ -110,7 +110,7 @@ HANGS = {
 @pytest.mark.parametrize("command", HANGS)
 def test_the_issues_hanging_inputs_end_in_one_line(tmp_path, command):
     scenario = tmp_path / "scenario.toml"
-    scenario.write_text(DEFAULT_SCENARIO.read_text(encoding="utf-8").replace('"4e11 JPY"', '"(9**9**9) JPY"', 1), encoding="utf-8")
+    scenario.write_text(DEFAULT_SCENARIO.read_text(encoding="utf-8").replace('"2.667e12 JPY"', '"(9**9**9) JPY"', 1), encoding="utf-8")
     argv, field = HANGS[command]
     planner = Path(sys.executable).with_name("planner")
     done = subprocess.run([str(planner), *(a.format(scenario=scenario) for a in argv)],

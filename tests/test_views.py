@@ -11,13 +11,20 @@ Capex 63.4196 x 1e7 = JPY 634.2 M. Peak draw 63.4196 x 1000 W x 1.2 = 0.0761 MW.
 
 import pandas as pd
 import pytest
-from builders import scenario
+from builders import old_default_with, scenario
 
 from planner import make_plan
 from planner.app import views
 from planner.results.verify import verify
 
 N = 1e24 / (5e14 * 365 * 86400)
+
+
+@pytest.fixture(scope="module")
+def single_run_plan():
+    """The former default (tests/old_default.toml): one run, money by fiscal year, both new sites
+    busy in May 2027; the programme default's runs and money by source are the views' new tables."""
+    return make_plan(old_default_with())
 
 
 @pytest.fixture(scope="module")
@@ -71,12 +78,12 @@ def test_compute_curve_reaches_the_requirement_at_the_deadline(one_site_plan):
     assert january == pytest.approx(N * 5e14 * 31 * 86400, rel=1e-6)
 
 
-def test_spending_by_year_adds_up_to_the_total_and_shows_money_arriving(default_plan):
-    spending = views.spending_by_year(default_plan)
-    total = default_plan.summary()["total_cost_jpy"] / 1e9
+def test_spending_by_year_adds_up_to_the_total_and_shows_money_arriving(single_run_plan):
+    spending = views.spending_by_year(single_run_plan)
+    total = single_run_plan.summary()["total_cost_jpy"] / 1e9
     assert spending["spent_bn"].sum() == pytest.approx(total, rel=1e-9)
     arriving = spending.drop_duplicates("fiscal_year").set_index("fiscal_year")["arriving_bn"].dropna().to_dict()
-    assert arriving == {"FY2026": 100.0, "FY2027": 300.0}  # from the default scenario's budget; none in FY2028-30
+    assert arriving == {"FY2026": 100.0, "FY2027": 300.0}  # from the scenario's budget; none in FY2028-30
     assert list(spending.drop_duplicates("fiscal_year")["fiscal_year"]) == [f"FY{year}" for year in range(2026, 2031)]
     assert set(spending["kind"]) == {"capex", "electricity", "demand charges"}
 
@@ -152,9 +159,9 @@ def test_most_compute_within_a_small_budget_does_not_reach_the_requirement(one_s
     assert views.change(metrics["Training finishes"], before["Training finishes"]) is None
 
 
-def test_peak_draw_says_when_and_against_which_grid_limit(default_plan):
-    peaks = {m.label: m for m in views.headline(default_plan) if m.label.startswith("Peak draw")}
-    tomakomai = default_plan.power[default_plan.power["site"] == "Tomakomai"]
+def test_peak_draw_says_when_and_against_which_grid_limit(single_run_plan):
+    peaks = {m.label: m for m in views.headline(single_run_plan) if m.label.startswith("Peak draw")}
+    tomakomai = single_run_plan.power[single_run_plan.power["site"] == "Tomakomai"]
     assert peaks["Peak draw at Tomakomai"].value == tomakomai["facility_mw"].max()
     assert peaks["Peak draw at Tomakomai"].detail == "in 2027-05, against a 50 MW grid limit"
 

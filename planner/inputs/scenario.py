@@ -107,6 +107,11 @@ VIEWS = ("residual", "annuity", "cash")
 DEFAULT_DISCOUNT_RATE = 0.04
 # Japan's statutory useful life of computers other than PCs (減価償却資産の耐用年数等に関する省令, 別表第一: 電子計算機 その他のもの 5年)
 DEFAULT_USEFUL_LIFE_YEARS = 5.0
+# What a sold accelerator fetches, as a share of its straight-line book value (estimate): used H100
+# were priced at 0.78 / 0.60 of new after 1 / 2 years (SpotWire valuator data, Jun 2026), about
+# their 5-year book value (0.8 / 0.6); a used-working unit fetches 0.72 of that and a 90-day broker
+# sale 0.85 (same data): 0.72 x 0.85 = 0.61
+DEFAULT_RESALE_OF_BOOK_VALUE = 0.6
 
 
 class Economics(Record):
@@ -123,7 +128,7 @@ class Economics(Record):
     view: Literal[VIEWS] = "residual"
     discount_rate: quantity("dimensionless", low=0, high=0.5) = DEFAULT_DISCOUNT_RATE
     useful_life: quantity("year", low=0, low_open=True, high="40 year") = DEFAULT_USEFUL_LIFE_YEARS
-    resale_of_book_value: quantity("dimensionless", low=0, high=1) = 1.0
+    resale_of_book_value: quantity("dimensionless", low=0, high=1) = DEFAULT_RESALE_OF_BOOK_VALUE
 
 
 class SolverSettings(Record):
