@@ -105,11 +105,12 @@ def change(current: Metric, pinned: Metric | None) -> str | None:
 
 
 def sizing_note(plan: Plan) -> str | None:
-    """How far integer sizing (whole servers and racks) is from the fractional plan."""
-    if plan.mip_gap is None or plan.integer_gap is None:  # a MILP for each run's type and site alone: no sizing gap
+    """How far the plan is from its MIP's bound, and integer sizing (whole servers and racks)
+    from the fractional plan."""
+    if plan.mip_gap is None:
         return None
-    if not plan.scenario.solver.integer:  # binaries that keep runs in order make the MIP
-        return f"Runs in order: MIP gap {plan.mip_gap:.2%}."
+    if not plan.scenario.solver.integer:  # binaries for each run's type, site and order make the MIP
+        return f"Runs' types, sites and order: MIP gap {plan.mip_gap:.2%}."
     above = "" if plan.integer_gap is None else f", {plan.integer_gap:.2%} above the fractional plan"
     return f"Whole servers and racks: MIP gap {plan.mip_gap:.2%}{above}."
 

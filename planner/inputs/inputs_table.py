@@ -21,7 +21,8 @@ from planner.inputs.fields import LONE_SURROGATE
 from planner.inputs.units import check_unit
 
 # Free text: kept verbatim even when it reads like a quantity (a run named "3 days").
-TEXT_KEYS = frozenset({"name", "description", "anchor_site", "objective", "source", "note"})
+TEXT_KEYS = frozenset({"name", "description", "anchor_site", "after", "objective", "objective_run", "source", "note", "tenant",
+                       "precision", "view"})
 PROFILE_KEY = "by_month"
 COLUMNS = ("Field", "Value", "Unit", "Source", "Note")  # as the Inputs sheet heads them
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*((?:[A-Za-z/%].*?)?)\s*$")

@@ -189,13 +189,15 @@ class PlanningModel:
                     self.lost[r, g, t] = add(f"lost_{r}_{g}_{t}", lowBound=0)
 
     def fix_run_choices(self) -> None:
-        """Fix each run's type, site, mixing and splitting as the last solve chose them, leaving an
-        LP (unless whole units or run order keep it a MILP) whose duals price the limits."""
-        for variable in [*self.kind.values(), *self.place.values(), *self.mixed.values(), *self.split.values()]:
+        """Fix each run's type, site, mixing and splitting, and the months by which runs others
+        come after have finished, as the last solve chose them, leaving an LP (unless whole units
+        keep it a MILP) whose duals price the limits."""
+        choices = [*self.kind.values(), *self.place.values(), *self.mixed.values(), *self.split.values(), *self.done.values()]
+        for variable in choices:
             value = round(variable.value() or 0.0)
             variable.lowBound = variable.upBound = value
             variable.cat = pulp.LpContinuous
-        self.integer = self.scenario.solver.integer or bool(self.done)
+        self.integer = self.scenario.solver.integer
         for r in range(len(self.arrays.runs)):
             self._requirement_per_flop(r)
 
@@ -490,7 +492,7 @@ def run_order(model: PlanningModel) -> None:
     arrays = model.arrays
     if not model.done:
         return
-    most = (arrays.it_capacity.max(axis=1).sum() / arrays.power.min() + arrays.existing.sum()) / COUNT
+    most = arrays.most_of_type().sum(axis=0) / COUNT  # (T,) the most accelerators that could be at work
     flop = arrays.run_flop * COUNT / COMPUTE
     for (first, t), done in model.done.items():  # done only once the run's compute is in
         progress = [(v, -flop[first, s, g, t_]) for (s, g, t_, w), v in model.use.items() if w == first and t_ <= t]
@@ -500,9 +502,12 @@ def run_order(model: PlanningModel) -> None:
         if first is None:
             continue
         for t in range(len(arrays.months)):
-            working = [(v, 1.0) for (s, g, t_, w), v in model.use.items() if w == r and t_ == t]
+            # as a share of the most that could work, so the row's coefficients stay near 1
+            gated = t > 0 and most[t] > 0
+            share = 1.0 / most[t] if gated else 1.0
+            working = [(v, share) for (s, g, t_, w), v in model.use.items() if w == r and t_ == t]
             if working:
-                gate = [(model.done[first, t - 1], -most)] if t > 0 else []
+                gate = [(model.done[first, t - 1], -1.0)] if gated else []
                 model.add("run_order", (r, t), working + gate, pulp.LpConstraintLE, 0.0)
 
 

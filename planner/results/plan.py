@@ -186,7 +186,7 @@ def make_plan(scenario: Scenario, highs: pulp.HiGHS | None = None, explain_limit
             priced = _fractional(outcome.scenario, "cost" if scenario.objective == "finish" else scenario.objective)
             cost_lp = priced if priced.scenario.objective == "cost" else _fractional(outcome.scenario, "cost")
             plan.integer_gap = _integer_gap(solution, cost_lp.solution)
-        if priced.model.kind or priced.model.place:
+        if priced.model.kind or priced.model.place or priced.model.done:
             priced = _choices_fixed(priced)
         if priced.solution.has_plan:
             plan.binding = binding_table(priced.model, priced.solution, priced.dual_objective)
