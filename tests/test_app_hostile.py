@@ -93,8 +93,8 @@ def test_unticking_every_accelerator_says_one_is_needed():
 @pytest.mark.parametrize(
     "table, state, message",
     [
-        ("accelerators", {"edited_rows": {11: {"Allowed": False}}}, "an edit named row 11, and the table has 8 rows (0 to 7)"),
-        ("accelerators", {"edited_rows": {-1: {"Allowed": False}}}, "an edit named row -1, and the table has 8 rows"),
+        ("accelerators", {"edited_rows": {11: {"Allowed": False}}}, "an edit named row 11, and the table has 9 rows (0 to 8)"),
+        ("accelerators", {"edited_rows": {-1: {"Allowed": False}}}, "an edit named row -1, and the table has 9 rows"),
         ("accelerators", {"edited_rows": {0: {"Nope": True}}}, "an edit to row 0 named a column that cannot change ('Nope')"),
         ("accelerators", {"edited_rows": {6: {"_index": "GB999"}}}, "an edit to row 6 named a column that cannot change"),
         ("sites", {"edited_rows": {0: {"Description": "renamed"}}}, "an edit to row 0 named a column that cannot change"),
@@ -104,7 +104,7 @@ def test_unticking_every_accelerator_says_one_is_needed():
         ("fiscal_years", {"added_rows": [{"Year": "FY2030"}]}, "an added row named a column the table does not have"),
         ("fiscal_years", {"edited_rows": [1, 2]}, "the edits came in a form the table does not take"),
     ],
-    ids=["row 11 of 8", "row -1", "unknown column", "index renamed", "read-only column", "fixed rows deleted",
+    ids=["row 11 of 9", "row -1", "unknown column", "index renamed", "read-only column", "fixed rows deleted",
          "deletion out of range", "too many rows added", "added row's column", "not a mapping"],
 )
 def test_a_crafted_editor_message_is_dropped_with_a_message(default_plan, table, state, message):

@@ -259,8 +259,11 @@ def test_reordering_the_default_gives_the_same_tables(default_scenario, default_
     assert list(backwards.sites) == ["Sakai", "Tomakomai"] and list(backwards.accelerators)[0] == "GB300"
     plan = make_plan(backwards)
     assert verify(plan) == []
+    # atol: verify's own tolerances, 1e-3 accelerator and 1 JPY (results.verify.ABSOLUTE): with
+    # the default's budget binding, solver noise of 1e-3 JPY in idle years differs with the order
     for name in ("fleet", "power", "energy", "costs", "compute"):
-        pd.testing.assert_frame_equal(sorted_table(plan, name), sorted_table(default_plan, name), rtol=1e-6, atol=1e-6)
+        atol = 1.0 if name in ("energy", "costs") else 1e-3
+        pd.testing.assert_frame_equal(sorted_table(plan, name), sorted_table(default_plan, name), rtol=1e-6, atol=atol)
 
 
 @given(documents(objectives=("cost", "finish", "compute", "carbon")), floats(1.0, 3.0), floats(1.0, 3.0))
