@@ -7,11 +7,26 @@ import sys
 import pandas as pd
 import pytest
 
-from planner import make_plan
+from builders import OLD_DEFAULT
+
+from planner import load_scenario, make_plan
 from planner.inputs.scenario import changed
 from planner.lp import solve
 from planner.lp.model import PlanningModel
+from planner.results.plan import with_runs
 from planner.results.verify import verify
+
+
+@pytest.fixture(scope="module")
+def lp():
+    """An LP: the former default's one run free to mix types at no loss and to split at no cost
+    (the programme default's run choices and order make a MIP)."""
+    return with_runs(load_scenario(OLD_DEFAULT), mix=True, mix_efficiency=1.0, cross_site_efficiency=1.0)
+
+
+@pytest.fixture(scope="module")
+def lp_plan(lp):
+    return make_plan(lp)
 
 
 def test_simplex_below_the_threshold_and_interior_point_with_crossover_from_it(monkeypatch):
@@ -29,27 +44,28 @@ def test_hipo_is_asked_for_only_when_this_highspy_accepts_it():
     assert solve._hipo_installed() is accepts
 
 
-def test_the_default_plan_says_simplex_in_its_summary_and_its_text(default_plan):
-    assert default_plan.summary()["solver_method"] == "simplex"
+def test_an_lp_says_simplex_and_the_default_branch_and_bound_in_its_summary_and_its_text(lp_plan, default_plan):
+    assert lp_plan.summary()["solver_method"] == "simplex"
+    assert default_plan.summary()["solver_method"] == "branch and bound"  # each run's type, site and order
     text = subprocess.run([sys.executable, "-m", "planner.cli", "plan"], capture_output=True, text=True, check=True).stdout
-    assert "solver: highs, simplex)" in text.splitlines()[1]
+    assert "solver: highs, branch and bound)" in text.splitlines()[1]
 
 
-def test_both_methods_reach_the_same_optimum_and_prices_on_the_default(default_scenario, default_plan, monkeypatch):
-    monkeypatch.setattr(solve, "IPM_FROM_COLUMNS", 1000)  # the default has 1,250 columns
-    model = PlanningModel(default_scenario)
+def test_both_methods_reach_the_same_optimum_and_prices_on_an_lp(lp, lp_plan, monkeypatch):
+    model = PlanningModel(lp)
+    monkeypatch.setattr(solve, "IPM_FROM_COLUMNS", len(model.problem.variables()) - 1)
     solve.solve(model)
     assert model.problem.solverModel.getInfo().ipm_iteration_count > 0  # HiGHS did run the interior-point method
-    by_ipm = make_plan(default_scenario)
+    by_ipm = make_plan(lp)
     assert by_ipm.summary()["solver_method"] == "interior point (ipm) with crossover"
-    assert by_ipm.status == default_plan.status == "optimal"
-    assert by_ipm.economic_cost_jpy == pytest.approx(default_plan.economic_cost_jpy, rel=1e-9)
+    assert by_ipm.status == lp_plan.status == "optimal"
+    assert by_ipm.economic_cost_jpy == pytest.approx(lp_plan.economic_cost_jpy, rel=1e-9)
     assert verify(by_ipm) == []
-    # crossover ends at a vertex, though not always the simplex method's: the default is dual
-    # degenerate (Tomakomai's fit-out may bind in April or in May), so only unique prices are compared
+    # crossover ends at a vertex, though not always the simplex method's: the LP is dual
+    # degenerate (a site's fit-out may bind in one month or the next), so only unique prices are compared
     assert not by_ipm.binding.empty
-    unique = ("compute_requirement", "budget")
-    prices = [plan.binding.set_index("constraint").loc[list(unique), "shadow_price"] for plan in (by_ipm, default_plan)]
+    unique = ["compute_requirement"]
+    prices = [plan.binding.set_index("constraint").loc[unique, "shadow_price"] for plan in (by_ipm, lp_plan)]
     pd.testing.assert_series_equal(*prices, rtol=1e-6)
 
 
@@ -58,8 +74,8 @@ def test_whole_servers_are_branch_and_bound(default_scenario):
     assert plan.summary()["solver_method"] == "branch and bound"
 
 
-def test_a_stalled_simplex_method_is_reported_as_the_interior_point_method_after_it(default_scenario, monkeypatch):
+def test_a_stalled_simplex_method_is_reported_as_the_interior_point_method_after_it(lp, monkeypatch):
     monkeypatch.setattr(solve, "SIMPLEX_EFFORT", 0)  # 0 iterations: the simplex method stops at once, as a stall would
-    plan = make_plan(default_scenario)
+    plan = make_plan(lp)
     assert plan.status == "optimal"
     assert plan.summary()["solver_method"] == "interior point (ipm) with crossover, after the simplex method stalled"

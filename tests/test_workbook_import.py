@@ -89,8 +89,8 @@ def test_an_edited_unit_is_converted(exported):
 
 
 def test_a_month_typed_as_a_date_is_read_as_that_month(exported):
-    data = edited(exported, {"workload.deadline": {"B": datetime.datetime(2027, 6, 1)}})
-    assert str(scenario_from_workbook(data).workload.deadline) == "2027-06"
+    data = edited(exported, {"runs.1T.deadline": {"B": datetime.datetime(2027, 6, 1)}})
+    assert str(scenario_from_workbook(data).runs["1T"].deadline) == "2027-06"
 
 
 def test_a_path_is_read_and_errors_name_it(tmp_path, exported):
@@ -125,9 +125,9 @@ def test_a_unit_of_the_wrong_kind_names_value_and_unit(exported):
 
 
 def test_a_value_out_of_range_names_its_cell(exported):
-    row = inputs_row(exported, "workload.availability")
-    error = error_of(edited(exported, {"workload.availability": {"B": 1.5}}))
-    assert error.field == f"Inputs!B{row} (workload.availability)"
+    row = inputs_row(exported, "runs.1T.availability")
+    error = error_of(edited(exported, {"runs.1T.availability": {"B": 1.5}}))
+    assert error.field == f"Inputs!B{row} (runs.1T.availability)"
     assert "fraction at least 0.01 and at most 1" in error.expected
 
 

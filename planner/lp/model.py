@@ -160,7 +160,7 @@ class PlanningModel:
         for s, t in sorted({(s, t) for s, _, t in self.installed if arrays.demand_charge[s] > 0}):
             self.peak[s, t] = add(f"peak_{s}_{t}", lowBound=0)
         for first in {r for r in arrays.after if r is not None}:
-            for t in range(T):
+            for t in range(*self.order_window(first)):  # before it, not finished; from its end, finished
                 self.done[first, t] = add(f"done_{first}_{t}", cat=pulp.LpBinary)
         years = sorted(set(arrays.fiscal_year.tolist()))
         for source in self.scenario.budget.by_source():
@@ -226,6 +226,12 @@ class PlanningModel:
     def run_size(self, r: int, g: int, t: int) -> list:
         """(use, 1) of run r on type g in month t at every site."""
         return [(self.use[s, g, t, r], 1.0) for s in range(len(self.arrays.sites)) if (s, g, t, r) in self.use]
+
+    def order_window(self, first: int) -> tuple[int, int]:
+        """(first month run `first` can train, its last): it can have finished by the end of a
+        month in between (a binary each), has not before, and has by its last (its deadline)."""
+        months = np.flatnonzero(self.arrays.run_flop[first].any(axis=(0, 1)))
+        return (int(months[0]), int(months[-1])) if len(months) else (0, 0)
 
     def add(self, name: str, key: tuple, terms: list, sense: int, rhs: float) -> None:
         """Add row `name[key]`: sum of (variable, coefficient) terms `sense` rhs."""
@@ -490,7 +496,7 @@ def retire_within_purchase(model: PlanningModel) -> None:
 @family("a run given `after` another starts only once the other has finished")
 def run_order(model: PlanningModel) -> None:
     arrays = model.arrays
-    if not model.done:
+    if not any(first is not None for first in arrays.after):
         return
     most = arrays.most_of_type().sum(axis=0) / COUNT  # (T,) the most accelerators that could be at work
     flop = arrays.run_flop * COUNT / COMPUTE
@@ -501,13 +507,14 @@ def run_order(model: PlanningModel) -> None:
     for r, first in enumerate(arrays.after):
         if first is None:
             continue
-        for t in range(len(arrays.months)):
-            # as a share of the most that could work, so the row's coefficients stay near 1
-            gated = t > 0 and most[t] > 0
-            share = 1.0 / most[t] if gated else 1.0
+        finished = model.order_window(first)[1]
+        for t in range(min(finished + 1, len(arrays.months))):  # from the month after its last, no limit
+            done = model.done.get((first, t - 1))
+            gated = done is not None and most[t] > 0
+            share = 1.0 / most[t] if gated else 1.0  # a share of the most that could work: coefficients near 1
             working = [(v, share) for (s, g, t_, w), v in model.use.items() if w == r and t_ == t]
             if working:
-                gate = [(model.done[first, t - 1], -1.0)] if gated else []
+                gate = [(done, -1.0)] if gated else []
                 model.add("run_order", (r, t), working + gate, pulp.LpConstraintLE, 0.0)
 
 
