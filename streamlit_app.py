@@ -11,7 +11,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from planner.app import charts, forms, sweep_views, views
+from planner.app import charts, forms, programme_charts, sweep_views, views, workloads
 from planner.app.documents import canonical, differences, read_upload, upload_name
 from planner.app.downloads import DOWNLOADS, file_stem
 from planner.app.edits import Edited, apply_edits
@@ -117,6 +117,12 @@ def table_input(frame: pd.DataFrame, key: str, read_only=(), dynamic=False, choi
     return edited, st.empty()
 
 
+def workload_table(table: workloads.WorkloadTable, document: dict):
+    """Draw the table of training runs or serving streams: rows may be added and deleted."""
+    st.markdown(f"**{'Training runs' if table is workloads.RUNS else 'Serving streams'}**")
+    return table_input(table.frame(document), table.group, dynamic=True, tips=table.help)
+
+
 def group_table(table: forms.Table, document: dict):
     """Draw the table of a document group (sites, accelerators), keyed by the group's name."""
     tips = {column.label: column.help for column in table.columns}
@@ -150,8 +156,11 @@ def sidebar_inputs(document: dict) -> tuple[list[forms.Field], dict, dict]:
         for group, group_fields in forms.FIELDS.items():
             with st.expander(group, expanded=group == "Schedule"):
                 for field in group_fields:
-                    draw(field)
+                    if field.path[0] != "workload" or document.get("workload") is not None:
+                        draw(field)
                 if group == "Training run":
+                    if document.get("workload") is None:
+                        st.caption("This scenario names its runs: edit them in the Workloads tab.")
                     slots["compute"] = st.empty()
                 if group == "Money":
                     st.caption("Money arriving in each fiscal year (April to March)")
@@ -172,8 +181,8 @@ def main() -> None:
     if upload_problem:
         st.error(upload_problem)
     summary_area = st.container()
-    tab_charts, tab_limits, tab_sites, tab_accelerators, tab_tables, tab_sweeps = st.tabs(
-        ["Charts", "Limits", "Sites and grid", "Accelerators", "Plan tables", "Sweeps"]
+    tab_charts, tab_programme, tab_limits, tab_workloads, tab_sites, tab_accelerators, tab_tables, tab_sweeps = st.tabs(
+        ["Charts", "Programme", "Limits", "Workloads", "Sites and grid", "Accelerators", "Plan tables", "Sweeps"]
     )
 
     fields, entered, slots = sidebar_inputs(document)
@@ -190,14 +199,20 @@ def main() -> None:
     with tab_accelerators:
         st.caption("Tick the accelerators the plan may buy; prices in USD convert at the exchange rate.")
         accelerator_table, accelerator_slot = group_table(forms.ACCELERATORS, document)
+    with tab_workloads:
+        st.caption("Training runs and serving streams: edit a cell, add a row at the bottom, or select rows to delete.")
+        runs_table, runs_slot = workload_table(workloads.RUNS, document)
+        streams_table, streams_slot = workload_table(workloads.STREAMS, document)
 
-    edits = [
+    edits = workloads.with_runs_converted([
         *forms.field_edits(fields, document, entered),
         *forms.fiscal_year_edits(document, entered["fiscal_years"]),
         *forms.SITES.edits(document, sites_table),
         *forms.grid_edits(document, grid_table),
         *forms.ACCELERATORS.edits(document, accelerator_table),
-    ]
+        *workloads.RUNS.edits(document, runs_table),
+        *workloads.STREAMS.edits(document, streams_table),
+    ])
     edited = apply_edits(base, edits, origin)
     for field in fields:
         show_problems(slots[field.input], edited.rejected, [field.input])
@@ -205,7 +220,10 @@ def main() -> None:
     show_problems(sites_slot, edited.rejected, ["sites:"])
     show_problems(grid_slot, edited.rejected, ["grid:"])
     show_problems(accelerator_slot, edited.rejected, ["accelerators:"])
-    slots["compute"].caption(f"Training compute: {edited.scenario.workload.required_flop:.3g} FLOP")
+    show_problems(runs_slot, edited.rejected, ["runs"])
+    show_problems(streams_slot, edited.rejected, ["inference"])
+    run = edited.scenario.run
+    slots["compute"].caption(f"Training compute ({run.name}): {run.required_flop:.3g} FLOP")
 
     with summary_area:
         plan = results(edited, origin)
@@ -216,6 +234,8 @@ def main() -> None:
     pinned = st.session_state.get("pinned")
     with tab_charts:
         draw_charts(plan, pinned)
+    with tab_programme:
+        draw_programme(plan)
     with tab_limits:
         draw_limits(plan)
     with tab_tables:
@@ -327,6 +347,20 @@ def draw_charts(plan, pinned) -> None:
         column.vega_lite_chart(spec=charts.power_chart(plan, pinned, site), width="stretch")
     for column, site in zip(st.columns(len(sites)), sites):
         column.vega_lite_chart(spec=charts.fleet_chart(plan, pinned, site), width="stretch")
+
+
+def draw_programme(plan) -> None:
+    """The programme: runs against deadlines, the cost of each, the fleet by vintage, cash by source."""
+    if not plan.feasible:
+        st.info("No charts: this scenario has no feasible plan.")
+        return
+    left, right = st.columns(2)
+    left.vega_lite_chart(spec=programme_charts.gantt_chart(plan), width="stretch")
+    right.vega_lite_chart(spec=programme_charts.run_cost_chart(plan), width="stretch")
+    left, right = st.columns(2)
+    left.vega_lite_chart(spec=programme_charts.vintage_chart(plan), width="stretch")
+    right.vega_lite_chart(spec=programme_charts.cash_chart(plan), width="stretch")
+    right.caption(views.budget_rule(plan))
 
 
 def draw_limits(plan) -> None:

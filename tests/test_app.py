@@ -86,7 +86,8 @@ def test_default_run_shows_the_engines_plan(default_plan):
     # issue 13: the objective is economic cost, so the cash paid fills the budget (total 4e11 JPY binds)
     assert metrics(at)["Total cost"].value == "JPY 400.0 bn"
     assert errors(at) == [] and list(at.warning) == []
-    assert len(at.get("vega_lite_chart")) == 6  # compute, spending, power and fleet at each site
+    charts = next(tab for tab in at.tabs if tab.label == "Charts")
+    assert len(charts.get("vega_lite_chart")) == 6  # compute, spending, power and fleet at each site
 
 
 def test_deadline_change_replans_as_the_engine_does():

@@ -11,8 +11,8 @@ from test_app_sweeps import tab
 def test_plan_tables_read_with_names_units_and_separators(default_plan):
     at = started()
     box = next(box for box in at.selectbox if box.label == "Table")
-    assert box.options == ["Fleet", "Power", "Energy and emissions", "Costs", "Compute", "Binding constraints",
-                           "Price to enter", "Relaxations"]
+    assert box.options == ["Fleet", "Power", "Energy and emissions", "Costs", "Compute", "Runs", "Inference",
+                           "Binding constraints", "Price to enter", "Relaxations"]
     fleet = tab(at, "Plan tables").dataframe[0].value
     assert list(fleet.columns) == ["Site", "Accelerator", "Month", "Installed (count)", "Delivered (count)",
                                    "Retired (count)", "Training (count)", "Serving (count)"]

@@ -76,7 +76,8 @@ def test_monte_carlo_shows_the_percentiles_of_the_same_sweep():
     assert len(tab(at, "Distribution").get("vega_lite_chart")) == 2  # cost and finish month
     scenarios = tab(at, "Distribution").dataframe[1].value  # every scenario, by name and unit
     assert list(scenarios.columns[:4]) == ["Scenario", "GB200 price (%)", "Tomakomai electricity price (%)", "Status"]
-    assert list(scenarios.columns[6:9]) == ["Capex (JPY bn)", "Electricity cost (JPY bn)", "Energy (GWh)"]
+    assert list(scenarios.columns[6:10]) == ["Capex (JPY bn)", "Electricity cost (JPY bn)", "Economic cost (JPY bn)",
+                                             "Energy (GWh)"]
     drawn = [f"{value:+,.1f}%" for value in table["accelerators.GB200.capex"]]
     assert list(scenarios["GB200 price (%)"]) == drawn
 

@@ -33,7 +33,7 @@ def test_app_replans_in_a_real_browser(tmp_path):
         page.goto(url)
         total_cost = page.get_by_test_id("stMetric").filter(has_text="Total cost").get_by_test_id("stMetricValue")
         expect(total_cost).to_have_text(shown_cost(default_plan), timeout=60_000)
-        expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(6, timeout=30_000)
+        expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(10, timeout=30_000)  # Charts: 6; Programme: 4 (issue 13, item 7)
 
         page.get_by_role("button", name="Pin this plan").click()
         expect(page.get_by_role("button", name="Unpin")).to_be_visible(timeout=30_000)

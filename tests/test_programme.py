@@ -216,9 +216,9 @@ def test_the_plan_in_words_shows_runs_cash_by_source_economic_cost_and_residual_
     attributed = n_a * PRICE * capital_recovery(0.04, 5) / 12 + n_a * WATTS * 30 * DAY * JPY_PER_J
     assert plan.runs.set_index("run").at["A", "attributed_cost_jpy"] == pytest.approx(attributed, rel=1e-6)
     lines = describe(plan).splitlines()
-    assert "  A: 2027-11 - 2027-11, deadline 2027-11; JPY 157.8 mn" in lines
-    assert lines[lines.index("runs (start - finish, deadline; attributed cost):") + 2].startswith(
-        "  B: 2027-12 - 2027-12, deadline 2027-12; JPY ")
+    assert "  A: 2027-11 - 2027-11, deadline 2027-11; 772 accelerators; JPY 157.8 mn" in lines
+    assert lines[lines.index("runs (start - finish, deadline; most accelerators at work; attributed cost):") + 2].startswith(
+        "  B: 2027-12 - 2027-12, deadline 2027-12; 747 accelerators; JPY ")  # n_b = 1e24 / (5e14 x 31 days)
     assert "runs in order: MIP gap 0.00%" in lines  # the order's binaries make a MIP (no crash on its gap)
     economic = next(line for line in lines if line.startswith("economic cost "))
     assert economic == (f"economic cost JPY {plan.economic_cost_jpy / 1e6:.1f} mn (residual view); "

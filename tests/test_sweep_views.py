@@ -95,6 +95,7 @@ def test_every_tornado_measure_has_a_name(default_scenario):
         "Total cost",
         "Capex",
         "Electricity cost",
+        "Economic cost",
         "Energy",
         "CO₂",
         "Training finishes",

@@ -37,6 +37,7 @@ LABELS = {
     "total_cost_jpy": "Total cost",
     "capex_jpy": "Capex",
     "energy_cost_jpy": "Electricity cost",
+    "economic_cost_jpy": "Economic cost",
     "energy_mwh": "Energy",
     "co2_t": "CO₂",
     "finish_month": "Training finishes",

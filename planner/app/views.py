@@ -107,7 +107,10 @@ def sizing_note(plan: Plan) -> str | None:
     """How far integer sizing (whole servers and racks) is from the fractional plan."""
     if plan.mip_gap is None:
         return None
-    return f"Whole servers and racks: MIP gap {plan.mip_gap:.2%}, {plan.integer_gap:.2%} above the fractional plan."
+    if not plan.scenario.solver.integer:  # binaries that keep runs in order make the MIP
+        return f"Runs in order: MIP gap {plan.mip_gap:.2%}."
+    above = "" if plan.integer_gap is None else f", {plan.integer_gap:.2%} above the fractional plan"
+    return f"Whole servers and racks: MIP gap {plan.mip_gap:.2%}{above}."
 
 
 def monthly(table: pd.DataFrame, name: str = CURRENT) -> pd.DataFrame:
@@ -171,6 +174,8 @@ def plan_tables() -> dict[str, tuple[str, tuple]]:
         "energy": ("Energy and emissions", export.ENERGY),
         "costs": ("Costs", export.COSTS),
         "compute": ("Compute", export.COMPUTE),
+        "runs": ("Runs", export.RUNS),
+        "inference": ("Inference", export.INFERENCE),
         "binding": ("Binding constraints", export.BINDING),
         "entry": ("Price to enter", export.ENTRY),
         "relaxations": ("Relaxations", export.RELAXATIONS),

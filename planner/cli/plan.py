@@ -7,8 +7,11 @@ import json
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from planner.cli.exits import EXIT_INFEASIBLE, EXIT_PLAN, EXIT_SOLVER
 from planner.cli.terminal import say
+from planner.inputs.calendar import hours_in
 from planner.inputs.scenario import OBJECTIVES, changed, load_scenario
 from planner.results.plan import Plan
 from planner.results.verify import verified_plan
@@ -131,9 +134,29 @@ def _demand_charges(summary: dict) -> str:
 
 
 def _runs_in_words(plan: Plan) -> list[str]:
-    """Each training run: when it trains and finishes against its deadline, and its attributed cost."""
-    lines = ["runs (start - finish, deadline; attributed cost):"] if not plan.runs.empty else []
+    """Each training run: when it trains and finishes against its deadline, on how many
+    accelerators at most, and its attributed cost; each serving stream against its demand."""
+    lines = ["runs (start - finish, deadline; most accelerators at work; attributed cost):"] if not plan.runs.empty else []
     for row in plan.runs.itertuples():
         span = f"{row.start} - {row.finish}" if row.finish else f"{row.start or 'never'} - not finished"
-        lines.append(f"  {row.run}: {span}, deadline {row.deadline}; {money(row.attributed_cost_jpy)}")
+        lines.append(f"  {row.run}: {span}, deadline {row.deadline}; {row.accelerators:,.0f} accelerators; "
+                     f"{money(row.attributed_cost_jpy)}")
+    return lines + _inference_in_words(plan)
+
+
+def _inference_in_words(plan: Plan) -> list[str]:
+    """Each serving stream: tokens served against demand over its months, its attributed cost
+    and that cost per million tokens served."""
+    lines = ["serving (served of demand, tokens/s at the peak month; attributed cost):"] if not plan.inference.empty else []
+    for name, rows in plan.inference.groupby("stream", sort=False):
+        asked = rows[rows["demand_tokens_per_s"] > 0]
+        if asked.empty:
+            lines.append(f"  {name}: no demand inside the horizon")
+            continue
+        peak = asked.loc[asked["demand_tokens_per_s"].idxmax()]
+        cost = float(rows["attributed_cost_jpy"].sum())
+        served_tokens = float((rows["served_tokens_per_s"] * hours_in(pd.PeriodIndex(rows["month"], freq="M")) * 3600).sum())
+        per_million = f", {money(cost / served_tokens * 1e6)} per million tokens" if served_tokens > 0 else ""
+        lines.append(f"  {name}: {peak.served_tokens_per_s:,.0f} of {peak.demand_tokens_per_s:,.0f} in {peak.month} "
+                     f"(from {asked['month'].iloc[0]}); {money(cost)}{per_million}")
     return lines

@@ -1,8 +1,9 @@
 """The planning workbook (.xlsx) and the plan's tables as CSV files (.zip).
 
 Sheets: Summary; Inputs (the whole scenario, one value per row, edited and read back by
-planner.exchange.workbook_import); Fleet; Power; Energy and emissions; Costs; Compute; Binding
-constraints; Relaxations (when the plan has any); Sources and assumptions.
+planner.exchange.workbook_import); Fleet; Power; Energy and emissions; Costs; Compute; Runs;
+Inference (when the scenario serves); Cash (by source, against the money available);
+Fleet-by-vintage (accelerators in service by month bought); Binding constraints; Relaxations (when the plan has any); Sources and assumptions.
 
 Cells keep full precision (formats only change what shows). Totals are live formulas whose
 cached values are the plan's own numbers, so a viewer that does not recalculate shows them too.
@@ -31,9 +32,10 @@ from planner.inputs.files import check_writable, csv_text, write_file
 from planner.inputs.inputs_table import COLUMNS as INPUT_COLUMNS
 from planner.inputs.inputs_table import document_rows
 from planner.results.plan import Plan
+from planner.results.programme import cash_by_source, fleet_by_vintage
 
 JPY_BN = 1e-9  # money shows in billions of yen
-CSV_TABLES = ("fleet", "power", "energy", "costs", "compute", "binding", "entry", "relaxations")
+CSV_TABLES = ("fleet", "power", "energy", "costs", "compute", "runs", "inference", "binding", "entry", "relaxations")
 
 # Style name -> (Excel number format, the same format in Python, to size columns).
 STYLES = {
@@ -138,6 +140,39 @@ COMPUTE = (
         "scientific",
         formula="=SUM({delivered_flop}${first}:{delivered_flop}{row})",
     ),
+)
+RUNS = (
+    Column("run", "Run"),
+    Column("start", "Start"),
+    Column("finish", "Finish"),
+    Column("deadline", "Deadline"),
+    Column("required_flop", "Compute required (FLOP)", "scientific"),
+    Column("delivered_flop", "Compute delivered (FLOP)", "scientific"),
+    Column("accelerators", "Most accelerators at work (count)", "count"),
+    Column("accelerator_months", "Accelerator-months", "count", total=True),
+    Column("attributed_cost_jpy", "Attributed cost (JPY bn)", "jpy_bn_fine", JPY_BN, total=True),
+)
+INFERENCE = (
+    Column("stream", "Stream"),
+    Column("month", "Month"),
+    Column("demand_tokens_per_s", "Demand (tokens/s)", "count"),
+    Column("served_tokens_per_s", "Served (tokens/s)", "count"),
+    Column("attributed_cost_jpy", "Attributed cost (JPY bn)", "jpy_bn_fine", JPY_BN, total=True),
+    Column("cost_per_million_tokens_jpy", "Cost per million tokens (JPY)", "decimal"),
+)
+VINTAGE = (
+    Column("site", "Site"),
+    Column("accelerator", "Accelerator"),
+    Column("bought", "Bought"),
+    Column("month", "Month"),
+    Column("accelerators", "In service (count)", "count"),
+)
+CASH = (
+    Column("fiscal_year", "Fiscal year"),
+    Column("source", "Source"),
+    Column("paid_jpy", "Paid (JPY bn)", "jpy_bn", JPY_BN, total=True),
+    Column("arriving_jpy", "Arriving (JPY bn)", "jpy_bn", JPY_BN, total=True),
+    Column("arrived_to_date_jpy", "Arrived to date (JPY bn)", "jpy_bn", JPY_BN),
 )
 BINDING = (
     Column("constraint", "Constraint"),
@@ -310,7 +345,8 @@ def workbook_bytes(plan: Plan) -> bytes:
     workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     workbook.set_properties({"title": "Capacity plan", "subject": plan.scenario.name, "comments": "Written by planner"})
     styles = _Styles(workbook)
-    names = ["Summary", "Inputs", "Fleet", "Power", "Energy and emissions", "Costs", "Compute", "Binding constraints"]
+    names = ["Summary", "Inputs", "Fleet", "Power", "Energy and emissions", "Costs", "Compute", "Runs"]
+    names += ["Inference"] * (not plan.inference.empty) + ["Cash", "Fleet-by-vintage", "Binding constraints"]
     names += ["Price to enter"] * (not plan.entry.empty) + ["Relaxations"] * (not plan.relaxations.empty)
     names += ["Sources and assumptions"]
     sheets = {name: _Sheet(workbook, styles, name) for name in names}
@@ -321,6 +357,11 @@ def workbook_bytes(plan: Plan) -> bytes:
     energy = _table(sheets["Energy and emissions"], plan.energy, ENERGY)
     costs = _costs(sheets["Costs"], plan)
     compute = _table(sheets["Compute"], plan.compute, COMPUTE)
+    _table(sheets["Runs"], plan.runs, RUNS)
+    if "Inference" in sheets:
+        _table(sheets["Inference"], plan.inference, INFERENCE)
+    _table(sheets["Cash"], cash_by_source(plan), CASH)
+    _table(sheets["Fleet-by-vintage"], fleet_by_vintage(plan), VINTAGE)
     _binding(sheets["Binding constraints"], plan)
     if "Price to enter" in sheets:
         _table(sheets["Price to enter"], plan.entry, ENTRY)
@@ -633,6 +674,7 @@ SWEEP_COLUMNS = {
         Column("total_cost_jpy", "Total cost (JPY bn)", "jpy_bn", JPY_BN),
         Column("capex_jpy", "Capex (JPY bn)", "jpy_bn", JPY_BN),
         Column("energy_cost_jpy", "Electricity (JPY bn)", "jpy_bn", JPY_BN),
+        Column("economic_cost_jpy", "Economic cost (JPY bn)", "jpy_bn", JPY_BN),
         Column("energy_mwh", "Energy (MWh)", "mwh"),
         Column("co2_t", "CO2 (t)", "tonnes"),
         Column("finish_month", "Training finishes"),
@@ -727,6 +769,8 @@ def csv_zip_bytes(plan: Plan) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in CSV_TABLES:
             archive.writestr(f"{name}.csv", csv_text(getattr(plan, name)))
+        archive.writestr("cash.csv", csv_text(cash_by_source(plan)))
+        archive.writestr("fleet_by_vintage.csv", csv_text(fleet_by_vintage(plan)))
         archive.writestr("inputs.csv", csv_text(pd.DataFrame(document_rows(plan.scenario.document()))))
         archive.writestr("summary.json", json.dumps(plan.summary(), indent=2))
     return buffer.getvalue()

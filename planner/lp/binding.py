@@ -8,11 +8,13 @@ the plan leaves out get the price cut that would bring them in.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 import pandas as pd
 
 from planner.inputs.calendar import label
-from planner.lp.model import COUNT, MONEY, OBJECTIVE_UNITS, ROW_UNITS, PlanningModel
+from planner.lp.model import COUNT, FAMILIES, MONEY, OBJECTIVE_UNITS, ROW_UNITS, PlanningModel
 from planner.lp.solve import Solution
 
 BINDING_COLUMNS = ["constraint", "description", "where", "shadow_price", "unit"]
@@ -45,38 +47,134 @@ def binding_table(model: PlanningModel, solution: Solution, objective: str = "co
 
 
 def describe_row(model: PlanningModel, family: str, key: tuple) -> tuple[str, str]:
-    """Where a row applies, and its limit in words ("Tomakomai grid limit, 2027-08: 50.0 MW")."""
-    arrays, scenario = model.arrays, model.scenario
-    if family in ("grid_limit", "it_capacity"):
-        s, t = key
-        limit = (arrays.grid if family == "grid_limit" else arrays.it_capacity)[s, t] / 1e6
-        what = "grid limit" if family == "grid_limit" else "IT fit-out"
-        return f"{arrays.sites[s]} {arrays.month_labels[t]}", f"{arrays.sites[s]} {what}, {arrays.month_labels[t]}: {limit:,.1f} MW"
-    if family == "delivery":
-        g, t = key
-        cap = arrays.delivery_cap[g]
-        return f"{arrays.accelerators[g]} {arrays.month_labels[t]}", f"{arrays.accelerators[g]} deliveries, {arrays.month_labels[t]}: {cap:,.0f} a month"
-    if family == "budget":
-        return "total", f"total budget JPY {scenario.budget.total / 1e9:,.1f} bn"
+    """Where a row applies, and its limit in words ("Tomakomai grid limit, 2027-08: 50.0 MW"),
+    from the family's entry in ROW_TEXT; a family without one is said by its registered
+    description and its key read as names (so a new family reads, if plainly, at once)."""
+    text = ROW_TEXT.get(family)
+    return text(model, family, key) if text is not None else _generic(model, family, key)
+
+
+def _bn(jpy: float) -> str:
+    return f"JPY {jpy / 1e9:,.1f} bn"
+
+
+RowText = Callable[[PlanningModel, str, tuple], tuple[str, str]]
+ROW_TEXT: dict[str, RowText] = {}
+
+
+def row_text(*families: str):
+    """Register how rows of `families` are said: (where, the limit in words)."""
+
+    def register(text: RowText) -> RowText:
+        ROW_TEXT.update(dict.fromkeys(families, text))
+        return text
+
+    return register
+
+
+@row_text("grid_limit", "it_capacity")
+def _site_power(model, family, key):
+    arrays, (s, t) = model.arrays, key
+    limit = (arrays.grid if family == "grid_limit" else arrays.it_capacity)[s, t] / 1e6
+    what = "grid limit" if family == "grid_limit" else "IT fit-out"
+    return f"{arrays.sites[s]} {arrays.month_labels[t]}", f"{arrays.sites[s]} {what}, {arrays.month_labels[t]}: {limit:,.1f} MW"
+
+
+@row_text("delivery")
+def _delivery(model, family, key):
+    arrays, (g, t) = model.arrays, key
+    name, month = arrays.accelerators[g], arrays.month_labels[t]
+    return f"{name} {month}", f"{name} deliveries, {month}: {arrays.delivery_cap[g]:,.0f} a month"
+
+
+@row_text("budget")
+def _budget(model, family, key):
+    return "total", f"total budget {_bn(model.scenario.budget.total)}"
+
+
+@row_text("budget_fy", "public_money", "private_money")
+def _money_by_year(model, family, key):
+    """Money by fiscal year, in all or from one source: what has arrived by the year's end
+    (with carry-over) or the year's own money."""
+    (year,) = key
+    budget = model.scenario.budget
+    by_year = budget.by_fiscal_year() if family == "budget_fy" else budget.by_source()[family.split("_")[0]]
+    what = {"budget_fy": "money", "public_money": "public money", "private_money": "private money"}[family]
+    if budget.carry_over:
+        arrived = sum(v for y, v in by_year.items() if y <= year)
+        return f"FY{year}", f"{what} arrived by the end of FY{year}: {_bn(arrived)}"
     if family == "budget_fy":
-        (year,) = key
-        by_year = scenario.budget.by_fiscal_year()
-        if scenario.budget.carry_over:
-            arrived = sum(v for y, v in by_year.items() if y <= year)
-            return f"FY{year}", f"money arrived by the end of FY{year}: JPY {arrived / 1e9:,.1f} bn"
-        return f"FY{year}", f"FY{year} grant JPY {by_year.get(year, 0.0) / 1e9:,.1f} bn (none when not listed)"
-    if family == "serving_demand":
-        k, t = key
-        return f"{arrays.streams[k]} {arrays.month_labels[t]}", (
-            f"{arrays.streams[k]} demand, {arrays.month_labels[t]}: {arrays.demand[k, t]:,.0f} tokens/s")
-    if family in ("public_money", "private_money", "public_share"):
-        (year,) = key
-        what = {"public_money": "public money arrived", "private_money": "private money arrived",
-                "public_share": "public share of capex"}[family]
-        return f"FY{year}", f"{what}, FY{year}"
+        return f"FY{year}", f"FY{year} grant {_bn(by_year.get(year, 0.0))} (none when not listed)"
+    return f"FY{year}", f"FY{year} {what} {_bn(by_year.get(year, 0.0))} (none when not listed)"
+
+
+@row_text("public_share")
+def _public_share(model, family, key):
+    (year,) = key
+    return f"FY{year}", f"public money at most {model.scenario.budget.public_share:.0%} of FY{year} capex"
+
+
+@row_text("cash_sources")
+def _cash_sources(model, family, key):
+    (year,) = key
+    return f"FY{year}", f"FY{year} cash paid from public and private money"
+
+
+@row_text("serving_demand")
+def _serving(model, family, key):
+    arrays, (k, t) = model.arrays, key
+    where = f"{arrays.streams[k]} {arrays.month_labels[t]}"
+    return where, f"{arrays.streams[k]} demand, {arrays.month_labels[t]}: {arrays.demand[k, t]:,.0f} tokens/s"
+
+
+@row_text("compute_requirement")
+def _compute(model, family, key):
     (r,) = key
-    name, work = arrays.runs[r], scenario.training_runs[arrays.runs[r]]
-    return f"{name} by {label(work.deadline)}", f"{name}: {arrays.required[r]:.3g} FLOP by {label(work.deadline)}"
+    name, work = model.arrays.runs[r], model.scenario.training_runs[model.arrays.runs[r]]
+    return f"{name} by {label(work.deadline)}", f"{name}: {model.arrays.required[r]:.3g} FLOP by {label(work.deadline)}"
+
+
+@row_text("run_order")
+def _run_order(model, family, key):
+    arrays = model.arrays
+    if key[0] == "finished":
+        _, first, t = key
+        name, month = arrays.runs[first], arrays.month_labels[t]
+        return f"{name} {month}", f"{name} counts as finished by {month} only once its compute is in"
+    r, t = key
+    name, month, first = arrays.runs[r], arrays.month_labels[t], arrays.runs[arrays.after[r]]
+    return f"{name} {month}", f"{name} trains in {month} only after {first} has finished"
+
+
+@row_text("fleet_balance", "use_within_fleet")
+def _fleet(model, family, key):
+    arrays, (s, g, t) = model.arrays, key
+    where = f"{arrays.accelerators[g]} at {arrays.sites[s]} {arrays.month_labels[t]}"
+    if family == "use_within_fleet":
+        return where, f"{where}: at work at most as many as are in service"
+    start = f", {arrays.existing[s, g]:,.0f} existing" if t == 0 else ""
+    return where, f"{where}: last month's fleet plus deliveries less retirements{start}"
+
+
+@row_text("retire_within_purchase")
+def _retire(model, family, key):
+    arrays, (s, g, v) = model.arrays, key
+    where = f"{arrays.accelerators[g]} at {arrays.sites[s]} bought {arrays.month_labels[v]}"
+    return where, f"{where}: retired at most as many as were bought"
+
+
+@row_text("scalable_units")
+def _units(model, family, key):
+    arrays, (s, g, v, *sold) = model.arrays, key
+    what = f"{arrays.accelerators[g]} at {arrays.sites[s]} {'sold' if sold else 'bought'} {arrays.month_labels[sold[0] if sold else v]}"
+    return what, f"{what}: in whole units of {arrays.scalable_unit[g]:,.0f}"
+
+
+def _generic(model: PlanningModel, family: str, key: tuple) -> tuple[str, str]:
+    """A family without its own text: its registered description, and its key as it is (the
+    key's indices mean what the family makes them mean, so they are not guessed into names)."""
+    where = ", ".join(map(str, key)) or "all"
+    return where, f"{FAMILIES[family].description if family in FAMILIES else family} (row {where})"
 
 
 def _phase_totals(model: PlanningModel, table: pd.DataFrame) -> pd.DataFrame:

@@ -23,17 +23,21 @@ from planner.lp.solve import solve
 
 RELAXATION_COLUMNS = ["option", "limit", "description", "amount", "unit"]
 MOVES = 1e-7  # slack (model units) below this is solver noise
-NAMED_SITES = 3  # an option names up to this many sites, and counts more
+NAMED_SITES = 3
+# every limit on money: the total, by fiscal year, and by source (public money's share of capex included)
+MONEY_FAMILIES = {"budget", "budget_fy", "public_money", "private_money", "public_share"}  # an option names up to this many sites, and counts more
 
 
 def explain(scenario: Scenario) -> pd.DataFrame:
     """Every way out, one row per limit to move; amount is NaN where an option cannot help alone."""
     rows = _later_deadline(scenario)
-    rows += _elastic(scenario, "more money", {"budget", "budget_fy"})
+    rows += _elastic(scenario, "more money", MONEY_FAMILIES)
     rows += _elastic(scenario, "more grid and fit-out", {"grid_limit", "it_capacity"}, at_sites=True)
     if any(acc.delivery_cap is not None for acc in scenario.accelerators.values()):
         rows += _elastic(scenario, "more deliveries", {"delivery"})
     rows += _elastic(scenario, "a smaller run", {"compute_requirement"})
+    if scenario.inference:
+        rows += _elastic(scenario, "less serving", {"serving_demand"})
     return pd.DataFrame(rows, columns=RELAXATION_COLUMNS)
 
 
@@ -90,6 +94,8 @@ def _row(model: PlanningModel, option: str, family: str, key: tuple, amount: flo
         required = model.arrays.required_flop
         share = (required - amount * 1e24) / required
         text = f"train {amount * 1e24:.3g} FLOP less: the largest run that fits is {share:.1%} of {limit}"
+    elif family == "serving_demand":
+        text = f"serve {amount:,.0f} tokens/s less: {limit}"
     elif unit == "JPY":
         text = f"{limit}: + JPY {amount / 1e9:,.2f} bn"
     else:

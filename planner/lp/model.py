@@ -418,11 +418,11 @@ def budget_fy(model: PlanningModel) -> None:
         model.add("budget_fy", (year,), model.spending_terms(months), pulp.LpConstraintLE, limit / MONEY)
 
 
-@family("each fiscal year's cash is paid from public and private money")
+@family("each fiscal year's cash is paid from public and private money, no more and no less")
 def cash_sources(model: PlanningModel) -> None:
     for year in sorted({y for _, y in model.money}):
         terms = model.spending_terms(range_of(model, year)) + [(model.money[name, year], -1.0) for name in ("public", "private")]
-        model.add("cash_sources", (year,), terms, pulp.LpConstraintLE, 0.0)
+        model.add("cash_sources", (year,), terms, pulp.LpConstraintEQ, 0.0)
 
 
 @family("public money pays at most its stated share of each fiscal year's capex")

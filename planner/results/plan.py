@@ -195,12 +195,23 @@ def finish_gains(scenario: Scenario, finish: str) -> pd.DataFrame:
         sites = {**scenario.sites, name: site.model_copy(update={"grid_phases": phases})}
         more = f"+10% grid and fit-out at {name}"
         rows.append(_months_gained(scenario, scenario.model_copy(update={"sites": sites}), finish, "grid_limit", name, more))
-    budget = scenario.budget.model_copy(update={
-        "total": scenario.budget.total * 1.1,
-        "fiscal_years": {y: v * 1.1 for y, v in scenario.budget.fiscal_years.items()}})
-    richer = scenario.model_copy(update={"budget": budget})
-    rows.append(_months_gained(scenario, richer, finish, "budget", "total", "+10% budget in every fiscal year"))
+    rows.append(_months_gained(scenario, _more_money(scenario, ("fiscal_years", "public", "private"), total=True),
+                               finish, "budget", "total", "+10% budget in every fiscal year"))
+    for source in ("public", "private") if scenario.budget.by_source() else ():
+        what = f"+10% {source} money in every fiscal year"
+        if len(scenario.training_runs) > 1:
+            what += f", for the {scenario.run.name} run"
+        rows.append(_months_gained(scenario, _more_money(scenario, (source,)), finish, f"{source}_money", source, what))
     return pd.DataFrame(rows, columns=BINDING_COLUMNS)
+
+
+def _more_money(scenario: Scenario, tables: tuple[str, ...], total: bool = False) -> Scenario:
+    """`scenario` with 10% more money in every fiscal year of the budget's `tables` (and in the total)."""
+    budget = scenario.budget
+    update = {table: {y: v * 1.1 for y, v in getattr(budget, table).items()} for table in tables}
+    if total:
+        update["total"] = budget.total * 1.1
+    return scenario.model_copy(update={"budget": budget.model_copy(update=update)})
 
 
 def _months_gained(scenario: Scenario, changed: Scenario, finish: str, family: str, where: str, what: str) -> dict:

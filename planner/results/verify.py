@@ -233,6 +233,8 @@ def _money(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
         for year, row in costs.iterrows():
             if _over(spend.get(year, 0.0), row["public_jpy"] + row["private_jpy"], "JPY"):
                 found.append(Violation("cash_sources", f"FY{year}", spend.get(year, 0.0), row["public_jpy"] + row["private_jpy"], "cash not paid from public and private money"))
+            if _over(row["public_jpy"] + row["private_jpy"], spend.get(year, 0.0), "JPY"):
+                found.append(Violation("cash_sources", f"FY{year}", row["public_jpy"] + row["private_jpy"], spend.get(year, 0.0), "money reported paid beyond the cash spent"))
             eligible = money.public_share * rows.loc[rows["fiscal_year"] == year, "capex_jpy"].sum()
             if _over(row["public_jpy"], eligible, "JPY"):
                 found.append(Violation("public_share", f"FY{year}", row["public_jpy"], eligible, "public money above its share of capex"))

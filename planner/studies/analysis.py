@@ -12,6 +12,7 @@ import pandas as pd
 
 from planner.inputs.calendar import label, parse_month
 from planner.inputs.errors import InputError
+from planner.inputs.inputs_table import format_path
 from planner.inputs.scenario import Scenario, lookup
 from planner.inputs.units import parse_quantity
 from planner.studies.ranges import Vary, scaled
@@ -21,6 +22,7 @@ METRICS = {  # metric: (unit, what it is)
     "total_cost_jpy": ("JPY", "total cost: capex and electricity"),
     "capex_jpy": ("JPY", "capex"),
     "energy_cost_jpy": ("JPY", "electricity cost"),
+    "economic_cost_jpy": ("JPY", "economic cost: the objective's view of the programme"),
     "energy_mwh": ("MWh", "energy"),
     "co2_t": ("t CO2", "emissions"),
     "finish_month": ("month", "finish month"),
@@ -82,13 +84,17 @@ def pareto(scenario: Scenario, budgets: Vary, latest: str | None = None, executo
         raise InputError("--pareto", "a grid or list of budget totals (e.g. '3e11 JPY..8e11 JPY:6')", budgets.text)
     latest = latest or label(scenario.horizon.end)
     document = scenario.document()
-    years = lookup(document, "budget.fiscal_years") or {}
+    # every fiscal year's money, in all and by source, scales with the total
+    years = {f"budget.{table}.{y}": v for table in ("fiscal_years", "public", "private")
+             for y, v in (lookup(document, f"budget.{table}") or {}).items()}
+    # the named run's deadline, as the scenario writes its runs
+    deadline = "workload.deadline" if scenario.workload is not None else format_path(("runs", scenario.run.name, "deadline"))
     totals = [parse_quantity(budgets.written(v), "JPY", "budget.total", scenario.exchange_rate) for v in budgets.values]
     changes = []
     for value, total in zip(budgets.values, totals):
         factor = total / scenario.budget.total
-        change = {"objective": "finish", "workload.deadline": latest, "budget.total": budgets.written(value)}
-        change.update({f"budget.fiscal_years.{y}": scaled(v, factor, f"budget.fiscal_years.{y}") for y, v in years.items()})
+        change = {"objective": "finish", deadline: latest, "budget.total": budgets.written(value)}
+        change.update({path: scaled(v, factor, path) for path, v in years.items()})
         changes.append(change)
     outcomes = evaluate(scenario, changes, executor, workers, progress)
     table = pd.concat([pd.DataFrame({"budget.total": list(budgets.values), "budget_jpy": totals}), outcomes], axis=1)

@@ -35,7 +35,8 @@ from planner.results.plan import Plan, make_plan
 from planner.studies.ranges import Vary
 
 Progress = Callable[[int, int], None]  # (scenarios done, scenarios in all)
-OUTCOMES = ["status", "reason", "total_cost_jpy", "capex_jpy", "energy_cost_jpy", "energy_mwh", "co2_t", "finish_month"]
+OUTCOMES = ["status", "reason", "total_cost_jpy", "capex_jpy", "energy_cost_jpy", "economic_cost_jpy", "energy_mwh", "co2_t",
+            "finish_month"]
 MAX_CHUNK = 25  # scenarios per task: enough to keep a worker's model warm, few enough for a live progress bar
 MAX_SCENARIOS = 1_000_000  # a sweep's plans: days of a large cluster's time; more is a typo
 
