@@ -44,12 +44,14 @@ from planner.inputs.units import Unreadable, as_quantity, split_number
 from planner.lp.model import COUNT, MONEY, PlanningModel, linear
 from planner.lp.solve import Solution, SolverError, read_values, solve
 from planner.results.plan import Plan, tabulate
+from planner.results.verify import verify
 from planner.studies.ranges import Vary
 from planner.studies.sweep import MAX_SCENARIOS, ONE_AT_A_TIME, Progress, design, evaluate
 
 REFUSED = ("objective", "solver", "horizon")  # a case varies the world, not the question, the solver or the months
 PROBABILITY_SUM = 1e-6  # how far the listed probabilities may sum from 1
 HELD = 1e-6  # accelerators: less is no order
+SAME = 1e-3  # accelerators: decisions this close are the same (the solver's tolerance, 1e-6 of a model unit, is 1e-3)
 WAIT_AND_SEE = ["status", "reason", "cost_jpy"]  # a case planned alone, knowing its future
 
 
@@ -168,6 +170,9 @@ def hedge(scenario: Scenario, cases: list[Case], settings: Settings, executor: E
             result.message = f"{solved.message}; without a plan on their own: {', '.join(alone)}"
         return result
     result.plans = [tabulate(v.scenario, m.arrays, s, 0.0) for v, m, s in zip(variants, solved.models, solved.solutions)]
+    problems = verify_hedge(result)
+    if problems:  # as verified_plan: a plan that breaks a limit or its shared orders is a solver fault
+        raise RuntimeError("the solver's hedged plan fails verification: " + "; ".join(problems[:5]))
     result.objective_jpy = solved.objective
     result.expected_cost_jpy = float(np.dot(probabilities, solved.costs))
     result.cvar_jpy = cvar(solved.costs, probabilities, settings.alpha)
@@ -177,6 +182,28 @@ def hedge(scenario: Scenario, cases: list[Case], settings: Settings, executor: E
         result.ws_jpy = float(np.dot(probabilities, costs)) + settings.risk_weight * cvar(costs, probabilities, settings.alpha)
         result.evpi_jpy = result.objective_jpy - result.ws_jpy
     return result
+
+
+def verify_hedge(result: Hedge) -> list[str]:
+    """What is wrong with a hedged plan, read from its plans' tables (not the model): each future's
+    plan checked by `verify`, and each future's deliveries and retirements up to the decision
+    month against the first future's. An empty list for a sound hedge."""
+    problems = [f"{case.name}: {violation}" for case, plan in zip(result.cases, result.plans) for violation in verify(plan)]
+    shared = [_shared(plan, label(result.settings.decision)) for plan in result.plans]
+    for case, table in zip(result.cases[1:], shared[1:]):
+        both = shared[0].join(table, how="outer", suffixes=("_first", "")).fillna(0.0)
+        for column in ("delivered", "retired"):
+            first, mine = both[f"{column}_first"], both[column]
+            for where in both.index[(mine - first).abs() > SAME]:
+                problems.append(f"{case.name}: {column} at {' '.join(where)} is {mine[where]:.6g}, "
+                                f"{result.cases[0].name} has {first[where]:.6g} (decided before the date, shared)")
+    return problems
+
+
+def _shared(plan: Plan, decision: str) -> pd.DataFrame:
+    """A plan's deliveries and retirements per site, type and month up to the decision month."""
+    fleet = plan.fleet[plan.fleet["month"] <= decision]
+    return fleet.set_index(["site", "accelerator", "month"])[["delivered", "retired"]]
 
 
 def check(scenario: Scenario, cases: list[Case], settings: Settings) -> None:
