@@ -208,3 +208,29 @@ def test_planner_hedge_prints_one_json_document_and_refuses_a_decision_outside_t
     bad = run("hedge", "hand.toml", "--cases", "cases.toml", "--decision", "2031-02", cwd=tmp_path)
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr.strip() == "error: field '--decision': expected a month of the horizon, 2027-01 to 2027-04, found 2031-02"
+
+
+def test_the_app_tab_plans_a_hedge_and_shows_a_bad_decision_month_on_screen():
+    from streamlit.testing.v1 import AppTest
+
+    def app():
+        from planner.app.hedge_view import draw_hedge
+        from tests.test_hedge import hand
+
+        draw_hedge(hand(), "hand")
+
+    at = AppTest.from_function(app, default_timeout=120).run()
+    assert at.text_input(key="hedge:decision").value == "2027-03"  # the end of the first fiscal year
+    assert at.button(key="hedge:run").disabled  # the example's GB200 is not in this scenario
+    assert at.error[0].value.startswith("Line 1: accelerators.GB200.")
+    at.text_area(key="hedge:ranges").set_value("workload.compute=uniform(5e23 FLOP, 3.6e24 FLOP)")
+    at.number_input(key="hedge:draws").set_value(2)
+    at.text_input(key="hedge:decision").set_value("2031-02").run()
+    at.button(key="hedge:run").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Decision month: expected a month of the horizon, 2027-01 to 2027-04, found 2031-02"]
+    at.text_input(key="hedge:decision").set_value("2027-02")
+    at.button(key="hedge:run").click().run()
+    assert not at.exception and not at.error
+    assert [m.label for m in at.metric] == ["Expected cost", "Value of the stochastic solution", "Value of perfect information"]
+    assert at.metric[0].value.startswith("JPY ")
