@@ -234,3 +234,13 @@ def test_the_app_tab_plans_a_hedge_and_shows_a_bad_decision_month_on_screen():
     assert not at.exception and not at.error
     assert [m.label for m in at.metric] == ["Expected cost", "Value of the stochastic solution", "Value of perfect information"]
     assert at.metric[0].value.startswith("JPY ")
+
+
+def test_a_distribution_without_draws_is_refused_under_the_flag_hedge_calls_it(capsys):
+    from planner.cli.main import main
+
+    assert main(["hedge", "--vary", "accelerators.GB200.mfu=uniform(0.3, 0.45)", "--decision", "2027-03"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == ("error: field '--draws': expected a number of draws for the distributions of "
+                            "accelerators.GB200.mfu, found none\n")

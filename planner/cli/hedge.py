@@ -63,7 +63,7 @@ def command(args) -> int:
     if args.cases is not None:
         cases, seed = cases_from_file(args.cases), None
     else:
-        cases, seed = cases_from_design([parse_vary(text, scenario) for text in args.vary], args.draws, args.seed)
+        cases, seed = _drawn(scenario, args)
     executor = cluster_executor(args.scheduler) if args.scheduler else nullcontext(None)
     with executor as pool, tqdm(unit="plan", desc="wait-and-see", disable=None) as bar:
         result = hedge(scenario, cases, settings, pool, args.workers, _advance(bar))
@@ -81,10 +81,20 @@ def command(args) -> int:
     return EXIT_INFEASIBLE if result.status == "infeasible" else EXIT_SOLVER
 
 
+def _drawn(scenario, args):
+    """The futures of --vary and --draws: the sweep's design, its --samples called --draws here."""
+    try:
+        return cases_from_design([parse_vary(text, scenario) for text in args.vary], args.draws, args.seed)
+    except InputError as error:
+        if error.field != "--samples":
+            raise
+        raise InputError("--draws", error.expected.replace("samples", "draws"), error.found) from None
+
+
 def as_json(result: Hedge, seed: int | None) -> dict:
     return {**{k: _plain(v) for k, v in result.summary().items()}, "seed": seed,
             "orders": _records(result.orders), "outcomes": _records(result.outcomes),
-            "expected_case": None if result.expected_case is None else result.expected_case.changes,
+            "expected_case": None if result.expected_case is None else {k: _plain(v) for k, v in result.expected_case.changes.items()},
             "expected_value_orders": _records(result.expected_value_orders),
             "wait_and_see": _records(result.wait_and_see)}
 
