@@ -24,6 +24,8 @@ from planner.studies.hedge import Hedge, Settings, cases_from_design, cases_from
 from planner.studies.ranges import parse_vary
 from planner.studies.sweep import cluster_executor
 
+NOISE = 1e-7  # relative: HiGHS's optimality tolerance on the objective
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = ("Futures from --vary (the sweep's ranges, docs/sweeps.md) or --cases; docs/hedging.md. "
@@ -41,6 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--risk-weight", type=float, default=0.0, metavar="LAMBDA", help="weight of CVaR beside expected cost (default 0)")
     parser.add_argument("--alpha", type=float, default=0.9, help="CVaR level: the mean of the worst 1 - alpha of cost (default 0.9)")
     parser.add_argument("--late-penalty", metavar="JPY", help="price deadlines at this much per month late (default: deadlines hold in every future)")
+    parser.add_argument("--late-months", type=int, default=6, metavar="N",
+                        help="with --late-penalty, how many months past its deadline a run may train (default 6)")
     parser.add_argument("--workers", type=int, metavar="N", help="local worker processes for the wait-and-see plans")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="plan the wait-and-see plans on a Dask cluster, e.g. tcp://host:8786")
     output = parser.add_mutually_exclusive_group()
@@ -59,7 +63,7 @@ def command(args) -> int:
     if args.cases is not None and (args.draws is not None or args.seed is not None):
         raise InputError("--cases", "no --draws or --seed (the cases file lists every future)", "both given")
     penalty = None if args.late_penalty is None else parse_quantity(args.late_penalty, "JPY", "--late-penalty", scenario.exchange_rate)
-    settings = Settings(parse_month(args.decision, "--decision"), args.risk_weight, args.alpha, penalty)
+    settings = Settings(parse_month(args.decision, "--decision"), args.risk_weight, args.alpha, penalty, args.late_months)
     if args.cases is not None:
         cases, seed = cases_from_file(args.cases), None
     else:
@@ -79,6 +83,13 @@ def command(args) -> int:
     if result.status in ("optimal", "feasible"):
         return EXIT_PLAN
     return EXIT_INFEASIBLE if result.status == "infeasible" else EXIT_SOLVER
+
+
+def _worth(value: float, summary: dict) -> str:
+    """A difference of two optima: within the solver's tolerance of the objective, it is none."""
+    if abs(value) <= NOISE * abs(summary["objective_jpy"]):
+        return "none (JPY 0 within the solver's tolerance)"
+    return money(value)
 
 
 def _drawn(scenario, args):
@@ -115,11 +126,11 @@ def describe(result: Hedge, seed: int | None) -> str:
         lines.append(_table(result.orders))
     lines += ["each future with these orders:", _table(result.outcomes.drop(columns="status"))]
     if s["vss_jpy"] is not None:
-        lines.append(f"value of the stochastic solution: {money(s['vss_jpy'])} (the expected future's plan, "
+        lines.append(f"value of the stochastic solution: {_worth(s['vss_jpy'], s)} (the expected future's plan, "
                      f"its orders held: {money(s['eev_jpy'])})")
     else:
         lines.append(f"value of the stochastic solution: {s['vss_note']}")
     if s["evpi_jpy"] is not None:
-        lines.append(f"expected value of perfect information: {money(s['evpi_jpy'])} (each future planned "
+        lines.append(f"expected value of perfect information: {_worth(s['evpi_jpy'], s)} (each future planned "
                      f"knowing itself: {money(s['ws_jpy'])})")
     return "\n".join(lines)

@@ -15,8 +15,9 @@ economic cost (`cost_objective`) plus its lateness charge, and CVaR is the Rocka
 linearisation  eta + 1/(1 - alpha) sum_w p_w z_w,  z_w >= C_w - eta,  z_w >= 0,  eta free.
 
 Deadlines hold in every case, or are priced (`late_penalty`, JPY per month late): every run may
-then train up to the horizon's end, and a share f of its compute delivered k months after its
-deadline is charged f * k * penalty, the compute-weighted months late. It equals the finish
+then train up to `late_months` past its deadline (within the horizon), and a share f of its
+compute delivered k months after its deadline is charged f * k * penalty, the compute-weighted
+months late. It equals the finish
 month's lateness when the late compute arrives in one month, and understates it when a small
 tail trails (docs/hedging.md); each case's finish month is reported as planned.
 
@@ -50,6 +51,7 @@ from planner.studies.sweep import MAX_SCENARIOS, ONE_AT_A_TIME, Progress, design
 
 REFUSED = ("objective", "solver", "horizon")  # a case varies the world, not the question, the solver or the months
 PROBABILITY_SUM = 1e-6  # how far the listed probabilities may sum from 1
+MAX_LATE_MONTHS = 120  # each month late lengthens every run's window in every case: the LP grows with it
 HELD = 1e-6  # accelerators: less is no order
 SAME = 1e-3  # accelerators: decisions this close are the same (the solver's tolerance, 1e-6 of a model unit, is 1e-3)
 WAIT_AND_SEE = ["status", "reason", "cost_jpy"]  # a case planned alone, knowing its future
@@ -70,12 +72,13 @@ class Settings:
     risk_weight: float = 0.0  # lambda
     alpha: float = 0.9  # CVaR's level: the mean of the worst (1 - alpha) of cost
     late_penalty: float | None = None  # JPY per month late (compute-weighted); None: deadlines hard
+    late_months: int = 6  # with a penalty, how many months past its deadline a run may train
 
 
 @dataclass
 class Variant:
-    """A case's scenario as planned (with every run's window to the horizon's end when deadlines
-    are priced), and each run's own deadline."""
+    """A case's scenario as planned (every run's window `late_months` longer, within the horizon,
+    when deadlines are priced), and each run's own deadline."""
 
     scenario: Scenario
     deadlines: dict[str, pd.Period]
@@ -216,6 +219,8 @@ def check(scenario: Scenario, cases: list[Case], settings: Settings) -> None:
         raise InputError("--risk-weight", "a weight of 0 or more on CVaR", repr(settings.risk_weight))
     if settings.late_penalty is not None and not 0 <= settings.late_penalty < float("inf"):
         raise InputError("--late-penalty", "JPY per month late, 0 or more", repr(settings.late_penalty))
+    if not 1 <= settings.late_months <= MAX_LATE_MONTHS:
+        raise InputError("--late-months", f"a whole number of months from 1 to {MAX_LATE_MONTHS}", repr(settings.late_months))
     if not 1 <= len(cases) <= MAX_SCENARIOS:
         raise InputError("--cases", f"from 1 to {MAX_SCENARIOS:,} cases", f"{len(cases):,}")
     total = sum(case.probability for case in cases)
@@ -312,16 +317,19 @@ def _mean(values: list, weights: np.ndarray, path: str):
 
 
 def variant(scenario: Scenario, changes: dict, settings: Settings, where: str = "case") -> Variant:
-    """A case's scenario as planned: deadlines moved to the horizon's end when they are priced."""
+    """A case's scenario as planned: deadlines `late_months` later (within the horizon) when they are priced."""
     case = changed(scenario, changes, where) if changes else scenario
     deadlines = {name: work.deadline for name, work in case.training_runs.items()}
     if settings.late_penalty is None:
         return Variant(case, deadlines)
-    end = case.horizon.end
+
+    def later(work):
+        return work.model_copy(update={"deadline": min(work.deadline + settings.late_months, case.horizon.end)})
+
     if case.workload is not None:
-        moved = case.model_copy(update={"workload": case.workload.model_copy(update={"deadline": end})})
+        moved = case.model_copy(update={"workload": later(case.workload)})
     else:
-        moved = case.model_copy(update={"runs": {n: r.model_copy(update={"deadline": end}) for n, r in case.runs.items()}})
+        moved = case.model_copy(update={"runs": {name: later(work) for name, work in case.runs.items()}})
     moved._document = case.document()
     return Variant(moved, deadlines)
 
