@@ -244,3 +244,22 @@ def test_a_distribution_without_draws_is_refused_under_the_flag_hedge_calls_it(c
     assert captured.out == ""
     assert captured.err == ("error: field '--draws': expected a number of draws for the distributions of "
                             "accelerators.GB200.mfu, found none\n")
+
+
+def test_the_hedge_sheet_holds_the_headline_the_shared_orders_and_each_future(tmp_path):
+    import io
+
+    import openpyxl
+
+    from planner.exchange.hedge_sheet import hedge_workbook_bytes
+
+    result = hedge(hand(), FUTURES, Settings(DECISION), workers=1)
+    sheet = openpyxl.load_workbook(io.BytesIO(hedge_workbook_bytes(result.summary(), result.orders, result.outcomes)))["Hedge"]
+    rows = [row for row in sheet.iter_rows(values_only=True) if any(cell is not None for cell in row)]
+    headline = {row[0]: row[1] for row in rows[:20]}
+    assert headline["decision"] == "2027-02" and headline["deadlines"] == "hard"
+    assert headline["objective (JPY bn)"] == pytest.approx(result.objective_jpy / 1e9, rel=1e-12)
+    assert headline["vss (JPY bn)"] == pytest.approx(result.vss_jpy / 1e9, rel=1e-12)
+    assert [row[:4] for row in rows if row[0] == "Alpha"] == [("Alpha", "H100", "2027-02", pytest.approx(400.0))]
+    futures = {row[0]: row for row in rows if row[0] in ("small", "large")}
+    assert futures["large"][3] == pytest.approx(result.outcomes["cost_jpy"][1] / 1e9, rel=1e-12)
