@@ -158,7 +158,7 @@ def test_verify_reads_the_shared_decisions_from_the_plans_and_names_one_that_dif
     assert any("large: delivered at Alpha H100 2027-02 is 401" in problem and "small has 400" in problem for problem in problems)
 
 
-def test_the_same_seed_gives_the_same_futures_and_answer_on_one_or_two_workers():
+def test_the_same_seed_gives_the_same_futures_and_answer_on_one_or_two_workers_or_a_dask_cluster():
     base = hand()
     varies = [parse_vary("workload.compute=uniform(5e23 FLOP, 3.6e24 FLOP)", base)]
     cases, seed = cases_from_design(varies, 3, 11)
@@ -169,6 +169,13 @@ def test_the_same_seed_gives_the_same_futures_and_answer_on_one_or_two_workers()
     pd.testing.assert_frame_equal(one.outcomes, two.outcomes)
     pd.testing.assert_frame_equal(one.wait_and_see, two.wait_and_see)
     assert one.evpi_jpy == two.evpi_jpy and one.vss_jpy == two.vss_jpy
+    import distributed
+
+    with distributed.LocalCluster(processes=False, n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            on_cluster = hedge(base, cases, Settings(DECISION), executor=client.get_executor())
+    pd.testing.assert_frame_equal(one.wait_and_see, on_cluster.wait_and_see)
+    assert one.evpi_jpy == on_cluster.evpi_jpy
 
 
 def test_cvar_is_the_mean_of_the_worst_tail():
