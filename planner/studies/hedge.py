@@ -165,7 +165,7 @@ def hedge(scenario: Scenario, cases: list[Case], settings: Settings, executor: E
     waits = evaluate(scenario, [case.changes for case in cases], executor, workers, progress,
                      task=partial(wait_and_see_chunk, settings)).reindex(columns=WAIT_AND_SEE)
     waits.insert(0, "case", [case.name for case in cases])
-    result = Hedge(settings, cases, solved.status, solved.message, _orders(variants[0], solved, settings),
+    result = Hedge(settings, cases, solved.status, solved.message, _orders(solved),
                    _outcomes(cases, variants, solved), [], wait_and_see=waits, notices=notices, seconds=solved.seconds)
     if not solved.has_plan:
         alone = [f"{row.case} ({row.status})" for row in waits.itertuples() if row.status not in ("optimal", "feasible")]
@@ -458,7 +458,7 @@ def cvar(costs, probabilities, alpha: float) -> float:
     return float(min(eta + np.dot(probabilities, np.maximum(costs - eta, 0.0)) / (1 - alpha) for eta in costs))
 
 
-def _orders(first: Variant, solved: Solved, settings: Settings) -> pd.DataFrame:
+def _orders(solved: Solved) -> pd.DataFrame:
     """The hedged decision: accelerators bought and retired (by the month they leave) per site,
     type and month up to the decision month."""
     columns = ["site", "accelerator", "month", "bought", "retired"]
