@@ -134,7 +134,7 @@ def solve(model: PlanningModel, highs: pulp.HiGHS | None = None) -> Solution:
                         np.zeros((S, G, T, len(model.workloads))), np.zeros((S, G, T, T)), message=message, notices=notices)
     solution.peak = np.zeros((S, T))
     if solution.has_plan:
-        _read_values(model, solution, name)
+        read_values(model, solution, name)
     return solution
 
 
@@ -168,7 +168,9 @@ def _status(status: int, solution_status: int, integer: bool, time_limit: float)
     return "not solved", "the solver stopped without a plan (time limit or numerical trouble)"
 
 
-def _read_values(model: PlanningModel, solution: Solution, solver: str) -> None:
+def read_values(model: PlanningModel, solution: Solution, solver: str) -> None:
+    """The solved values of `model`'s variables and rows into `solution` (also for a model
+    solved as part of a larger problem, planner.studies.hedge)."""
     for table, variables in ((solution.installed, model.installed), (solution.bought, model.buy),
                              (solution.use, model.use), (solution.retired, model.retire)):
         for key, variable in variables.items():
