@@ -73,7 +73,8 @@ def _with_options(scenario, args):
 def describe(plan: Plan) -> str:
     """A plan in words, for the terminal."""
     s = plan.summary()
-    lines = [f"{s['scenario']}", f"status: {s['status']} (objective: {s['objective']}, solver: {s['solver']})"]
+    lines = [f"{s['scenario']}", f"status: {s['status']} (objective: {s['objective']}, solver: {s['solver']}, "
+             f"{s['solver_method']})"]
     lines += [f"notice: {notice}" for notice in s["notices"]]
     if not plan.feasible:
         lines.append(s["message"] or "no plan")

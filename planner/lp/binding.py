@@ -179,57 +179,73 @@ def _generic(model: PlanningModel, family: str, key: tuple) -> tuple[str, str]:
 
 def _phase_totals(model: PlanningModel, table: pd.DataFrame) -> pd.DataFrame:
     """One more MW through a whole grid phase is worth the sum over its binding months."""
+    phase = _phase_of_month(model)
     rows = []
     for family in ("grid_limit", "it_capacity"):
         binding = table[table["constraint"] == family]
-        for s, name in enumerate(model.arrays.sites):
-            phases = model.scenario.sites[name].grid_phases
-            months = model.arrays.months
-            for i, phase in enumerate(phases):
-                end = phases[i + 1].start if i + 1 < len(phases) else None
-                inside = [
-                    (key, price) for key, price in zip(binding["key"], binding["shadow_price"])
-                    if key[0] == s and months[key[1]] >= phase.start and (end is None or months[key[1]] < end)
-                ]
-                if len(inside) > 1:
-                    what = "grid limit" if family == "grid_limit" else "IT fit-out"
-                    limit = (phase.grid_import if family == "grid_limit" else phase.it_capacity) / 1e6
-                    rows.append(
-                        {"constraint": family, "where": f"{name} phase from {label(phase.start)}",
-                         "description": f"{name} {what}, phase from {label(phase.start)} "
-                         f"({len(inside)} binding months): {limit:,.1f} MW",
-                         "shadow_price": sum(price for _, price in inside),
-                         "unit": binding.iloc[0]["unit"] + " over the phase",
-                         "key": None}
-                    )
+        if binding.empty:
+            continue
+        s, t = np.array(binding["key"].tolist()).T
+        totals = binding.groupby([s, phase[s, t]], sort=True)["shadow_price"].agg(["sum", "size"])
+        what = "grid limit" if family == "grid_limit" else "IT fit-out"
+        for (s, i), price, months in zip(totals.index, totals["sum"], totals["size"]):
+            if i < 0 or months < 2:
+                continue
+            name = model.arrays.sites[s]
+            start = model.scenario.sites[name].grid_phases[i]
+            limit = (start.grid_import if family == "grid_limit" else start.it_capacity) / 1e6
+            rows.append(
+                {"constraint": family, "where": f"{name} phase from {label(start.start)}",
+                 "description": f"{name} {what}, phase from {label(start.start)} ({months} binding months): {limit:,.1f} MW",
+                 "shadow_price": price, "unit": binding.iloc[0]["unit"] + " over the phase", "key": None}
+            )
     return pd.DataFrame(rows, columns=[*BINDING_COLUMNS, "key"])
+
+
+def _phase_of_month(model: PlanningModel) -> np.ndarray:
+    """(S, T) the grid phase each site is in each month, -1 before its first."""
+    months = model.arrays.months
+    phase = np.empty((len(model.arrays.sites), len(months)), dtype=int)
+    for s, name in enumerate(model.arrays.sites):
+        starts = pd.PeriodIndex([p.start for p in model.scenario.sites[name].grid_phases], freq=months.freq)
+        phase[s] = np.searchsorted(starts.asi8, months.asi8, side="right") - 1
+    return phase
 
 
 def entry_prices(model: PlanningModel, solution: Solution) -> pd.DataFrame:
     """For each accelerator type the plan does not buy: the capex cut per accelerator at which
     buying one (at its best site and month, training to the deadline) starts to pay, priced at
     the plan's shadow prices. The reduced cost of that purchase is the sum of the reduced
-    costs of the variables it moves."""
+    costs of the variables it moves. Whole-array work over the columns, once for all types."""
     arrays = model.arrays
-    used = solution.installed.max(axis=(0, 2)) > NEGLIGIBLE
-    dj = solution.reduced_costs
+    unused = solution.installed.max(axis=(0, 2)) <= NEGLIGIBLE
+    if not unused.any():
+        return pd.DataFrame(columns=ENTRY_COLUMNS)
+    shape = arrays.installable.shape
+    installed, held = _dense(solution.reduced_costs.get("installed", {}), model.installed, shape)
+    buy, bought = _dense(solution.reduced_costs.get("buy", {}), model.buy, shape)
+    use, _ = _dense(solution.reduced_costs.get("use", {}), model.use, (*shape, len(model.workloads)))
+    # a purchase in month t0 holds one more accelerator from t0 to the horizon's end and puts it
+    # to its best work when it can: the reduced costs from t0 on, summed from the end backwards
+    monthly = np.where(held, installed + np.minimum(use.min(axis=3), 0.0), 0.0)
+    suffix = np.cumsum(monthly[:, :, ::-1], axis=2)[:, :, ::-1]
+    # the cut is in capex, which weighs `weight` in the objective
+    weight = np.array([model.capex_weight(t) for t in range(shape[2])])
+    per_purchase = np.where(bought, (suffix + buy) / weight, np.inf)
+    best = per_purchase.min(axis=(0, 2))
     rows = []
-    for g, name in enumerate(arrays.accelerators):
-        if used[g]:
-            continue
-        best = np.inf
-        for s in range(len(arrays.sites)):
-            months = sorted(t for (s_, g_, t) in model.installed if (s_, g_) == (s, g))
-            # a purchase in month t0 holds one more accelerator from t0 to the horizon's end and
-            # puts it to its best work when it can; the cut is in capex, which weighs `weight` in the objective
-            suffix = 0.0
-            for t in reversed(months):
-                work = [dj["use"].get((s, g, t, w), 0.0) for w in range(len(model.workloads))]
-                suffix += dj["installed"].get((s, g, t), 0.0) + min(0.0, *work)
-                if (s, g, t) in model.buy:
-                    best = min(best, (suffix + dj["buy"].get((s, g, t), 0.0)) / model.capex_weight(t))
-        if np.isfinite(best):
-            cut = max(best, 0.0) * MONEY / COUNT
-            capex = float(arrays.capex[:, g].min())
-            rows.append({"accelerator": name, "price_cut_jpy": cut, "capex_jpy": capex, "cut_share": cut / capex})
+    for g in np.flatnonzero(unused & np.isfinite(best)):
+        cut = max(float(best[g]), 0.0) * MONEY / COUNT
+        capex = float(arrays.capex[:, g].min())
+        rows.append({"accelerator": arrays.accelerators[g], "price_cut_jpy": cut, "capex_jpy": capex, "cut_share": cut / capex})
     return pd.DataFrame(rows, columns=ENTRY_COLUMNS)
+
+
+def _dense(values: dict[tuple, float], columns: dict[tuple, object], shape: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Reduced costs by index as a dense array (0 where none), and where the model has a column."""
+    dense, exists = np.zeros(shape), np.zeros(shape, dtype=bool)
+    if columns:
+        exists[tuple(np.array(list(columns)).T)] = True
+    if values:
+        dense[tuple(np.array(list(values)).T)] = list(values.values())
+    return dense, exists

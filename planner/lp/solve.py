@@ -19,6 +19,9 @@ import pulp
 
 from planner.lp.model import COUNT, MONEY, POWER, PlanningModel
 
+# Columns from which an LP goes to HiGHS's interior-point method (with crossover, so the duals
+# stay those of a vertex) instead of its dual simplex method: benchmarks/README.md, "Solver method"
+IPM_FROM_COLUMNS = 400_000
 SIMPLEX_EFFORT = 5  # simplex iterations per row and column (solves here take under 1) before an LP counts as stalled
 UNDECIDED = {"kNotset", "kUnknown", "kSolveError", "kIterationLimit"}  # HiGHS ended an LP without deciding it
 
@@ -48,6 +51,7 @@ class Solution:
     mip_gap: float | None = None
     message: str = ""
     notices: list[str] = field(default_factory=list)
+    method: str = ""  # the solver's method, in words (lp_method)
     duals: dict[str, dict[tuple, float]] = field(default_factory=dict)
     reduced_costs: dict[str, dict[tuple, float]] = field(default_factory=dict)
     slacks: dict[str, dict[tuple, float]] = field(default_factory=dict)
@@ -95,6 +99,33 @@ def pick_solver(requested: str) -> tuple[str, list[str]]:
     return stand_in, [f"solver '{requested}' is not available here; solved with '{stand_in}' instead"]
 
 
+def lp_method(columns: int) -> dict[str, str]:
+    """HiGHS options choosing its method for an LP of `columns` columns: none (HiGHS's simplex,
+    which a sweep restarts warm from the last basis) below IPM_FROM_COLUMNS, else the
+    interior-point method with crossover, HiPO where the installed HiGHS has it."""
+    if columns < IPM_FROM_COLUMNS:
+        return {}
+    return {"solver": "hipo" if _hipo_installed() else "ipm", "run_crossover": "on"}
+
+
+@cache
+def _hipo_installed() -> bool:
+    import highspy  # asked only once HiGHS solves a large LP
+
+    from planner.lp.highs import SilentModel
+
+    return SilentModel().setOptionValue("solver", "hipo") == highspy.HighsStatus.kOk
+
+
+def method_words(name: str, integer: bool, options: dict[str, str]) -> str:
+    """The method `options` choose, as the plan reports it."""
+    if integer:
+        return "branch and bound"
+    if name == "highs" and options.get("solver") in ("ipm", "hipo"):
+        return f"interior point ({options['solver']}) with crossover"
+    return "simplex"
+
+
 def make_solver(name: str, time_limit: float, mip_gap: float, **options):
     """A PuLP solver; `options` are HiGHS options (e.g. solver="ipm")."""
     if name == "highs":
@@ -110,28 +141,34 @@ def solve(model: PlanningModel, highs: pulp.HiGHS | None = None) -> Solution:
     one (a sweep passes one that keeps its model warm between scenarios)."""
     settings = model.scenario.solver
     lp_by_highs = settings.name == "highs" and not model.integer
+    options = {}
     if highs is not None and settings.name == "highs":  # a HiGHS instance in hand: HiGHS is available
         name, notices, solver = "highs", [], highs
     else:
         name, notices = pick_solver(settings.name)
         lp_by_highs = lp_by_highs and name == "highs"
-        effort = {"simplex_iteration_limit": SIMPLEX_EFFORT * _size(model)} if lp_by_highs else {}
-        solver = make_solver(name, settings.time_limit, settings.mip_gap, **effort)
+        options = lp_method(model.problem.numVariables()) if lp_by_highs else {}
+        if lp_by_highs and not options:
+            options = {"simplex_iteration_limit": SIMPLEX_EFFORT * _size(model)}
+        solver = make_solver(name, settings.time_limit, settings.mip_gap, **options)
+    method = method_words(name, model.integer, options)
     started = time.perf_counter()
     status = _run(model, solver, name)
     left = settings.time_limit - (time.perf_counter() - started)
-    if lp_by_highs and _undecided(model) and left > 0:
+    if lp_by_highs and method == "simplex" and _undecided(model) and left > 0:
         # On a highly degenerate LP (identical sites or types, zero prices) HiGHS's dual simplex
         # can stall for minutes or end "Unknown" (found by the property tests); its
         # interior-point method, with crossover to a vertex so duals stay exact, does not
         status = _run(model, make_solver(name, left, settings.mip_gap, solver="ipm"), name)
+        method = "interior point (ipm) with crossover, after the simplex method stalled"
         if not _undecided(model):
             notices = [*notices, "HiGHS's simplex method stopped without an answer; its interior-point method found one"]
     seconds = time.perf_counter() - started
     words, message = _status(status, model.problem.sol_status, model.integer, settings.time_limit)
     S, G, T = shape = model.arrays.installable.shape
     solution = Solution(words, name, seconds, np.zeros(shape), np.zeros(shape), np.zeros(shape),
-                        np.zeros((S, G, T, len(model.workloads))), np.zeros((S, G, T, T)), message=message, notices=notices)
+                        np.zeros((S, G, T, len(model.workloads))), np.zeros((S, G, T, T)), message=message, notices=notices,
+                        method=method)
     solution.peak = np.zeros((S, T))
     if solution.has_plan:
         read_values(model, solution, name)

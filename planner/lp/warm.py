@@ -37,25 +37,26 @@ class _Arrays:
 
 
 def _arrays(lp: pulp.LpProblem, mip: bool) -> _Arrays:
-    variables = lp.variables()
+    variables = lp.variables()  # once per solve: see WarmHighs.actualSolve
     for index, variable in enumerate(variables):
         variable.index = index
-    rows, columns, values = [], [], []
+    lengths, columns, values = [], [], []
     row_lower, row_upper = [], []
     constraints = lp.constraints()  # a list in insertion order (PuLP 4's API)
     for index, constraint in enumerate(constraints):
         constraint.index = index
-        for variable, coefficient in constraint.items():
-            if coefficient:
-                rows.append(index)
-                columns.append(variable.index)
-                values.append(coefficient)
+        lengths.append(len(constraint))
+        columns.extend([variable.index for variable in constraint])
+        values.extend(constraint.values())
         lower, upper = constraint.getLb(), constraint.getUb()
         row_lower.append(-INF if lower is None else lower)
         row_upper.append(INF if upper is None else upper)
+    rows = np.repeat(np.arange(len(constraints), dtype=np.int32), lengths)
+    columns, values = np.array(columns, dtype=np.int32), np.array(values, dtype=float)
+    nonzero = values != 0
+    rows, columns, values = rows[nonzero], columns[nonzero], values[nonzero]
     sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
     integer = np.array([mip and v.cat == pulp.LpInteger for v in variables], dtype=bool)
-    rows, columns = np.array(rows, dtype=np.int32), np.array(columns, dtype=np.int32)
     shape = (
         tuple(v.name for v in variables), tuple(c.name for c in constraints), integer.tobytes(), rows.tobytes(),
         columns.tobytes(),
@@ -69,7 +70,7 @@ def _arrays(lp: pulp.LpProblem, mip: bool) -> _Arrays:
         row_upper=np.array(row_upper, dtype=float),
         rows=rows,
         columns=columns,
-        values=np.array(values, dtype=float),
+        values=values,
         integer=integer,
     )
 
@@ -84,6 +85,16 @@ class WarmHighs(SilentHiGHS):
         self.highs: highspy.Highs | None = None
         self._last: _Arrays | None = None
         self.warm_starts = 0  # solves that reused the model and its basis
+
+    def actualSolve(self, lp):
+        # PuLP's `variables()` walks every constraint and sorts the columns by name on each call,
+        # and one solve calls it four times (half of a warm solve's time); the columns cannot
+        # change during a solve, so the first call's list serves them all
+        lp.variables = lambda listed=lp.variables(): listed
+        try:
+            return super().actualSolve(lp)
+        finally:
+            del lp.variables
 
     def createAndConfigureSolver(self, lp):
         if self.highs is None:

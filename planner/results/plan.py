@@ -64,6 +64,7 @@ class Plan:
     economic_cost_jpy: float = 0.0
     residual_value_jpy: float = 0.0
     message: str = ""
+    solver_method: str = ""  # how the solver solved it: lp.solve.method_words
     notices: list[str] = field(default_factory=list)
     mip_gap: float | None = None
     integer_gap: float | None = None
@@ -106,6 +107,7 @@ class Plan:
             "message": self.message,
             "objective": self.scenario.objective,
             "solver": self.solver,
+            "solver_method": self.solver_method,
             "integer": self.scenario.solver.integer,
             "mip_gap": self.mip_gap,
             "integer_gap": self.integer_gap,
@@ -294,6 +296,7 @@ def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, bui
         scenario=scenario,
         status=solution.status,
         solver=solution.solver,
+        solver_method=solution.method,
         fleet=fleet,
         power=power,
         energy=energy,
