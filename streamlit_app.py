@@ -11,7 +11,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from planner.app import charts, forms, programme_charts, sweep_views, views, workloads
+from planner.app import charts, forms, hedge_view, programme_charts, sweep_views, views, workloads
 from planner.app.documents import canonical, differences, read_upload, upload_name
 from planner.app.downloads import DOWNLOADS, file_stem
 from planner.app.edits import Edited, apply_edits
@@ -181,9 +181,8 @@ def main() -> None:
     if upload_problem:
         st.error(upload_problem)
     summary_area = st.container()
-    tab_charts, tab_programme, tab_limits, tab_workloads, tab_sites, tab_accelerators, tab_tables, tab_sweeps = st.tabs(
-        ["Charts", "Programme", "Limits", "Workloads", "Sites and grid", "Accelerators", "Plan tables", "Sweeps"]
-    )
+    tabs = ["Charts", "Programme", "Limits", "Workloads", "Sites and grid", "Accelerators", "Plan tables", "Sweeps", "Hedge"]
+    tab_charts, tab_programme, tab_limits, tab_workloads, tab_sites, tab_accelerators, tab_tables, tab_sweeps, tab_hedge = st.tabs(tabs)
 
     fields, entered, slots = sidebar_inputs(document)
     with tab_sites:
@@ -229,6 +228,8 @@ def main() -> None:
         plan = results(edited, origin)
     with tab_sweeps:
         draw_sweeps(edited.scenario, canonical(edited.document))
+    with tab_hedge:
+        hedge_view.draw_hedge(edited.scenario, canonical(edited.document))
     if plan is None:
         return
     pinned = st.session_state.get("pinned")

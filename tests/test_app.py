@@ -88,6 +88,8 @@ def test_default_run_shows_the_engines_plan(default_plan):
     assert errors(at) == [] and list(at.warning) == []
     charts = next(tab for tab in at.tabs if tab.label == "Charts")
     assert len(charts.get("vega_lite_chart")) == 6  # compute, spending, power and fleet at each site
+    hedge = next(tab for tab in at.tabs if tab.label == "Hedge")  # issue 17: planned only on its button
+    assert [area.label for area in hedge.text_area] == ["Uncertain fields, one FIELD=RANGE per line"]
 
 
 def test_deadline_change_replans_as_the_engine_does():

@@ -6,7 +6,6 @@ import sys
 
 import pandas as pd
 import pytest
-
 from builders import OLD_DEFAULT
 
 from planner import load_scenario, make_plan

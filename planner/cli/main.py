@@ -20,6 +20,7 @@ COMMANDS = {
     "plan": "plan a scenario (the shipped default without PATH)",
     "estimate": "time, energy and CO2 of a training run on one accelerator type",
     "sweep": "plan many variants: grids, Monte Carlo, tornado, Pareto front",
+    "hedge": "the orders to place before a decision month that do best across many futures",
 }
 
 

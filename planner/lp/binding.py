@@ -87,6 +87,13 @@ def _delivery(model, family, key):
     return f"{name} {month}", f"{name} deliveries, {month}: {arrays.delivery_cap[g, t]:,.0f} a month"
 
 
+@row_text("peak_draw")
+def _peak(model, family, key):
+    arrays, (s, t) = model.arrays, key
+    where = f"{arrays.sites[s]} {arrays.month_labels[t]}"
+    return where, f"{arrays.sites[s]} peak draw for the demand charge is at least the draw of {arrays.month_labels[t]}"
+
+
 @row_text("budget")
 def _budget(model, family, key):
     return "total", f"total budget {_bn(model.scenario.budget.total)}"

@@ -45,7 +45,7 @@ class Solution:
     bought: np.ndarray = None
     use: np.ndarray = None
     retired: np.ndarray = None
-    peak: np.ndarray = None
+    peak: np.ndarray | None = None  # (S, T); zeros when left out
     money: dict[tuple[str, int], float] = field(default_factory=dict)
     objective: float | None = None
     mip_gap: float | None = None
@@ -55,6 +55,10 @@ class Solution:
     duals: dict[str, dict[tuple, float]] = field(default_factory=dict)
     reduced_costs: dict[str, dict[tuple, float]] = field(default_factory=dict)
     slacks: dict[str, dict[tuple, float]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.peak is None:
+            self.peak = np.zeros(self.installed.shape[::2])
 
     @property
     def has_plan(self) -> bool:
@@ -169,9 +173,8 @@ def solve(model: PlanningModel, highs: pulp.HiGHS | None = None) -> Solution:
     solution = Solution(words, name, seconds, np.zeros(shape), np.zeros(shape), np.zeros(shape),
                         np.zeros((S, G, T, len(model.workloads))), np.zeros((S, G, T, T)), message=message, notices=notices,
                         method=method)
-    solution.peak = np.zeros((S, T))
     if solution.has_plan:
-        _read_values(model, solution, name)
+        read_values(model, solution, name)
     return solution
 
 
@@ -205,7 +208,9 @@ def _status(status: int, solution_status: int, integer: bool, time_limit: float)
     return "not solved", "the solver stopped without a plan (time limit or numerical trouble)"
 
 
-def _read_values(model: PlanningModel, solution: Solution, solver: str) -> None:
+def read_values(model: PlanningModel, solution: Solution, solver: str) -> None:
+    """The solved values of `model`'s variables and rows into `solution` (also for a model
+    solved as part of a larger problem, planner.studies.hedge)."""
     for table, variables in ((solution.installed, model.installed), (solution.bought, model.buy),
                              (solution.use, model.use), (solution.retired, model.retire)):
         for key, variable in variables.items():

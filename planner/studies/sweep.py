@@ -43,7 +43,7 @@ MAX_SCENARIOS = 1_000_000  # a sweep's plans: days of a large cluster's time; mo
 # One warm model per process. Scenarios in one process take turns: HiGHS instances are not
 # safe to run side by side in threads of one process (ERGO-Code/HiGHS#3141), and PuLP and
 # pandas hold the GIL anyway; processes are the unit of parallel work.
-_ONE_AT_A_TIME = threading.Lock()
+ONE_AT_A_TIME = threading.Lock()
 
 
 def sweep(
@@ -105,10 +105,13 @@ def design(varies: list[Vary], samples: int | None = None, seed: int | None = No
 
 
 def evaluate(scenario: Scenario, changes: list[dict], executor: Executor | None = None,
-             workers: int | None = None, progress: Progress | None = None) -> pd.DataFrame:
+             workers: int | None = None, progress: Progress | None = None,
+             task: Callable[[Scenario, list[dict]], list[dict]] | None = None) -> pd.DataFrame:
     """One row of outcomes per entry of `changes`, in order. Without an executor, a local
     pool of `workers` processes (all cores by default, and at most one per core and per task;
-    1 runs here, in this process)."""
+    1 runs here, in this process). `task` plans a chunk of variants (a module-level function,
+    so it travels to workers): the sweep's row of a least-cost plan by default."""
+    task = task or _evaluate_chunk
     total = len(changes)
     cores = os.cpu_count() or 1
     workers = min(workers or cores, cores)  # more processes than cores only wait their turn
@@ -128,12 +131,12 @@ def evaluate(scenario: Scenario, changes: list[dict], executor: Executor | None 
 
     if executor is None and (workers == 1 or len(chunks) <= 1):
         for chunk in chunks:
-            store(chunk, _evaluate_chunk(scenario, [changes[i] for i in chunk]))
+            store(chunk, task(scenario, [changes[i] for i in chunk]))
     elif executor is None:
         with ProcessPoolExecutor(workers, initializer=_leave_interrupts_to_the_parent) as pool:
-            _gather(pool, scenario, changes, chunks, store)
+            _gather(pool, task, scenario, changes, chunks, store)
     else:
-        _gather(executor, scenario, changes, chunks, store)
+        _gather(executor, task, scenario, changes, chunks, store)
     return pd.DataFrame(rows, columns=_columns(rows))
 
 
@@ -157,9 +160,9 @@ def cluster_executor(address: str):
         client.close()
 
 
-def _gather(executor: Executor, scenario: Scenario, changes: list[dict], chunks: list[list[int]], store) -> None:
+def _gather(executor: Executor, task, scenario: Scenario, changes: list[dict], chunks: list[list[int]], store) -> None:
     with _interrupts_held():
-        futures = {executor.submit(_evaluate_chunk, scenario, [changes[i] for i in chunk]): chunk for chunk in chunks}
+        futures = {executor.submit(task, scenario, [changes[i] for i in chunk]): chunk for chunk in chunks}
     try:
         for future in as_completed(futures):
             chunk = futures[future]
@@ -205,7 +208,7 @@ def _leave_interrupts_to_the_parent() -> None:
 
 
 def _evaluate_chunk(scenario: Scenario, chunk: list[dict]) -> list[dict]:
-    with _ONE_AT_A_TIME:
+    with ONE_AT_A_TIME:
         return [outcome(scenario, changes) for changes in chunk]
 
 
