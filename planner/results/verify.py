@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from planner.inputs.calendar import fiscal_year, parse_month
@@ -208,21 +209,27 @@ def _fleet_rules(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
 
 def _commissioned(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
     """Accelerators work only once commissioned: in month p, those delivered after p - lag (less
-    what of them has been retired by p) may not work."""
+    what of them has been retired by p) may not work. By (site, type), with running sums over
+    months as integers, so a long horizon costs no more than a pass over its rows."""
     found, sold = [], plan.retirements
-    sold_periods = [(parse_month(b, "month"), parse_month(r, "month")) for b, r in zip(sold["bought"], sold["retired"])]
-    for row in rows.itertuples():
-        lag = plan.scenario.accelerators[row.accelerator].commissioning_lag
+    sold_bought = np.array([parse_month(b, "month").ordinal for b in sold["bought"]], dtype=int)
+    sold_retired = np.array([parse_month(r, "month").ordinal for r in sold["retired"]], dtype=int)
+    for (site, name), group in rows.sort_values("period").groupby(["site", "accelerator"]):
+        lag = plan.scenario.accelerators[name].commissioning_lag
         if not lag:
             continue
-        same = (rows["site"] == row.site) & (rows["accelerator"] == row.accelerator)
-        recent = rows.loc[same & (rows["period"] > row.period - lag) & (rows["period"] <= row.period), "delivered"].sum()
-        gone = sum(n for (b, r), site, name, n in zip(sold_periods, sold["site"], sold["accelerator"], sold["accelerators"])
-                   if (site, name) == (row.site, row.accelerator) and b > row.period - lag and r <= row.period)
-        ready = row.installed - (recent - gone)
-        if _over(row.training + row.serving, ready, "count"):
-            found.append(Violation("use_within_fleet", f"{row.site} {row.accelerator} {row.month}", row.training + row.serving,
-                                   ready, f"works more than is commissioned ({lag} months after delivery)"))
+        months = np.array([p.ordinal for p in group["period"]], dtype=int)
+        delivered = np.concatenate([[0.0], np.cumsum(group["delivered"].to_numpy(dtype=float))])
+        recent = delivered[1:] - delivered[np.searchsorted(months, months - lag, side="right")]
+        mine = ((sold["site"] == site) & (sold["accelerator"] == name)).to_numpy()
+        counts = sold["accelerators"].to_numpy(dtype=float)[mine]
+        gone = ((sold_bought[mine][None, :] > months[:, None] - lag) & (sold_retired[mine][None, :] <= months[:, None])) @ counts
+        ready = group["installed"].to_numpy(dtype=float) - (recent - gone)
+        working = (group["training"] + group["serving"]).to_numpy(dtype=float)
+        for month, work, room in zip(group["month"], working, ready):
+            if _over(work, room, "count"):
+                found.append(Violation("use_within_fleet", f"{site} {name} {month}", work, room,
+                                       f"works more than is commissioned ({lag} months after delivery)"))
     return found
 
 
