@@ -38,10 +38,13 @@ def uploaded_scenario(data: bytes, name: str) -> Scenario:
     return read_upload(data, name)
 
 
+COMPARE_RULES = "compare rules"  # the Programme tab's toggle: re-plan with the run rules relaxed
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
-def plan_for(document_text: str, _scenario: Scenario):
+def plan_for(document_text: str, _scenario: Scenario, compare_rules: bool = False):
     """The verified plan, cached by the scenario's content (its canonical document text)."""
-    return verified_plan(_scenario)
+    return verified_plan(_scenario, compare_rules=compare_rules)
 
 
 def loaded_scenario() -> tuple[Scenario, str, str | None]:
@@ -256,7 +259,7 @@ def results(edited: Edited, origin: str):
             f"{'them' if count > 1 else 'it'} out. The message beside each says why."
         )
     try:
-        plan = plan_for(canonical(edited.document), scenario)
+        plan = plan_for(canonical(edited.document), scenario, st.session_state.get(COMPARE_RULES, False))
     except RuntimeError as error:
         st.error(f"The solver could not plan this scenario: {error}")
         return None
@@ -362,6 +365,14 @@ def draw_programme(plan) -> None:
     left.vega_lite_chart(spec=programme_charts.vintage_chart(plan), width="stretch")
     right.vega_lite_chart(spec=programme_charts.cash_chart(plan), width="stretch")
     right.caption(views.budget_rule(plan))
+    st.toggle("Compare with the run rules relaxed", key=COMPARE_RULES,
+              help="Re-plan with every run free to mix types and with every run on one site, and show what each "
+              "rule costs. Two more plans, so a few seconds more on the programme default.")
+    if st.session_state.get(COMPARE_RULES):
+        if plan.alternatives.empty:
+            st.caption("No run rule here could change the plan (the cost objective, and a run with a choice, are needed).")
+        else:
+            st.dataframe(views.plan_table(plan, "alternatives"), width="stretch", hide_index=True)
 
 
 def draw_limits(plan) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from builders import ONE_SITE, scenario
+from builders import OLD_DEFAULT, ONE_SITE, scenario
 
 from planner.cli.estimate import run as run_estimate
 from planner.inputs.goodput import checkpoint_interval, expected_interruptions, goodput, mean_time_between_failures
@@ -64,7 +64,7 @@ def _two_types(**run):
 def test_the_one_type_rule_changes_the_cheapest_plan():
     # One type: X1's 40 cannot finish (N = 63.42 are needed), so the run buys N X2 at 1e7 JPY.
     # Mixed, at 0.85: 1e24 / 0.85 FLOP, of which the 40 X1 give 40 / N; buy the rest in X2.
-    one = make_plan(_two_types())
+    one = make_plan(_two_types(), compare_rules=True)
     assert one.status == "optimal" and verify(one) == []
     run = one.runs.iloc[0]
     assert run["accelerator"] == "X2" and run["efficiency"] == 1.0
@@ -105,7 +105,7 @@ def test_split_against_one_site_crosses_over_at_the_bandwidth_worked_by_hand():
     slow = make_plan(_cheap_small_and_dear_large(0.9 * crossover))
     assert slow.runs.iloc[0]["sites"] == "Beta"
     assert slow.summary()["total_cost_jpy"] == pytest.approx(1.5e7 * N, rel=1e-6)
-    fast = make_plan(_cheap_small_and_dear_large(1.1 * crossover))
+    fast = make_plan(_cheap_small_and_dear_large(1.1 * crossover), compare_rules=True)
     e = STEP / (STEP + 16e9 / (1.1 * crossover))
     assert fast.runs.iloc[0]["sites"] == "Alpha+Beta" and fast.runs.iloc[0]["efficiency"] == pytest.approx(e)
     split_cost = 0.5e7 * N + 1.5e7 * (N / e - N / 2)
@@ -138,7 +138,7 @@ def test_goodput_falls_with_the_run_size_in_the_plan():
 
 
 def test_a_file_naming_the_old_anchor_site_still_loads_and_plans_the_same():
-    document = load_scenario().document()
+    document = load_scenario(OLD_DEFAULT).document()  # one [workload], as the files that named an anchor site
     older = edit(document, {"workload.anchor_site": "Sakai"})
     assert make_plan(build(older, "old file")).summary()["economic_cost_jpy"] == pytest.approx(
         make_plan(build(document, "today")).summary()["economic_cost_jpy"], rel=1e-9)

@@ -30,6 +30,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--integer", action="store_true", help="buy whole servers and racks (MILP)")
     parser.add_argument("--time-limit", metavar="DURATION", help="solver time limit, e.g. '30 s'")
     parser.add_argument("--mip-gap", metavar="FRACTION", type=float, help="relative MIP gap for --integer")
+    parser.add_argument("--alternatives", action="store_true",
+                        help="also re-plan with the run rules relaxed (types mixed, one site per run) and say what each rule costs")
 
 
 def command(args) -> int:
@@ -44,7 +46,7 @@ def command(args) -> int:
         scenario = scenario_from_workbook(args.from_workbook)
     else:
         scenario = load_scenario(args.path)
-    plan = verified_plan(_with_options(scenario, args))
+    plan = verified_plan(_with_options(scenario, args), compare_rules=args.alternatives)
     summary = plan.summary()
     if args.json:
         say(json.dumps(summary, indent=2))

@@ -170,10 +170,12 @@ def _records(table: pd.DataFrame) -> list[dict]:
     return [{k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()} for row in table.to_dict("records")]
 
 
-def make_plan(scenario: Scenario, highs: pulp.HiGHS | None = None, explain_limits: bool = True) -> Plan:
+def make_plan(scenario: Scenario, highs: pulp.HiGHS | None = None, explain_limits: bool = True,
+              compare_rules: bool = False) -> Plan:
     """Answer the scenario's objective: solve, lay the answer out as tables, and say what binds
     (or, for an infeasible scenario, what would make it feasible). A sweep passes a warm HiGHS
-    solver and leaves out `explain_limits`, which only a single plan shows."""
+    solver and leaves out `explain_limits`, which only a single plan shows. `compare_rules` also
+    re-plans with the run rules relaxed (the alternatives table): two more MILPs, so on request."""
     started = time.perf_counter()
     outcome = optimise(scenario, highs)
     solution = outcome.solution
@@ -193,7 +195,8 @@ def make_plan(scenario: Scenario, highs: pulp.HiGHS | None = None, explain_limit
             plan.entry = _outside_the_rule(plan, priced.model, entry_prices(priced.model, priced.solution))
         if scenario.objective == "finish":
             plan.binding = pd.concat([plan.binding, finish_gains(scenario, plan.finish_month)], ignore_index=True)
-        plan.alternatives = alternatives(scenario, outcome)
+        if compare_rules:
+            plan.alternatives = alternatives(scenario, outcome)
     elif solution.status == "infeasible":
         plan.relaxations = explain(scenario)
     return plan

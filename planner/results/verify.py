@@ -167,10 +167,10 @@ def verify(plan: Plan) -> list[Violation]:
     return found
 
 
-def verified_plan(scenario: Scenario) -> Plan:
+def verified_plan(scenario: Scenario, compare_rules: bool = False) -> Plan:
     """The plan of `scenario`, refused (RuntimeError) when it fails its own check: a plan that
     breaks a limit or misreports a figure is a solver fault, never something to show."""
-    plan = make_plan(scenario)
+    plan = make_plan(scenario, compare_rules=compare_rules)
     problems = verify(plan)
     if problems:
         raise RuntimeError("the solver's plan fails verification: " + "; ".join(map(str, problems[:5])))
