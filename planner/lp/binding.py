@@ -74,10 +74,11 @@ def row_text(*families: str):
 
 @row_text("grid_limit", "it_capacity")
 def _site_power(model, family, key):
-    arrays, (s, t) = model.arrays, key
+    arrays, (s, t, *hour) = model.arrays, key  # grid rows by the hour carry (day, hour)
     limit = (arrays.grid if family == "grid_limit" else arrays.it_capacity)[s, t] / 1e6
     what = "grid limit" if family == "grid_limit" else "IT fit-out"
-    return f"{arrays.sites[s]} {arrays.month_labels[t]}", f"{arrays.sites[s]} {what}, {arrays.month_labels[t]}: {limit:,.1f} MW"
+    when = f"{arrays.month_labels[t]}" + (f", {model.hours.days[s][t]['names'][hour[0]]} day {hour[1]:02d}:00" if hour else "")
+    return f"{arrays.sites[s]} {when}", f"{arrays.sites[s]} {what}, {when}: {limit:,.1f} MW"
 
 
 @row_text("delivery")

@@ -12,9 +12,11 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from planner.inputs.calendar import fiscal_year, parse_month
+from planner.inputs.hours import site_days
 from planner.inputs.scenario import Scenario
 from planner.results.plan import Plan, make_plan
 
@@ -81,6 +83,22 @@ def site_month(site, period: pd.Period) -> SiteMonth:
     return SiteMonth(pue, price, carbon, reserved)
 
 
+def hour_factors(scenario, site, period: pd.Period) -> tuple[float, float, float, float]:
+    """On `site`'s representative days of `period` (inputs.hours), per unit of steady facility
+    draw at the month's PUE: energy, electricity cost and CO2 relative to the month's price and
+    intensity, and the highest hour's draw. All 1 for a steady month. Throttling not included."""
+    if not scenario.representative_days:
+        return 1.0, 1.0, 1.0, 1.0
+    values = site_month(site, period)
+    (day,) = site_days(site, pd.PeriodIndex([period]), np.array([values.pue]), np.array([values.price]),
+                       np.array([values.carbon]))
+    weight, hours = day["weight"][:, None], day["weight"].sum() * 24
+    energy = float(np.sum(day["pue"] * weight) / hours) / values.pue
+    cost = float(np.sum(day["price"] * day["pue"] * weight) / hours) / (values.pue * values.price)
+    co2 = float(np.sum(day["carbon"] * day["pue"] * weight) / hours) / (values.pue * values.carbon)
+    return energy, cost, co2, float(day["pue"].max()) / values.pue
+
+
 def _reserved_draw(site, period: pd.Period) -> float:
     """W the reserved IT load draws from the grid in `period`."""
     values = site_month(site, period)
@@ -101,11 +119,13 @@ def recompute(plan: Plan) -> pd.DataFrame:
     at = [values[key] for key in zip(rows["site"], period)]
     rows["it_w"] = it_power * (idle * rows["installed"] + (1 - idle) * (rows["training"] + rows["serving"]))
     rows["facility_w"] = rows["it_w"] * [v.pue for v in at]
-    rows["energy_j"] = rows["facility_w"] * seconds
-    rows["electricity_jpy"] = rows["energy_j"] * [v.price for v in at]
-    # a month is steady: its peak draw is its facility draw, charged per month
-    rows["demand_jpy"] = rows["facility_w"] * rows["site"].map(lambda s: site[s].demand_charge)
-    rows["co2_kg"] = rows["energy_j"] * [v.carbon for v in at]
+    hours = {key: hour_factors(scenario, site[key[0]], key[1]) for key in values}
+    energy, cost, co2, peak = (np.array(column) for column in zip(*[hours[key] for key in zip(rows["site"], period)]))
+    rows["energy_j"] = rows["facility_w"] * seconds * energy
+    rows["electricity_jpy"] = rows["facility_w"] * seconds * cost * [v.price for v in at]
+    # a steady month's peak draw is its facility draw; by the hour, its highest hour's, charged per month
+    rows["demand_jpy"] = rows["facility_w"] * peak * rows["site"].map(lambda s: site[s].demand_charge)
+    rows["co2_kg"] = rows["facility_w"] * seconds * co2 * [v.carbon for v in at]
     rows["unit_capex_jpy"] = [_price(acc[a], p) + site[s].fitout_cost * acc[a].it_power
                               for s, a, p in zip(rows["site"], rows["accelerator"], period)]
     rows["capex_jpy"] = rows["delivered"] * rows["unit_capex_jpy"]
