@@ -85,3 +85,14 @@ def load_profile(hours: HourArrays, arrays, it_watts: np.ndarray, throttle: dict
 def _month_index(arrays, month: pd.Period) -> int | None:
     found = np.flatnonzero(arrays.months == month)
     return int(found[0]) if len(found) else None
+
+
+THROTTLE_COLUMNS = ["site", "month", "day", "hour", "workload", "it_mw"]
+
+
+def throttle_table(hours: HourArrays, arrays, throttle: dict) -> pd.DataFrame:
+    """MW of IT throttled from each run in each curtailment hour (non-zero rows only); `day`
+    is the representative day's index in its month (`peak_hours` names them)."""
+    rows = [{"site": arrays.sites[s], "month": arrays.month_labels[t], "day": d, "hour": h, "workload": arrays.runs[r],
+             "it_mw": watts / 1e6} for (s, t, d, h, r), watts in sorted(throttle.items()) if watts > THROTTLED]
+    return pd.DataFrame(rows, columns=THROTTLE_COLUMNS)

@@ -18,7 +18,14 @@ from planner.lp.hourly import HourArrays
 from planner.lp.model import capital_recovery
 from planner.lp.objectives import Outcome, optimise
 from planner.lp.solve import Solution
-from planner.results.hours import CURTAILMENT_COLUMNS, PEAK_COLUMNS, curtailment_table, peak_table
+from planner.results.hours import (
+    CURTAILMENT_COLUMNS,
+    PEAK_COLUMNS,
+    THROTTLE_COLUMNS,
+    curtailment_table,
+    peak_table,
+    throttle_table,
+)
 
 J_PER_MWH = 3.6e9
 RELAXATION_PRICES = "LP relaxation: servers and racks in fractions, as a plan in whole units has no shadow prices of its own"
@@ -49,6 +56,7 @@ class Plan:
     relaxations: option, limit, description, amount, unit  (infeasible: each way to a plan, on its own)
     peak_hours: each site's highest hour by month (results.hours.PEAK_COLUMNS)
     curtailment: months a site throttled training (results.hours.CURTAILMENT_COLUMNS)
+    throttle: site, month, day, hour, workload, it_mw  (training cut in curtailment hours; non-zero rows only)
     """
 
     scenario: Scenario
@@ -76,6 +84,7 @@ class Plan:
     relaxations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RELAXATION_COLUMNS))
     peak_hours: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PEAK_COLUMNS))
     curtailment: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CURTAILMENT_COLUMNS))
+    throttle: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=THROTTLE_COLUMNS))
 
     @property
     def feasible(self) -> bool:
@@ -329,6 +338,7 @@ def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, bui
         mip_gap=solution.mip_gap,
         peak_hours=peak_table(hours, arrays, it_watts, solution.throttle),
         curtailment=curtailment_table(hours, arrays, it_watts, solution.throttle),
+        throttle=throttle_table(hours, arrays, solution.throttle),
     )
 
 
