@@ -64,7 +64,7 @@ def test_shapes_move_the_hourly_pue_price_and_peak_but_keep_the_months_mean_pric
 def flexible(extra: str) -> dict:
     return {**DECEMBER, "representative_days": True, "workload.compute": "1.5e24 FLOP",
             "sites.Alpha.grid_phases": [{"start": "2027-01", "grid_import": "1.2 MW", "it_capacity": "1000 MW"}],
-            "sites.Alpha.flexible_connection": {"extra_import": extra, "months": [12], "hours": [18]}}
+            "sites.Alpha.flexible_connection": {"extra_import": extra, "windows": [{"months": [12], "hours": [18]}]}}
 
 
 def test_a_flexible_connection_lets_the_site_draw_more_and_throttle_training_in_its_windows():

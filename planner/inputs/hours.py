@@ -24,8 +24,9 @@ Hourly PUE. The profile's PUE model is applied to the hour's temperature:
 month, without a temperature model, keeps its monthly PUE every hour).
 
 Flexible connection (`[flexible_connection]`): the utility lets the site import `extra_import`
-above its firm limit in every hour outside the curtailment windows (`hours` of the `months`
-named); inside them the firm limit holds, and the model may throttle training to stay within it.
+above its firm limit in every hour outside the curtailment windows (`[[flexible_connection.windows]]`:
+`hours` of the `months` named); inside them the firm limit holds, and the model may throttle
+training to stay within it.
 """
 
 from __future__ import annotations
@@ -103,16 +104,15 @@ class HourShapes(Record):
 FLAT = DayType(name="flat", months=list(range(1, 13)), share=1.0)
 
 
-class FlexibleConnection(Record):
-    """`extra_import` above the firm grid limit outside the curtailment windows."""
+class Window(Record):
+    """Curtailment hours (0-23, hour h = h:00 to h+1:00) in the calendar months named."""
 
-    extra_import: quantity("W", low=0, high="100 GW")
     months: list[int]
     hours: list[int]
     source: Text | None = None
 
     @model_validator(mode="after")
-    def _windows(self):
+    def _window(self):
         _months(self.months)
         if not self.hours or any(not isinstance(h, int) or isinstance(h, bool) or not 0 <= h < HOURS for h in self.hours):
             raise ValueError(f"expected curtailment hours 0 to 23, found {self.hours!r}")
@@ -120,11 +120,26 @@ class FlexibleConnection(Record):
             raise ValueError(f"expected each curtailment hour once, found {self.hours!r}")
         return self
 
+
+class FlexibleConnection(Record):
+    """`extra_import` above the firm grid limit outside the curtailment `windows`."""
+
+    extra_import: quantity("W", low=0, high="100 GW")
+    windows: list[Window]
+    source: Text | None = None
+
+    @model_validator(mode="after")
+    def _some(self):
+        if not 1 <= len(self.windows) <= MAX_DAY_TYPES:
+            raise ValueError(f"expected 1 to {MAX_DAY_TYPES} curtailment windows, found {len(self.windows)}")
+        return self
+
     def window(self, month: int) -> np.ndarray:
         """(24,) True in the month's curtailment hours."""
         inside = np.zeros(HOURS, dtype=bool)
-        if month in self.months:
-            inside[self.hours] = True
+        for window in self.windows:
+            if month in window.months:
+                inside[window.hours] = True
         return inside
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 from planner.inputs.calendar import fiscal_year, parse_month
 from planner.inputs.scenario import Scenario
 from planner.results.plan import Plan, make_plan
-from planner.results.verify_hours import hour_factors, lost_flop, month_days, site_hours, throttle_rules
+from planner.results.verify_hours import hour_means, lost_flop, month_days, site_hours, throttle_rules
 
 RELATIVE = 1e-6  # solver tolerances are ~1e-7 relative on the scaled model
 ABSOLUTE = {"count": 1e-3, "W": 1.0, "JPY": 1.0, "t": 1e-3, "FLOP": 1e12, "JPY/Mtoken": 1e-6}
@@ -105,11 +105,11 @@ def recompute(plan: Plan) -> pd.DataFrame:
     rows["facility_w"] = rows["it_w"] * [v.pue for v in at]
     rows["period"] = period
     days, drawn = by_the_hour(plan, rows)
-    hours = {key: hour_factors(days[key], values[key]) for key in values}
-    energy, cost, co2 = (np.array(column) for column in zip(*[hours[key] for key in zip(rows["site"], period)]))
-    rows["energy_j"] = rows["facility_w"] * seconds * energy
-    rows["electricity_jpy"] = rows["facility_w"] * seconds * cost * [v.price for v in at]
-    rows["co2_kg"] = rows["facility_w"] * seconds * co2 * [v.carbon for v in at]
+    hours = {key: hour_means(days[key]) for key in values}
+    pue, price, carbon = (np.array(column) for column in zip(*[hours[key] for key in zip(rows["site"], period)]))
+    rows["energy_j"] = rows["it_w"] * seconds * pue
+    rows["electricity_jpy"] = rows["it_w"] * seconds * price
+    rows["co2_kg"] = rows["it_w"] * seconds * carbon
     # the month's peak hour (throttling included), charged per month, shared among the rows by their draw
     peak = pd.Series([drawn[key].draw.max() for key in zip(rows["site"], period)], index=rows.index)
     facility = rows.groupby(["site", "period"])["facility_w"].transform("sum")

@@ -35,14 +35,10 @@ def month_days(scenario, site, period: pd.Period, values) -> dict:
     return day
 
 
-def hour_factors(day: dict, values) -> tuple[float, float, float]:
-    """Energy, electricity cost and CO2 of the month's hours per unit of steady draw at the
-    month's PUE, price and intensity (1, 1, 1 for a steady month)."""
+def hour_means(day: dict) -> tuple[float, float, float]:
+    """Per J of IT energy over the month's weighted hours: facility J (the mean PUE), JPY and kg."""
     weight, hours = day["weight"][:, None], day["weight"].sum() * 24
-    energy = float(np.sum(day["pue"] * weight) / hours) / values.pue
-    cost = float(np.sum(day["price"] * day["pue"] * weight) / hours) / (values.pue * values.price)
-    co2 = float(np.sum(day["carbon"] * day["pue"] * weight) / hours) / (values.pue * values.carbon)
-    return energy, cost, co2
+    return tuple(float(np.sum(per * day["pue"] * weight) / hours) for per in (1.0, day["price"], day["carbon"]))
 
 
 def site_hours(plan, it_w: pd.Series, days: dict) -> dict[tuple[str, pd.Period], SiteHours]:
