@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
+import pandas as pd
 import pytest
 
+from planner.exchange.export import csv_zip_bytes
 from planner.inputs.errors import InputError
 from planner.inputs.scenario import build, load_scenario
 from planner.lp.arrays import ScenarioArrays
 from planner.lp.hourly import HourArrays
-from planner.results.hours import load_profile
 from planner.results.plan import make_plan
 from planner.results.verify import verify
 from tests.builders import scenario
@@ -88,15 +92,17 @@ def test_a_flexible_connection_lets_the_site_draw_more_and_throttle_training_in_
     assert summary["peak_hour_mw"]["Alpha"] == pytest.approx(1.2e-3 * n, rel=1e-6)
 
 
-def test_a_years_load_profile_has_every_hour_and_the_months_energy():
-    plan = planned(scenario({**DECEMBER, "representative_days": True, "sites.Alpha.hours": FLAT_DAYS}))
-    arrays = ScenarioArrays.of(plan.scenario)
-    hours = HourArrays.of(plan.scenario, arrays)
-    it = plan.power.set_index(["site", "month"])["it_mw"].to_numpy().reshape(1, -1) * 1e6
-    profile = load_profile(hours, arrays, it, {}, "Alpha", 2027)
+def test_the_csv_tables_carry_each_sites_hourly_load_profile_for_each_year():
+    # the run in December 2027 on two day types: 8,760 hours of 2027, the year's energy in them
+    plan = planned(scenario({**DECEMBER, "representative_days": True, "horizon.start": "2027-06", "sites.Alpha.hours": FLAT_DAYS}))
+    with zipfile.ZipFile(io.BytesIO(csv_zip_bytes(plan))) as archive:
+        profile = pd.read_csv(archive.open("load_profile_Alpha_2027.csv"))
+        assert {"peak_hours.csv", "curtailment.csv", "throttle.csv"} <= set(archive.namelist())
     assert len(profile) == 8760
     assert profile["hour"].iloc[-1] == "2027-12-31 23:00"
+    assert profile["facility_mw"].iloc[: 24 * 151].sum() == 0  # January to May lie before the horizon
     assert profile["facility_mw"].sum() == pytest.approx(plan.energy["energy_mwh"].sum(), rel=1e-9)
+    assert plan.energy["energy_mwh"].sum() > 0
 
 
 @pytest.mark.parametrize("hours, message", [

@@ -31,11 +31,13 @@ from planner.inputs.errors import InputError
 from planner.inputs.files import check_writable, csv_text, write_file
 from planner.inputs.inputs_table import COLUMNS as INPUT_COLUMNS
 from planner.inputs.inputs_table import document_rows
+from planner.results.hours import plan_load_profiles
 from planner.results.plan import Plan
 from planner.results.programme import cash_by_source, fleet_by_vintage
 
 JPY_BN = 1e-9  # money shows in billions of yen
-CSV_TABLES = ("fleet", "power", "energy", "costs", "compute", "runs", "inference", "binding", "entry", "relaxations")
+CSV_TABLES = ("fleet", "power", "energy", "costs", "compute", "runs", "inference", "binding", "entry", "relaxations",
+              "peak_hours", "curtailment", "throttle")
 
 # Style name -> (Excel number format, the same format in Python, to size columns).
 STYLES = {
@@ -773,6 +775,9 @@ def csv_zip_bytes(plan: Plan) -> bytes:
         archive.writestr("fleet_by_vintage.csv", csv_text(fleet_by_vintage(plan)))
         archive.writestr("inputs.csv", csv_text(pd.DataFrame(document_rows(plan.scenario.document()))))
         archive.writestr("summary.json", json.dumps(plan.summary(), indent=2))
+        if plan.scenario.representative_days:  # for the utility: every hour of each year, per site
+            for name, profile in plan_load_profiles(plan).items():
+                archive.writestr(name, csv_text(profile))
     return buffer.getvalue()
 
 

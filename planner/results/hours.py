@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from planner.inputs.hours import HOURS
+from planner.lp.arrays import ScenarioArrays
 from planner.lp.hourly import HourArrays
 
 PEAK_COLUMNS = ["site", "month", "day", "hour", "pue", "programme_mw", "facility_mw", "firm_limit_mw", "importable_mw"]
@@ -96,3 +97,17 @@ def throttle_table(hours: HourArrays, arrays, throttle: dict) -> pd.DataFrame:
     rows = [{"site": arrays.sites[s], "month": arrays.month_labels[t], "day": d, "hour": h, "workload": arrays.runs[r],
              "it_mw": watts / 1e6} for (s, t, d, h, r), watts in sorted(throttle.items()) if watts > THROTTLED]
     return pd.DataFrame(rows, columns=THROTTLE_COLUMNS)
+
+
+def plan_load_profiles(plan) -> dict[str, pd.DataFrame]:
+    """Each site's hourly load profile for each calendar year of the plan's horizon, by the
+    file name it is written under (`load_profile_SITE_YEAR.csv`)."""
+    arrays = ScenarioArrays.of(plan.scenario)
+    hours = HourArrays.of(plan.scenario, arrays)
+    it_watts = plan.power["it_mw"].to_numpy().reshape(len(arrays.sites), len(arrays.months)) * 1e6
+    index = {(site, month): (s, t) for s, site in enumerate(arrays.sites) for t, month in enumerate(arrays.month_labels)}
+    runs = {name: r for r, name in enumerate(arrays.runs)}
+    throttle = {(*index[row.site, row.month], int(row.day), int(row.hour), runs[row.workload]): row.it_mw * 1e6
+                for row in plan.throttle.itertuples()}
+    return {f"load_profile_{site}_{year}.csv": load_profile(hours, arrays, it_watts, throttle, site, year)
+            for site in arrays.sites for year in sorted(set(arrays.months.year))}
