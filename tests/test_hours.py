@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 import zipfile
 
+import openpyxl
 import pandas as pd
 import pytest
 
-from planner.exchange.export import csv_zip_bytes
+from planner.exchange.export import csv_zip_bytes, workbook_bytes
 from planner.inputs.errors import InputError
 from planner.inputs.scenario import build, load_scenario
 from planner.lp.arrays import ScenarioArrays
@@ -114,3 +115,15 @@ def test_bad_representative_days_are_refused_with_the_field_named(hours, message
     with pytest.raises(InputError, match="sites.Alpha.hours") as error:
         scenario({"sites.Alpha.hours": hours})
     assert message in str(error.value)
+
+
+def test_the_workbook_has_an_hours_sheet_with_the_curtailment():
+    plan = planned(scenario(flexible("0.6 MW")))
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)))
+    cells = [row for row in book["Hours"].iter_rows(values_only=True) if any(v is not None for v in row)]
+    headers = [i for i, row in enumerate(cells) if row[0] == "Site"]
+    assert len(headers) == 2
+    december = [row for row in cells[headers[1]:] if row[1] == "2027-12"][0]
+    assert december[2] == pytest.approx(31)
+    assert december[5] == pytest.approx(plan.curtailment["lost_flop"].iloc[0], rel=1e-12)
+    assert "Hours" not in openpyxl.load_workbook(io.BytesIO(workbook_bytes(make_plan(scenario(DECEMBER))))).sheetnames

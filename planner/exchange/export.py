@@ -196,6 +196,26 @@ RELAXATIONS = (
     Column("amount", "Amount (see Unit)", "decimal"),
     Column("unit", "Unit"),
 )
+
+PEAK_HOURS = (
+    Column("site", "Site"),
+    Column("month", "Month"),
+    Column("day", "Representative day"),
+    Column("hour", "Hour (start)", "count"),
+    Column("pue", "PUE", "ratio"),
+    Column("programme_mw", "Programme draw (MW)", "mw"),
+    Column("facility_mw", "Facility draw, reserved included (MW)", "mw"),
+    Column("firm_limit_mw", "Firm grid limit (MW)", "mw"),
+    Column("importable_mw", "Importable that hour (MW)", "mw"),
+)
+CURTAILMENT = (
+    Column("site", "Site"),
+    Column("month", "Month"),
+    Column("hours_curtailed", "Hours curtailed", "count", total=True),
+    Column("largest_cut_mw", "Largest cut (MW of IT)", "mw"),
+    Column("mw_gained", "Drawn above the firm limit (MW)", "mw"),
+    Column("lost_flop", "Training lost (FLOP)", "scientific", total=True),
+)
 SUMMARY_BINDING = (
     Column("description", "Limit"),
     Column("shadow_price", "Shadow price", "decimal"),
@@ -350,7 +370,7 @@ def workbook_bytes(plan: Plan) -> bytes:
     names = ["Summary", "Inputs", "Fleet", "Power", "Energy and emissions", "Costs", "Compute", "Runs"]
     names += ["Inference"] * (not plan.inference.empty) + ["Cash", "Fleet-by-vintage", "Binding constraints"]
     names += ["Price to enter"] * (not plan.entry.empty) + ["Relaxations"] * (not plan.relaxations.empty)
-    names += ["Sources and assumptions"]
+    names += ["Hours"] * plan.scenario.representative_days + ["Sources and assumptions"]
     sheets = {name: _Sheet(workbook, styles, name) for name in names}
     rows = document_rows(plan.scenario.document())
     _inputs(sheets["Inputs"], rows)
@@ -369,6 +389,9 @@ def workbook_bytes(plan: Plan) -> bytes:
         _table(sheets["Price to enter"], plan.entry, ENTRY)
     if "Relaxations" in sheets:
         _table(sheets["Relaxations"], plan.relaxations, RELAXATIONS)
+    if "Hours" in sheets:  # each site's highest hour by month, then the months it throttled training
+        placed = _table(sheets["Hours"], plan.peak_hours, PEAK_HOURS)
+        _table(sheets["Hours"], plan.curtailment, CURTAILMENT, top=(placed.total_row or placed.last) + 3)
     _table(sheets["Sources and assumptions"], _sources(plan, rows), SOURCES)
     _summary(sheets["Summary"], plan, power, energy, costs, compute)
     for sheet in sheets.values():
