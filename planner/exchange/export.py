@@ -36,8 +36,8 @@ from planner.results.plan import Plan
 from planner.results.programme import cash_by_source, fleet_by_vintage
 
 JPY_BN = 1e-9  # money shows in billions of yen
-CSV_TABLES = ("fleet", "power", "energy", "costs", "compute", "runs", "inference", "binding", "entry", "relaxations",
-              "peak_hours", "curtailment", "throttle")
+CSV_TABLES = ("fleet", "power", "energy", "costs", "compute", "runs", "inference", "binding", "entry", "relaxations")
+HOUR_TABLES = ("peak_hours", "curtailment", "throttle")  # in the CSV tables, not (yet) among the app's
 
 # Style name -> (Excel number format, the same format in Python, to size columns).
 STYLES = {
@@ -792,7 +792,7 @@ def csv_zip_bytes(plan: Plan) -> bytes:
     """The plan's tidy tables as CSV files (and its inputs and summary), as the bytes of a .zip."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in CSV_TABLES:
+        for name in CSV_TABLES + HOUR_TABLES:
             archive.writestr(f"{name}.csv", csv_text(getattr(plan, name)))
         archive.writestr("cash.csv", csv_text(cash_by_source(plan)))
         archive.writestr("fleet_by_vintage.csv", csv_text(fleet_by_vintage(plan)))
