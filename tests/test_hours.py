@@ -127,3 +127,11 @@ def test_the_workbook_has_an_hours_sheet_with_the_curtailment():
     assert december[2] == pytest.approx(31)
     assert december[5] == pytest.approx(plan.curtailment["lost_flop"].iloc[0], rel=1e-12)
     assert "Hours" not in openpyxl.load_workbook(io.BytesIO(workbook_bytes(make_plan(scenario(DECEMBER))))).sheetnames
+
+
+def test_the_binding_grid_limit_names_its_hour_and_the_flexible_mw():
+    plan = planned(scenario(flexible("0.6 MW")))
+    grid = plan.binding[plan.binding["constraint"] == "grid_limit"]
+    # only the curtailment hour binds: outside it, 1.2 n kW stays below firm + flexible 1.8 MW
+    assert grid["where"].tolist() == ["Alpha 2027-12, flat day 18:00"]
+    assert grid["description"].iloc[0].endswith("1.2 MW")

@@ -76,6 +76,7 @@ def row_text(*families: str):
 def _site_power(model, family, key):
     arrays, (s, t, *hour) = model.arrays, key  # grid rows by the hour carry (day, hour)
     limit = (arrays.grid if family == "grid_limit" else arrays.it_capacity)[s, t] / 1e6
+    limit += sum(extra for d, h, _, extra, _ in model.hours.limit_hours(s, t) if hour == [d, h]) / 1e6
     what = "grid limit" if family == "grid_limit" else "IT fit-out"
     when = f"{arrays.month_labels[t]}" + (f", {model.hours.days[s][t]['names'][hour[0]]} day {hour[1]:02d}:00" if hour else "")
     return f"{arrays.sites[s]} {when}", f"{arrays.sites[s]} {what}, {when}: {limit:,.1f} MW"

@@ -154,10 +154,10 @@ class PlanningModel:
                 self.retire[s, g, v, int(m)] = add(f"retire_{s}_{g}_{v}_{m}", lowBound=0)
         for s, t in sorted({(s, t) for s, _, t in self.installed if arrays.demand_charge[s] > 0}):
             self.peak[s, t] = add(f"peak_{s}_{t}", lowBound=0)
-        for s, t in sorted({(s, t) for s, _, t in self.installed}):
-            for r in sorted({w for s_, _, t_, w in self.use if (s_, t_) == (s, t) and w < runs}):
-                for d, h in self.hours.throttled_hours(s, t):
-                    self.throttle[s, t, d, h, r] = add(f"throttle_{s}_{t}_{d}_{h}_{r}", lowBound=0)
+        training = {(s, t, w) for s, _, t, w in self.use if w < runs}
+        for s, t, r in sorted(training):
+            for d, h in self.hours.throttled_hours(s, t):
+                self.throttle[s, t, d, h, r] = add(f"throttle_{s}_{t}_{d}_{h}_{r}", lowBound=0)
         for first in {r for r in arrays.after if r is not None}:
             for t in range(T):
                 self.done[first, t] = add(f"done_{first}_{t}", cat=pulp.LpBinary)
