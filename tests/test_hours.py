@@ -9,6 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from planner.cli.plan import _hours_in_words
 from planner.exchange.export import csv_zip_bytes, workbook_bytes
 from planner.inputs.errors import InputError
 from planner.inputs.scenario import build, load_scenario
@@ -135,3 +136,11 @@ def test_the_binding_grid_limit_names_its_hour_and_the_flexible_mw():
     # only the curtailment hour binds: outside it, 1.2 n kW stays below firm + flexible 1.8 MW
     assert grid["where"].tolist() == ["Alpha 2027-12, flat day 18:00"]
     assert grid["description"].iloc[0].endswith("1.2 MW")
+
+
+def test_the_command_line_tells_the_peak_hour_and_the_curtailment():
+    lines = _hours_in_words(planned(scenario(flexible("0.6 MW"))))
+    n = (1.5e24 - 1e6 * 31 * 3600 * FLOPS / 750) / (FLOPS * 31 * DAY - 1000 * 31 * 3600 * FLOPS / 750)
+    assert lines == [f"Alpha by the hour: peak {1.2e-3 * n:.1f} MW in 2027-12 (flat day, 00:00) against 2 MW importable; "
+                     f"curtailed 31 h for up to {1.2e-3 * n - 1.2:.1f} MW above the firm limit, "
+                     f"{(1000 * n - 1e6) * 31 * 3600 * FLOPS / 750:.3g} FLOP of training lost"]
