@@ -78,8 +78,29 @@ def _site_power(model, family, key):
     limit = (arrays.grid if family == "grid_limit" else arrays.it_capacity)[s, t] / 1e6
     limit += sum(extra for d, h, _, extra, _ in model.hours.limit_hours(s, t) if hour == [d, h]) / 1e6
     what = "grid limit" if family == "grid_limit" else "IT fit-out"
-    when = f"{arrays.month_labels[t]}" + (f", {model.hours.days[s][t]['names'][hour[0]]} day {hour[1]:02d}:00" if hour else "")
+    when = _hour(model, s, t, hour)
     return f"{arrays.sites[s]} {when}", f"{arrays.sites[s]} {what}, {when}: {limit:,.1f} MW"
+
+
+def _hour(model, s: int, t: int, hour: list) -> str:
+    """'2027-12' for a month's row, '2027-12, winter typical day 18:00' for an hour's."""
+    month = model.arrays.month_labels[t]
+    return month + (f", {model.hours.days[s][t]['names'][hour[0]]} day {hour[1]:02d}:00" if hour else "")
+
+
+@row_text("peak_draw")
+def _peak(model, family, key):
+    arrays, (s, t, *hour) = model.arrays, key
+    when = _hour(model, s, t, hour)
+    return f"{arrays.sites[s]} {when}", f"{arrays.sites[s]} peak draw for the demand charge is at least the draw of {when}"
+
+
+@row_text("throttle_within_training")
+def _throttle(model, family, key):
+    arrays, (s, t, d, h, r) = model.arrays, key
+    when = _hour(model, s, t, [d, h])
+    return (f"{arrays.runs[r]} at {arrays.sites[s]} {when}",
+            f"{arrays.runs[r]} throttled at {arrays.sites[s]}, {when}: at most its IT power at work")
 
 
 @row_text("delivery")
