@@ -448,6 +448,9 @@ def test_csv_zip_holds_the_tidy_tables(plan):
                 "binding.csv",
                 "entry.csv",
                 "relaxations.csv",
+                "peak_hours.csv",
+                "curtailment.csv",
+                "throttle.csv",
                 "inputs.csv",
                 "summary.json",
             ]

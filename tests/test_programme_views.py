@@ -65,7 +65,8 @@ def test_every_row_of_every_family_is_said_in_names_not_indices():
     s = programme({"workload": None, "runs.A": {**RUN, "deadline": "2028-01"},
                    "runs.B": {**RUN, "earliest_start": "2028-01", "after": "A"},
                    **SPLIT, **SERVING, "solver.integer": True, "accelerators.X1.delivery_cap": "5000 / month",
-                   "sites.Alpha.demand_charge": "1000 JPY/kW/month"})
+                   "sites.Alpha.demand_charge": "1000 JPY/kW/month", "representative_days": True,
+                   "sites.Alpha.flexible_connection": {"extra_import": "1 MW", "windows": [{"months": [12], "hours": [18]}]}})
     model = PlanningModel(s)
     said = {family: [describe_row(model, family, key) for key in rows] for family, rows in model.rows.items()}
     assert {family for family, rows in said.items() if rows} == set(FAMILIES) - {"budget_fy"}
@@ -75,7 +76,11 @@ def test_every_row_of_every_family_is_said_in_names_not_indices():
     assert said["fleet_balance"][0] == ("X1 at Alpha 2027-01", "X1 at Alpha 2027-01: last month's fleet plus deliveries less retirements, 0 existing")
     assert said["cash_sources"][1] == ("FY2027", "FY2027 cash paid from public and private money")
     assert said["serving_demand"][0] == ("chat 2027-04", "chat demand, 2027-04: 3,000,000 tokens/s")
-    assert said["peak_draw"][0] == ("Alpha 2027-01", "Alpha peak draw for the demand charge is at least the draw of 2027-01")
+    assert said["peak_draw"][0] == ("Alpha 2027-01, flat day 00:00",
+                                    "Alpha peak draw for the demand charge is at least the draw of 2027-01, flat day 00:00")
+    assert describe_row(model, "peak_draw", (0, 0)) == ("Alpha 2027-01", "Alpha peak draw for the demand charge is at least the draw of 2027-01")
+    assert said["throttle_within_training"][0] == ("A at Alpha 2027-12, flat day 18:00",
+                                                    "A throttled at Alpha, 2027-12, flat day 18:00: at most its IT power at work")
     for family, rows in said.items():
         assert all(where and text for where, text in rows), family
 

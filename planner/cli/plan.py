@@ -106,6 +106,7 @@ def describe(plan: Plan) -> str:
             f"{site}: peak {peak.facility_mw:.1f} MW in {peak.month} against a {peak.grid_limit_mw:.0f} MW grid limit; "
             f"accelerators {held}"
         )
+    lines += _hours_in_words(plan) if plan.scenario.representative_days else []
     if s["largest_model_parameters"] is not None and s["objective"] == "compute":
         lines.append(f"the compute delivered trains a model of {s['largest_model_parameters']:.3g} parameters at this run's tokens per parameter")
     if s["mip_gap"] is not None:  # whole servers, or binaries that keep runs in order
@@ -130,6 +131,20 @@ def describe(plan: Plan) -> str:
         lines.append(f"  {row.fiscal_year}: capex {row.capex_jpy / 1e9:,.1f} + electricity {row.energy_cost_jpy / 1e9:,.2f}"
                      f"{charged}{budget}{sources}")
     return "\n".join(lines)
+
+
+def _hours_in_words(plan) -> list[str]:
+    """Each site's highest hour, and what its flexible connection gave and cost (representative days)."""
+    lines = []
+    for site in plan.scenario.sites:
+        rows = plan.peak_hours[plan.peak_hours["site"] == site]
+        peak = rows.loc[rows["facility_mw"].idxmax()]
+        curtailed = plan.curtailment[plan.curtailment["site"] == site]
+        flexible = (f"; curtailed {curtailed['hours_curtailed'].sum():,.0f} h for up to {curtailed['mw_gained'].max():.1f} MW "
+                    f"above the firm limit, {curtailed['lost_flop'].sum():.3g} FLOP of training lost") if not curtailed.empty else ""
+        lines.append(f"{site} by the hour: peak {peak.facility_mw:.1f} MW in {peak.month} ({peak.day} day, {peak.hour:02d}:00) "
+                     f"against {peak.importable_mw:.0f} MW importable{flexible}")
+    return lines
 
 
 def _demand_charges(summary: dict) -> str:

@@ -31,11 +31,13 @@ from planner.inputs.errors import InputError
 from planner.inputs.files import check_writable, csv_text, write_file
 from planner.inputs.inputs_table import COLUMNS as INPUT_COLUMNS
 from planner.inputs.inputs_table import document_rows
+from planner.results.hours import plan_load_profiles
 from planner.results.plan import Plan
 from planner.results.programme import cash_by_source, fleet_by_vintage
 
 JPY_BN = 1e-9  # money shows in billions of yen
 CSV_TABLES = ("fleet", "power", "energy", "costs", "compute", "runs", "inference", "alternatives", "binding", "entry", "relaxations")
+HOUR_TABLES = ("peak_hours", "curtailment", "throttle")  # in the CSV tables, not (yet) among the app's
 
 # Style name -> (Excel number format, the same format in Python, to size columns).
 STYLES = {
@@ -206,6 +208,26 @@ RELAXATIONS = (
     Column("amount", "Amount (see Unit)", "decimal"),
     Column("unit", "Unit"),
 )
+
+PEAK_HOURS = (
+    Column("site", "Site"),
+    Column("month", "Month"),
+    Column("day", "Representative day"),
+    Column("hour", "Hour (start)", "count"),
+    Column("pue", "PUE", "ratio"),
+    Column("programme_mw", "Programme draw (MW)", "mw"),
+    Column("facility_mw", "Facility draw, reserved included (MW)", "mw"),
+    Column("firm_limit_mw", "Firm grid limit (MW)", "mw"),
+    Column("importable_mw", "Importable that hour (MW)", "mw"),
+)
+CURTAILMENT = (
+    Column("site", "Site"),
+    Column("month", "Month"),
+    Column("hours_curtailed", "Hours curtailed", "count", total=True),
+    Column("largest_cut_mw", "Largest cut (MW of IT)", "mw"),
+    Column("mw_gained", "Drawn above the firm limit (MW)", "mw"),
+    Column("lost_flop", "Training lost (FLOP)", "scientific", total=True),
+)
 SUMMARY_BINDING = (
     Column("description", "Limit"),
     Column("shadow_price", "Shadow price", "decimal"),
@@ -361,7 +383,7 @@ def workbook_bytes(plan: Plan) -> bytes:
     names += ["Inference"] * (not plan.inference.empty) + ["Alternatives"] * (not plan.alternatives.empty)
     names += ["Cash", "Fleet-by-vintage", "Binding constraints"]
     names += ["Price to enter"] * (not plan.entry.empty) + ["Relaxations"] * (not plan.relaxations.empty)
-    names += ["Sources and assumptions"]
+    names += ["Hours"] * plan.scenario.representative_days + ["Sources and assumptions"]
     sheets = {name: _Sheet(workbook, styles, name) for name in names}
     rows = document_rows(plan.scenario.document())
     _inputs(sheets["Inputs"], rows)
@@ -382,6 +404,9 @@ def workbook_bytes(plan: Plan) -> bytes:
         _table(sheets["Price to enter"], plan.entry, ENTRY)
     if "Relaxations" in sheets:
         _table(sheets["Relaxations"], plan.relaxations, RELAXATIONS)
+    if "Hours" in sheets:  # each site's highest hour by month, then the months it throttled training
+        placed = _table(sheets["Hours"], plan.peak_hours, PEAK_HOURS)
+        _table(sheets["Hours"], plan.curtailment, CURTAILMENT, top=(placed.total_row or placed.last) + 3)
     _table(sheets["Sources and assumptions"], _sources(plan, rows), SOURCES)
     _summary(sheets["Summary"], plan, power, energy, costs, compute)
     for sheet in sheets.values():
@@ -783,12 +808,15 @@ def csv_zip_bytes(plan: Plan) -> bytes:
     """The plan's tidy tables as CSV files (and its inputs and summary), as the bytes of a .zip."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in CSV_TABLES:
+        for name in CSV_TABLES + HOUR_TABLES:
             archive.writestr(f"{name}.csv", csv_text(getattr(plan, name)))
         archive.writestr("cash.csv", csv_text(cash_by_source(plan)))
         archive.writestr("fleet_by_vintage.csv", csv_text(fleet_by_vintage(plan)))
         archive.writestr("inputs.csv", csv_text(pd.DataFrame(document_rows(plan.scenario.document()))))
         archive.writestr("summary.json", json.dumps(plan.summary(), indent=2))
+        if plan.scenario.representative_days:  # for the utility: every hour of each year, per site
+            for name, profile in plan_load_profiles(plan).items():
+                archive.writestr(name, csv_text(profile))
     return buffer.getvalue()
 
 

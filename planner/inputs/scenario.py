@@ -174,6 +174,8 @@ class Scenario(Record):
     link: Link = Link()
     budget: Budget
     solver: SolverSettings = SolverSettings()
+    # plan each month's hours on the sites' representative days (inputs.hours); else a month is steady
+    representative_days: bool = False
     sites: dict[str, Site]
     accelerators: dict[str, Accelerator]
     _document: dict = PrivateAttr(default_factory=dict)

@@ -18,6 +18,7 @@ from pydantic import field_validator, model_validator
 from planner.inputs import PACKAGE
 from planner.inputs.calendar import fiscal_years, label
 from planner.inputs.fields import FiscalYearName, Month, Record, Text, fiscal_year_number, monthly, quantity
+from planner.inputs.hours import FlexibleConnection, HourShapes
 
 MAX_SITE_POWER = "100 GW"  # ten times the largest campus announced anywhere
 MAX_PUE = 3.0  # an air-cooled room from the 2000s; worse is a mistake
@@ -175,6 +176,9 @@ class Site(Record):
     fabric_domain: quantity("dimensionless", low=1, high=1e8) | None = None
     # accelerators already in service at the horizon's start, by type: sunk, never bought or sold
     existing_fleet: dict[str, quantity("dimensionless", high=1e8)] = {}
+    # representative days and curtailment windows, used when the scenario plans by the hour (inputs.hours)
+    hours: HourShapes | None = None
+    flexible_connection: FlexibleConnection | None = None
 
     @field_validator("demand_charge", mode="before")
     @classmethod

@@ -74,10 +74,33 @@ def row_text(*families: str):
 
 @row_text("grid_limit", "it_capacity")
 def _site_power(model, family, key):
-    arrays, (s, t) = model.arrays, key
+    arrays, (s, t, *hour) = model.arrays, key  # grid rows by the hour carry (day, hour)
     limit = (arrays.grid if family == "grid_limit" else arrays.it_capacity)[s, t] / 1e6
+    limit += sum(extra for d, h, _, extra, _ in model.hours.limit_hours(s, t) if hour == [d, h]) / 1e6
     what = "grid limit" if family == "grid_limit" else "IT fit-out"
-    return f"{arrays.sites[s]} {arrays.month_labels[t]}", f"{arrays.sites[s]} {what}, {arrays.month_labels[t]}: {limit:,.1f} MW"
+    when = _hour(model, s, t, hour)
+    return f"{arrays.sites[s]} {when}", f"{arrays.sites[s]} {what}, {when}: {limit:,.1f} MW"
+
+
+def _hour(model, s: int, t: int, hour: list) -> str:
+    """'2027-12' for a month's row, '2027-12, winter typical day 18:00' for an hour's."""
+    month = model.arrays.month_labels[t]
+    return month + (f", {model.hours.days[s][t]['names'][hour[0]]} day {hour[1]:02d}:00" if hour else "")
+
+
+@row_text("peak_draw")
+def _peak(model, family, key):
+    arrays, (s, t, *hour) = model.arrays, key
+    when = _hour(model, s, t, hour)
+    return f"{arrays.sites[s]} {when}", f"{arrays.sites[s]} peak draw for the demand charge is at least the draw of {when}"
+
+
+@row_text("throttle_within_training")
+def _throttle(model, family, key):
+    arrays, (s, t, d, h, r) = model.arrays, key
+    when = _hour(model, s, t, [d, h])
+    return (f"{arrays.runs[r]} at {arrays.sites[s]} {when}",
+            f"{arrays.runs[r]} throttled at {arrays.sites[s]}, {when}: at most its IT power at work")
 
 
 @row_text("delivery")
@@ -85,13 +108,6 @@ def _delivery(model, family, key):
     arrays, (g, t) = model.arrays, key
     name, month = arrays.accelerators[g], arrays.month_labels[t]
     return f"{name} {month}", f"{name} deliveries, {month}: {arrays.delivery_cap[g, t]:,.0f} a month"
-
-
-@row_text("peak_draw")
-def _peak(model, family, key):
-    arrays, (s, t) = model.arrays, key
-    where = f"{arrays.sites[s]} {arrays.month_labels[t]}"
-    return where, f"{arrays.sites[s]} peak draw for the demand charge is at least the draw of {arrays.month_labels[t]}"
 
 
 @row_text("budget")
@@ -192,10 +208,11 @@ def _phase_totals(model: PlanningModel, table: pd.DataFrame) -> pd.DataFrame:
         binding = table[table["constraint"] == family]
         if binding.empty:
             continue
-        s, t = np.array(binding["key"].tolist()).T
-        totals = binding.groupby([s, phase[s, t]], sort=True)["shadow_price"].agg(["sum", "size"])
+        s, t = np.array([key[:2] for key in binding["key"]]).T  # grid rows by the hour carry (day, hour) after them
+        prices = pd.DataFrame({"s": s, "phase": phase[s, t], "t": t, "price": binding["shadow_price"].to_numpy()})
+        totals = prices.groupby(["s", "phase"], sort=True).agg(price=("price", "sum"), months=("t", "nunique"))
         what = "grid limit" if family == "grid_limit" else "IT fit-out"
-        for (s, i), price, months in zip(totals.index, totals["sum"], totals["size"]):
+        for (s, i), price, months in zip(totals.index, totals["price"], totals["months"]):
             if i < 0 or months < 2:
                 continue
             name = model.arrays.sites[s]

@@ -12,14 +12,21 @@ is delivered and the site has fit-out capacity):
                            serving stream); the rest of the fleet idles at its idle draw
     done[r,t] in {0,1}     run r has finished by month t (only for runs another run comes `after`)
     peak[s,t]        >= 0  the month's peak facility draw of the programme, charged at the site's
-                           demand charge (only at sites that have one). A month here is steady,
-                           so its peak is its facility draw; an hourly model would refine it.
+                           demand charge (only at sites that have one). A steady month's peak is
+                           its facility draw; with representative days, its highest hour.
     kind[r,g] in {0,1}     run r trains on type g (only where it has more than one to choose from)
     place[r,s] in {0,1}    run r trains at site s (likewise)
     mixed[r], split[r] in {0,1}  run r mixes types (only when its `mix` allows) / is split between
                            sites; both[r] >= 0 is their product, so the two efficiencies multiply
     lost[r,g,t] >= 0       accelerators of type g that run r's failures cost it in month t (only
                            with a failure rate): goodput, piecewise-linear in the run's size
+    throttle[s,t,d,h,r] >= 0  MW of IT power cut from run r in curtailment hour h of representative
+                           day d (only with representative days, where a flexible connection lets
+                           the site import more outside the windows); the run loses the FLOP that
+                           energy would have done (lp.hourly), its energy is still counted
+
+Hours (lp.hourly, inputs.hours): the grid and peak rows hold in each curtailment hour and in the
+month's highest-PUE hour outside them; energy is priced hour by hour on the representative days.
 
 Time and supply. A type with a lead time L is ordered L months before it is delivered: a
 delivery in month t is possible only if its order month t - L lies inside the horizon (and not
@@ -51,6 +58,7 @@ import pulp
 from planner.inputs.goodput import loss_chords
 from planner.inputs.scenario import Scenario
 from planner.lp.arrays import ScenarioArrays
+from planner.lp.hourly import HourArrays
 
 ELASTIC_MARGIN = 10.0  # a diagnosis bounds a run's choices by its whole compute in a month, ten times over
 COUNT = 1e3  # accelerators per model unit
@@ -109,6 +117,7 @@ class PlanningModel:
     def __init__(self, scenario: Scenario, elastic: frozenset[str] = frozenset()):
         self.scenario = scenario
         self.arrays = ScenarioArrays.of(scenario)
+        self.hours = HourArrays.of(scenario, self.arrays)
         self.integer = scenario.solver.integer
         self.elastic = elastic
         self.problem = pulp.LpProblem("capacity_plan", pulp.LpMinimize)
@@ -126,6 +135,7 @@ class PlanningModel:
         self.split: dict[int, pulp.LpVariable] = {}
         self.both: dict[int, pulp.LpVariable] = {}
         self.lost: dict[tuple[int, int, int], pulp.LpVariable] = {}
+        self.throttle: dict[tuple[int, int, int, int, int], pulp.LpVariable] = {}
         self.money: dict[tuple[str, int], pulp.LpVariable] = {}
         self.units: dict[tuple, pulp.LpVariable] = {}
         self._add_variables()
@@ -159,6 +169,10 @@ class PlanningModel:
                 self.retire[s, g, v, int(m)] = add(f"retire_{s}_{g}_{v}_{m}", lowBound=0)
         for s, t in sorted({(s, t) for s, _, t in self.installed if arrays.demand_charge[s] > 0}):
             self.peak[s, t] = add(f"peak_{s}_{t}", lowBound=0)
+        training = {(s, t, w) for s, _, t, w in self.use if w < runs}
+        for s, t, r in sorted(training):
+            for d, h in self.hours.throttled_hours(s, t):
+                self.throttle[s, t, d, h, r] = add(f"throttle_{s}_{t}_{d}_{h}_{r}", lowBound=0)
         for first in {r for r in arrays.after if r is not None}:
             for t in range(*self.order_window(first)):  # before it, not finished; from its end, finished
                 self.done[first, t] = add(f"done_{first}_{t}", cat=pulp.LpBinary)
@@ -261,13 +275,13 @@ class PlanningModel:
 
     def energy_terms(self, per_joule: np.ndarray, scale: float, months: range | None = None,
                      weight: np.ndarray | None = None) -> list:
-        """Energy drawn in `months` (all when None), weighted per joule by `per_joule[s, t]`
-        (electricity price for cost, carbon intensity for emissions) and by `weight[t]`. Idle
-        share on the fleet, the rest on accelerators at work."""
+        """Energy drawn in `months` (all when None), weighted per joule of IT energy by
+        `per_joule[s, t]` (hours.price_pue for cost, hours.carbon_pue for emissions: PUE
+        included) and by `weight[t]`. Idle share on the fleet, the rest on accelerators at work."""
         arrays, terms = self.arrays, []
         for (s, g, t), variable in self.installed.items():
             if months is None or t in months:
-                per_watt = per_joule[s, t] * arrays.pue[s, t] * arrays.seconds[t] * COUNT / scale
+                per_watt = per_joule[s, t] * arrays.seconds[t] * COUNT / scale
                 per_watt *= 1.0 if weight is None else weight[t]
                 terms.append((variable, per_watt * arrays.power[g] * arrays.idle[g]))
                 terms += [(use, per_watt * arrays.power[g] * (1 - arrays.idle[g])) for use in self.working(s, g, t)]
@@ -281,29 +295,32 @@ class PlanningModel:
 
     def spending_terms(self, months: range) -> list:
         """Cash paid in `months`: capex at order, electricity and demand charges."""
-        return (self.capex_terms(months, at_order=True) + self.energy_terms(self.arrays.price, MONEY, months)
+        return (self.capex_terms(months, at_order=True) + self.energy_terms(self.hours.price_pue, MONEY, months)
                 + self.demand_terms(months))
 
-    def facility_terms(self, s: int, t: int) -> list:
-        """The programme's facility draw at site s in month t (MW): IT power x PUE, idle share
-        on the fleet, the rest on accelerators at work."""
+    def facility_terms(self, s: int, t: int, pue: float | None = None) -> list:
+        """The programme's facility draw at site s in month t (MW): IT power x PUE (the month's,
+        or `pue`), idle share on the fleet, the rest on accelerators at work."""
         arrays, terms = self.arrays, []
+        pue = arrays.pue[s, t] if pue is None else pue
         for g in range(len(arrays.accelerators)):
-            per_unit = arrays.pue[s, t] * arrays.power[g] * COUNT / POWER
+            per_unit = pue * arrays.power[g] * COUNT / POWER
             if (s, g, t) in self.installed:
                 terms.append((self.installed[s, g, t], per_unit * arrays.idle[g]))
                 terms += [(use, per_unit * (1 - arrays.idle[g])) for use in self.working(s, g, t)]
         return terms
 
     def emission_terms(self) -> list:
-        return self.energy_terms(self.arrays.carbon, EMISSIONS)
+        return self.energy_terms(self.hours.carbon_pue, EMISSIONS)
 
     def compute_terms(self, r: int) -> list:
-        """Run r's compute: every accelerator at work, less those its failures cost it."""
-        flop = self.arrays.run_flop[r]
+        """Run r's training compute: its accelerators at work, less those its failures cost it
+        and what throttling cost it."""
+        flop, lost = self.arrays.run_flop[r], self.hours.flop_per_joule[r]
         terms = [(variable, flop[s, g, t] * COUNT / COMPUTE) for (s, g, t, w), variable in self.use.items() if w == r]
-        return terms + [(variable, -flop[:, g, t].max() * COUNT / COMPUTE)
-                        for (r_, g, t), variable in self.lost.items() if r_ == r]
+        terms += [(variable, -flop[:, g, t].max() * COUNT / COMPUTE) for (r_, g, t), variable in self.lost.items() if r_ == r]
+        return terms + [(variable, -lost[s, t] * self.hours.hour_seconds(s, t, d) * POWER / COMPUTE)
+                        for (s, t, d, h, w), variable in self.throttle.items() if w == r]
 
     def penalty_terms(self, r: int) -> list:
         """The compute a mixed or split run must add to its requirement, R (1 / e - 1) for each
@@ -315,6 +332,12 @@ class PlanningModel:
         if r in self.both:
             terms.append((self.both[r], -required * extra["mixed"] * extra["split"]))
         return terms
+
+    def hour_terms(self, s: int, t: int, d: int, h: int, pue: float) -> list:
+        """Facility draw (MW) at site s in hour h of month t's representative day d: the month's
+        IT draw at the hour's PUE, less what training throttles then."""
+        cut = [(v, -pue) for (s_, t_, d_, h_, _), v in self.throttle.items() if (s_, t_, d_, h_) == (s, t, d, h)]
+        return self.facility_terms(s, t, pue) + cut
 
     def capital_terms(self) -> list:
         """The capital part of the objective in the scenario's economic view (model money units)."""
@@ -337,11 +360,11 @@ class PlanningModel:
         """The economic cost of the programme in the scenario's view: capital, electricity, demand
         charges, and CO2 at the scenario's carbon price (discounted but in the cash view)."""
         weight = None if self.scenario.economics.view == "cash" else self.arrays.discount
-        terms = self.capital_terms() + self.energy_terms(self.arrays.price, MONEY, weight=weight)
+        terms = self.capital_terms() + self.energy_terms(self.hours.price_pue, MONEY, weight=weight)
         terms += self.demand_terms(range(len(self.arrays.months)), weight)
         carbon_price = self.scenario.carbon_price * EMISSIONS / MONEY
         if carbon_price:
-            emissions = self.energy_terms(self.arrays.carbon, EMISSIONS, weight=weight)
+            emissions = self.energy_terms(self.hours.carbon_pue, EMISSIONS, weight=weight)
             terms += [(variable, coefficient * carbon_price) for variable, coefficient in emissions]
         return linear(terms)
 
@@ -518,21 +541,40 @@ def run_order(model: PlanningModel) -> None:
                 model.add("run_order", (r, t), working + gate, pulp.LpConstraintLE, 0.0)
 
 
-@family("facility draw (IT power x PUE, reserved load included) stays within the grid import limit")
+@family("facility draw (IT power x PUE, reserved load included) stays within the grid import limit "
+        "(every hour with representative days: firm in curtailment windows, firm + flexible outside)")
 def grid_limit(model: PlanningModel) -> None:
     arrays = model.arrays
     for s in range(len(arrays.sites)):
         for t in range(len(arrays.months)):
-            terms = model.facility_terms(s, t)
-            if terms:
+            if not model.facility_terms(s, t):
+                continue
+            if not model.hours.hourly:
                 headroom = arrays.grid[s, t] - arrays.pue[s, t] * arrays.reserved[s, t]
-                model.add("grid_limit", (s, t), terms, pulp.LpConstraintLE, headroom / POWER)
+                model.add("grid_limit", (s, t), model.facility_terms(s, t), pulp.LpConstraintLE, headroom / POWER)
+                continue
+            for d, h, pue, extra, _ in model.hours.limit_hours(s, t):
+                headroom = arrays.grid[s, t] + extra - pue * arrays.reserved[s, t]
+                model.add("grid_limit", (s, t, d, h), model.hour_terms(s, t, d, h, pue), pulp.LpConstraintLE, headroom / POWER)
 
 
-@family("each month's peak draw, charged at the site's demand charge, is at least its facility draw (reserved load not included)")
+@family("each month's peak draw, charged at the site's demand charge, is at least its facility draw in every hour (reserved load not included)")
 def peak_draw(model: PlanningModel) -> None:
     for (s, t), peak in model.peak.items():
-        model.add("peak_draw", (s, t), [*model.facility_terms(s, t), (peak, -1.0)], pulp.LpConstraintLE, 0.0)
+        if not model.hours.hourly:
+            model.add("peak_draw", (s, t), [*model.facility_terms(s, t), (peak, -1.0)], pulp.LpConstraintLE, 0.0)
+            continue
+        for d, h, pue, _, _ in model.hours.limit_hours(s, t):
+            model.add("peak_draw", (s, t, d, h), [*model.hour_terms(s, t, d, h, pue), (peak, -1.0)], pulp.LpConstraintLE, 0.0)
+
+
+@family("training throttled in a curtailment hour is at most the run's IT power at work there")
+def throttle_within_training(model: PlanningModel) -> None:
+    arrays = model.arrays
+    active = arrays.power * (1 - arrays.idle) * COUNT / POWER
+    for (s, t, d, h, r), variable in model.throttle.items():
+        working = [(use, -active[g]) for (s_, g, t_, w), use in model.use.items() if (s_, t_, w) == (s, t, r)]
+        model.add("throttle_within_training", (s, t, d, h, r), [(variable, 1.0), *working], pulp.LpConstraintLE, 0.0)
 
 
 @family("installed IT power (reserved load included) stays within the site's fitted-out IT capacity")

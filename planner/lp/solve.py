@@ -34,7 +34,8 @@ class SolverError(RuntimeError):
 class Solution:
     """What the solver said. Fleet arrays in accelerators: installed, bought and training (on any
     run) (S, G, T); use (S, G, T, W) by workload; retired (S, G, V, M): bought in month V, sold
-    from month M. peak: W of each site's peak draw by month (S, T), where it is charged. money:
+    from month M. peak: W of each site's peak draw by month (S, T), where it is charged. throttle:
+    W of IT cut from each run in each curtailment hour (lp.model). money:
     JPY paid by (source, fiscal year). Duals in model units."""
 
     status: str
@@ -46,6 +47,7 @@ class Solution:
     use: np.ndarray = None
     retired: np.ndarray = None
     peak: np.ndarray | None = None  # (S, T); zeros when left out
+    throttle: dict[tuple[int, int, int, int, int], float] = field(default_factory=dict)  # W by (s, t, d, h, run)
     money: dict[tuple[str, int], float] = field(default_factory=dict)
     objective: float | None = None
     mip_gap: float | None = None
@@ -217,6 +219,7 @@ def read_values(model: PlanningModel, solution: Solution, solver: str) -> None:
             table[key] = (variable.value() or 0.0) * COUNT
     for key, variable in model.peak.items():
         solution.peak[key] = (variable.value() or 0.0) * POWER
+    solution.throttle = {key: (variable.value() or 0.0) * POWER for key, variable in model.throttle.items()}
     solution.training = model.arrays.training(solution.use)
     solution.money = {key: (variable.value() or 0.0) * MONEY for key, variable in model.money.items()}
     solution.objective = pulp.value(model.problem.objective)

@@ -15,9 +15,18 @@ from planner.inputs.scenario import Scenario
 from planner.lp.arrays import ScenarioArrays
 from planner.lp.binding import BINDING_COLUMNS, ENTRY_COLUMNS, NEGLIGIBLE, binding_table, entry_prices
 from planner.lp.diagnose import RELAXATION_COLUMNS, explain
+from planner.lp.hourly import HourArrays
 from planner.lp.model import MONEY, capital_recovery
 from planner.lp.objectives import Outcome, least_cost, optimise
 from planner.lp.solve import Solution, solve
+from planner.results.hours import (
+    CURTAILMENT_COLUMNS,
+    PEAK_COLUMNS,
+    THROTTLE_COLUMNS,
+    curtailment_table,
+    peak_table,
+    throttle_table,
+)
 
 J_PER_MWH = 3.6e9
 RELAXATION_PRICES = "LP relaxation: servers and racks in fractions, as a plan in whole units has no shadow prices of its own"
@@ -52,6 +61,9 @@ class Plan:
     entry:   accelerator, price_cut_jpy, capex_jpy, cut_share  (types left out: the cut that brings them in)
              (both priced by the LP relaxation for whole servers and racks: `prices_note`)
     relaxations: option, limit, description, amount, unit  (infeasible: each way to a plan, on its own)
+    peak_hours: each site's highest hour by month (results.hours.PEAK_COLUMNS)
+    curtailment: months a site throttled training (results.hours.CURTAILMENT_COLUMNS)
+    throttle: site, month, day, hour, workload, it_mw  (training cut in curtailment hours; non-zero rows only)
     """
 
     scenario: Scenario
@@ -79,6 +91,9 @@ class Plan:
     entry: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ENTRY_COLUMNS))
     relaxations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RELAXATION_COLUMNS))
     alternatives: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ALTERNATIVE_COLUMNS))
+    peak_hours: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PEAK_COLUMNS))
+    curtailment: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CURTAILMENT_COLUMNS))
+    throttle: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=THROTTLE_COLUMNS))
 
     @property
     def feasible(self) -> bool:
@@ -101,6 +116,11 @@ class Plan:
         """Each site's largest grid import limit over the whole horizon (not just to the deadline)."""
         horizon = months_between(self.scenario.horizon.start, self.scenario.horizon.end)
         return {name: float(site.limits(horizon)[0].max()) / 1e6 for name, site in self.scenario.sites.items()}
+
+    def by_site(self, table: pd.DataFrame, column: str, how: str) -> dict[str, float]:
+        """`column` of an hourly table aggregated by site, 0 for a site not in it."""
+        grouped = table.groupby("site")[column].agg(how) if not table.empty else pd.Series(dtype=float)
+        return {site: float(grouped.get(site, 0.0)) for site in self.scenario.sites}
 
     def summary(self) -> dict:
         """Headline numbers; the `--json` output of `planner plan`."""
@@ -136,6 +156,9 @@ class Plan:
             },
             "peak_facility_mw": power.groupby("site")["facility_mw"].max().reindex(list(self.scenario.sites)).to_dict(),
             "grid_limit_mw": self.largest_grid_limits_mw(),
+            "peak_hour_mw": self.by_site(self.peak_hours, "facility_mw", "max"),
+            "hours_curtailed": self.by_site(self.curtailment, "hours_curtailed", "sum"),
+            "flexible_mw_gained": self.by_site(self.curtailment, "mw_gained", "max"),
             "largest_model_parameters": self.largest_model_parameters(),
             "build_seconds": self.build_seconds,
             "solve_seconds": self.solve_seconds,
@@ -323,9 +346,11 @@ def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, bui
         }
     )
     it_watts = arrays.it_power(installed, working)
+    hours = HourArrays.of(scenario, arrays)
     facility_watts = (it_watts + arrays.reserved) * arrays.pue
     demand_charges = solution.peak * arrays.demand_charge[:, None]
-    energy_joules = it_watts * arrays.pue * arrays.seconds
+    energy_joules = it_watts * hours.energy_pue * arrays.seconds  # facility energy over the month's hours
+    it_joules = it_watts * arrays.seconds
     site_month = {"site": np.repeat(sites, T), "month": np.tile(months, S)}
     power = pd.DataFrame(
         {
@@ -342,19 +367,19 @@ def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, bui
         {
             **site_month,
             "energy_mwh": energy_joules.ravel() / J_PER_MWH,
-            "electricity_cost_jpy": (energy_joules * arrays.price).ravel(),
-            "co2_t": (energy_joules * arrays.carbon).ravel() / 1e3,
+            "electricity_cost_jpy": (it_joules * hours.price_pue).ravel(),
+            "co2_t": (it_joules * hours.carbon_pue).ravel() / 1e3,
             "peak_draw_mw": solution.peak.ravel() / 1e6,
             "demand_charge_jpy": demand_charges.ravel(),
         }
     )
     capex_by_month = paid_at_order(arrays, bought)
-    energy_cost_by_month = (energy_joules * arrays.price).sum(axis=0)
+    energy_cost_by_month = (it_joules * hours.price_pue).sum(axis=0)
     delivered_flop = run_delivered(scenario, arrays, use, arrays.runs.index(scenario.run.name))
     compute = pd.DataFrame(
         {"month": months, "delivered_flop": delivered_flop, "cumulative_flop": np.cumsum(delivered_flop)}
     )
-    carbon_cost = (energy_joules * arrays.carbon).sum(axis=0) * scenario.carbon_price
+    carbon_cost = (it_joules * hours.carbon_pue).sum(axis=0) * scenario.carbon_price
     demand_by_month = demand_charges.sum(axis=0)
     economic, residual = economic_cost(scenario, arrays, solution, energy_cost_by_month + carbon_cost + demand_by_month)
     unit_capex = fleet_unit_capex(arrays, solution)
@@ -379,6 +404,9 @@ def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, bui
         message=solution.message,
         notices=solution.notices,
         mip_gap=solution.mip_gap,
+        peak_hours=peak_table(hours, arrays, it_watts, solution.throttle),
+        curtailment=curtailment_table(hours, arrays, it_watts, solution.throttle),
+        throttle=throttle_table(hours, arrays, solution.throttle),
     )
 
 

@@ -19,6 +19,7 @@ from planner.inputs.calendar import fiscal_year, parse_month
 from planner.inputs.goodput import goodput
 from planner.inputs.scenario import Scenario
 from planner.results.plan import Plan, make_plan
+from planner.results.verify_hours import hour_means, lost_flop, month_days, site_hours, throttle_rules
 
 RELATIVE = 1e-6  # solver tolerances are ~1e-7 relative on the scaled model
 ABSOLUTE = {"count": 1e-3, "W": 1.0, "JPY": 1.0, "t": 1e-3, "FLOP": 1e12, "JPY/Mtoken": 1e-6}
@@ -103,19 +104,32 @@ def recompute(plan: Plan) -> pd.DataFrame:
     at = [values[key] for key in zip(rows["site"], period)]
     rows["it_w"] = it_power * (idle * rows["installed"] + (1 - idle) * (rows["training"] + rows["serving"]))
     rows["facility_w"] = rows["it_w"] * [v.pue for v in at]
-    rows["energy_j"] = rows["facility_w"] * seconds
-    rows["electricity_jpy"] = rows["energy_j"] * [v.price for v in at]
-    # a month is steady: its peak draw is its facility draw, charged per month
-    rows["demand_jpy"] = rows["facility_w"] * rows["site"].map(lambda s: site[s].demand_charge)
-    rows["co2_kg"] = rows["energy_j"] * [v.carbon for v in at]
+    rows["period"] = period
+    days, drawn = by_the_hour(plan, rows)
+    hours = {key: hour_means(days[key]) for key in values}
+    pue, price, carbon = (np.array(column) for column in zip(*[hours[key] for key in zip(rows["site"], period)]))
+    rows["energy_j"] = rows["it_w"] * seconds * pue
+    rows["electricity_jpy"] = rows["it_w"] * seconds * price
+    rows["co2_kg"] = rows["it_w"] * seconds * carbon
+    # the month's peak hour (throttling included), charged per month, shared among the rows by their draw
+    peak = pd.Series([drawn[key].draw.max() for key in zip(rows["site"], period)], index=rows.index)
+    facility = rows.groupby(["site", "period"])["facility_w"].transform("sum")
+    share = (rows["facility_w"] / facility.where(facility > 0)).fillna(0.0)
+    rows["demand_jpy"] = peak * share * rows["site"].map(lambda s: site[s].demand_charge)
     rows["unit_capex_jpy"] = [_price(acc[a], p) + site[s].fitout_cost * acc[a].it_power
                               for s, a, p in zip(rows["site"], rows["accelerator"], period)]
     rows["capex_jpy"] = rows["delivered"] * rows["unit_capex_jpy"]
     rows["fiscal_year"] = period.map(fiscal_year)
     rows["ordered"] = [p - acc[a].lead_time for a, p in zip(rows["accelerator"], period)]
     rows["paid_fiscal_year"] = rows["ordered"].map(fiscal_year)  # capex is paid at order
-    rows["period"] = period
     return rows
+
+
+def by_the_hour(plan: Plan, rows: pd.DataFrame) -> tuple[dict, dict]:
+    """Each site-month's representative days, and its hourly draw from the rows' IT power."""
+    values = {(name, period): site_month(plan.scenario.sites[name], period) for name, period in set(zip(rows["site"], rows["period"]))}
+    days = {(name, period): month_days(plan.scenario, plan.scenario.sites[name], period, v) for (name, period), v in values.items()}
+    return days, site_hours(plan, rows.groupby(["site", "period"])["it_w"].sum(), days)
 
 
 def _price(acc, delivered: pd.Period) -> float:
@@ -154,12 +168,14 @@ def verify(plan: Plan) -> list[Violation]:
     if not plan.feasible:
         return []
     rows = recompute(plan)
+    days, drawn = by_the_hour(plan, rows)
     found: list[Violation] = []
     found += _fleet_rules(plan, rows)
-    found += _site_limits(plan, rows)
+    found += _site_limits(plan, rows, drawn)
     found += _deliveries(plan, rows)
     found += _money(plan, rows)
-    found += _compute(plan, run_compute(plan))
+    found += _compute(plan, run_compute(plan), lost_flop(plan, days))
+    found += [Violation(*item) for item in throttle_rules(plan, days)]
     found += _serving(plan)
     found += _reported_figures(plan, rows)
     found += _vintages(plan, rows)
@@ -233,7 +249,7 @@ def _commissioned(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
     return found
 
 
-def _site_limits(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
+def _site_limits(plan: Plan, rows: pd.DataFrame, drawn: dict) -> list[Violation]:
     found = []
     by_site_month = rows.groupby(["site", "period"]).agg(it_w=("it_w", "sum"), facility_w=("facility_w", "sum"))
     installed_w = rows.assign(
@@ -245,14 +261,25 @@ def _site_limits(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
         grid = phases[-1].grid_import if phases else 0.0
         it_room = phases[-1].it_capacity if phases else 0.0
         values = site_month(site, period)
-        draw = row.facility_w + values.reserved * values.pue
         where = f"{name} {period.strftime('%Y-%m')}"
-        if _over(draw, grid, "W") and row.facility_w > ABSOLUTE["W"]:
-            found.append(Violation("grid_limit", where, draw / 1e6, grid / 1e6, "facility MW above the grid import limit"))
+        found += _hourly_limit(drawn[name, period], values.reserved, grid, where)
         it_load = installed_w[name, period] + values.reserved
         if _over(it_load, it_room, "W") and installed_w[name, period] > ABSOLUTE["W"]:
             found.append(Violation("it_capacity", where, it_load / 1e6, it_room / 1e6, "installed IT MW above the fit-out"))
     return found
+
+
+def _hourly_limit(hours, reserved: float, grid: float, where: str) -> list[Violation]:
+    """Every hour's draw, reserved load included, within the grid limit: firm in curtailment
+    windows, firm + flexible outside them (a steady month: one hour at the month's PUE)."""
+    draw = hours.draw + reserved * hours.day["pue"]
+    limit = grid + np.where(hours.day["window"], 0.0, hours.day["extra"])
+    over = (draw - limit) / limit.clip(min=1.0)
+    d, h = np.unravel_index(int(np.argmax(over)), over.shape)
+    if _over(draw[d, h], limit[d, h], "W") and hours.draw.max() > ABSOLUTE["W"]:
+        when = f" ({hours.day['names'][d]} day, {h:02d}:00)" if draw.size > 1 else ""
+        return [Violation("grid_limit", where + when, draw[d, h] / 1e6, limit[d, h] / 1e6, "facility MW above the grid import limit")]
+    return []
 
 
 def _deliveries(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
@@ -310,12 +337,13 @@ def _yearly(spend: pd.Series, by_year: dict[int, float], carry_over: bool, name:
     return found
 
 
-def _compute(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
+def _compute(plan: Plan, rows: pd.DataFrame, lost: pd.Series) -> list[Violation]:
+    """Each run's compute: its accelerators at work less `lost` (FLOP by run lost to throttling)."""
     found = []
     for row in rows[~rows["allowed"]].itertuples():
         found.append(Violation("training_window", f"{row.workload} {row.site} {row.accelerator} {row.month}",
                                row.accelerators, 0.0, "trains outside the run's window or types"))
-    delivered = rows[rows["allowed"]].groupby("workload")["flop"].sum()
+    delivered = rows[rows["allowed"]].groupby("workload")["flop"].sum().sub(lost, fill_value=0.0)
     for name, work in plan.scenario.training_runs.items():
         types, efficiency = _efficiency(plan.scenario, name, rows[rows["workload"] == name])
         delivered[name] = delivered.get(name, 0.0) * efficiency

@@ -1,0 +1,77 @@
+"""A scenario's hours as arrays: representative days per site and month (inputs.hours).
+
+Without `scenario.representative_days` every month is one flat day at its monthly PUE, price
+and carbon, so every coefficient is today's. With it, the model needs only a few hours of each
+month: the IT draw is steady within a month, so the hour of highest PUE outside curtailment
+windows bounds all of them (one grid row and one peak row), and each curtailment hour gets its
+own row, where training may be throttled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.inputs.hours import HOURS, site_days
+from planner.inputs.scenario import Scenario
+from planner.lp.arrays import SECONDS_PER_HOUR, ScenarioArrays
+
+
+@dataclass(frozen=True)
+class HourArrays:
+    hourly: bool
+    days: list[list[dict]]  # [s][t]: the month's representative days (inputs.hours.site_days)
+    energy_pue: np.ndarray  # (S, T) facility J per J of IT energy over the month
+    price_pue: np.ndarray  # (S, T) JPY per J of IT energy: hourly price x hourly PUE, averaged
+    carbon_pue: np.ndarray  # (S, T) kg per J of IT energy
+    flop_per_joule: np.ndarray  # (R, S, T) FLOP lost per J of IT energy throttled from run r
+
+    @classmethod
+    def of(cls, scenario: Scenario, arrays: ScenarioArrays) -> "HourArrays":
+        hourly = scenario.representative_days
+        if not hourly:  # a steady month: today's coefficients exactly
+            days = [[{"weight": np.array([s / 86400.0]), "pue": np.full((1, HOURS), arrays.pue[i, t]),
+                      "window": np.zeros((1, HOURS), dtype=bool), "extra": 0.0, "names": ["month"]}
+                     for t, s in enumerate(arrays.seconds)] for i in range(len(arrays.sites))]
+            return cls(False, days, arrays.pue, arrays.price * arrays.pue, arrays.carbon * arrays.pue, _flop_per_joule(arrays))
+        days = [site_days(site, scenario.months, arrays.pue[i], arrays.price[i], arrays.carbon[i])
+                for i, site in enumerate(scenario.sites.values())]
+        return cls(True, days, _mean(days, lambda day: day["pue"]), _mean(days, lambda day: day["price"] * day["pue"]),
+                   _mean(days, lambda day: day["carbon"] * day["pue"]), _flop_per_joule(arrays))
+
+    def throttled_hours(self, s: int, t: int) -> list[tuple[int, int]]:
+        """(d, h) of the curtailment hours where training may be throttled (only where the
+        site may import more outside them)."""
+        day = self.days[s][t]
+        if not self.hourly or day["extra"] <= 0:
+            return []
+        return [(int(d), int(h)) for d, h in zip(*np.nonzero(day["window"]))]
+
+    def limit_hours(self, s: int, t: int) -> list[tuple[int, int, float, float, bool]]:
+        """The hours that bound the month's draw: (d, h, PUE, W importable, throttled) for each
+        curtailment hour, and the hour of highest PUE outside them."""
+        day, throttled = self.days[s][t], self.throttled_hours(s, t)
+        rows = [(d, h, float(day["pue"][d, h]), 0.0, True) for d, h in throttled]
+        free = np.where(day["window"] & bool(throttled), -np.inf, day["pue"])
+        if np.isfinite(free).any():
+            d, h = np.unravel_index(int(np.argmax(free)), free.shape)
+            rows.append((int(d), int(h), float(day["pue"][d, h]), float(day["extra"]) if throttled else 0.0, False))
+        return rows
+
+    def hour_seconds(self, s: int, t: int, d: int) -> float:
+        return float(self.days[s][t]["weight"][d]) * SECONDS_PER_HOUR
+
+
+def _mean(days: list[list[dict]], value) -> np.ndarray:
+    """(S, T) mean over each month's weighted hours."""
+    return np.array([[float(np.sum(value(day) * day["weight"][:, None]) / (day["weight"].sum() * HOURS)) for day in site]
+                     for site in days])
+
+
+def _flop_per_joule(arrays: ScenarioArrays) -> np.ndarray:
+    """(R, S, T) FLOP per J of active IT energy of the run's most efficient type at the site:
+    throttled energy is charged at it, so the progress lost is never understated."""
+    active = arrays.power * (1 - arrays.idle)  # (G,) W of an accelerator at work above idle
+    per_joule = arrays.run_flop / (active[None, None, :, None] * arrays.seconds[None, None, None, :])
+    return per_joule.max(axis=2) if per_joule.size else np.zeros((0, len(arrays.sites), len(arrays.months)))
