@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 
@@ -12,7 +13,7 @@ import pytest
 from planner.cli.plan import _hours_in_words
 from planner.exchange.export import csv_zip_bytes, workbook_bytes
 from planner.inputs.errors import InputError
-from planner.inputs.scenario import build, load_scenario
+from planner.inputs.scenario import build, changed, load_scenario
 from planner.lp.arrays import ScenarioArrays
 from planner.lp.hourly import HourArrays
 from planner.results.plan import make_plan
@@ -144,3 +145,57 @@ def test_the_command_line_tells_the_peak_hour_and_the_curtailment():
     assert lines == [f"Alpha by the hour: peak {1.2e-3 * n:.1f} MW in 2027-12 (flat day, 00:00) against 2 MW importable; "
                      f"curtailed 31 h for up to {1.2e-3 * n - 1.2:.1f} MW above the firm limit, "
                      f"{(1000 * n - 1e6) * 31 * 3600 * FLOPS / 750:.3g} FLOP of training lost"]
+
+
+def ramped(ramp: str) -> dict:
+    # 1,000 X1 at work in December (1.2 MW at PUE 1.2); before, the fleet can only idle (0.3 kW each)
+    return {**DECEMBER, "workload.compute": f"{1000 * FLOPS * 31 * DAY} FLOP", "sites.Alpha.ramp_limit": ramp}
+
+
+def test_a_ramp_limit_brings_the_fleet_in_a_month_early_to_idle():
+    # December's draw is 1.2 MW; with 1 MW of ramp November must draw 0.2 MW: 666.7 X1 idling
+    # (0.3 kW each) for 720 h at 20 JPY/kWh, JPY 2.88 mn; a MW more ramp saves 720 MWh of it
+    plan = planned(scenario(ramped("1 MW")))
+    free = planned(scenario(ramped("2 MW")))
+    november = plan.energy.set_index("month").loc["2027-11"]
+    assert november["energy_mwh"] == pytest.approx(0.2 * 720, rel=1e-6)
+    assert free.energy.set_index("month").loc["2027-11", "energy_mwh"] == pytest.approx(0, abs=1e-6)
+    assert plan.fleet.groupby("month")["installed"].sum()["2027-11"] == pytest.approx(200 / 0.3, rel=1e-6)
+    assert plan.summary()["total_cost_jpy"] - free.summary()["total_cost_jpy"] == pytest.approx(2.88e6, rel=1e-6)
+    ramp = plan.binding[plan.binding["constraint"] == "ramp_limit"].iloc[0]
+    assert (ramp["where"], ramp["description"]) == ("Alpha 2027-11 to 2027-12", "Alpha ramp limit 1.0 MW an hour (up), 2027-11 to 2027-12")
+    assert (ramp["shadow_price"], ramp["unit"]) == (pytest.approx(720e3 * 20, rel=1e-6), "JPY per MW")
+
+
+def test_a_ramp_below_the_step_from_idle_to_work_has_no_plan_and_says_how_much_more():
+    # all 1,000 idle in November still leaves a step of 1.2 - 0.3 = 0.9 MW into December
+    plan = make_plan(scenario(ramped("0.8 MW")))
+    assert plan.status == "infeasible"
+    looser = plan.relaxations[plan.relaxations["limit"] == "ramp_limit"]
+    assert looser["option"].tolist() == ["looser ramp limits at Alpha"]
+    assert looser["amount"].iloc[0] == pytest.approx(0.1, rel=1e-6)
+    assert looser["description"].iloc[0] == "Alpha ramp limit 0.8 MW an hour (up), 2027-11 to 2027-12: + 0.1 MW"
+
+
+def test_a_ramp_limit_bounds_the_throttle_into_and_out_of_a_curtailment_hour():
+    # flexible connection in December alone: the cut c = 1,000 n - 1e6 W at 18:00 moves the draw
+    # by 1.2 c into and out of the hour; below that ramp no throttling can keep the firm limit
+    lost_per_watt = 31 * 3600 * FLOPS / 750
+    n = (1.5e24 - 1e6 * lost_per_watt) / (FLOPS * 31 * DAY - 1000 * lost_per_watt)
+    step = 1.2 * (1000 * n - 1e6)
+    december = {**flexible("0.6 MW"), "horizon.start": "2027-12"}
+    assert make_plan(scenario({**december, "sites.Alpha.ramp_limit": f"{step * 0.99} W"})).status == "infeasible"
+    plan = planned(scenario({**december, "sites.Alpha.ramp_limit": f"{step * 1.01} W"}))
+    assert plan.curtailment["largest_cut_mw"].iloc[0] == pytest.approx(step / 1.2e6, rel=1e-6)
+    tighter = dataclasses.replace(plan, scenario=changed(plan.scenario, {"sites.Alpha.ramp_limit": f"{step * 0.9} W"}))
+    (found,) = verify(tighter)
+    assert (found.constraint, found.where) == ("ramp_limit", "Alpha 2027-12")
+    assert (found.found, found.limit) == (pytest.approx(step / 1e6, rel=1e-6), pytest.approx(0.9 * step / 1e6))
+    assert found.detail == "facility draw changes by more MW than the ramp limit from hour to hour"
+
+
+@pytest.mark.parametrize("ramp, message", [("-5 MW", "-5 MW"), ("0 MW", "'0 MW'"), ("50 MWh", "50 MWh")])
+def test_a_bad_ramp_limit_is_refused_with_the_field_named(ramp, message):
+    with pytest.raises(InputError, match="sites.Alpha.ramp_limit") as error:
+        scenario({"sites.Alpha.ramp_limit": ramp})
+    assert message in str(error.value)

@@ -66,7 +66,8 @@ def test_every_row_of_every_family_is_said_in_names_not_indices():
                    "runs.B": {**RUN, "earliest_start": "2028-01", "after": "A"},
                    **SPLIT, **SERVING, "solver.integer": True, "accelerators.X1.delivery_cap": "5000 / month",
                    "sites.Alpha.demand_charge": "1000 JPY/kW/month", "representative_days": True,
-                   "sites.Alpha.flexible_connection": {"extra_import": "1 MW", "windows": [{"months": [12], "hours": [18]}]}})
+                   "sites.Alpha.flexible_connection": {"extra_import": "1 MW", "windows": [{"months": [12], "hours": [18]}]},
+                   "sites.Alpha.ramp_limit": "50 MW"})
     model = PlanningModel(s)
     said = {family: [describe_row(model, family, key) for key in rows] for family, rows in model.rows.items()}
     assert {family for family, rows in said.items() if rows} == set(FAMILIES) - {"budget_fy"}
@@ -81,6 +82,8 @@ def test_every_row_of_every_family_is_said_in_names_not_indices():
     assert describe_row(model, "peak_draw", (0, 0)) == ("Alpha 2027-01", "Alpha peak draw for the demand charge is at least the draw of 2027-01")
     assert said["throttle_within_training"][0] == ("A at Alpha 2027-12, flat day 18:00",
                                                     "A throttled at Alpha, 2027-12, flat day 18:00: at most its IT power at work")
+    assert said["ramp_limit"][0] == ("Alpha 2027-01, flat day 23:00 to 2027-02, flat day 00:00",
+                                     "Alpha ramp limit 50.0 MW an hour (up), 2027-01, flat day 23:00 to 2027-02, flat day 00:00")
     for family, rows in said.items():
         assert all(where and text for where, text in rows), family
 

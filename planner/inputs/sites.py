@@ -179,6 +179,9 @@ class Site(Record):
     # representative days and curtailment windows, used when the scenario plans by the hour (inputs.hours)
     hours: HourShapes | None = None
     flexible_connection: FlexibleConnection | None = None
+    # the most the facility draw (reserved load included) may change from one hour to the next
+    # (None: no limit); with representative days, within each day and across month boundaries
+    ramp_limit: quantity("W", low=0, low_open=True, high=MAX_SITE_POWER) | None = None
 
     @field_validator("demand_charge", mode="before")
     @classmethod

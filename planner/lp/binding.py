@@ -95,6 +95,17 @@ def _peak(model, family, key):
     return f"{arrays.sites[s]} {when}", f"{arrays.sites[s]} peak draw for the demand charge is at least the draw of {when}"
 
 
+@row_text("ramp_limit")
+def _ramp(model, family, key):
+    arrays, (s, t_from, d_from, h_from, t, d, h, sense) = model.arrays, key
+    if model.hours.hourly:
+        when = f"{_hour(model, s, t_from, [d_from, h_from])} to {_hour(model, s, t, [d, h])}"
+    else:  # a steady month: the step from one month's draw to the next
+        when = f"{arrays.month_labels[t_from]} to {arrays.month_labels[t]}"
+    limit = model.hours.ramp[s] / 1e6
+    return f"{arrays.sites[s]} {when}", f"{arrays.sites[s]} ramp limit {limit:,.1f} MW an hour ({sense}), {when}"
+
+
 @row_text("throttle_within_training")
 def _throttle(model, family, key):
     arrays, (s, t, d, h, r) = model.arrays, key

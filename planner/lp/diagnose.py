@@ -33,6 +33,8 @@ def explain(scenario: Scenario) -> pd.DataFrame:
     rows = _later_deadline(scenario)
     rows += _elastic(scenario, "more money", MONEY_FAMILIES)
     rows += _elastic(scenario, "more grid and fit-out", {"grid_limit", "it_capacity"}, at_sites=True)
+    if any(site.ramp_limit is not None for site in scenario.sites.values()):
+        rows += _elastic(scenario, "looser ramp limits", {"ramp_limit"}, at_sites=True)
     if any(acc.delivery_cap is not None for acc in scenario.accelerators.values()):
         rows += _elastic(scenario, "more deliveries", {"delivery"})
     rows += _elastic(scenario, "a smaller run", {"compute_requirement"})

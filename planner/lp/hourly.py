@@ -4,7 +4,8 @@ Without `scenario.representative_days` every month is one flat day at its monthl
 and carbon, so every coefficient is today's. With it, the model needs only a few hours of each
 month: the IT draw is steady within a month, so the hour of highest PUE outside curtailment
 windows bounds all of them (one grid row and one peak row), and each curtailment hour gets its
-own row, where training may be throttled.
+own row, where training may be throttled. Ramp limits likewise need only the hour pairs that
+can set the largest change (`ramp_pairs`).
 """
 
 from __future__ import annotations
@@ -26,19 +27,20 @@ class HourArrays:
     price_pue: np.ndarray  # (S, T) JPY per J of IT energy: hourly price x hourly PUE, averaged
     carbon_pue: np.ndarray  # (S, T) kg per J of IT energy
     flop_per_joule: np.ndarray  # (R, S, T) FLOP lost per J of IT energy throttled from run r
+    ramp: tuple[float | None, ...]  # (S,) W the draw may change from one hour to the next (None: no limit)
 
     @classmethod
     def of(cls, scenario: Scenario, arrays: ScenarioArrays) -> "HourArrays":
-        hourly = scenario.representative_days
+        hourly, ramp = scenario.representative_days, tuple(site.ramp_limit for site in scenario.sites.values())
         if not hourly:  # a steady month: today's coefficients exactly
             days = [[{"weight": np.array([s / 86400.0]), "pue": np.full((1, HOURS), arrays.pue[i, t]),
                       "window": np.zeros((1, HOURS), dtype=bool), "extra": 0.0, "names": ["month"]}
                      for t, s in enumerate(arrays.seconds)] for i in range(len(arrays.sites))]
-            return cls(False, days, arrays.pue, arrays.price * arrays.pue, arrays.carbon * arrays.pue, _flop_per_joule(arrays))
+            return cls(False, days, arrays.pue, arrays.price * arrays.pue, arrays.carbon * arrays.pue, _flop_per_joule(arrays), ramp)
         days = [site_days(site, scenario.months, arrays.pue[i], arrays.price[i], arrays.carbon[i])
                 for i, site in enumerate(scenario.sites.values())]
         return cls(True, days, _mean(days, lambda day: day["pue"]), _mean(days, lambda day: day["price"] * day["pue"]),
-                   _mean(days, lambda day: day["carbon"] * day["pue"]), _flop_per_joule(arrays))
+                   _mean(days, lambda day: day["carbon"] * day["pue"]), _flop_per_joule(arrays), ramp)
 
     def throttled_hours(self, s: int, t: int) -> list[tuple[int, int]]:
         """(d, h) of the curtailment hours where training may be throttled (only where the
@@ -58,6 +60,36 @@ class HourArrays:
             d, h = np.unravel_index(int(np.argmax(free)), free.shape)
             rows.append((int(d), int(h), float(day["pue"][d, h]), float(day["extra"]) if throttled else 0.0, False))
         return rows
+
+    def ramp_pairs(self, s: int, t: int) -> list[tuple[int, int, int, int, int]]:
+        """(t_from, d_from, h_from, d, h): the pairs of consecutive hours, the second in month
+        t's day d, whose change in draw a ramp limit must bound. Within a day (hour 23 runs on
+        to hour 0 of the same day, as the day repeats) the IT draw is steady, so the draw
+        changes by dPUE x (IT + reserved) between hours no throttling touches: only the pair of
+        largest |dPUE| can bind; a pair with a curtailment hour gets its own rows. From month
+        t - 1 (its hour 23 to month t's hour 0, whichever days meet there) only the days of
+        highest and lowest PUE in those hours can bind, unless the hour is a curtailment hour."""
+        day, throttled = self.days[s][t], self.throttled_hours(s, t)
+        step = np.abs(np.roll(day["pue"], -1, axis=1) - day["pue"])  # (D, 24) from hour h to h + 1
+        touched = sorted({(d, (h + k) % HOURS) for d, h in throttled for k in (-1, 0)})  # pairs into and out of a curtailment hour
+        pairs = [(t, d, h, d, (h + 1) % HOURS) for d, h in touched]
+        for d, h in touched:
+            step[d, h] = 0.0
+        if step.max() > 0:
+            d, h = (int(i) for i in np.unravel_index(int(np.argmax(step)), step.shape))
+            pairs.append((t, d, h, d, (h + 1) % HOURS))
+        if t > 0:
+            pairs += [(t - 1, a, HOURS - 1, b, 0) for a in self._boundary_days(s, t - 1, HOURS - 1)
+                      for b in self._boundary_days(s, t, 0)]
+        return pairs
+
+    def _boundary_days(self, s: int, t: int, h: int) -> list[int]:
+        """Days of month t whose hour h can set a ramp across a month boundary: those of highest
+        and lowest PUE then, or all where h is a curtailment hour."""
+        pue = self.days[s][t]["pue"][:, h]
+        if any(h_ == h for _, h_ in self.throttled_hours(s, t)):
+            return list(range(len(pue)))
+        return sorted({int(np.argmax(pue)), int(np.argmin(pue))})
 
     def hour_seconds(self, s: int, t: int, d: int) -> float:
         return float(self.days[s][t]["weight"][d]) * SECONDS_PER_HOUR

@@ -27,6 +27,8 @@ is delivered and the site has fit-out capacity):
 
 Hours (lp.hourly, inputs.hours): the grid and peak rows hold in each curtailment hour and in the
 month's highest-PUE hour outside them; energy is priced hour by hour on the representative days.
+A site's ramp limit bounds the change of its draw between the pairs of consecutive hours that can
+set it (lp.hourly.ramp_pairs), by the month the step from one month's draw to the next.
 
 Time and supply. A type with a lead time L is ordered L months before it is delivered: a
 delivery in month t is possible only if its order month t - L lies inside the horizon (and not
@@ -71,6 +73,7 @@ TOKENS = 1e6  # tokens per second per model unit
 # One model unit of each limit's row, and of each objective, in the planner's units
 ROW_UNITS = {
     "grid_limit": ("MW", POWER / 1e6),
+    "ramp_limit": ("MW", POWER / 1e6),
     "it_capacity": ("MW", POWER / 1e6),
     "delivery": ("accelerator", COUNT),
     "budget": ("JPY", MONEY),
@@ -339,6 +342,12 @@ class PlanningModel:
         cut = [(v, -pue) for (s_, t_, d_, h_, _), v in self.throttle.items() if (s_, t_, d_, h_) == (s, t, d, h)]
         return self.facility_terms(s, t, pue) + cut
 
+    def draw_terms(self, s: int, t: int, d: int, h: int) -> tuple[list, float]:
+        """Facility draw at site s in hour h of month t's day d: the programme's terms (MW), and
+        the reserved load's draw (W, a constant)."""
+        pue = float(self.hours.days[s][t]["pue"][d, h])
+        return self.hour_terms(s, t, d, h, pue), pue * self.arrays.reserved[s, t]
+
     def capital_terms(self) -> list:
         """The capital part of the objective in the scenario's economic view (model money units)."""
         arrays, economics = self.arrays, self.scenario.economics
@@ -575,6 +584,21 @@ def throttle_within_training(model: PlanningModel) -> None:
     for (s, t, d, h, r), variable in model.throttle.items():
         working = [(use, -active[g]) for (s_, g, t_, w), use in model.use.items() if (s_, t_, w) == (s, t, r)]
         model.add("throttle_within_training", (s, t, d, h, r), [(variable, 1.0), *working], pulp.LpConstraintLE, 0.0)
+
+
+@family("a site's facility draw (reserved load included) changes by at most its ramp limit from one hour to the next "
+        "(within each representative day, and from a month's last hour to the next month's first)")
+def ramp_limit(model: PlanningModel) -> None:
+    for s, limit in enumerate(model.hours.ramp):
+        for t in range(len(model.arrays.months) if limit is not None else 0):
+            for pair in model.hours.ramp_pairs(s, t):
+                (before, held_before), (after, held_after) = model.draw_terms(s, *pair[:3]), model.draw_terms(s, t, *pair[3:])
+                if not before and not after:
+                    continue
+                for sense, sign in (("up", 1.0), ("down", -1.0)):
+                    terms = [(v, sign * c) for v, c in after] + [(v, -sign * c) for v, c in before]
+                    rhs = (limit - sign * (held_after - held_before)) / POWER
+                    model.add("ramp_limit", (s, *pair[:3], t, *pair[3:], sense), terms, pulp.LpConstraintLE, rhs)
 
 
 @family("installed IT power (reserved load included) stays within the site's fitted-out IT capacity")

@@ -172,6 +172,7 @@ def verify(plan: Plan) -> list[Violation]:
     found: list[Violation] = []
     found += _fleet_rules(plan, rows)
     found += _site_limits(plan, rows, drawn)
+    found += _ramps(plan, drawn)
     found += _deliveries(plan, rows)
     found += _money(plan, rows)
     found += _compute(plan, run_compute(plan), lost_flop(plan, days))
@@ -266,6 +267,28 @@ def _site_limits(plan: Plan, rows: pd.DataFrame, drawn: dict) -> list[Violation]
         it_load = installed_w[name, period] + values.reserved
         if _over(it_load, it_room, "W") and installed_w[name, period] > ABSOLUTE["W"]:
             found.append(Violation("it_capacity", where, it_load / 1e6, it_room / 1e6, "installed IT MW above the fit-out"))
+    return found
+
+
+def _ramps(plan: Plan, drawn: dict) -> list[Violation]:
+    """Each site's facility draw, reserved load included, moves by at most its ramp limit from
+    one hour to the next: within every representative day (hour 23 to hour 0 of the same day),
+    and from each day's last hour of a month to each day's first hour of the next (where the
+    programme draws in either month: the reserved load alone is not the plan's)."""
+    found = []
+    for name, site in plan.scenario.sites.items():
+        before = None  # the month before: its (D, 24) draw, and whether the programme drew then
+        for period in plan.scenario.months if site.ramp_limit is not None else []:
+            values, hours = site_month(site, period), drawn.get((name, period))
+            day = hours.day if hours is not None else month_days(plan.scenario, site, period, values)
+            draw = (hours.draw if hours is not None else 0.0) + values.reserved * day["pue"]
+            steps = [(np.abs(np.roll(draw, -1, axis=1) - draw).max() if hours is not None else 0.0, "from hour to hour")]
+            if before is not None and (hours is not None or before[1]):
+                steps.append((np.abs(draw[:, :1] - before[0][:, -1]).max(), "from the month before"))
+            found += [Violation("ramp_limit", f"{name} {period.strftime('%Y-%m')}", step / 1e6, site.ramp_limit / 1e6,
+                                f"facility draw changes by more MW than the ramp limit {what}")
+                      for step, what in steps if _over(step, site.ramp_limit, "W")]
+            before = (draw, hours is not None)
     return found
 
 
