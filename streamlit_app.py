@@ -11,7 +11,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from planner.app import charts, forms, hedge_view, programme_charts, sweep_views, views, workloads
+from planner.app import charts, forms, hedge_view, hour_charts, programme_charts, sweep_views, views, workloads
 from planner.app.documents import canonical, differences, read_upload, upload_name
 from planner.app.downloads import DOWNLOADS, file_stem
 from planner.app.edits import Edited, apply_edits
@@ -184,8 +184,9 @@ def main() -> None:
     if upload_problem:
         st.error(upload_problem)
     summary_area = st.container()
-    tabs = ["Charts", "Programme", "Limits", "Workloads", "Sites and grid", "Accelerators", "Plan tables", "Sweeps", "Hedge"]
-    tab_charts, tab_programme, tab_limits, tab_workloads, tab_sites, tab_accelerators, tab_tables, tab_sweeps, tab_hedge = st.tabs(tabs)
+    tabs = ["Charts", "Programme", "Hours", "Limits", "Workloads", "Sites and grid", "Accelerators", "Plan tables", "Sweeps", "Hedge"]
+    (tab_charts, tab_programme, tab_hours, tab_limits, tab_workloads, tab_sites, tab_accelerators, tab_tables, tab_sweeps,
+     tab_hedge) = st.tabs(tabs)
 
     fields, entered, slots = sidebar_inputs(document)
     with tab_sites:
@@ -240,6 +241,8 @@ def main() -> None:
         draw_charts(plan, pinned)
     with tab_programme:
         draw_programme(plan)
+    with tab_hours:
+        draw_hours(plan)
     with tab_limits:
         draw_limits(plan)
     with tab_tables:
@@ -373,6 +376,29 @@ def draw_programme(plan) -> None:
             st.caption("No run rule here could change the plan (the cost objective, and a run with a choice, are needed).")
         else:
             st.dataframe(views.plan_table(plan, "alternatives"), width="stretch", hide_index=True)
+
+
+def draw_hours(plan) -> None:
+    """A typical day at each site in a chosen month (the month of the highest hour at first),
+    then each site's peak hour by month and the months it throttled training."""
+    if not plan.feasible:
+        st.info("No charts: this scenario has no feasible plan.")
+        return
+    if not plan.scenario.representative_days:
+        st.caption("A steady month: each day is flat. Set representative_days = true in the scenario (or tick "
+                   "'Plan by the hour' under Solver) to plan on the sites' representative days.")
+    months = list(dict.fromkeys(plan.power["month"]))
+    peak = plan.peak_hours.loc[plan.peak_hours["facility_mw"].idxmax(), "month"] if not plan.peak_hours.empty else months[0]
+    month = st.select_slider("Typical day in", months, value=peak, key="typical_month")
+    frames = hour_charts.typical_day_frames(plan, month)
+    sites = list(plan.scenario.sites)
+    for column, site in zip(st.columns(len(sites)), sites):
+        column.vega_lite_chart(spec=hour_charts.typical_day_chart(frames, site, month), width="stretch")
+    st.markdown("**Peak hour** of each site by month, against its firm and importable limit:")
+    st.dataframe(plan.peak_hours, width="stretch", hide_index=True)
+    if not plan.curtailment.empty:
+        st.markdown("**Curtailment**: months a site throttled training in its windows:")
+        st.dataframe(plan.curtailment, width="stretch", hide_index=True)
 
 
 def draw_limits(plan) -> None:

@@ -136,6 +136,13 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             flag=True,
         ),
         Field(
+            ("representative_days",),
+            "Plan by the hour",
+            "Plan each month on the sites' representative days: hourly PUE, prices and carbon, curtailment windows",
+            default=False,
+            flag=True,
+        ),
+        Field(
             ("solver", "mip_gap"),
             "MIP gap",
             "With whole units: how close to the best plan is close enough",

@@ -34,6 +34,7 @@ class HourArrays:
         hourly, ramp = scenario.representative_days, tuple(site.ramp_limit for site in scenario.sites.values())
         if not hourly:  # a steady month: today's coefficients exactly
             days = [[{"weight": np.array([s / 86400.0]), "pue": np.full((1, HOURS), arrays.pue[i, t]),
+                      "price": np.full((1, HOURS), arrays.price[i, t]), "carbon": np.full((1, HOURS), arrays.carbon[i, t]),
                       "window": np.zeros((1, HOURS), dtype=bool), "extra": 0.0, "names": ["month"]}
                      for t, s in enumerate(arrays.seconds)] for i in range(len(arrays.sites))]
             return cls(False, days, arrays.pue, arrays.price * arrays.pue, arrays.carbon * arrays.pue, _flop_per_joule(arrays), ramp)

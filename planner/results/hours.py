@@ -17,6 +17,7 @@ from planner.lp.hourly import HourArrays
 PEAK_COLUMNS = ["site", "month", "day", "hour", "pue", "programme_mw", "facility_mw", "firm_limit_mw", "importable_mw"]
 CURTAILMENT_COLUMNS = ["site", "month", "hours_curtailed", "largest_cut_mw", "mw_gained", "lost_flop"]
 THROTTLED = 1e-3  # W: a throttle below a milliwatt is solver noise
+J_PER_KWH = 3.6e6
 
 
 def hourly_draw(hours: HourArrays, it_watts: np.ndarray, reserved: np.ndarray, throttle: dict, s: int, t: int) -> np.ndarray:
@@ -99,9 +100,8 @@ def throttle_table(hours: HourArrays, arrays, throttle: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=THROTTLE_COLUMNS)
 
 
-def plan_load_profiles(plan) -> dict[str, pd.DataFrame]:
-    """Each site's hourly load profile for each calendar year of the plan's horizon, by the
-    file name it is written under (`load_profile_SITE_YEAR.csv`)."""
+def _plan_hours(plan) -> tuple[ScenarioArrays, HourArrays, np.ndarray, dict]:
+    """A plan's arrays, its hours, its IT W (S, T) and its throttling W by (s, t, d, h, run)."""
     arrays = ScenarioArrays.of(plan.scenario)
     hours = HourArrays.of(plan.scenario, arrays)
     it_watts = plan.power["it_mw"].to_numpy().reshape(len(arrays.sites), len(arrays.months)) * 1e6
@@ -109,5 +109,34 @@ def plan_load_profiles(plan) -> dict[str, pd.DataFrame]:
     runs = {name: r for r, name in enumerate(arrays.runs)}
     throttle = {(*index[row.site, row.month], int(row.day), int(row.hour), runs[row.workload]): row.it_mw * 1e6
                 for row in plan.throttle.itertuples()}
+    return arrays, hours, it_watts, throttle
+
+
+def plan_load_profiles(plan) -> dict[str, pd.DataFrame]:
+    """Each site's hourly load profile for each calendar year of the plan's horizon, by the
+    file name it is written under (`load_profile_SITE_YEAR.csv`)."""
+    arrays, hours, it_watts, throttle = _plan_hours(plan)
     return {f"load_profile_{site}_{year}.csv": load_profile(hours, arrays, it_watts, throttle, site, year)
             for site in arrays.sites for year in sorted(set(arrays.months.year))}
+
+
+TYPICAL_DAY_COLUMNS = ["site", "month", "hour", "load_mw", "grid_mw", "price_jpy_per_kwh"]
+
+
+def typical_days(plan, month: str | None = None) -> pd.DataFrame:
+    """Each site's typical day of each month (or of `month` alone, "YYYY-MM"): the mean over
+    the month's representative days, weighted by the days each stands for, of every hour's
+    facility draw (reserved load included: what the utility sees), the grid import that serves
+    it (all of it, as a site has no other supply yet), and the electricity price."""
+    arrays, hours, it_watts, throttle = _plan_hours(plan)
+    frames = []
+    for s, site in enumerate(arrays.sites):
+        for t, label in enumerate(arrays.month_labels):
+            if month is not None and label != month:
+                continue
+            day = hours.days[s][t]
+            share = day["weight"][:, None] / day["weight"].sum()
+            load = (hourly_draw(hours, it_watts, arrays.reserved, throttle, s, t) * share).sum(axis=0) / 1e6
+            frames.append(pd.DataFrame({"site": site, "month": label, "hour": np.arange(HOURS), "load_mw": load,
+                                        "grid_mw": load, "price_jpy_per_kwh": (day["price"] * share).sum(axis=0) * J_PER_KWH}))
+    return pd.concat(frames, ignore_index=True)[TYPICAL_DAY_COLUMNS] if frames else pd.DataFrame(columns=TYPICAL_DAY_COLUMNS)
