@@ -38,9 +38,19 @@ def test_the_typical_day_weighs_the_months_days_and_keeps_its_mean_price():
     # 1e24 FLOP in December's 31 days at 5e14 FLOP/s: 746.7 X1 of 1 kW at PUE 1.2, all from the grid
     load = 1e24 / (FLOPS * 31 * DAY) * 1.2e-3
     assert day["load_mw"].tolist() == pytest.approx([load] * 24, rel=1e-6)
-    supply = frames["supply"]
-    assert set(supply["source"]) == {"grid import"}
-    assert supply["mw"].tolist() == pytest.approx(day["load_mw"].tolist(), rel=1e-12)
+    supply = frames["supply"].set_index(["source", "hour"])["mw"]
+    assert supply["grid import"].tolist() == pytest.approx(day["load_mw"].tolist(), rel=1e-12)
+    assert supply["clean contracts"].tolist() == [0.0] * 24
+
+
+def test_a_night_wind_contract_supplies_the_nights_and_a_quarter_of_the_days():
+    # tests/test_clean.py: wind signed up to the night load L (0.8 C = L), 0.2 C = L / 4 by day
+    wind = {"kind": "wind", "price": "10 JPY/kWh", "capacity_factor": 0.5, "hourly": [1.6] * 12 + [0.4] * 12}
+    plan = planned(scenario({**DECEMBER, "horizon.start": "2027-12", "sites.Alpha.contracts": {"W1": wind}}))
+    supply = hour_charts.typical_day_frames(plan, "2027-12")["supply"].set_index(["source", "hour"])["mw"]
+    load = 1e24 / (FLOPS * 31 * DAY) * 1.2e-3
+    assert supply["clean contracts"].tolist() == pytest.approx([load] * 12 + [load / 4] * 12, rel=1e-9)
+    assert supply["grid import"].tolist() == pytest.approx([0.0] * 12 + [0.75 * load] * 12, abs=1e-9)
 
 
 def test_the_typical_day_dips_in_a_curtailment_hour_and_the_chart_draws_one_site():
@@ -55,7 +65,7 @@ def test_the_typical_day_dips_in_a_curtailment_hour_and_the_chart_draws_one_site
     assert load[17] > 1.2
     spec = hour_charts.typical_day_chart(frames, "Alpha", "2027-12")
     assert spec["title"] == "Alpha, a typical day in 2027-12"
-    assert len(spec["datasets"]["supply"]) == len(spec["datasets"]["day"]) == 24
+    assert len(spec["datasets"]["day"]) == 24 and len(spec["datasets"]["supply"]) == 2 * 24  # contracts and grid by hour
     assert spec["resolve"] == {"scale": {"y": "independent"}}  # the price on its own axis
     assert hour_charts.typical_day_frames(plan, "2027-11")["day"]["load_mw"].sum() == 0  # nothing installed before
 

@@ -451,6 +451,8 @@ def test_csv_zip_holds_the_tidy_tables(plan):
                 "peak_hours.csv",
                 "curtailment.csv",
                 "throttle.csv",
+                "clean.csv",
+                "contracts.csv",
                 "inputs.csv",
                 "summary.json",
             ]

@@ -67,7 +67,8 @@ def test_every_row_of_every_family_is_said_in_names_not_indices():
                    **SPLIT, **SERVING, "solver.integer": True, "accelerators.X1.delivery_cap": "5000 / month",
                    "sites.Alpha.demand_charge": "1000 JPY/kW/month", "representative_days": True,
                    "sites.Alpha.flexible_connection": {"extra_import": "1 MW", "windows": [{"months": [12], "hours": [18]}]},
-                   "sites.Alpha.ramp_limit": "50 MW"})
+                   "sites.Alpha.ramp_limit": "50 MW", "cfe_target": 0.1,
+                   "sites.Alpha.contracts": {"W1": {"kind": "wind", "price": "10 JPY/kWh", "capacity_factor": 0.3}}})
     model = PlanningModel(s)
     said = {family: [describe_row(model, family, key) for key in rows] for family, rows in model.rows.items()}
     assert {family for family, rows in said.items() if rows} == set(FAMILIES) - {"budget_fy"}
@@ -84,6 +85,9 @@ def test_every_row_of_every_family_is_said_in_names_not_indices():
                                                     "A throttled at Alpha, 2027-12, flat day 18:00: at most its IT power at work")
     assert said["ramp_limit"][0] == ("Alpha 2027-01, flat day 23:00 to 2027-02, flat day 00:00",
                                      "Alpha ramp limit 50.0 MW an hour (up), 2027-01, flat day 23:00 to 2027-02, flat day 00:00")
+    assert said["clean_supply"][:2] == [("Alpha 2027-01, flat day 00:00", "Alpha clean power matched, 2027-01, flat day 00:00: at most what its contracts deliver"),
+                                        ("Alpha 2027-01, flat day 00:00", "Alpha clean power matched, 2027-01, flat day 00:00: at most the programme's draw")]
+    assert said["cfe_target"] == [("programme", "carbon-free share of the programme's energy, matched hour by hour: at least 10%")]
     for family, rows in said.items():
         assert all(where and text for where, text in rows), family
 

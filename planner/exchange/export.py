@@ -37,7 +37,7 @@ from planner.results.programme import cash_by_source, fleet_by_vintage
 
 JPY_BN = 1e-9  # money shows in billions of yen
 CSV_TABLES = ("fleet", "power", "energy", "costs", "compute", "runs", "inference", "alternatives", "binding", "entry", "relaxations")
-HOUR_TABLES = ("peak_hours", "curtailment", "throttle")  # in the CSV tables, not (yet) among the app's
+HOUR_TABLES = ("peak_hours", "curtailment", "throttle", "clean", "contracts")  # in the CSV tables, not (yet) among the app's
 
 # Style name -> (Excel number format, the same format in Python, to size columns).
 STYLES = {

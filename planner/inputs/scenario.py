@@ -176,6 +176,8 @@ class Scenario(Record):
     solver: SolverSettings = SolverSettings()
     # plan each month's hours on the sites' representative days (inputs.hours); else a month is steady
     representative_days: bool = False
+    # the least share of the programme's energy its sites' clean contracts must match hour by hour (inputs.clean)
+    cfe_target: quantity("dimensionless", low=0, high=1) | None = None
     sites: dict[str, Site]
     accelerators: dict[str, Accelerator]
     _document: dict = PrivateAttr(default_factory=dict)

@@ -106,6 +106,19 @@ def _ramp(model, family, key):
     return f"{arrays.sites[s]} {when}", f"{arrays.sites[s]} ramp limit {limit:,.1f} MW an hour ({sense}), {when}"
 
 
+@row_text("clean_supply")
+def _clean(model, family, key):
+    arrays, (s, t, d, h, bound) = model.arrays, key
+    when = _hour(model, s, t, [d, h])
+    what = "what its contracts deliver" if bound == "output" else "the programme's draw"
+    return f"{arrays.sites[s]} {when}", f"{arrays.sites[s]} clean power matched, {when}: at most {what}"
+
+
+@row_text("cfe_target")
+def _cfe(model, family, key):
+    return "programme", f"carbon-free share of the programme's energy, matched hour by hour: at least {model.scenario.cfe_target:.0%}"
+
+
 @row_text("throttle_within_training")
 def _throttle(model, family, key):
     arrays, (s, t, d, h, r) = model.arrays, key

@@ -28,20 +28,25 @@ class HourArrays:
     carbon_pue: np.ndarray  # (S, T) kg per J of IT energy
     flop_per_joule: np.ndarray  # (R, S, T) FLOP lost per J of IT energy throttled from run r
     ramp: tuple[float | None, ...]  # (S,) W the draw may change from one hour to the next (None: no limit)
+    contracts: list[list[str]]  # [s]: the site's clean contracts by name (inputs.clean); days[s][t]["cf"] (K, 24) their factors
 
     @classmethod
     def of(cls, scenario: Scenario, arrays: ScenarioArrays) -> "HourArrays":
         hourly, ramp = scenario.representative_days, tuple(site.ramp_limit for site in scenario.sites.values())
+        contracts = [list(site.contracts) for site in scenario.sites.values()]
         if not hourly:  # a steady month: today's coefficients exactly
             days = [[{"weight": np.array([s / 86400.0]), "pue": np.full((1, HOURS), arrays.pue[i, t]),
                       "price": np.full((1, HOURS), arrays.price[i, t]), "carbon": np.full((1, HOURS), arrays.carbon[i, t]),
                       "window": np.zeros((1, HOURS), dtype=bool), "extra": 0.0, "names": ["month"]}
                      for t, s in enumerate(arrays.seconds)] for i in range(len(arrays.sites))]
-            return cls(False, days, arrays.pue, arrays.price * arrays.pue, arrays.carbon * arrays.pue, _flop_per_joule(arrays), ramp)
+            _add_contracts(days, scenario)
+            return cls(False, days, arrays.pue, arrays.price * arrays.pue, arrays.carbon * arrays.pue, _flop_per_joule(arrays), ramp,
+                       contracts)
         days = [site_days(site, scenario.months, arrays.pue[i], arrays.price[i], arrays.carbon[i])
                 for i, site in enumerate(scenario.sites.values())]
+        _add_contracts(days, scenario)
         return cls(True, days, _mean(days, lambda day: day["pue"]), _mean(days, lambda day: day["price"] * day["pue"]),
-                   _mean(days, lambda day: day["carbon"] * day["pue"]), _flop_per_joule(arrays), ramp)
+                   _mean(days, lambda day: day["carbon"] * day["pue"]), _flop_per_joule(arrays), ramp, contracts)
 
     def throttled_hours(self, s: int, t: int) -> list[tuple[int, int]]:
         """(d, h) of the curtailment hours where training may be throttled (only where the
@@ -94,6 +99,15 @@ class HourArrays:
 
     def hour_seconds(self, s: int, t: int, d: int) -> float:
         return float(self.days[s][t]["weight"][d]) * SECONDS_PER_HOUR
+
+
+def _add_contracts(days: list[list[dict]], scenario: Scenario) -> None:
+    """Each month's "cf": (K, 24) capacity factor of the site's contracts by hour (0 before a
+    contract's start), the same on each of the month's days."""
+    for site, months in zip(scenario.sites.values(), days):
+        for period, day in zip(scenario.months, months):
+            day["cf"] = np.array([contract.factors(period.month) * (contract.start is None or period >= contract.start)
+                                  for contract in site.contracts.values()]).reshape(len(site.contracts), HOURS)
 
 
 def _mean(days: list[list[dict]], value) -> np.ndarray:

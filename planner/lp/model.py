@@ -25,6 +25,10 @@ is delivered and the site has fit-out capacity):
                            the site import more outside the windows); the run loses the FLOP that
                            energy would have done (lp.hourly), its energy is still counted
 
+    contract[s,k]    >= 0  MW of site s's clean contract k (wind or solar, inputs.clean), for the horizon
+    match[s,t,d,h]   >= 0  MW of contracted output serving the programme's draw in hour h of day d
+                           (only where a contract delivers then); the rest of the output is spilled
+
 Hours (lp.hourly, inputs.hours): the grid and peak rows hold in each curtailment hour and in the
 month's highest-PUE hour outside them; energy is priced hour by hour on the representative days.
 A site's ramp limit bounds the change of its draw between the pairs of consecutive hours that can
@@ -59,10 +63,11 @@ import pulp
 
 from planner.inputs.goodput import loss_chords
 from planner.inputs.scenario import Scenario
-from planner.lp.arrays import ScenarioArrays
+from planner.lp.arrays import SECONDS_PER_HOUR, ScenarioArrays
 from planner.lp.hourly import HourArrays
 
 ELASTIC_MARGIN = 10.0  # a diagnosis bounds a run's choices by its whole compute in a month, ten times over
+J_PER_MWH = 3.6e9
 COUNT = 1e3  # accelerators per model unit
 POWER = 1e6  # W per model unit (MW)
 MONEY = 1e9  # JPY per model unit
@@ -139,9 +144,12 @@ class PlanningModel:
         self.both: dict[int, pulp.LpVariable] = {}
         self.lost: dict[tuple[int, int, int], pulp.LpVariable] = {}
         self.throttle: dict[tuple[int, int, int, int, int], pulp.LpVariable] = {}
+        self.contract: dict[tuple[int, int], pulp.LpVariable] = {}
+        self.match: dict[tuple[int, int, int, int], pulp.LpVariable] = {}
         self.money: dict[tuple[str, int], pulp.LpVariable] = {}
         self.units: dict[tuple, pulp.LpVariable] = {}
         self._add_variables()
+        self._add_clean_variables()
         self._add_run_choices()
         self.integer = self.integer or bool(self.done) or bool(self.kind) or bool(self.place)  # a MILP
         for item in FAMILIES.values():
@@ -183,6 +191,39 @@ class PlanningModel:
         for source in self.scenario.budget.by_source():
             for year in years:
                 self.money[source, year] = add(f"{source}_{year}", lowBound=0)
+
+    def _add_clean_variables(self) -> None:
+        """Each clean contract's MW (up to its `most`), and the MW of its output matched to the
+        programme's draw in each hour a contract delivers, in months the site has a fleet."""
+        add = self.problem.add_variable
+        for s, names in enumerate(self.hours.contracts):
+            for k in range(len(names)):
+                most = self.contract_of(s, k).most
+                self.contract[s, k] = add(f"contract_{s}_{k}", lowBound=0, upBound=None if most is None else most / POWER)
+        for s, t in sorted({(s, t) for s, _, t in self.installed if self.hours.contracts[s]}):
+            day = self.hours.days[s][t]
+            for d in range(len(day["weight"])):
+                for h in np.flatnonzero(day["cf"].sum(axis=0) > 0):
+                    self.match[s, t, d, int(h)] = add(f"match_{s}_{t}_{d}_{h}", lowBound=0)
+
+    def contract_of(self, s: int, k: int):
+        """Site s's clean contract k (inputs.clean.Contract)."""
+        return self.scenario.sites[self.arrays.sites[s]].contracts[self.hours.contracts[s][k]]
+
+    def clean_terms(self, months: range, weight: np.ndarray | None = None) -> list:
+        """Clean contracts' money in `months`, weighted by `weight[t]` (model money units): each
+        MW paid for all it delivers, less the grid energy its matched MW displace at the hour's price."""
+        terms, per_mw = [], SECONDS_PER_HOUR * POWER / MONEY
+        for (s, k), variable in self.contract.items():
+            price = self.contract_of(s, k).price
+            delivered = [self.hours.days[s][t]["cf"][k].sum() * self.hours.days[s][t]["weight"].sum()
+                         * (1.0 if weight is None else weight[t]) for t in months]
+            terms.append((variable, price * per_mw * sum(delivered)))
+        for (s, t, d, h), variable in self.match.items():
+            if t in months:
+                day = self.hours.days[s][t]
+                terms.append((variable, -day["price"][d, h] * day["weight"][d] * per_mw * (1.0 if weight is None else weight[t])))
+        return terms
 
     def _add_run_choices(self) -> None:
         """Each run's choice of type and of site where it has more than one, whether it mixes
@@ -297,9 +338,9 @@ class PlanningModel:
                 for (s, t), variable in self.peak.items() if t in months]
 
     def spending_terms(self, months: range) -> list:
-        """Cash paid in `months`: capex at order, electricity and demand charges."""
+        """Cash paid in `months`: capex at order, electricity (clean contracts' net cost included) and demand charges."""
         return (self.capex_terms(months, at_order=True) + self.energy_terms(self.hours.price_pue, MONEY, months)
-                + self.demand_terms(months))
+                + self.demand_terms(months) + self.clean_terms(months))
 
     def facility_terms(self, s: int, t: int, pue: float | None = None) -> list:
         """The programme's facility draw at site s in month t (MW): IT power x PUE (the month's,
@@ -366,11 +407,12 @@ class PlanningModel:
         return terms
 
     def cost_objective(self) -> pulp.LpAffineExpression:
-        """The economic cost of the programme in the scenario's view: capital, electricity, demand
-        charges, and CO2 at the scenario's carbon price (discounted but in the cash view)."""
+        """The economic cost of the programme in the scenario's view: capital, electricity (clean
+        contracts' net cost included), demand charges, and CO2 (location-based) at the scenario's
+        carbon price (discounted but in the cash view)."""
         weight = None if self.scenario.economics.view == "cash" else self.arrays.discount
         terms = self.capital_terms() + self.energy_terms(self.hours.price_pue, MONEY, weight=weight)
-        terms += self.demand_terms(range(len(self.arrays.months)), weight)
+        terms += self.demand_terms(range(len(self.arrays.months)), weight) + self.clean_terms(range(len(self.arrays.months)), weight)
         carbon_price = self.scenario.carbon_price * EMISSIONS / MONEY
         if carbon_price:
             emissions = self.energy_terms(self.hours.carbon_pue, EMISSIONS, weight=weight)
@@ -599,6 +641,26 @@ def ramp_limit(model: PlanningModel) -> None:
                     terms = [(v, sign * c) for v, c in after] + [(v, -sign * c) for v, c in before]
                     rhs = (limit - sign * (held_after - held_before)) / POWER
                     model.add("ramp_limit", (s, *pair[:3], t, *pair[3:], sense), terms, pulp.LpConstraintLE, rhs)
+
+
+@family("a clean contract's output matched to the programme's draw in an hour is at most what the site's contracts deliver then, and at most the draw")
+def clean_supply(model: PlanningModel) -> None:
+    for (s, t, d, h), match in model.match.items():
+        day = model.hours.days[s][t]
+        output = [(model.contract[s, k], -day["cf"][k, h]) for k in range(len(model.hours.contracts[s]))]
+        model.add("clean_supply", (s, t, d, h, "output"), [(match, 1.0), *output], pulp.LpConstraintLE, 0.0)
+        draw = [(v, -c) for v, c in model.hour_terms(s, t, d, h, float(day["pue"][d, h]))]
+        model.add("clean_supply", (s, t, d, h, "draw"), [(match, 1.0), *draw], pulp.LpConstraintLE, 0.0)
+
+
+@family("clean contracts match at least the scenario's carbon-free share of the programme's energy, hour by hour")
+def cfe_target(model: PlanningModel) -> None:
+    target = model.scenario.cfe_target
+    if target is None:
+        return
+    matched = [(v, model.hours.days[s][t]["weight"][d]) for (s, t, d, h), v in model.match.items()]  # MWh
+    energy = [(v, -target * c) for v, c in model.energy_terms(model.hours.energy_pue, J_PER_MWH)]
+    model.add("cfe_target", (), matched + energy, pulp.LpConstraintGE, 0.0)
 
 
 @family("installed IT power (reserved load included) stays within the site's fitted-out IT capacity")

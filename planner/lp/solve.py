@@ -48,6 +48,8 @@ class Solution:
     retired: np.ndarray = None
     peak: np.ndarray | None = None  # (S, T); zeros when left out
     throttle: dict[tuple[int, int, int, int, int], float] = field(default_factory=dict)  # W by (s, t, d, h, run)
+    contract: dict[tuple[int, int], float] = field(default_factory=dict)  # W of each site's clean contract k
+    match: dict[tuple[int, int, int, int], float] = field(default_factory=dict)  # W of contracted output matched by (s, t, d, h)
     money: dict[tuple[str, int], float] = field(default_factory=dict)
     objective: float | None = None
     mip_gap: float | None = None
@@ -220,6 +222,8 @@ def read_values(model: PlanningModel, solution: Solution, solver: str) -> None:
     for key, variable in model.peak.items():
         solution.peak[key] = (variable.value() or 0.0) * POWER
     solution.throttle = {key: (variable.value() or 0.0) * POWER for key, variable in model.throttle.items()}
+    solution.contract = {key: (variable.value() or 0.0) * POWER for key, variable in model.contract.items()}
+    solution.match = {key: (variable.value() or 0.0) * POWER for key, variable in model.match.items()}
     solution.training = model.arrays.training(solution.use)
     solution.money = {key: (variable.value() or 0.0) * MONEY for key, variable in model.money.items()}
     solution.objective = pulp.value(model.problem.objective)

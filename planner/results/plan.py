@@ -19,6 +19,15 @@ from planner.lp.hourly import HourArrays
 from planner.lp.model import MONEY, capital_recovery
 from planner.lp.objectives import Outcome, least_cost, optimise
 from planner.lp.solve import Solution, solve
+from planner.results.clean import (
+    CLEAN_COLUMNS,
+    CONTRACT_COLUMNS,
+    MATCHED_COLUMNS,
+    clean_summary,
+    clean_table,
+    contract_table,
+    matched_table,
+)
 from planner.results.hours import (
     CURTAILMENT_COLUMNS,
     PEAK_COLUMNS,
@@ -64,6 +73,10 @@ class Plan:
     peak_hours: each site's highest hour by month (results.hours.PEAK_COLUMNS)
     curtailment: months a site throttled training (results.hours.CURTAILMENT_COLUMNS)
     throttle: site, month, day, hour, workload, it_mw  (training cut in curtailment hours; non-zero rows only)
+    clean:   by site and month, clean contracts' energy, carbon-free share and Scope 2 (results.clean.CLEAN_COLUMNS;
+             their net cost is in the energy table's electricity_cost_jpy)
+    contracts: site, contract, kind, mw, price_jpy_per_mwh  (the clean contracts signed)
+    matched: site, month, day, hour, mw  (contracted output matched to the programme's draw; non-zero rows only)
     """
 
     scenario: Scenario
@@ -94,6 +107,9 @@ class Plan:
     peak_hours: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PEAK_COLUMNS))
     curtailment: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CURTAILMENT_COLUMNS))
     throttle: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=THROTTLE_COLUMNS))
+    clean: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CLEAN_COLUMNS))
+    contracts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CONTRACT_COLUMNS))
+    matched: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MATCHED_COLUMNS))
 
     @property
     def feasible(self) -> bool:
@@ -159,6 +175,7 @@ class Plan:
             "peak_hour_mw": self.by_site(self.peak_hours, "facility_mw", "max"),
             "hours_curtailed": self.by_site(self.curtailment, "hours_curtailed", "sum"),
             "flexible_mw_gained": self.by_site(self.curtailment, "mw_gained", "max"),
+            **clean_summary(self.clean, self.contracts, self.scenario.sites),
             "largest_model_parameters": self.largest_model_parameters(),
             "build_seconds": self.build_seconds,
             "solve_seconds": self.solve_seconds,
@@ -373,8 +390,11 @@ def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, bui
             "demand_charge_jpy": demand_charges.ravel(),
         }
     )
+    clean = clean_table(scenario, hours, arrays, energy, solution.contract, solution.match)
+    net_clean = (clean["contract_cost_jpy"] - clean["grid_cost_saved_jpy"]).to_numpy()
+    energy["electricity_cost_jpy"] += net_clean
     capex_by_month = paid_at_order(arrays, bought)
-    energy_cost_by_month = (it_joules * hours.price_pue).sum(axis=0)
+    energy_cost_by_month = (it_joules * hours.price_pue).sum(axis=0) + net_clean.reshape(S, T).sum(axis=0)
     delivered_flop = run_delivered(scenario, arrays, use, arrays.runs.index(scenario.run.name))
     compute = pd.DataFrame(
         {"month": months, "delivered_flop": delivered_flop, "cumulative_flop": np.cumsum(delivered_flop)}
@@ -407,6 +427,9 @@ def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, bui
         peak_hours=peak_table(hours, arrays, it_watts, solution.throttle),
         curtailment=curtailment_table(hours, arrays, it_watts, solution.throttle),
         throttle=throttle_table(hours, arrays, solution.throttle),
+        clean=clean,
+        contracts=contract_table(scenario, hours, arrays, solution.contract),
+        matched=matched_table(arrays, solution.match),
     )
 
 

@@ -19,6 +19,7 @@ from planner.inputs.calendar import fiscal_year, parse_month
 from planner.inputs.goodput import goodput
 from planner.inputs.scenario import Scenario
 from planner.results.plan import Plan, make_plan
+from planner.results.verify_clean import clean_costs, clean_rules
 from planner.results.verify_hours import hour_means, lost_flop, month_days, site_hours, throttle_rules
 
 RELATIVE = 1e-6  # solver tolerances are ~1e-7 relative on the scaled model
@@ -111,6 +112,10 @@ def recompute(plan: Plan) -> pd.DataFrame:
     rows["energy_j"] = rows["it_w"] * seconds * pue
     rows["electricity_jpy"] = rows["it_w"] * seconds * price
     rows["co2_kg"] = rows["it_w"] * seconds * carbon
+    # clean contracts' net cost by site and month, on the month's first row (a month without a fleet may pay them)
+    net = clean_costs(plan, days)
+    first = ~rows.duplicated(["site", "period"])
+    rows["electricity_jpy"] += [net.get(key, 0.0) if is_first else 0.0 for key, is_first in zip(zip(rows["site"], period), first)]
     # the month's peak hour (throttling included), charged per month, shared among the rows by their draw
     peak = pd.Series([drawn[key].draw.max() for key in zip(rows["site"], period)], index=rows.index)
     facility = rows.groupby(["site", "period"])["facility_w"].transform("sum")
@@ -173,6 +178,7 @@ def verify(plan: Plan) -> list[Violation]:
     found += _fleet_rules(plan, rows)
     found += _site_limits(plan, rows, drawn)
     found += _ramps(plan, drawn)
+    found += [Violation(*item) for item in clean_rules(plan, drawn, rows["energy_j"].sum())]
     found += _deliveries(plan, rows)
     found += _money(plan, rows)
     found += _compute(plan, run_compute(plan), lost_flop(plan, days))

@@ -1,0 +1,117 @@
+"""Clean power (issue 16, item 3): wind and solar contracts as capacity decisions, matched to the
+load hour by hour; the carbon-free share, Scope 2 both ways and a carbon-free target, by hand."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import zipfile
+
+import pandas as pd
+import pytest
+from builders import scenario
+
+from planner import make_plan
+from planner.exchange.export import csv_zip_bytes
+from planner.inputs.errors import InputError
+from planner.inputs.scenario import changed
+from planner.results.verify import verify
+
+FLOPS, DAY = 1000e12 * 0.5, 86400.0
+DECEMBER = {"horizon.start": "2027-12", "horizon.end": "2027-12", "workload.earliest_start": "2027-12",
+            "workload.deadline": "2027-12"}
+LOAD_MW = 1e24 / (FLOPS * 31 * DAY) * 1.2e-3  # 746.7 X1 of 1 kW at PUE 1.2, steady through December
+HOURS = 31 * 24
+# blowing at night: capacity factor 0.5 on the day's mean, 0.8 from 00:00 to 11:00 and 0.2 after
+WIND = {"kind": "wind", "price": "10 JPY/kWh", "capacity_factor": 0.5, "hourly": [1.6] * 12 + [0.4] * 12,
+        "source": "estimate: a test shape"}
+
+
+def planned(s):
+    plan = make_plan(s)
+    assert plan.feasible, plan.message
+    assert verify(plan) == []
+    return plan
+
+
+def with_wind(**changes):
+    return scenario({**DECEMBER, "sites.Alpha.contracts": {"W1": dict(WIND)}, **changes})  # a copy: a dotted change edits it
+
+
+def test_a_cheap_wind_contract_is_signed_up_to_the_night_load_and_matches_five_eighths():
+    # at half the grid's 20 JPY/kWh, a MW is worth signing while its output is used: up to the
+    # night load, C = L / 0.8. Then nights are matched whole, days at 0.2 C = L / 4: 15/24 = 62.5%
+    plan = planned(with_wind())
+    assert plan.contracts.set_index("contract").loc["W1", "mw"] == pytest.approx(LOAD_MW / 0.8, rel=1e-9)
+    december = plan.clean.iloc[0]
+    energy = LOAD_MW * HOURS
+    assert december["energy_mwh"] == pytest.approx(energy, rel=1e-9)
+    assert december["matched_mwh"] == pytest.approx(energy * 15 / 24, rel=1e-9)
+    assert december["delivered_mwh"] == pytest.approx(LOAD_MW / 0.8 * 0.5 * HOURS, rel=1e-9)  # all used: nothing spilled
+    assert december["carbon_free_share"] == pytest.approx(0.625, rel=1e-9)
+    # Scope 2 at 0.5 kg/kWh: location-based on all of it, market-based on the 3/8 not matched
+    assert december["scope2_location_t"] == pytest.approx(energy * 0.5, rel=1e-9)
+    assert december["scope2_market_t"] == pytest.approx(energy * 0.5 * 3 / 8, rel=1e-9)
+    summary = plan.summary()
+    assert summary["carbon_free_share"] == {"Alpha": pytest.approx(0.625), "programme": pytest.approx(0.625)}
+    assert summary["contracts_mw"] == {"Alpha.W1": pytest.approx(LOAD_MW / 0.8, rel=1e-9)}
+    # the contract's 10 JPY/kWh for what it delivers replaces 20 JPY/kWh of grid energy
+    grid_only = planned(scenario(DECEMBER))
+    saved = energy * 15 / 24 * (20 - 10) * 1e3
+    assert grid_only.summary()["total_cost_jpy"] - summary["total_cost_jpy"] == pytest.approx(saved, rel=1e-9)
+
+
+def test_a_carbon_free_target_signs_more_wind_than_pays_and_spills_the_night_surplus():
+    # 80% matched: nights whole (12 h), days 0.2 C: 12 + 12 x 0.2 C / L = 0.8 x 24, so C = 3 L
+    plan = planned(with_wind(cfe_target=0.8))
+    assert plan.contracts["mw"].iloc[0] == pytest.approx(3 * LOAD_MW, rel=1e-9)
+    assert plan.summary()["carbon_free_share"]["programme"] == pytest.approx(0.8, rel=1e-9)
+    assert plan.clean["delivered_mwh"].iloc[0] == pytest.approx(3 * LOAD_MW * 0.5 * HOURS, rel=1e-9)
+    assert make_plan(with_wind(cfe_target=0.8, **{"sites.Alpha.contracts.W1.most": f"{2.9 * LOAD_MW} MW"})).status == "infeasible"
+
+
+def test_verify_recomputes_the_match_and_the_target():
+    plan = planned(with_wind(cfe_target=0.8))
+    greedy = plan.matched.assign(mw=plan.matched["mw"] * 1.5)  # nights: 1.5 L matched of the L drawn (2.4 L delivered)
+    found = {(v.constraint, v.detail) for v in verify(dataclasses.replace(plan, matched=greedy))}
+    assert ("clean_supply", "matched more MW than the programme draws") in found
+    higher = dataclasses.replace(plan, scenario=changed(plan.scenario, {"cfe_target": 0.9}))
+    (violation,) = [v for v in verify(higher) if v.constraint == "cfe_target"]
+    assert (violation.found, violation.limit) == (pytest.approx(0.8, rel=1e-9), 0.9)
+    smaller = plan.contracts.assign(mw=plan.contracts["mw"] / 4)  # 0.75 L: its nights deliver 0.6 L, less than matched
+    found = {(v.constraint, v.detail) for v in verify(dataclasses.replace(plan, contracts=smaller))}
+    assert ("clean_supply", "matched more MW than the contracts deliver") in found
+
+
+def test_the_csv_tables_carry_the_contracts_and_the_clean_power_by_month():
+    plan = planned(with_wind())
+    with zipfile.ZipFile(io.BytesIO(csv_zip_bytes(plan))) as archive:
+        clean = pd.read_csv(archive.open("clean.csv"))
+        contracts = pd.read_csv(archive.open("contracts.csv"))
+        summary = json.loads(archive.read("summary.json"))
+    assert clean["carbon_free_share"].tolist() == pytest.approx([0.625])
+    assert contracts[["site", "contract", "kind"]].values.tolist() == [["Alpha", "W1", "wind"]]
+    assert contracts["price_jpy_per_mwh"].tolist() == pytest.approx([10000.0], rel=1e-12)
+    assert summary["scope2_market_t"] == pytest.approx(LOAD_MW * HOURS * 0.5 * 3 / 8, rel=1e-9)
+
+
+def test_solar_from_a_later_start_delivers_nothing_before_it():
+    solar = {"kind": "solar", "price": "5 JPY/kWh", "capacity_factor": 0.15, "start": "2028-01",
+             "hourly": [0.0] * 6 + [1.0] * 12 + [0.0] * 6}
+    plan = planned(scenario({**DECEMBER, "sites.Alpha.contracts": {"S1": solar}}))
+    assert plan.clean["delivered_mwh"].sum() == 0 and plan.summary()["carbon_free_share"]["Alpha"] == 0
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"sites.Alpha.contracts": {"W1": {**WIND, "kind": "hydro"}}}, "sites.Alpha.contracts.W1", "expected kind 'wind' or 'solar', found 'hydro'"),
+    ({"sites.Alpha.contracts": {"W1": {**WIND, "capacity_factor": 0.7}}}, "sites.Alpha.contracts.W1",
+     "expected a capacity factor of at most 1 in every hour, found 1.12"),
+    ({"sites.Alpha.contracts": {"W1": {**WIND, "hourly": [1.0] * 23}}}, "sites.Alpha.contracts.W1", "expected 24 hourly factors in 'hourly', found 23"),
+    ({"sites.Alpha.contracts": {"W1": {**WIND, "price": "10 JPY/kW"}}}, "sites.Alpha.contracts.W1.price", "'10 JPY/kW'"),
+    ({"cfe_target": 1.5}, "cfe_target", "1.5"),
+])
+def test_bad_clean_power_is_refused_with_the_field_named(changes, field, message):
+    with pytest.raises(InputError, match=field.replace(".", r"\.")) as error:
+        scenario({**DECEMBER, **changes})
+    assert message in str(error.value)
