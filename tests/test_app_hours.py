@@ -65,7 +65,7 @@ def test_the_typical_day_dips_in_a_curtailment_hour_and_the_chart_draws_one_site
     assert load[17] > 1.2
     spec = hour_charts.typical_day_chart(frames, "Alpha", "2027-12")
     assert spec["title"] == "Alpha, a typical day in 2027-12"
-    assert len(spec["datasets"]["day"]) == 24 and len(spec["datasets"]["supply"]) == 2 * 24  # contracts and grid by hour
+    assert len(spec["datasets"]["day"]) == 24 and len(spec["datasets"]["supply"]) == 3 * 24  # contracts, battery and grid by hour
     assert spec["resolve"] == {"scale": {"y": "independent"}}  # the price on its own axis
     assert hour_charts.typical_day_frames(plan, "2027-11")["day"]["load_mw"].sum() == 0  # nothing installed before
 

@@ -103,6 +103,9 @@ def test_solar_from_a_later_start_delivers_nothing_before_it():
     assert plan.clean["delivered_mwh"].sum() == 0 and plan.summary()["carbon_free_share"]["Alpha"] == 0
 
 
+BATTERY = {"power_cost": "500 JPY/kW/month", "energy_cost": "300 JPY/kWh/month", "round_trip": 1.0, "source": "estimate: a test price"}
+
+
 @pytest.mark.parametrize("changes, field, message", [
     ({"sites.Alpha.contracts": {"W1": {**WIND, "kind": "hydro"}}}, "sites.Alpha.contracts.W1", "expected kind 'wind' or 'solar', found 'hydro'"),
     ({"sites.Alpha.contracts": {"W1": {**WIND, "capacity_factor": 0.7}}}, "sites.Alpha.contracts.W1",
@@ -110,8 +113,56 @@ def test_solar_from_a_later_start_delivers_nothing_before_it():
     ({"sites.Alpha.contracts": {"W1": {**WIND, "hourly": [1.0] * 23}}}, "sites.Alpha.contracts.W1", "expected 24 hourly factors in 'hourly', found 23"),
     ({"sites.Alpha.contracts": {"W1": {**WIND, "price": "10 JPY/kW"}}}, "sites.Alpha.contracts.W1.price", "'10 JPY/kW'"),
     ({"cfe_target": 1.5}, "cfe_target", "1.5"),
+    ({"sites.Alpha.battery": BATTERY}, "test scenario", "expected representative_days = true with sites.Alpha.battery, found false"),
+    ({"representative_days": True, "sites.Alpha.battery": {**BATTERY, "round_trip": 0}}, "sites.Alpha.battery.round_trip", "more than 0"),
+    ({"representative_days": True, "sites.Alpha.battery": {**BATTERY, "energy_cost": "300 JPY/kW/month"}},
+     "sites.Alpha.battery.energy_cost", "'300 JPY/kW/month'"),
 ])
 def test_bad_clean_power_is_refused_with_the_field_named(changes, field, message):
     with pytest.raises(InputError, match=field.replace(".", r"\.")) as error:
         scenario({**DECEMBER, **changes})
     assert message in str(error.value)
+
+
+# December is 10 degC; one day type 10 degC warmer at 14:00 only, so PUE 1.2 + 0.01 x 10 then
+HOT_HOUR = {"representative_days": True, "sites.Alpha.demand_charge": "2000 JPY/kW/month", "sites.Alpha.pue": None,
+            "sites.Alpha.monthly_temperature": "10 degC",
+            "sites.Alpha.pue_model": {"base": 1.2, "free_cooling_below": "10 degC", "per_degree_above": "0.01 / delta_degC"},
+            "sites.Alpha.hours": {"days": [{"name": "day", "months": list(range(1, 13)), "share": 1,
+                                            "temperature": [0.0] * 14 + [10.0] + [0.0] * 9}]}}
+
+
+def test_a_battery_shaves_the_hot_hour_down_to_the_level_it_can_refill_from():
+    # IT draw P (746.7 kW) at PUE 1.2, 1.3 at 14:00. Shaving the peak to L discharges 1.3 P - L in
+    # that hour and recharges it in the other 23 (each at most L): L = (1.3 + 23 x 1.2) / 24 x P.
+    # Each kW shaved saves 2,000 JPY of demand charge for 500 + 300 JPY of battery, so all of it
+    it = LOAD_MW / 1.2
+    without = planned(scenario({**DECEMBER, **HOT_HOUR}))
+    plan = planned(scenario({**DECEMBER, **HOT_HOUR, "sites.Alpha.battery": BATTERY}))
+    assert without.energy["peak_draw_mw"].iloc[0] == pytest.approx(1.3 * it, rel=1e-9)
+    level = (1.3 + 23 * 1.2) / 24 * it
+    assert plan.energy["peak_draw_mw"].iloc[0] == pytest.approx(level, rel=1e-9)
+    battery = plan.summary()["batteries"]["Alpha"]
+    assert battery == {"mw": pytest.approx(1.3 * it - level, rel=1e-9), "mwh": pytest.approx(1.3 * it - level, rel=1e-9)}
+    saved = (2000 - 500 - 300) * 1e3 * (1.3 * it - level)  # JPY: its round trip is lossless at a flat price
+    assert without.summary()["total_cost_jpy"] - plan.summary()["total_cost_jpy"] == pytest.approx(saved, rel=1e-6)
+    day = plan.battery_hours.set_index("hour")
+    assert day.loc[14, "discharge_mw"] == pytest.approx(1.3 * it - level, rel=1e-9)
+    assert plan.battery["discharged_mwh"].iloc[0] == pytest.approx(31 * (1.3 * it - level), rel=1e-9)
+
+
+def test_a_battery_dearer_than_the_demand_charge_is_left_unbuilt():
+    dear = {**BATTERY, "power_cost": "1500 JPY/kW/month", "energy_cost": "600 JPY/kWh/month"}  # 2,100 > 2,000
+    plan = planned(scenario({**DECEMBER, **HOT_HOUR, "sites.Alpha.battery": dear}))
+    assert plan.summary()["batteries"]["Alpha"]["mw"] == pytest.approx(0, abs=1e-9)
+    assert plan.energy["peak_draw_mw"].iloc[0] == pytest.approx(1.3 * LOAD_MW / 1.2, rel=1e-9)
+
+
+def test_verify_follows_each_battery_day_as_a_cycle_within_its_size():
+    plan = planned(scenario({**DECEMBER, **HOT_HOUR, "sites.Alpha.battery": BATTERY}))
+    doubled = plan.battery_hours.assign(discharge_mw=plan.battery_hours["discharge_mw"] * 2)
+    found = {(v.constraint, v.detail) for v in verify(dataclasses.replace(plan, battery_hours=doubled))}
+    assert {("battery", "battery flow above its power"), ("battery", "a day does not end with the charge it began with")} <= found
+    small = plan.battery.assign(energy_mwh=plan.battery["energy_mwh"] / 2)
+    found = {(v.constraint, v.detail) for v in verify(dataclasses.replace(plan, battery=small))}
+    assert ("battery", "battery charge swings more than its energy") in found

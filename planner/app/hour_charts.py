@@ -1,5 +1,6 @@
 """A site's typical day in a month as a Vega-Lite spec: what supplies each hour, stacked (clean
-contracts matched to the load, then grid import), against the site's load, with the
+contracts matched to the load, a battery's discharge, grid import: above the load line while the
+battery charges), against the site's load, with the
 electricity price drawn over it on its own axis. As in planner.app.charts, the chart's structure
 is written with Altair once, with named datasets, and a plan only fills in the data."""
 
@@ -14,7 +15,7 @@ from planner.app.charts import _filled, _spec
 from planner.results.hours import typical_days
 from planner.results.plan import Plan
 
-SUPPLIES = {"contracts_mw": "clean contracts", "grid_mw": "grid import"}  # typical_days' supply columns, stacked in this order
+SUPPLIES = {"contracts_mw": "clean contracts", "battery_mw": "battery", "grid_mw": "grid import"}  # typical_days' supply columns, stacked in this order
 
 
 def typical_day_frames(plan: Plan, month: str) -> dict[str, pd.DataFrame]:

@@ -9,6 +9,13 @@ The contract is paid for all it delivers at its `price` (pay as produced). It re
 through the grid, so it leaves the grid import limit and the peak as they are; in each hour its
 output serves the programme's draw up to that draw, displacing grid energy at the hour's price,
 and what is left over is spilled unpaid (conservative: no resale is counted).
+
+A battery (`[battery]`, with representative days) is sized by the plan, its power and energy
+each charged by the month. It sits behind the site's meter: it charges from the grid and
+discharges to the load, so the grid sees the draw less discharge plus charge in every hour
+(import limit, peak and demand charge, ramp, energy cost, location-based CO2). Each
+representative day is a cycle: the day ends with the charge it began with. Round-trip losses
+are taken as it charges (a MWh charged stores `round_trip` MWh).
 """
 
 from __future__ import annotations
@@ -52,3 +59,15 @@ class Contract(Record):
         """(24,) capacity factor of each hour of calendar month `month` (1-12)."""
         shape = np.asarray(self.hourly, dtype=float)
         return self.capacity_factor[month - 1] * shape / shape.mean()
+
+
+class Battery(Record):
+    """A battery the plan may size at a site: its power and energy, each charged by the month
+    (a lease or a capital charge), and its round-trip efficiency (lost as it charges)."""
+
+    power_cost: quantity("JPY/W/month", high="1e6 JPY/kW/month")
+    energy_cost: quantity("JPY/J/month", high="1e6 JPY/kWh/month")
+    round_trip: quantity("dimensionless", low=0, low_open=True, high=1)
+    most_power: quantity("W", low=0, high=MAX_CONTRACT) | None = None
+    most_energy: quantity("J", low=0, high="1e9 MWh") | None = None
+    source: Text | None = None

@@ -225,6 +225,8 @@ class Scenario(Record):
         if self.objective_run is not None and self.objective_run not in self.training_runs:
             raise ValueError(f"expected objective_run to be one of the runs {sorted(self.training_runs)}, found {self.objective_run!r}")
         for name, site in self.sites.items():
+            if site.battery is not None and not self.representative_days:  # a steady month has no hours for it to move
+                raise ValueError(f"expected representative_days = true with sites.{name}.battery, found false")
             if site.existing_fleet:
                 _check_types(self, f"sites.{name}.existing_fleet", list(site.existing_fleet))
             for phase in site.grid_phases:

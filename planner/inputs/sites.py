@@ -17,7 +17,7 @@ from pydantic import field_validator, model_validator
 
 from planner.inputs import PACKAGE
 from planner.inputs.calendar import fiscal_years, label
-from planner.inputs.clean import Contract
+from planner.inputs.clean import Battery, Contract
 from planner.inputs.fields import FiscalYearName, Month, Record, Text, fiscal_year_number, monthly, quantity
 from planner.inputs.hours import FlexibleConnection, HourShapes
 
@@ -185,6 +185,8 @@ class Site(Record):
     ramp_limit: quantity("W", low=0, low_open=True, high=MAX_SITE_POWER) | None = None
     # wind and solar contracts the plan may sign, by name (inputs.clean)
     contracts: dict[str, Contract] = {}
+    # a battery behind the meter the plan may size (inputs.clean; with representative days)
+    battery: Battery | None = None
 
     @field_validator("demand_charge", mode="before")
     @classmethod

@@ -29,6 +29,7 @@ class HourArrays:
     flop_per_joule: np.ndarray  # (R, S, T) FLOP lost per J of IT energy throttled from run r
     ramp: tuple[float | None, ...]  # (S,) W the draw may change from one hour to the next (None: no limit)
     contracts: list[list[str]]  # [s]: the site's clean contracts by name (inputs.clean); days[s][t]["cf"] (K, 24) their factors
+    battery: tuple[bool, ...] = ()  # (S,) a battery may be sized there (inputs.clean; with representative days only)
 
     @classmethod
     def of(cls, scenario: Scenario, arrays: ScenarioArrays) -> "HourArrays":
@@ -46,7 +47,8 @@ class HourArrays:
                 for i, site in enumerate(scenario.sites.values())]
         _add_contracts(days, scenario)
         return cls(True, days, _mean(days, lambda day: day["pue"]), _mean(days, lambda day: day["price"] * day["pue"]),
-                   _mean(days, lambda day: day["carbon"] * day["pue"]), _flop_per_joule(arrays), ramp, contracts)
+                   _mean(days, lambda day: day["carbon"] * day["pue"]), _flop_per_joule(arrays), ramp, contracts,
+                   tuple(site.battery is not None for site in scenario.sites.values()))
 
     def throttled_hours(self, s: int, t: int) -> list[tuple[int, int]]:
         """(d, h) of the curtailment hours where training may be throttled (only where the
@@ -60,6 +62,10 @@ class HourArrays:
         """The hours that bound the month's draw: (d, h, PUE, W importable, throttled) for each
         curtailment hour, and the hour of highest PUE outside them."""
         day, throttled = self.days[s][t], self.throttled_hours(s, t)
+        if self.battery and self.battery[s]:  # a battery moves the import hour by hour: every hour can bind
+            extra = float(day["extra"]) if throttled else 0.0
+            return [(int(d), int(h), float(day["pue"][d, h]), 0.0 if day["window"][d, h] else extra, (int(d), int(h)) in throttled)
+                    for d, h in np.ndindex(day["pue"].shape)]
         rows = [(d, h, float(day["pue"][d, h]), 0.0, True) for d, h in throttled]
         free = np.where(day["window"] & bool(throttled), -np.inf, day["pue"])
         if np.isfinite(free).any():
@@ -77,6 +83,8 @@ class HourArrays:
         highest and lowest PUE in those hours can bind, unless the hour is a curtailment hour."""
         day, throttled = self.days[s][t], self.throttled_hours(s, t)
         step = np.abs(np.roll(day["pue"], -1, axis=1) - day["pue"])  # (D, 24) from hour h to h + 1
+        if self.battery and self.battery[s]:  # a battery moves the import hour by hour: every pair can bind
+            throttled = list(np.ndindex(day["pue"].shape))
         touched = sorted({(d, (h + k) % HOURS) for d, h in throttled for k in (-1, 0)})  # pairs into and out of a curtailment hour
         pairs = [(t, d, h, d, (h + 1) % HOURS) for d, h in touched]
         for d, h in touched:
@@ -93,7 +101,7 @@ class HourArrays:
         """Days of month t whose hour h can set a ramp across a month boundary: those of highest
         and lowest PUE then, or all where h is a curtailment hour."""
         pue = self.days[s][t]["pue"][:, h]
-        if any(h_ == h for _, h_ in self.throttled_hours(s, t)):
+        if any(h_ == h for _, h_ in self.throttled_hours(s, t)) or (self.battery and self.battery[s]):
             return list(range(len(pue)))
         return sorted({int(np.argmax(pue)), int(np.argmin(pue))})
 

@@ -28,6 +28,9 @@ is delivered and the site has fit-out capacity):
     contract[s,k]    >= 0  MW of site s's clean contract k (wind or solar, inputs.clean), for the horizon
     match[s,t,d,h]   >= 0  MW of contracted output serving the programme's draw in hour h of day d
                            (only where a contract delivers then); the rest of the output is spilled
+    battery_power[s], battery_energy[s] >= 0  MW and MWh of site s's battery (with representative days)
+    charge, discharge, stored[s,t,d,h] >= 0  its MW in and out in hour h of day d, and MWh stored at
+                           the hour's end; the grid sees the draw less discharge plus charge
 
 Hours (lp.hourly, inputs.hours): the grid and peak rows hold in each curtailment hour and in the
 month's highest-PUE hour outside them; energy is priced hour by hour on the representative days.
@@ -146,10 +149,16 @@ class PlanningModel:
         self.throttle: dict[tuple[int, int, int, int, int], pulp.LpVariable] = {}
         self.contract: dict[tuple[int, int], pulp.LpVariable] = {}
         self.match: dict[tuple[int, int, int, int], pulp.LpVariable] = {}
+        self.battery_power: dict[int, pulp.LpVariable] = {}
+        self.battery_energy: dict[int, pulp.LpVariable] = {}
+        self.charge: dict[tuple[int, int, int, int], pulp.LpVariable] = {}
+        self.discharge: dict[tuple[int, int, int, int], pulp.LpVariable] = {}
+        self.stored: dict[tuple[int, int, int, int], pulp.LpVariable] = {}
         self.money: dict[tuple[str, int], pulp.LpVariable] = {}
         self.units: dict[tuple, pulp.LpVariable] = {}
         self._add_variables()
         self._add_clean_variables()
+        self._add_battery_variables()
         self._add_run_choices()
         self.integer = self.integer or bool(self.done) or bool(self.kind) or bool(self.place)  # a MILP
         for item in FAMILIES.values():
@@ -205,6 +214,49 @@ class PlanningModel:
             for d in range(len(day["weight"])):
                 for h in np.flatnonzero(day["cf"].sum(axis=0) > 0):
                     self.match[s, t, d, int(h)] = add(f"match_{s}_{t}_{d}_{h}", lowBound=0)
+
+    def _add_battery_variables(self) -> None:
+        """Each battery's MW and MWh (up to its limits), and its hourly flows and charge in the
+        months its site has a fleet."""
+        add = self.problem.add_variable
+        for s, has in enumerate(self.hours.battery):
+            if not has:
+                continue
+            battery = self.scenario.sites[self.arrays.sites[s]].battery
+            self.battery_power[s] = add(f"battery_mw_{s}", lowBound=0, upBound=_scaled(battery.most_power, POWER))
+            self.battery_energy[s] = add(f"battery_mwh_{s}", lowBound=0, upBound=_scaled(battery.most_energy, J_PER_MWH))
+            for t in sorted({t for s_, _, t in self.installed if s_ == s}):
+                for d, h in np.ndindex(self.hours.days[s][t]["pue"].shape):
+                    for name, table in (("charge", self.charge), ("discharge", self.discharge), ("stored", self.stored)):
+                        table[s, t, d, h] = add(f"{name}_{s}_{t}_{d}_{h}", lowBound=0)
+
+    def battery_terms(self, per_joule: str, scale: float, months: range, weight: np.ndarray | None = None) -> list:
+        """The batteries' grid energy in `months` (charge less discharge), each hour's J valued
+        at the day's `per_joule` ("price" or "carbon") and weighted by `weight[t]`, in `scale` units."""
+        terms = []
+        for (s, t, d, h), charge in self.charge.items():
+            if t in months:
+                day = self.hours.days[s][t]
+                value = day[per_joule][d, h] * day["weight"][d] * SECONDS_PER_HOUR * POWER / scale * (1.0 if weight is None else weight[t])
+                terms += [(charge, value), (self.discharge[s, t, d, h], -value)]
+        return terms
+
+    def battery_money(self, months: range, weight: np.ndarray | None = None) -> list:
+        """The batteries' monthly charges for their MW and MWh in `months`, and the grid energy
+        they cycle at the hour's price (model money units)."""
+        held = sum(1.0 if weight is None else weight[t] for t in months)
+        terms = []
+        for s, power in self.battery_power.items():
+            battery = self.scenario.sites[self.arrays.sites[s]].battery
+            terms += [(power, battery.power_cost * POWER / MONEY * held),
+                      (self.battery_energy[s], battery.energy_cost * J_PER_MWH / MONEY * held)]
+        return terms + self.battery_terms("price", MONEY, months, weight)
+
+    def import_terms(self, s: int, t: int, d: int, h: int, pue: float) -> list:
+        """What the grid sees at site s in hour h of month t's day d (MW): the programme's draw,
+        less a battery's discharge, plus its charge."""
+        flows = [(self.discharge[s, t, d, h], -1.0), (self.charge[s, t, d, h], 1.0)] if (s, t, d, h) in self.charge else []
+        return self.hour_terms(s, t, d, h, pue) + flows
 
     def contract_of(self, s: int, k: int):
         """Site s's clean contract k (inputs.clean.Contract)."""
@@ -340,7 +392,7 @@ class PlanningModel:
     def spending_terms(self, months: range) -> list:
         """Cash paid in `months`: capex at order, electricity (clean contracts' net cost included) and demand charges."""
         return (self.capex_terms(months, at_order=True) + self.energy_terms(self.hours.price_pue, MONEY, months)
-                + self.demand_terms(months) + self.clean_terms(months))
+                + self.demand_terms(months) + self.clean_terms(months) + self.battery_money(months))
 
     def facility_terms(self, s: int, t: int, pue: float | None = None) -> list:
         """The programme's facility draw at site s in month t (MW): IT power x PUE (the month's,
@@ -355,7 +407,7 @@ class PlanningModel:
         return terms
 
     def emission_terms(self) -> list:
-        return self.energy_terms(self.hours.carbon_pue, EMISSIONS)
+        return self.energy_terms(self.hours.carbon_pue, EMISSIONS) + self.battery_terms("carbon", EMISSIONS, range(len(self.arrays.months)))
 
     def compute_terms(self, r: int) -> list:
         """Run r's training compute: its accelerators at work, less those its failures cost it
@@ -384,10 +436,10 @@ class PlanningModel:
         return self.facility_terms(s, t, pue) + cut
 
     def draw_terms(self, s: int, t: int, d: int, h: int) -> tuple[list, float]:
-        """Facility draw at site s in hour h of month t's day d: the programme's terms (MW), and
-        the reserved load's draw (W, a constant)."""
+        """What the grid sees at site s in hour h of month t's day d: the programme's terms (MW,
+        a battery's flows included), and the reserved load's draw (W, a constant)."""
         pue = float(self.hours.days[s][t]["pue"][d, h])
-        return self.hour_terms(s, t, d, h, pue), pue * self.arrays.reserved[s, t]
+        return self.import_terms(s, t, d, h, pue), pue * self.arrays.reserved[s, t]
 
     def capital_terms(self) -> list:
         """The capital part of the objective in the scenario's economic view (model money units)."""
@@ -412,10 +464,12 @@ class PlanningModel:
         carbon price (discounted but in the cash view)."""
         weight = None if self.scenario.economics.view == "cash" else self.arrays.discount
         terms = self.capital_terms() + self.energy_terms(self.hours.price_pue, MONEY, weight=weight)
-        terms += self.demand_terms(range(len(self.arrays.months)), weight) + self.clean_terms(range(len(self.arrays.months)), weight)
+        every = range(len(self.arrays.months))
+        terms += self.demand_terms(every, weight) + self.clean_terms(every, weight) + self.battery_money(every, weight)
         carbon_price = self.scenario.carbon_price * EMISSIONS / MONEY
         if carbon_price:
             emissions = self.energy_terms(self.hours.carbon_pue, EMISSIONS, weight=weight)
+            emissions += self.battery_terms("carbon", EMISSIONS, every, weight)
             terms += [(variable, coefficient * carbon_price) for variable, coefficient in emissions]
         return linear(terms)
 
@@ -436,6 +490,10 @@ def capital_recovery(rate: float, years: float) -> float:
         return 1.0 / years
     growth = (1 + rate) ** years
     return rate * growth / (growth - 1)
+
+
+def _scaled(value: float | None, unit: float) -> float | None:
+    return None if value is None else value / unit
 
 
 def linear(terms: list) -> pulp.LpAffineExpression:
@@ -606,7 +664,7 @@ def grid_limit(model: PlanningModel) -> None:
                 continue
             for d, h, pue, extra, _ in model.hours.limit_hours(s, t):
                 headroom = arrays.grid[s, t] + extra - pue * arrays.reserved[s, t]
-                model.add("grid_limit", (s, t, d, h), model.hour_terms(s, t, d, h, pue), pulp.LpConstraintLE, headroom / POWER)
+                model.add("grid_limit", (s, t, d, h), model.import_terms(s, t, d, h, pue), pulp.LpConstraintLE, headroom / POWER)
 
 
 @family("each month's peak draw, charged at the site's demand charge, is at least its facility draw in every hour (reserved load not included)")
@@ -616,7 +674,7 @@ def peak_draw(model: PlanningModel) -> None:
             model.add("peak_draw", (s, t), [*model.facility_terms(s, t), (peak, -1.0)], pulp.LpConstraintLE, 0.0)
             continue
         for d, h, pue, _, _ in model.hours.limit_hours(s, t):
-            model.add("peak_draw", (s, t, d, h), [*model.hour_terms(s, t, d, h, pue), (peak, -1.0)], pulp.LpConstraintLE, 0.0)
+            model.add("peak_draw", (s, t, d, h), [*model.import_terms(s, t, d, h, pue), (peak, -1.0)], pulp.LpConstraintLE, 0.0)
 
 
 @family("training throttled in a curtailment hour is at most the run's IT power at work there")
@@ -651,6 +709,18 @@ def clean_supply(model: PlanningModel) -> None:
         model.add("clean_supply", (s, t, d, h, "output"), [(match, 1.0), *output], pulp.LpConstraintLE, 0.0)
         draw = [(v, -c) for v, c in model.hour_terms(s, t, d, h, float(day["pue"][d, h]))]
         model.add("clean_supply", (s, t, d, h, "draw"), [(match, 1.0), *draw], pulp.LpConstraintLE, 0.0)
+
+
+@family("a battery's charge carries from hour to hour (a day ends as it began), within its energy, and it charges and discharges within its power")
+def battery(model: PlanningModel) -> None:
+    for (s, t, d, h), stored in model.stored.items():
+        rate = model.scenario.sites[model.arrays.sites[s]].battery.round_trip
+        before = model.stored[s, t, d, (h - 1) % 24]
+        flows = [(stored, 1.0), (before, -1.0), (model.charge[s, t, d, h], -rate), (model.discharge[s, t, d, h], 1.0)]
+        model.add("battery", (s, t, d, h, "carry"), flows, pulp.LpConstraintEQ, 0.0)
+        model.add("battery", (s, t, d, h, "energy"), [(stored, 1.0), (model.battery_energy[s], -1.0)], pulp.LpConstraintLE, 0.0)
+        for name, flow in (("charge", model.charge), ("discharge", model.discharge)):
+            model.add("battery", (s, t, d, h, name), [(flow[s, t, d, h], 1.0), (model.battery_power[s], -1.0)], pulp.LpConstraintLE, 0.0)
 
 
 @family("clean contracts match at least the scenario's carbon-free share of the programme's energy, hour by hour")

@@ -17,7 +17,7 @@ from functools import cache
 import numpy as np
 import pulp
 
-from planner.lp.model import COUNT, MONEY, POWER, PlanningModel
+from planner.lp.model import COUNT, J_PER_MWH, MONEY, POWER, PlanningModel
 
 # Columns from which an LP goes to HiGHS's interior-point method (with crossover, so the duals
 # stay those of a vertex) instead of its dual simplex method: benchmarks/README.md, "Solver method"
@@ -50,6 +50,9 @@ class Solution:
     throttle: dict[tuple[int, int, int, int, int], float] = field(default_factory=dict)  # W by (s, t, d, h, run)
     contract: dict[tuple[int, int], float] = field(default_factory=dict)  # W of each site's clean contract k
     match: dict[tuple[int, int, int, int], float] = field(default_factory=dict)  # W of contracted output matched by (s, t, d, h)
+    battery: dict[int, tuple[float, float]] = field(default_factory=dict)  # (W, J) of each site's battery
+    charge: dict[tuple[int, int, int, int], float] = field(default_factory=dict)  # W into a battery by (s, t, d, h)
+    discharge: dict[tuple[int, int, int, int], float] = field(default_factory=dict)  # W out of it
     money: dict[tuple[str, int], float] = field(default_factory=dict)
     objective: float | None = None
     mip_gap: float | None = None
@@ -224,6 +227,10 @@ def read_values(model: PlanningModel, solution: Solution, solver: str) -> None:
     solution.throttle = {key: (variable.value() or 0.0) * POWER for key, variable in model.throttle.items()}
     solution.contract = {key: (variable.value() or 0.0) * POWER for key, variable in model.contract.items()}
     solution.match = {key: (variable.value() or 0.0) * POWER for key, variable in model.match.items()}
+    solution.battery = {s: ((power.value() or 0.0) * POWER, (model.battery_energy[s].value() or 0.0) * J_PER_MWH)
+                        for s, power in model.battery_power.items()}
+    solution.charge = {key: (variable.value() or 0.0) * POWER for key, variable in model.charge.items()}
+    solution.discharge = {key: (variable.value() or 0.0) * POWER for key, variable in model.discharge.items()}
     solution.training = model.arrays.training(solution.use)
     solution.money = {key: (variable.value() or 0.0) * MONEY for key, variable in model.money.items()}
     solution.objective = pulp.value(model.problem.objective)

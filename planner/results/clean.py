@@ -70,15 +70,54 @@ def clean_table(scenario, hours: HourArrays, arrays, energy: pd.DataFrame, contr
                          "scope2_location_t": location, "scope2_market_t": location - avoided.ravel()}, columns=CLEAN_COLUMNS)
 
 
-def clean_summary(clean: pd.DataFrame, contracts: pd.DataFrame, sites) -> dict:
+BATTERY_COLUMNS = ["site", "month", "power_mw", "energy_mwh", "charged_mwh", "discharged_mwh", "capacity_cost_jpy",
+                   "energy_cost_jpy", "co2_t"]
+BATTERY_HOUR_COLUMNS = ["site", "month", "day", "hour", "charge_mw", "discharge_mw"]
+
+
+def battery_table(scenario, hours: HourArrays, arrays, solution) -> pd.DataFrame:
+    """By site (with a battery) and month: its MW and MWh, the energy it charged and discharged,
+    its monthly charges for them, and the grid energy it cycled at the hour's price and CO2
+    (charge less discharge: its losses, and the shift from one hour's price to another's)."""
+    rows = []
+    for s, (watts, joules) in sorted(solution.battery.items()):
+        battery = scenario.sites[arrays.sites[s]].battery
+        for t, month in enumerate(arrays.month_labels):
+            day, flows = hours.days[s][t], {}
+            for key in ("charge", "discharge"):
+                flows[key] = np.zeros(day["pue"].shape)
+                for (s_, t_, d, h), w in getattr(solution, key).items():
+                    if (s_, t_) == (s, t):
+                        flows[key][d, h] = w
+            net = (flows["charge"] - flows["discharge"]) * day["weight"][:, None] * SECONDS_PER_HOUR  # J from the grid
+            rows.append({"site": arrays.sites[s], "month": month, "power_mw": watts / 1e6, "energy_mwh": joules / J_PER_MWH,
+                         "charged_mwh": float((flows["charge"] * day["weight"][:, None]).sum()) / 1e6,
+                         "discharged_mwh": float((flows["discharge"] * day["weight"][:, None]).sum()) / 1e6,
+                         "capacity_cost_jpy": battery.power_cost * watts + battery.energy_cost * joules,
+                         "energy_cost_jpy": float((net * day["price"]).sum()), "co2_t": float((net * day["carbon"]).sum()) / 1e3})
+    return pd.DataFrame(rows, columns=BATTERY_COLUMNS)
+
+
+def battery_hours(arrays, solution) -> pd.DataFrame:
+    """MW into and out of each battery in each representative hour (rows with a flow only)."""
+    rows = [{"site": arrays.sites[s], "month": arrays.month_labels[t], "day": d, "hour": h, "charge_mw": watts / 1e6,
+             "discharge_mw": solution.discharge[s, t, d, h] / 1e6}
+            for (s, t, d, h), watts in sorted(solution.charge.items())
+            if max(watts, solution.discharge[s, t, d, h]) > MATCHED_W]
+    return pd.DataFrame(rows, columns=BATTERY_HOUR_COLUMNS)
+
+
+def clean_summary(clean: pd.DataFrame, contracts: pd.DataFrame, battery: pd.DataFrame, sites) -> dict:
     """The `--json` keys: carbon-free share by site and for the programme, Scope 2 both ways
-    (t CO2 over the horizon), and the MW of each contract signed ("SITE.NAME")."""
+    (t CO2 over the horizon), the MW of each contract signed ("SITE.NAME"), each battery's MW and MWh."""
     by_site = clean.groupby("site")[["matched_mwh", "energy_mwh"]].sum().reindex(list(sites), fill_value=0.0)
     shares = {site: _share(row.matched_mwh, row.energy_mwh) for site, row in by_site.iterrows()}
     shares["programme"] = _share(by_site["matched_mwh"].sum(), by_site["energy_mwh"].sum())
     return {"carbon_free_share": shares, "scope2_location_t": float(clean["scope2_location_t"].sum()),
             "scope2_market_t": float(clean["scope2_market_t"].sum()),
-            "contracts_mw": {f"{row.site}.{row.contract}": float(row.mw) for row in contracts.itertuples()}}
+            "contracts_mw": {f"{row.site}.{row.contract}": float(row.mw) for row in contracts.itertuples()},
+            "batteries": {site: {"mw": float(rows["power_mw"].iloc[0]), "mwh": float(rows["energy_mwh"].iloc[0])}
+                          for site, rows in battery.groupby("site")}}
 
 
 def _share(matched: float, energy: float) -> float:

@@ -120,18 +120,21 @@ def plan_load_profiles(plan) -> dict[str, pd.DataFrame]:
             for site in arrays.sites for year in sorted(set(arrays.months.year))}
 
 
-TYPICAL_DAY_COLUMNS = ["site", "month", "hour", "load_mw", "contracts_mw", "grid_mw", "price_jpy_per_kwh"]
+TYPICAL_DAY_COLUMNS = ["site", "month", "hour", "load_mw", "contracts_mw", "battery_mw", "grid_mw", "charging_mw", "price_jpy_per_kwh"]
 
 
 def typical_days(plan, month: str | None = None) -> pd.DataFrame:
     """Each site's typical day of each month (or of `month` alone, "YYYY-MM"): the mean over
     the month's representative days, weighted by the days each stands for, of every hour's
-    facility draw (reserved load included: what the utility sees), the clean contracts' output
-    matched to it, the grid import that serves the rest, and the electricity price."""
+    facility draw (reserved load included), the clean contracts' output matched to it, a
+    battery's discharge, the grid import that serves the rest and the battery's charging (so
+    the supplies stack to the load plus the charging), and the electricity price."""
     arrays, hours, it_watts, throttle = _plan_hours(plan)
-    matched: dict = {}
+    flows: dict = {}
     for row in plan.matched.itertuples():
-        matched.setdefault((row.site, row.month), []).append((int(row.day), int(row.hour), row.mw))
+        flows.setdefault((row.site, row.month), []).append((int(row.day), int(row.hour), row.mw, 0.0, 0.0))
+    for row in plan.battery_hours.itertuples():
+        flows.setdefault((row.site, row.month), []).append((int(row.day), int(row.hour), 0.0, row.discharge_mw, row.charge_mw))
     frames = []
     for s, site in enumerate(arrays.sites):
         for t, label in enumerate(arrays.month_labels):
@@ -140,11 +143,13 @@ def typical_days(plan, month: str | None = None) -> pd.DataFrame:
             day = hours.days[s][t]
             share = day["weight"][:, None] / day["weight"].sum()
             load = (hourly_draw(hours, it_watts, arrays.reserved, throttle, s, t) * share).sum(axis=0) / 1e6
-            clean = np.zeros(day["pue"].shape)
-            for d, h, mw in matched.get((site, label), []):
-                clean[d, h] += mw
-            clean = (clean * share).sum(axis=0)
+            clean, out, into = (np.zeros(day["pue"].shape) for _ in range(3))
+            for d, h, matched, discharge, charge in flows.get((site, label), []):
+                clean[d, h] += matched
+                out[d, h] += discharge
+                into[d, h] += charge
+            clean, out, into = ((values * share).sum(axis=0) for values in (clean, out, into))
             frames.append(pd.DataFrame({"site": site, "month": label, "hour": np.arange(HOURS), "load_mw": load,
-                                        "contracts_mw": clean, "grid_mw": load - clean,
-                                        "price_jpy_per_kwh": (day["price"] * share).sum(axis=0) * J_PER_KWH}))
+                                        "contracts_mw": clean, "battery_mw": out, "grid_mw": load - clean - out + into,
+                                        "charging_mw": into, "price_jpy_per_kwh": (day["price"] * share).sum(axis=0) * J_PER_KWH}))
     return pd.concat(frames, ignore_index=True)[TYPICAL_DAY_COLUMNS] if frames else pd.DataFrame(columns=TYPICAL_DAY_COLUMNS)

@@ -20,9 +20,13 @@ from planner.lp.model import MONEY, capital_recovery
 from planner.lp.objectives import Outcome, least_cost, optimise
 from planner.lp.solve import Solution, solve
 from planner.results.clean import (
+    BATTERY_COLUMNS,
+    BATTERY_HOUR_COLUMNS,
     CLEAN_COLUMNS,
     CONTRACT_COLUMNS,
     MATCHED_COLUMNS,
+    battery_hours,
+    battery_table,
     clean_summary,
     clean_table,
     contract_table,
@@ -77,6 +81,9 @@ class Plan:
              their net cost is in the energy table's electricity_cost_jpy)
     contracts: site, contract, kind, mw, price_jpy_per_mwh  (the clean contracts signed)
     matched: site, month, day, hour, mw  (contracted output matched to the programme's draw; non-zero rows only)
+    battery: by site with a battery and month, its size, energy cycled and costs (results.clean.BATTERY_COLUMNS; its costs
+             are in electricity_cost_jpy, its CO2 in co2_t)
+    battery_hours: site, month, day, hour, charge_mw, discharge_mw  (rows with a flow only)
     """
 
     scenario: Scenario
@@ -110,6 +117,8 @@ class Plan:
     clean: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CLEAN_COLUMNS))
     contracts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CONTRACT_COLUMNS))
     matched: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MATCHED_COLUMNS))
+    battery: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BATTERY_COLUMNS))
+    battery_hours: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BATTERY_HOUR_COLUMNS))
 
     @property
     def feasible(self) -> bool:
@@ -175,7 +184,7 @@ class Plan:
             "peak_hour_mw": self.by_site(self.peak_hours, "facility_mw", "max"),
             "hours_curtailed": self.by_site(self.curtailment, "hours_curtailed", "sum"),
             "flexible_mw_gained": self.by_site(self.curtailment, "mw_gained", "max"),
-            **clean_summary(self.clean, self.contracts, self.scenario.sites),
+            **clean_summary(self.clean, self.contracts, self.battery, self.scenario.sites),
             "largest_model_parameters": self.largest_model_parameters(),
             "build_seconds": self.build_seconds,
             "solve_seconds": self.solve_seconds,
@@ -390,16 +399,23 @@ def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, bui
             "demand_charge_jpy": demand_charges.ravel(),
         }
     )
+    battery = battery_table(scenario, hours, arrays, solution)
+    cycled = energy[["site", "month"]].merge(battery, on=["site", "month"], how="left")
+    battery_jpy = (cycled["capacity_cost_jpy"] + cycled["energy_cost_jpy"]).astype(float).fillna(0.0).to_numpy()
+    battery_t = cycled["co2_t"].astype(float).fillna(0.0).to_numpy()
+    energy["electricity_cost_jpy"] += battery_jpy
+    energy["co2_t"] += battery_t
     clean = clean_table(scenario, hours, arrays, energy, solution.contract, solution.match)
     net_clean = (clean["contract_cost_jpy"] - clean["grid_cost_saved_jpy"]).to_numpy()
     energy["electricity_cost_jpy"] += net_clean
     capex_by_month = paid_at_order(arrays, bought)
     energy_cost_by_month = (it_joules * hours.price_pue).sum(axis=0) + net_clean.reshape(S, T).sum(axis=0)
+    energy_cost_by_month += battery_jpy.reshape(S, T).sum(axis=0)
     delivered_flop = run_delivered(scenario, arrays, use, arrays.runs.index(scenario.run.name))
     compute = pd.DataFrame(
         {"month": months, "delivered_flop": delivered_flop, "cumulative_flop": np.cumsum(delivered_flop)}
     )
-    carbon_cost = (it_joules * hours.carbon_pue).sum(axis=0) * scenario.carbon_price
+    carbon_cost = ((it_joules * hours.carbon_pue).sum(axis=0) + battery_t.reshape(S, T).sum(axis=0) * 1e3) * scenario.carbon_price
     demand_by_month = demand_charges.sum(axis=0)
     economic, residual = economic_cost(scenario, arrays, solution, energy_cost_by_month + carbon_cost + demand_by_month)
     unit_capex = fleet_unit_capex(arrays, solution)
@@ -430,6 +446,8 @@ def tabulate(scenario: Scenario, arrays: ScenarioArrays, solution: Solution, bui
         clean=clean,
         contracts=contract_table(scenario, hours, arrays, solution.contract),
         matched=matched_table(arrays, solution.match),
+        battery=battery,
+        battery_hours=battery_hours(arrays, solution),
     )
 
 

@@ -20,7 +20,15 @@ from planner.inputs.goodput import goodput
 from planner.inputs.scenario import Scenario
 from planner.results.plan import Plan, make_plan
 from planner.results.verify_clean import clean_costs, clean_rules
-from planner.results.verify_hours import hour_means, lost_flop, month_days, site_hours, throttle_rules
+from planner.results.verify_hours import (
+    battery_costs,
+    battery_rules,
+    hour_means,
+    lost_flop,
+    month_days,
+    site_hours,
+    throttle_rules,
+)
 
 RELATIVE = 1e-6  # solver tolerances are ~1e-7 relative on the scaled model
 ABSOLUTE = {"count": 1e-3, "W": 1.0, "JPY": 1.0, "t": 1e-3, "FLOP": 1e12, "JPY/Mtoken": 1e-6}
@@ -113,11 +121,14 @@ def recompute(plan: Plan) -> pd.DataFrame:
     rows["electricity_jpy"] = rows["it_w"] * seconds * price
     rows["co2_kg"] = rows["it_w"] * seconds * carbon
     # clean contracts' net cost by site and month, on the month's first row (a month without a fleet may pay them)
-    net = clean_costs(plan, days)
-    first = ~rows.duplicated(["site", "period"])
-    rows["electricity_jpy"] += [net.get(key, 0.0) if is_first else 0.0 for key, is_first in zip(zip(rows["site"], period), first)]
+    # clean contracts' net cost and a battery's by site and month, on the month's first row (a month without a fleet may pay them)
+    net, battery = clean_costs(plan, days), battery_costs(plan, drawn)
+    first = list(~rows.duplicated(["site", "period"]))
+    keys = list(zip(rows["site"], period))
+    rows["electricity_jpy"] += [(net.get(key, 0.0) + battery.get(key, (0.0, 0.0))[0]) * is_first for key, is_first in zip(keys, first)]
+    rows["co2_kg"] += [battery.get(key, (0.0, 0.0))[1] * is_first for key, is_first in zip(keys, first)]
     # the month's peak hour (throttling included), charged per month, shared among the rows by their draw
-    peak = pd.Series([drawn[key].draw.max() for key in zip(rows["site"], period)], index=rows.index)
+    peak = pd.Series([drawn[key].imported.max() for key in zip(rows["site"], period)], index=rows.index)
     facility = rows.groupby(["site", "period"])["facility_w"].transform("sum")
     share = (rows["facility_w"] / facility.where(facility > 0)).fillna(0.0)
     rows["demand_jpy"] = peak * share * rows["site"].map(lambda s: site[s].demand_charge)
@@ -179,6 +190,7 @@ def verify(plan: Plan) -> list[Violation]:
     found += _site_limits(plan, rows, drawn)
     found += _ramps(plan, drawn)
     found += [Violation(*item) for item in clean_rules(plan, drawn, rows["energy_j"].sum())]
+    found += [Violation(*item) for item in battery_rules(plan, drawn)]
     found += _deliveries(plan, rows)
     found += _money(plan, rows)
     found += _compute(plan, run_compute(plan), lost_flop(plan, days))
@@ -287,7 +299,7 @@ def _ramps(plan: Plan, drawn: dict) -> list[Violation]:
         for period in plan.scenario.months if site.ramp_limit is not None else []:
             values, hours = site_month(site, period), drawn.get((name, period))
             day = hours.day if hours is not None else month_days(plan.scenario, site, period, values)
-            draw = (hours.draw if hours is not None else 0.0) + values.reserved * day["pue"]
+            draw = (hours.imported if hours is not None else 0.0) + values.reserved * day["pue"]
             steps = [(np.abs(np.roll(draw, -1, axis=1) - draw).max() if hours is not None else 0.0, "from hour to hour")]
             if before is not None and (hours is not None or before[1]):
                 steps.append((np.abs(draw[:, :1] - before[0][:, -1]).max(), "from the month before"))
@@ -301,7 +313,7 @@ def _ramps(plan: Plan, drawn: dict) -> list[Violation]:
 def _hourly_limit(hours, reserved: float, grid: float, where: str) -> list[Violation]:
     """Every hour's draw, reserved load included, within the grid limit: firm in curtailment
     windows, firm + flexible outside them (a steady month: one hour at the month's PUE)."""
-    draw = hours.draw + reserved * hours.day["pue"]
+    draw = hours.imported + reserved * hours.day["pue"]
     limit = grid + np.where(hours.day["window"], 0.0, hours.day["extra"])
     over = (draw - limit) / limit.clip(min=1.0)
     d, h = np.unravel_index(int(np.argmax(over)), over.shape)

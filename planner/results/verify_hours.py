@@ -18,10 +18,17 @@ THROTTLED_W = 1e-3  # a throttle below a milliwatt is solver noise
 @dataclass(frozen=True)
 class SiteHours:
     """One site's month on its representative days: (D, 24) programme draw (W, throttling
-    included, reserved load not), PUE, window, and the day's weights and extra import."""
+    included, reserved load not), a battery's charge less discharge (W), and the day's PUE,
+    window, weights and extra import."""
 
     draw: np.ndarray
     day: dict
+    battery: np.ndarray | float = 0.0
+
+    @property
+    def imported(self) -> np.ndarray:
+        """What the grid sees of the programme: its draw, less a battery's discharge, plus its charge."""
+        return self.draw + self.battery
 
 
 def month_days(scenario, site, period: pd.Period, values) -> dict:
@@ -48,6 +55,9 @@ def site_hours(plan, it_w: pd.Series, days: dict) -> dict[tuple[str, pd.Period],
     for row in plan.throttle.itertuples():
         key = (row.site, pd.Period(row.month, freq="M"), int(row.day), int(row.hour))
         cut[key] = cut.get(key, 0.0) + row.it_mw * 1e6
+    flows: dict[tuple, list] = {}
+    for row in plan.battery_hours.itertuples():
+        flows.setdefault((row.site, pd.Period(row.month, freq="M")), []).append((int(row.day), int(row.hour), row.charge_mw - row.discharge_mw))
     out = {}
     for (name, period), watts in it_w.items():
         day = days[name, period]
@@ -55,8 +65,35 @@ def site_hours(plan, it_w: pd.Series, days: dict) -> dict[tuple[str, pd.Period],
         for (site, month, d, h), w in cut.items():
             if (site, month) == (name, period):
                 it[d, h] -= w
-        out[name, period] = SiteHours(it * day["pue"], day)
+        battery = np.zeros(day["pue"].shape)
+        for d, h, mw in flows.get((name, period), []):
+            battery[d, h] += mw * 1e6
+        out[name, period] = SiteHours(it * day["pue"], day, battery)
     return out
+
+
+def battery_rules(plan, drawn: dict) -> list[tuple[str, str, float, float, str]]:
+    """Each battery's flows within its power, each day a cycle (it ends with the charge it
+    began with, losses taken as it charges) whose charge stays within its energy."""
+    found = []
+    size = plan.battery.groupby("site")[["power_mw", "energy_mwh"]].first()
+    for row in plan.battery_hours.itertuples():
+        if max(row.charge_mw, row.discharge_mw) > size.loc[row.site, "power_mw"] * (1 + 1e-6) + 1e-6:
+            found.append(("battery", f"{row.site} {row.month} day {row.day} {row.hour:02d}:00", max(row.charge_mw, row.discharge_mw),
+                          size.loc[row.site, "power_mw"], "battery flow above its power"))
+    for (name, period), hours in drawn.items():
+        battery = plan.scenario.sites[name].battery
+        if battery is None or not np.any(hours.battery):
+            continue
+        charge, discharge = np.clip(hours.battery, 0, None), np.clip(-hours.battery, 0, None)
+        stored = np.cumsum(battery.round_trip * charge - discharge, axis=1) / 1e6  # MWh over each day from its start
+        where = f"{name} {period.strftime('%Y-%m')}"
+        if np.abs(stored[:, -1]).max() > 1e-6:
+            found.append(("battery", where, float(np.abs(stored[:, -1]).max()), 0.0, "a day does not end with the charge it began with"))
+        swing = float((np.maximum(stored.max(axis=1), 0) - np.minimum(stored.min(axis=1), 0)).max())
+        if swing > size.loc[name, "energy_mwh"] * (1 + 1e-6) + 1e-6:
+            found.append(("battery", where, swing, size.loc[name, "energy_mwh"], "battery charge swings more than its energy"))
+    return found
 
 
 def throttle_rules(plan, days: dict) -> list[tuple[str, str, float, float, str]]:
@@ -91,3 +128,19 @@ def lost_flop(plan, days: dict) -> pd.Series:
         seconds = days[row.site, period]["weight"][row.day] * 3600.0
         lost[row.workload] = lost.get(row.workload, 0.0) + row.it_mw * 1e6 * seconds * per_joule
     return pd.Series(lost, dtype=float)
+
+
+def battery_costs(plan, drawn: dict) -> dict[tuple[str, pd.Period], tuple[float, float]]:
+    """(JPY, kg CO2) of each battery by site and month: its monthly charges for the MW and MWh
+    the plan sized, and the grid energy it cycled (charge less discharge) at the hour's price
+    and intensity."""
+    size = plan.battery.groupby("site")[["power_mw", "energy_mwh"]].first()
+    costs = {}
+    for (name, period), hours in drawn.items():
+        battery = plan.scenario.sites[name].battery
+        if battery is None or name not in size.index:
+            continue
+        held = battery.power_cost * size.loc[name, "power_mw"] * 1e6 + battery.energy_cost * size.loc[name, "energy_mwh"] * 3.6e9
+        joules = hours.battery * hours.day["weight"][:, None] * 3600.0
+        costs[name, period] = (held + float((joules * hours.day["price"]).sum()), float((joules * hours.day["carbon"]).sum()))
+    return costs
