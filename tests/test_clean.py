@@ -13,6 +13,7 @@ import pytest
 from builders import scenario
 
 from planner import make_plan
+from planner.cli.plan import _clean_in_words
 from planner.exchange.export import csv_zip_bytes
 from planner.inputs.errors import InputError
 from planner.inputs.scenario import changed
@@ -60,6 +61,14 @@ def test_a_cheap_wind_contract_is_signed_up_to_the_night_load_and_matches_five_e
     grid_only = planned(scenario(DECEMBER))
     saved = energy * 15 / 24 * (20 - 10) * 1e3
     assert grid_only.summary()["total_cost_jpy"] - summary["total_cost_jpy"] == pytest.approx(saved, rel=1e-9)
+
+
+def test_the_command_line_tells_the_carbon_free_share_and_scope_2_both_ways():
+    energy = LOAD_MW * HOURS
+    assert _clean_in_words(planned(with_wind())) == [
+        f"carbon-free (matched hour by hour): 62.5% of the programme's energy; Scope 2 {energy * 0.5:,.0f} t CO2 location-based, "
+        f"{energy * 0.5 * 3 / 8:,.0f} t market-based; Alpha.W1 {LOAD_MW / 0.8:,.1f} MW"]
+    assert _clean_in_words(planned(scenario(DECEMBER))) == []
 
 
 def test_a_carbon_free_target_signs_more_wind_than_pays_and_spills_the_night_surplus():

@@ -107,6 +107,7 @@ def describe(plan: Plan) -> str:
             f"accelerators {held}"
         )
     lines += _hours_in_words(plan) if plan.scenario.representative_days else []
+    lines += _clean_in_words(plan)
     if s["largest_model_parameters"] is not None and s["objective"] == "compute":
         lines.append(f"the compute delivered trains a model of {s['largest_model_parameters']:.3g} parameters at this run's tokens per parameter")
     if s["mip_gap"] is not None:  # whole servers, or binaries that keep runs in order
@@ -145,6 +146,18 @@ def _hours_in_words(plan) -> list[str]:
         lines.append(f"{site} by the hour: peak {peak.facility_mw:.1f} MW in {peak.month} ({peak.day} day, {peak.hour:02d}:00) "
                      f"against {peak.importable_mw:.0f} MW importable{flexible}")
     return lines
+
+
+def _clean_in_words(plan) -> list[str]:
+    """With clean contracts or a battery: the carbon-free share, Scope 2 both ways, what was signed and sized."""
+    if plan.contracts.empty and plan.battery.empty and plan.scenario.cfe_target is None:
+        return []
+    s = plan.summary()
+    signed = [f"{name} {mw:,.1f} MW" for name, mw in s["contracts_mw"].items()]
+    signed += [f"{site} battery {size['mw']:,.1f} MW / {size['mwh']:,.1f} MWh" for site, size in s["batteries"].items()]
+    return [f"carbon-free (matched hour by hour): {s['carbon_free_share']['programme']:.1%} of the programme's energy; "
+            f"Scope 2 {s['scope2_location_t']:,.0f} t CO2 location-based, {s['scope2_market_t']:,.0f} t market-based"
+            + (f"; {', '.join(signed)}" if signed else "")]
 
 
 def _demand_charges(summary: dict) -> str:
