@@ -8,13 +8,14 @@ import io
 import json
 import zipfile
 
+import openpyxl
 import pandas as pd
 import pytest
 from builders import scenario
 
 from planner import make_plan
 from planner.cli.plan import _clean_in_words
-from planner.exchange.export import csv_zip_bytes
+from planner.exchange.export import csv_zip_bytes, workbook_bytes
 from planner.inputs.errors import InputError
 from planner.inputs.scenario import changed
 from planner.results.verify import verify
@@ -175,3 +176,16 @@ def test_verify_follows_each_battery_day_as_a_cycle_within_its_size():
     small = plan.battery.assign(energy_mwh=plan.battery["energy_mwh"] / 2)
     found = {(v.constraint, v.detail) for v in verify(dataclasses.replace(plan, battery=small))}
     assert ("battery", "battery charge swings more than its energy") in found
+
+
+def test_the_workbook_has_a_clean_power_sheet_with_the_contracts_the_match_and_the_battery():
+    plan = planned(scenario({**DECEMBER, **HOT_HOUR, "sites.Alpha.battery": BATTERY, "sites.Alpha.contracts": {"W1": dict(WIND)}}))
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)), data_only=True)
+    cells = [row for row in book["Clean power"].iter_rows(values_only=True) if any(v is not None for v in row)]
+    headers = [i for i, row in enumerate(cells) if row[0] == "Site"]
+    contracts, clean, battery = (cells[i + 1] for i in headers)  # each table's first row
+    assert contracts[:3] == ("Alpha", "W1", "wind") and contracts[3] == pytest.approx(plan.contracts["mw"].iloc[0], rel=1e-12)
+    assert cells[headers[1]][5] == "Carbon-free share"
+    assert clean[5] == pytest.approx(plan.clean["carbon_free_share"].iloc[0], rel=1e-12)
+    assert battery[2] == pytest.approx(plan.battery["power_mw"].iloc[0], rel=1e-12)
+    assert "Clean power" not in openpyxl.load_workbook(io.BytesIO(workbook_bytes(planned(scenario(DECEMBER))))).sheetnames

@@ -228,6 +228,36 @@ CURTAILMENT = (
     Column("mw_gained", "Drawn above the firm limit (MW)", "mw"),
     Column("lost_flop", "Training lost (FLOP)", "scientific", total=True),
 )
+CONTRACTS = (
+    Column("site", "Site"),
+    Column("contract", "Contract"),
+    Column("kind", "Kind"),
+    Column("mw", "Signed (MW)", "mw", total=True),
+    Column("price_jpy_per_mwh", "Price (JPY/MWh)", "count"),
+)
+CLEAN = (
+    Column("site", "Site"),
+    Column("month", "Month"),
+    Column("energy_mwh", "Energy (MWh)", "mwh", total=True),
+    Column("delivered_mwh", "Contracts delivered (MWh)", "mwh", total=True),
+    Column("matched_mwh", "Matched in the hour (MWh)", "mwh", total=True),
+    Column("carbon_free_share", "Carbon-free share", "share"),
+    Column("contract_cost_jpy", "Contracts paid (JPY bn)", "jpy_bn_fine", JPY_BN, total=True),
+    Column("grid_cost_saved_jpy", "Grid energy saved (JPY bn)", "jpy_bn_fine", JPY_BN, total=True),
+    Column("scope2_location_t", "Scope 2, location-based (t CO2)", "tonnes", total=True),
+    Column("scope2_market_t", "Scope 2, market-based (t CO2)", "tonnes", total=True),
+)
+BATTERY = (
+    Column("site", "Site"),
+    Column("month", "Month"),
+    Column("power_mw", "Power (MW)", "mw"),
+    Column("energy_mwh", "Energy (MWh)", "mw"),
+    Column("charged_mwh", "Charged (MWh)", "mw", total=True),
+    Column("discharged_mwh", "Discharged (MWh)", "mw", total=True),
+    Column("capacity_cost_jpy", "Monthly charges (JPY bn)", "jpy_bn_fine", JPY_BN, total=True),
+    Column("energy_cost_jpy", "Grid energy cycled (JPY bn)", "jpy_bn_fine", JPY_BN, total=True),
+    Column("co2_t", "CO2 cycled (t)", "tonnes", total=True),
+)
 SUMMARY_BINDING = (
     Column("description", "Limit"),
     Column("shadow_price", "Shadow price", "decimal"),
@@ -383,7 +413,8 @@ def workbook_bytes(plan: Plan) -> bytes:
     names += ["Inference"] * (not plan.inference.empty) + ["Alternatives"] * (not plan.alternatives.empty)
     names += ["Cash", "Fleet-by-vintage", "Binding constraints"]
     names += ["Price to enter"] * (not plan.entry.empty) + ["Relaxations"] * (not plan.relaxations.empty)
-    names += ["Hours"] * plan.scenario.representative_days + ["Sources and assumptions"]
+    names += ["Hours"] * plan.scenario.representative_days
+    names += ["Clean power"] * (not plan.contracts.empty or not plan.battery.empty) + ["Sources and assumptions"]
     sheets = {name: _Sheet(workbook, styles, name) for name in names}
     rows = document_rows(plan.scenario.document())
     _inputs(sheets["Inputs"], rows)
@@ -407,6 +438,12 @@ def workbook_bytes(plan: Plan) -> bytes:
     if "Hours" in sheets:  # each site's highest hour by month, then the months it throttled training
         placed = _table(sheets["Hours"], plan.peak_hours, PEAK_HOURS)
         _table(sheets["Hours"], plan.curtailment, CURTAILMENT, top=(placed.total_row or placed.last) + 3)
+    if "Clean power" in sheets:  # the contracts signed, what they matched by month, then any battery
+        top = 0
+        for frame, columns in ((plan.contracts, CONTRACTS), (plan.clean, CLEAN), (plan.battery, BATTERY)):
+            if not frame.empty:
+                placed = _table(sheets["Clean power"], frame, columns, top=top)
+                top = (placed.total_row or placed.last) + 3
     _table(sheets["Sources and assumptions"], _sources(plan, rows), SOURCES)
     _summary(sheets["Summary"], plan, power, energy, costs, compute)
     for sheet in sheets.values():
