@@ -396,10 +396,13 @@ def one_type(model: PlanningModel) -> None:
 
 @family("each run trains at one site, or is split between sites at its split efficiency (the link's cost)")
 def one_site(model: PlanningModel) -> None:
+    by_row: dict[tuple, list] = {}
+    for (s, g, t, w), variable in model.use.items():
+        by_row.setdefault((s, t, w), []).append((variable, 1.0))
     for (r, s), place in model.place.items():
         most = model.choice_bound(r, axis=1)
         for t in range(len(model.arrays.months)):
-            here = [(v, 1.0) for (s_, g, t_, w), v in model.use.items() if (s_, t_, w) == (s, t, r)]
+            here = by_row.get((s, t, r))
             if here:
                 model.add("one_site", (r, s, t), [*here, (place, -most[s, t])], pulp.LpConstraintLE, 0.0)
     for r in sorted({r for r, _ in model.place}):
