@@ -228,8 +228,8 @@ def test_the_app_tab_plans_a_hedge_and_shows_a_bad_decision_month_on_screen():
 
     at = AppTest.from_function(app, default_timeout=120).run()
     assert at.text_input(key="hedge:decision").value == "2027-03"  # the end of the first fiscal year
-    assert at.button(key="hedge:run").disabled  # the example's GB200 is not in this scenario
-    assert at.error[0].value.startswith("Line 1: accelerators.GB200.")
+    assert at.button(key="hedge:run").disabled  # the example's VR200 is not in this scenario
+    assert at.error[0].value.startswith("Line 1: accelerators.VR200.")
     at.text_area(key="hedge:ranges").set_value("workload.compute=uniform(5e23 FLOP, 3.6e24 FLOP)")
     at.number_input(key="hedge:draws").set_value(2)
     at.text_input(key="hedge:decision").set_value("2031-02").run()
