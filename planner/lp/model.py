@@ -42,6 +42,7 @@ units; only the rows and columns are scaled.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -194,7 +195,8 @@ class PlanningModel:
         keep it a MILP) whose duals price the limits."""
         choices = [*self.kind.values(), *self.place.values(), *self.mixed.values(), *self.split.values(), *self.done.values()]
         for variable in choices:
-            value = round(variable.value() or 0.0)
+            value = variable.value() or 0.0
+            value = round(value) if math.isfinite(value) else 0  # a NaN from the solver fails verify, not here
             variable.lowBound = variable.upBound = value
             variable.cat = pulp.LpContinuous
         self.integer = self.scenario.solver.integer
