@@ -127,6 +127,45 @@ def _cash_sources(model, family, key):
     return f"FY{year}", f"FY{year} cash paid from public and private money"
 
 
+@row_text("one_type")
+def _one_type(model, family, key):
+    arrays, run = model.arrays, model.arrays.runs[key[0]]
+    if len(key) == 1:
+        return run, f"{run} trains on one accelerator type"
+    _, g, t = key
+    name, month = arrays.accelerators[g], arrays.month_labels[t]
+    return f"{run} {name} {month}", f"{run} trains on {name} in {month} only if it chose {name}"
+
+
+@row_text("one_site")
+def _one_site(model, family, key):
+    arrays = model.arrays
+    if key[0] == "both":
+        run = arrays.runs[key[1]]
+        return run, f"{run} both mixes types and is split between sites"
+    if len(key) == 1:
+        run = arrays.runs[key[0]]
+        return run, f"{run} trains at one site unless it is split"
+    r, s, t = key
+    run, site, month = arrays.runs[r], arrays.sites[s], arrays.month_labels[t]
+    return f"{run} {site} {month}", f"{run} trains at {site} in {month} only if it chose {site}"
+
+
+@row_text("fabric")
+def _fabric(model, family, key):
+    arrays, (r, s, t) = model.arrays, key
+    run, site, month = arrays.runs[r], arrays.sites[s], arrays.month_labels[t]
+    domain = model.scenario.sites[site].fabric_domain
+    return f"{run} {site} {month}", f"{run} at {site}, {month}: at most {domain:,.0f} accelerators in one fabric domain"
+
+
+@row_text("goodput")
+def _goodput(model, family, key):
+    arrays, (r, g, t, k) = model.arrays, key
+    run, name, month = arrays.runs[r], arrays.accelerators[g], arrays.month_labels[t]
+    return f"{run} {name} {month}", f"{run} on {name}, {month}: accelerators lost to failures (goodput, chord {k + 1})"
+
+
 @row_text("serving_demand")
 def _serving(model, family, key):
     arrays, (k, t) = model.arrays, key
