@@ -12,6 +12,7 @@ from builders import OLD_DEFAULT, ONE_SITE, scenario
 from planner.cli.estimate import run as run_estimate
 from planner.cli import plan as plan_command
 from planner.cli.main import main
+from planner.cli.plan import describe
 from planner.inputs.goodput import checkpoint_interval, expected_interruptions, goodput, mean_time_between_failures
 from planner.inputs.scenario import build, edit, load_scenario
 from planner.inputs.workload import LLAMA3_FAILURE_RATE, Workload
@@ -69,6 +70,7 @@ def test_the_one_type_rule_changes_the_cheapest_plan():
     # Mixed, at 0.85: 1e24 / 0.85 FLOP, of which the 40 X1 give 40 / N; buy the rest in X2.
     one = make_plan(_two_types(), compare_rules=True)
     assert one.status == "optimal" and verify(one) == []
+    assert "runs' types, sites and order: MIP gap 0.00%" in describe(one).splitlines()  # the choice of type: a MIP
     run = one.runs.iloc[0]
     assert run["accelerator"] == "X2" and run["efficiency"] == 1.0
     assert one.summary()["total_cost_jpy"] == pytest.approx(N * 1e7, rel=1e-6)
