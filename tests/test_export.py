@@ -28,7 +28,7 @@ from planner import make_plan
 from planner.exchange.export import csv_zip_bytes, plan_file_writer, workbook_bytes
 from planner.inputs.errors import InputError
 from planner.inputs.files import FORMULA_STARTS, csv_text
-from planner.inputs.scenario import build, changed
+from planner.inputs.scenario import build
 from planner.results.verify import verify
 
 SHEETS = [

@@ -9,8 +9,8 @@ import math
 import pytest
 from builders import OLD_DEFAULT, ONE_SITE, scenario
 
-from planner.cli.estimate import run as run_estimate
 from planner.cli import plan as plan_command
+from planner.cli.estimate import run as run_estimate
 from planner.cli.main import main
 from planner.cli.plan import describe
 from planner.inputs.goodput import checkpoint_interval, expected_interruptions, goodput, mean_time_between_failures

@@ -219,7 +219,8 @@ class PlanningModel:
         """The most of run r one type ((G, T), axis 0) or one site ((S, T), axis 1) could hold:
         what the sites could install; in a diagnosis, whose limits may grow, the whole run in
         one month at a tenth of its efficiency."""
-        most = (self.arrays.most_of_type() if axis == 0 else self.arrays.most_at_site()) / COUNT
+        own_types = self.arrays.run_flop[r].any(axis=(0, 2))
+        most = (self.arrays.most_of_type() if axis == 0 else self.arrays.most_at_site(own_types)) / COUNT
         if not self.elastic:
             return most
         flop = self.arrays.run_flop[r]
