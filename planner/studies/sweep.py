@@ -16,7 +16,6 @@ cluster's `Client(...).get_executor()`, when given.
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 import signal
 import threading
@@ -134,10 +133,7 @@ def evaluate(scenario: Scenario, changes: list[dict], executor: Executor | None 
         for chunk in chunks:
             store(chunk, task(scenario, [changes[i] for i in chunk]))
     elif executor is None:
-        # workers start from a fresh server process, not forked from this one: a fork after HiGHS
-        # ran a MIP here inherits its thread pool broken, and the workers spin without end
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_leave_interrupts_to_the_parent) as pool:
+        with ProcessPoolExecutor(workers, initializer=_leave_interrupts_to_the_parent) as pool:
             _gather(pool, task, scenario, changes, chunks, store)
     else:
         _gather(executor, task, scenario, changes, chunks, store)
