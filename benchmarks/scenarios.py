@@ -37,6 +37,9 @@ def stretched(training_months: int) -> Scenario:
         **{key: value for key, value in document["workload"].items() if key not in (*RUN_SIZE, "after")},
         "compute": f"{FLOP_PER_TRAINING_MONTH * training_months:g} FLOP",
         "deadline": label(deadline),
+        # free to mix types at no loss and to split at no cost: the optimum of the raw LP copy,
+        # which has no binary choice of type or site (issue 15)
+        "mix": True, "mix_efficiency": 1.0, "cross_site_efficiency": 1.0,
     }
     document["budget"]["total"] = f"{BUDGET_JPY:g} JPY"
     return build(document, DEFAULT_SCENARIO)

@@ -60,7 +60,7 @@ OLD_DEFAULT = Path(__file__).parent / "old_default.toml"
 
 
 def old_default_with(changes: dict | None = None):
-    """The former shipped default (one [workload], a 1T run in April and May 2027) with `changes`:
+    """The former shipped default (one [workload], a 1T run from April to August 2027) with `changes`:
     for single-run mechanics that the programme default, with its runs, no longer spells."""
     return build(edit(load_scenario(OLD_DEFAULT).document(), changes or {}), "former default with changes")
 

@@ -3,17 +3,22 @@ says beside an input what is wrong with it, and never raises.
 
 Expected plans come from the engine itself (make_plan on the default scenario with the same
 changes written into its document), checked by planner.results.verify; the app must show them.
+The default is a programme (runs 1T and 390B, a serving stream, three sites): its runs are edited
+in the Workloads tab's table. Mechanics of one run (no plan, whole servers) are shown on a small
+scenario uploaded as a planning workbook (builders.ONE_SITE), which plans in a fraction of a second.
 """
 
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from builders import default_with, edit
+from builders import default_with, edit, scenario
 from streamlit.testing.v1 import AppTest
 
 from planner import load_scenario, make_plan
 from planner.app.documents import scenario_toml
+from planner.exchange.export import workbook_bytes
 from planner.inputs.fields import MAX_INPUT_BYTES
 from planner.inputs.scenario import OBJECTIVES
 from planner.results.verify import verify
@@ -79,102 +84,154 @@ def seed_table(at: AppTest, key: str, edited_rows: dict, added_rows=()) -> None:
     at.session_state[f"in:{key}"] = {"edited_rows": edited_rows, "added_rows": list(added_rows), "deleted_rows": []}
 
 
+RUN_ROWS = {"1T": 0, "390B": 1}  # the default's runs, in the Workloads tab's table as in its file
+EARLIER = {"runs.1T.deadline": "2027-07"}  # the 1T run due two months before the default's 2027-09
+
+
+def edit_run(at: AppTest, run: str, cells: dict) -> None:
+    """Edit one run's cells in the Workloads tab's table (column label -> text), before the next run."""
+    seed_table(at, "runs", {RUN_ROWS[run]: cells})
+
+
+def runs_shown(at: AppTest):
+    """The plan's runs table as the Plan tables tab shows it, by run."""
+    next(box for box in at.selectbox if box.label == "Table").select("runs").run()
+    return next(tab for tab in at.tabs if tab.label == "Plan tables").dataframe[0].value.set_index("Run")
+
+
+def upload_small(at: AppTest, changes: dict) -> None:
+    """Upload builders.ONE_SITE with `changes` as a planning workbook (an uploaded TOML may name
+    catalog accelerators only; the workbook's Inputs sheet holds the test accelerator X1 whole)."""
+    data = workbook_bytes(make_plan(scenario(changes), explain_limits=False))
+    at.file_uploader[0].set_value(("small.xlsx", data, "application/octet-stream")).run()
+    assert not at.exception
+
+
 def test_default_run_shows_the_engines_plan(default_plan):
     at = started()
     assert verify(default_plan) == []
     assert_shows(at, default_plan)
-    # issue 13: the objective is economic cost, so the cash paid fills the budget (total 4e11 JPY binds)
-    assert metrics(at)["Total cost"].value == "JPY 400.0 bn"
+    # site Existing holds its fleet in service and has no room for more: 4,000 B200 + 6,000 H100
+    # (site_profiles/softbank_existing.toml)
+    assert metrics(at)["Accelerators at Existing"].value == "10,000"
     assert errors(at) == [] and list(at.warning) == []
     charts = next(tab for tab in at.tabs if tab.label == "Charts")
-    assert len(charts.get("vega_lite_chart")) == 6  # compute, spending, power and fleet at each site
+    assert len(charts.get("vega_lite_chart")) == 8  # compute, spending, and power and fleet at each of 3 sites
     hedge = next(tab for tab in at.tabs if tab.label == "Hedge")  # issue 17: planned only on its button
     assert [area.label for area in hedge.text_area] == ["Uncertain fields, one FIELD=RANGE per line"]
 
 
 def test_deadline_change_replans_as_the_engine_does():
     at = started()
-    text_box(at, "Deadline").input("2027-07").run()
-    assert_shows(at, engine({"workload.deadline": "2027-07"}))
-    assert metrics(at)["Training finishes"].value == "2027-07"
-
-
-def test_budget_changes_replan_as_the_engine_does():
-    at = started()
-    seed_table(at, "fiscal_years", {0: {"Money arriving": "1.5e11 JPY"}})
+    edit_run(at, "1T", {"Deadline": "2027-07"})
     at.run()
-    more_early_money = engine({"budget.fiscal_years.FY2026": "1.5e11 JPY"})
-    # money arriving earlier never raises the economic cost; the app's edit reached the engine
-    assert more_early_money.economic_cost_jpy <= engine().economic_cost_jpy * (1 + 1e-9)
-    assert more_early_money.costs.set_index("fiscal_year").at["FY2026", "budget_jpy"] == 1.5e11
-    assert_shows(at, more_early_money)
+    assert_shows(at, engine(EARLIER))
+    assert metrics(at)["Training finishes"].value <= "2027-07"  # the last run, 1T, by its new deadline
+    assert runs_shown(at).at["1T", "Deadline"] == "2027-07"
 
-    text_box(at, "Budget").input("3e11 JPY").run()
-    assert engine({"budget.fiscal_years.FY2026": "1.5e11 JPY", "budget.total": "3e11 JPY"}).status == "infeasible"
-    assert not at.exception and list(at.metric) == []
-    assert any(error.startswith("**No plan: ") for error in errors(at))
+
+def test_budget_changes_replan_as_the_engine_does(default_plan):
+    # the default gives its money by source (public, private), so the table of money arriving by
+    # fiscal year starts empty: a row added says JPY 300 bn arrive in FY2026 (and none later)
+    at = started()
+    seed_table(at, "fiscal_years", {}, [{"Fiscal year": "FY2026", "Money arriving": "3e11 JPY"}])
+    at.run()
+    early_money = {"budget.fiscal_years.FY2026": "3e11 JPY"}
+    expected = engine(early_money)
+    assert expected.costs.set_index("fiscal_year").at["FY2026", "budget_jpy"] == 3e11
+    assert_shows(at, expected)
+    next(box for box in at.selectbox if box.label == "Table").select("costs").run()
+    costs = next(tab for tab in at.tabs if tab.label == "Plan tables").dataframe[0].value.set_index("Fiscal year")
+    assert costs.at["FY2026", "Budget arriving (JPY bn)"] == "300.00"  # the app's edit reached its plan
+
+    text_box(at, "Budget").input("1.82e11 JPY").run()  # below the JPY 182.4 bn the default pays
+    less = engine({**early_money, "budget.total": "1.82e11 JPY"})
+    assert default_plan.summary()["total_cost_jpy"] > 1.82e11 >= less.summary()["total_cost_jpy"] * (1 - 1e-9)
+    # less money never lowers the economic cost
+    assert less.economic_cost_jpy >= default_plan.economic_cost_jpy * (1 - 1e-9)
+    assert_shows(at, less)
 
 
 def test_an_infeasible_scenario_shows_each_relaxation_the_engine_finds():
     at = started()
-    text_box(at, "Budget").input("3e11 JPY").run()
-    plan = engine({"budget.total": "3e11 JPY"})
+    tight = {"workload.deadline": "2027-01", "budget.total": "1e9 JPY"}
+    upload_small(at, tight)
+    plan = make_plan(scenario(tight))
     assert plan.status == "infeasible"
     works = plan.relaxations.dropna(subset=["amount"])
-    assert {"a later deadline", "more money"} <= set(works["option"])
+    assert {"a later deadline", "more money", "a smaller run"} <= set(works["option"])
     explanation = next(error for error in errors(at) if error.startswith("**No plan: "))
     assert "Each of these alone would give one" in explanation
     for row in works.itertuples():
         assert f"**{row.option}**" in explanation and row.description in explanation
-    # 391.84 bn needed before the sites' demand charges and price escalation (by hand); these add
-    # ~0.27 bn (JPY 1,879 per kW-month on ~72 MW for April and May 2027) and ~0.04 bn (FY2027's
-    # electricity at 1.01^2 of the FY2025 price on ~2.1 bn): 392.17 bn
-    assert "total budget JPY 350.0 bn: + JPY 42.17 bn" in explanation
+    # By hand: X1 trains at 1e15 x 0.5 = 5e14 FLOP/s and costs JPY 1e7, and 1.2 kW (1 kW x PUE
+    # 1.2) at 20 JPY/kWh. All in January (744 h): 1e24 / (5e14 x 2.6784e6 s) = 746.7 X1, JPY 7.467 bn
+    # + 746.7 x 1.2 x 744 x 20 = 0.013 bn: 7.480 bn, 6.48 bn more than the 1.0 bn.
+    assert "total budget JPY 1.0 bn: + JPY 6.48 bn" in explanation
+    # January to August (243 days, 2.0995e7 s): 95.3 X1, JPY 0.953 bn + 0.013 bn fits; to July
+    # (212 days) 109.2 X1 do not
+    assert "deadline 2027-08 instead of 2027-01 (+7 months)" in explanation
+    # JPY 1e9 / (1e7 + 1.2 x 744 x 20) = 99.8 X1 in January: 99.8 / 746.7 = 13.4% of the run
+    assert "the largest run that fits is 13.4% of training run" in explanation
     assert list(at.metric) == [] and not at.exception
+
+
+# the small scenario's run by its size, so the compute objective names the largest model: 6 x 1e10
+# parameters x 2e11 tokens = 1.2e22 FLOP. (The finish objective takes ~50 s on the programme default.)
+BY_SIZE = {"workload.compute": None, "workload.parameters": "1e10", "workload.tokens_per_parameter": 20}
 
 
 @pytest.mark.parametrize("objective", OBJECTIVES)
 def test_each_objective_plans_as_the_engine_does(objective):
     at = started()
+    upload_small(at, BY_SIZE)
     box = next(box for box in at.selectbox if box.label == "Objective")
     assert box.options == list(OBJECTIVES)
     box.select(objective).run()
-    assert_shows(at, engine({"objective": objective}))
+    expected = make_plan(scenario({**BY_SIZE, "objective": objective}))
+    assert verify(expected) == []
+    assert_shows(at, expected)
 
 
-def test_grid_limit_change_replans_as_the_engine_does(default_scenario):
+def test_grid_limit_change_replans_as_the_engine_does(default_scenario, default_plan):
     at = started()
-    seed_table(at, "grid", {0: {"Grid import": "45 MW"}})  # Tomakomai's first phase, 50 MW in the profile
+    seed_table(at, "grid", {6: {"Grid import": "20 MW"}})  # site Existing's one phase, 22 MW in the profile
     at.run()
-    phases = default_scenario.document()["sites"]["Tomakomai"]["grid_phases"]
-    expected = engine({"sites.Tomakomai.grid_phases": [{**phases[0], "grid_import": "45 MW"}, *phases[1:]]})
-    assert expected.summary()["peak_facility_mw"]["Tomakomai"] == pytest.approx(45.0)
+    phases = default_scenario.document()["sites"]["Existing"]["grid_phases"]
+    expected = engine({"sites.Existing.grid_phases": [{**phases[0], "grid_import": "20 MW"}]})
+    # its fleet all busy draws (4,000 x 1.95 kW + 6,000 x 1.45 kW) x PUE 1.3 = 21.45 MW: the new limit binds
+    assert default_plan.summary()["peak_facility_mw"]["Existing"] == pytest.approx(21.45)
+    assert expected.summary()["peak_facility_mw"]["Existing"] == pytest.approx(20.0)
     assert_shows(at, expected)
 
 
 def test_a_site_switched_off_and_accelerators_disallowed_replan_as_the_engine_does():
+    # edits in three tables at once: the 1T run narrowed to the GB300 and given until 2027-11,
+    # Tomakomai switched off, the GB200 (no run's type) disallowed
     at = started()
-    text_box(at, "Deadline").input("2027-07")
-    seed_table(at, "sites", {1: {"In plan": False}})
-    seed_table(at, "accelerators", {6: {"Allowed": False}, 7: {"Allowed": False}})  # GB200, GB300
-    at.run()
-    expected = engine(
-        {"workload.deadline": "2027-07", "sites.Sakai": None, "accelerators.GB200": None, "accelerators.GB300": None}
-    )
-    assert_shows(at, expected)
-    assert list(expected.summary()["accelerators"]["Tomakomai"]) == ["B200"]
-
-
-def test_switching_off_a_site_plans_the_run_on_the_other():
-    # issue 15: there is no anchor site to name again; the run is on one site or split
-    at = started()
-    text_box(at, "Deadline").input("2027-07")
+    edit_run(at, "1T", {"Accelerators": "GB300", "Deadline": "2027-11"})
     seed_table(at, "sites", {0: {"In plan": False}})
+    seed_table(at, "accelerators", {6: {"Allowed": False}})  # GB200
+    at.run()
+    expected = engine({"runs.1T.accelerators": ["GB300"], "runs.1T.deadline": "2027-11", "sites.Tomakomai": None,
+                       "accelerators.GB200": None})
+    assert_shows(at, expected)
+    assert "GB200" not in {name for fleet in expected.summary()["accelerators"].values() for name in fleet}
+    # the 1T run trains on its one type at one site: Sakai, as the Existing site has no room to buy
+    assert runs_shown(at).loc["1T", ["Accelerator type", "Sites"]].tolist() == ["GB300", "Sakai"]
+
+
+def test_switching_off_a_site_plans_the_run_on_the_other(default_plan):
+    # issue 15: there is no anchor site to name again; the run is on one site or another
+    assert default_plan.runs.set_index("run").at["1T", "sites"] == "Sakai"
+    at = started()
+    seed_table(at, "sites", {1: {"In plan": False}})  # Sakai
     at.run()
     assert not at.exception
     (sweep_line,) = errors(at)  # only the Sweeps tab's example line, which varies the site switched off
-    assert sweep_line.startswith("Line 2: sites.Tomakomai.electricity_price: expected a value written in the scenario")
-    assert_shows(at, engine({"sites.Tomakomai": None, "workload.deadline": "2027-07"}))
+    assert sweep_line.startswith("Line 2: sites.Sakai.electricity_price: expected a value written in the scenario")
+    assert_shows(at, engine({"sites.Sakai": None}))
+    assert runs_shown(at).at["1T", "Sites"] == "Tomakomai"  # of the new sites, the one left
 
 
 @pytest.mark.parametrize(
@@ -182,14 +239,18 @@ def test_switching_off_a_site_plans_the_run_on_the_other():
     [
         ("Budget", "350 MW", "budget.total: expected an amount of money (e.g. '2e12 JPY'), found '350 MW' (a power)"),
         ("Exchange rate", "150 JPY", "exchange_rate: expected an exchange rate (e.g. '150 JPY/USD')"),
-        ("Deadline", "May 2027", "workload.deadline: expected a month as 'YYYY-MM' (e.g. '2027-04'), found 'May 2027'"),
-        ("Parameters", "-1e12", "workload.parameters: expected a count at least 1 and at most 1e+16"),
-        ("Availability", "1.5", "workload.availability: expected a fraction at least 0.01 and at most 1"),
+        # cells of the 1T run in the Workloads tab's table
+        ("Deadline", "May 2027", "runs.1T.deadline: expected a month as 'YYYY-MM' (e.g. '2027-04'), found 'May 2027'"),
+        ("Parameters", "-1e12", "runs.1T.parameters: expected a count at least 1 and at most 1e+16"),
+        ("Availability", "1.5", "runs.1T.availability: expected a fraction at least 0.01 and at most 1"),
     ],
 )
 def test_a_bad_value_shows_its_error_and_the_rest_keeps_working(label, value, message):
     at = started()
-    text_box(at, label).input(value)
+    if label in ("Budget", "Exchange rate"):
+        text_box(at, label).input(value)
+    else:
+        edit_run(at, "1T", {label: value})
     text_box(at, "Planning until").input("2031-06")  # a valid change alongside: it must still apply
     at.run()
     assert not at.exception
@@ -229,10 +290,11 @@ def test_a_bad_upload_is_refused_and_the_default_planned(content, message, defau
 def test_an_uploaded_scenario_is_planned_and_fills_the_inputs(default_plan):
     at = started()
     text_box(at, "Budget").input("5e11 JPY").run()
-    changes = {"workload.deadline": "2027-07", "budget.total": "2e11 JPY"}
+    changes = {**EARLIER, "budget.total": "2e11 JPY"}
     content = scenario_toml(edit(load_scenario().document(), changes)).encode()
     at.file_uploader[0].set_value(("later.toml", content, "application/toml")).run()
-    assert text_box(at, "Deadline").value == "2027-07"
+    runs = next(tab for tab in at.tabs if tab.label == "Workloads").dataframe[0].value.set_index("Run")
+    assert runs.at["1T", "Deadline"] == "2027-07"
     assert text_box(at, "Budget").value == "2e11 JPY"  # the file's value, not the one typed before
     assert_shows(at, engine(changes))
     at.file_uploader[0].set_value(None).run()
@@ -242,16 +304,19 @@ def test_an_uploaded_scenario_is_planned_and_fills_the_inputs(default_plan):
 def test_pinned_plan_is_compared_with_the_next(default_plan):
     at = started()
     next(button for button in at.button if button.label == "Pin this plan").click().run()
-    text_box(at, "Deadline").input("2027-07").run()
-    later = engine({"workload.deadline": "2027-07"})
-    assert_shows(at, later)
-    shown, now, before = metrics(at), later.summary(), default_plan.summary()
+    edit_run(at, "1T", {"Deadline": "2027-07"})
+    at.run()
+    earlier = engine(EARLIER)
+    assert_shows(at, earlier)
+    shown, now, before = metrics(at), earlier.summary(), default_plan.summary()
     assert number(shown["Total cost"].delta) == pytest.approx(
         (now["total_cost_jpy"] - before["total_cost_jpy"]) / 1e9, abs=0.05
     )
-    assert shown["Training finishes"].delta == "+2 months"
-    sakai_before = sum(before["accelerators"]["Sakai"].values())
-    assert number(shown["Accelerators at Sakai"].delta) == pytest.approx(-sakai_before, abs=0.5)
+    months = (pd.Period(now["finish_month"], "M") - pd.Period(before["finish_month"], "M")).n
+    assert months < 0 and shown["Training finishes"].delta == f"{months:+d} months"
+    for site, fleet in now["accelerators"].items():
+        change = sum(fleet.values()) - sum(before["accelerators"][site].values())
+        assert number(shown[f"Accelerators at {site}"].delta) == pytest.approx(change, abs=0.5)
     assert any(expander.label.startswith("Compared with the pinned plan: 1 input differ") for expander in at.expander)
     next(button for button in at.button if button.label == "Unpin").click().run()
     assert all(metric.delta in (None, "") for metric in at.metric)
@@ -259,12 +324,38 @@ def test_pinned_plan_is_compared_with_the_next(default_plan):
 
 def test_whole_servers_and_racks_plan_as_the_engine_does():
     at = started()
+    upload_small(at, {})
     next(box for box in at.checkbox if box.label == "Whole servers and racks").check().run()
-    expected = engine({"solver.integer": True})
+    expected = make_plan(scenario({"solver.integer": True}))
+    assert verify(expected) == []
     assert_shows(at, expected)
-    counts = [count for fleet in expected.summary()["accelerators"].values() for count in fleet.values()]
-    assert all(abs(count % 8) < 1e-6 or abs(count % 8 - 8) < 1e-6 for count in counts)  # whole 8-GPU servers at least
+    # 1e24 FLOP over 2027 at 5e14 FLOP/s each: 1e24 / (5e14 x 3.1536e7 s) = 63.4 X1, in whole
+    # servers of 8: 64
+    assert metrics(at)["Accelerators at Alpha"].value == "64"
     assert any(caption.value.startswith("Whole servers and racks: MIP gap") for caption in at.caption)
     relaxation = ("Prices of the LP relaxation: servers and racks in fractions, "
                   "as a plan in whole units has no shadow prices of its own.")
     assert relaxation in [caption.value for caption in at.caption]
+
+
+def test_comparing_with_the_run_rules_relaxed_shows_the_engines_alternatives(default_scenario):
+    at = started()
+    assert len(next(tab for tab in at.tabs if tab.label == "Programme").dataframe) == 0  # off: not planned
+    at.toggle(key="compare rules").set_value(True).run()
+    expected = make_plan(default_scenario, compare_rules=True)
+    assert verify(expected) == []
+    alternatives = expected.alternatives
+    assert not alternatives.empty and (alternatives["status"] == "optimal").all()
+    assert_shows(at, expected)  # the plan itself is the same
+    shown = next(tab for tab in at.tabs if tab.label == "Programme").dataframe[0].value
+    assert list(shown["Alternative"]) == list(alternatives["alternative"])
+    assert [number(cost) for cost in shown["Economic cost (JPY bn)"]] == pytest.approx(
+        list(alternatives["economic_cost_jpy"] / 1e9), abs=0.005
+    )
+    assert [number(cost) for cost in shown["Against this plan (JPY bn)"]] == pytest.approx(
+        list(alternatives["difference_jpy"] / 1e9), abs=0.0005
+    )
+    # each against the plan's own economic cost
+    assert list(alternatives["difference_jpy"]) == pytest.approx(
+        list(alternatives["economic_cost_jpy"] - expected.economic_cost_jpy), abs=1e6
+    )

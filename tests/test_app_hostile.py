@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from browser import ROOT, served_app
-from test_app import assert_shows, engine, errors, seed_table, started, text_box
+from test_app import assert_shows, engine, errors, seed_table, started, text_box, upload_small
 from test_app_sweeps import RANGES
 
 from planner import load_scenario
@@ -17,7 +17,7 @@ from planner.exchange.export import workbook_bytes
 from planner.inputs.fields import MAX_INPUT_BYTES
 from planner.inputs.scenario import edit
 
-LATER = {"workload.deadline": "2027-07"}
+LATER = {"runs.1T.deadline": "2027-07"}  # the default's 1T run due two months earlier
 PASSWD = b"root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
 
 
@@ -42,8 +42,8 @@ def test_any_file_name_is_read_by_what_the_file_holds(name):
     shown = Path(name).name  # never the path the browser claimed
     assert any(caption.value.startswith(f"{load_scenario().name} ({shown})") for caption in at.caption)
 
-    upload(at, name, workbook_bytes(engine({"workload.deadline": "2027-06"})))  # a planning workbook, any name
-    assert_shows(at, engine({"workload.deadline": "2027-06"}))
+    upload(at, name, workbook_bytes(engine({"runs.1T.deadline": "2027-06"})))  # a planning workbook, any name
+    assert_shows(at, engine({"runs.1T.deadline": "2027-06"}))
 
 
 def test_a_file_neither_toml_nor_a_workbook_is_named_with_its_reason(default_plan):
@@ -65,7 +65,8 @@ def test_a_bad_upload_after_a_good_one_keeps_the_good_one():
     assert message.startswith("plan.xlsx was not loaded: expected valid TOML, found a syntax error")
     assert message.endswith("Still planning later.toml, the last file that loaded.")
     assert_shows(at, engine(LATER))
-    assert text_box(at, "Deadline").value == "2027-07"
+    runs = next(tab for tab in at.tabs if tab.label == "Workloads").dataframe[0].value.set_index("Run")
+    assert runs.at["1T", "Deadline"] == "2027-07"
 
     upload(at, "later.toml", later_toml())  # the good file again: no message left over
     assert main_errors(at) == []
@@ -83,7 +84,19 @@ def test_an_upload_past_the_limit_is_refused_by_the_server_side_check(default_pl
 
 def test_unticking_every_accelerator_says_one_is_needed():
     at = started()
-    seed_table(at, "accelerators", {row: {"Allowed": False} for row in range(8)})
+    seed_table(at, "accelerators", {row: {"Allowed": False} for row in range(9)})  # the catalog's nine
+    at.run()
+    assert not at.exception
+    # the default's runs name B200 and H100 (390B), GB300 and VR200 (1T): those four stay, each saying why
+    lines = [line for error in errors(at) for line in error.split("\n\n")]
+    for run, types in (("390B", "['B200', 'H100']"), ("1T", "['GB300', 'VR200']")):
+        said = [line for line in lines if line.startswith(f"expected runs.{run}.accelerators to list accelerators of the "
+                                                          "scenario") and line.endswith(f"found {types}")]
+        assert len(said) == 2, lines  # one for each of its two types
+    assert at.warning[0].value.startswith("4 inputs not used")
+
+    upload_small(at, {})  # one type, X1, after the catalog's nine, and a run that names none
+    seed_table(at, "accelerators", {9: {"Allowed": False}})
     at.run()
     assert not at.exception
     assert "expected at least one accelerator under [accelerators], found none" in errors(at)
@@ -99,7 +112,7 @@ def test_unticking_every_accelerator_says_one_is_needed():
         ("accelerators", {"edited_rows": {6: {"_index": "GB999"}}}, "an edit to row 6 named a column that cannot change"),
         ("sites", {"edited_rows": {0: {"Description": "renamed"}}}, "an edit to row 0 named a column that cannot change"),
         ("sites", {"deleted_rows": [0]}, "rows were added or deleted, and this table's rows are fixed"),
-        ("grid", {"deleted_rows": [99]}, "a deletion named a row the table does not have (it has 6 rows)"),
+        ("grid", {"deleted_rows": [99]}, "a deletion named a row the table does not have (it has 7 rows)"),
         ("grid", {"added_rows": [{"Site": "Sakai"}] * 101}, "101 rows were added at once, at most 100 may be"),
         ("fiscal_years", {"added_rows": [{"Year": "FY2030"}]}, "an added row named a column the table does not have"),
         ("fiscal_years", {"edited_rows": [1, 2]}, "the edits came in a form the table does not take"),

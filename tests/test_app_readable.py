@@ -12,7 +12,7 @@ def test_plan_tables_read_with_names_units_and_separators(default_plan):
     at = started()
     box = next(box for box in at.selectbox if box.label == "Table")
     assert box.options == ["Fleet", "Power", "Energy and emissions", "Costs", "Compute", "Runs", "Inference",
-                           "Binding constraints", "Price to enter", "Relaxations"]
+                           "Alternatives", "Binding constraints", "Price to enter", "Relaxations"]
     fleet = tab(at, "Plan tables").dataframe[0].value
     assert list(fleet.columns) == ["Site", "Accelerator", "Month", "Installed (count)", "Delivered (count)",
                                    "Retired (count)", "Training (count)", "Serving (count)"]
@@ -45,14 +45,16 @@ def test_limits_write_shadow_prices_as_money(default_plan):
     at = started()
     limits = "\n".join(block.value for block in tab(at, "Limits").markdown)
     binding = default_plan.binding.set_index("description")["shadow_price"]
-    price = binding["Tomakomai IT fit-out, 2027-04: 43.0 MW"]  # JPY per MW of economic cost, hundreds of millions
+    # the 1T run's 1e12 parameters x 20 tokens each x 6 FLOP per parameter-token = 1.2e26 FLOP by its deadline
+    price = binding["1T: 1.2e+26 FLOP by 2027-09"]  # JPY of economic cost per 1e24 FLOP, hundreds of millions
     assert 1e8 <= price < 1e9
-    assert f"**Tomakomai IT fit-out, 2027-04: 43.0 MW**: JPY {price / 1e6:.1f} mn per MW" in limits  # was 3.62e+08 JPY per MW
+    assert f"**1T: 1.2e+26 FLOP by 2027-09**: JPY {price / 1e6:.1f} mn per 1e24 FLOP" in limits  # not 1.74e+08 JPY
     assert "e+0" not in limits
 
 
 def test_the_fitout_column_shows_one_unit_and_plans_as_written(default_plan):
     at = started()
     sites = tab(at, "Sites and grid").dataframe[0].value
-    assert sites["Fit-out cost"].tolist() == ["1300 JPY/W", "2115 JPY/W"]  # 14.1 USD/W at 150 JPY/USD
+    # the profiles' 1.51e9, 0.83e9 and 1.5e9 JPY/MW, over 1e6 W a MW
+    assert sites["Fit-out cost"].tolist() == ["1510 JPY/W", "830 JPY/W", "1500 JPY/W"]
     assert_shows(at, default_plan)  # shown in another unit, the scenario unchanged

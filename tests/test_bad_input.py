@@ -187,6 +187,12 @@ def test_bad_input_in_the_app_is_shown_beside_the_plan(tmp_path, default_plan, c
         at.session_state[f"in:{table['table']}"] = {part: table.get(part, empty) for part, empty in parts.items()}
         at.run()
         prefix = "The edits to this table were dropped: "
+    elif "cell" in case:  # one cell of a table typed over, as the browser sends it
+        cell = case["cell"]
+        edit = {"edited_rows": {cell["row"]: {cell["column"]: cell["value"]}}, "added_rows": [], "deleted_rows": []}
+        at.session_state[f"in:{cell['table']}"] = edit
+        at.run()
+        prefix = ""
     else:
         text_box(at, case["input"]["label"]).input(case["input"]["value"]).run()
         prefix = ""

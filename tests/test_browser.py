@@ -25,25 +25,27 @@ def test_app_replans_in_a_real_browser(tmp_path):
     from playwright.sync_api import expect
 
     assert CHROMIUM, "chromium is missing: .ci/run installs it in CI"
-    default_plan, later_plan = make_plan(default_with()), make_plan(default_with({"workload.deadline": "2027-07"}))
-    # both spend the whole JPY 400 bn budget (cash binds the economic plan), so the replan shows
-    # in the finish month (and the fleet), not the total cost
-    assert default_plan.finish_month != later_plan.finish_month
+    # the default's runs are edited in the Workloads tab's table (a canvas); the sidebar's Budget
+    # below the JPY 182.4 bn the default pays replans it within the JPY 182 bn
+    tight = {"budget.total": "1.82e11 JPY"}
+    default_plan, tight_plan = make_plan(default_with()), make_plan(default_with(tight))
+    assert default_plan.summary()["total_cost_jpy"] > 1.82e11 >= tight_plan.summary()["total_cost_jpy"] * (1 - 1e-9)
+    assert shown_cost(default_plan) != shown_cost(tight_plan)
+    change = (tight_plan.summary()["total_cost_jpy"] - default_plan.summary()["total_cost_jpy"]) / 1e9
     with served_app() as url, browser_page() as page:
         page.goto(url)
-        total_cost = page.get_by_test_id("stMetric").filter(has_text="Total cost").get_by_test_id("stMetricValue")
-        expect(total_cost).to_have_text(shown_cost(default_plan), timeout=60_000)
-        expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(10, timeout=30_000)  # Charts: 6; Programme: 4 (issue 13, item 7)
+        total_cost = page.get_by_test_id("stMetric").filter(has_text="Total cost")
+        expect(total_cost.get_by_test_id("stMetricValue")).to_have_text(shown_cost(default_plan), timeout=60_000)
+        expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(12, timeout=30_000)  # Charts: 2 + 2 x 3 sites; Programme: 4
 
         page.get_by_role("button", name="Pin this plan").click()
         expect(page.get_by_role("button", name="Unpin")).to_be_visible(timeout=30_000)
-        deadline = page.get_by_role("textbox", name="Deadline", exact=True)
-        deadline.fill("2027-07")
-        deadline.press("Enter")
-        finish = page.get_by_test_id("stMetric").filter(has_text="Training finishes")
-        expect(finish.get_by_test_id("stMetricValue")).to_have_text(later_plan.finish_month, timeout=30_000)
-        expect(total_cost).to_have_text(shown_cost(later_plan))
-        expect(finish.get_by_test_id("stMetricDelta")).to_have_text("+2 months")
+        page.get_by_test_id("stExpander").filter(has_text="Money").locator("summary").click()  # the sidebar's group, closed
+        budget = page.get_by_role("textbox", name="Budget", exact=True)
+        budget.fill("1.82e11 JPY")
+        budget.press("Enter")
+        expect(total_cost.get_by_test_id("stMetricValue")).to_have_text(shown_cost(tight_plan), timeout=30_000)
+        expect(total_cost.get_by_test_id("stMetricDelta")).to_have_text(f"{change:+,.1f} bn JPY")
         expect(page.get_by_test_id("stException")).to_have_count(0)
         page.wait_for_timeout(1500)  # let the charts finish drawing before the picture
 

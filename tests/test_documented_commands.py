@@ -17,7 +17,11 @@ PLANNER = Path(sys.executable).parent / "planner"
 FENCE = re.compile(r"^```[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 # A cluster's address and "..." stand for what the reader fills in: the line is a template
 NEEDS_A_CLUSTER = "planner sweep ... --scheduler tcp://scheduler:8786"
-SAMPLES = "10"  # Monte Carlo lines run with fewer samples: 1,000 plans take 40 s, and the count only sets how long
+# Sweeps and hedges run with fewer plans: the counts only set how long they take, and on the
+# programme default a plan takes seconds (an earliest finish, each point of a Pareto front, 40 s)
+SAMPLES = "2"  # Monte Carlo samples and hedge draws
+POINTS = 2  # points of a grid range ("...:7") and of a Pareto front
+COUNT = re.compile(r":\d+$")
 
 
 def documented_commands() -> list[tuple[str, str]]:
@@ -32,10 +36,12 @@ def documented_commands() -> list[tuple[str, str]]:
 
 
 def as_run(line: str) -> list[str]:
+    """The line's words, with fewer samples, draws and range points than written."""
     words = shlex.split(line, comments=True)
-    if "--samples" in words:
-        words[words.index("--samples") + 1] = SAMPLES
-    return [str(PLANNER), *words[1:]]
+    for i, flag in enumerate(words[:-1]):
+        if flag in ("--samples", "--draws"):
+            words[i + 1] = SAMPLES
+    return [str(PLANNER), *(COUNT.sub(f":{POINTS}", word) if ".." in word else word for word in words[1:])]
 
 
 def test_the_documents_name_the_commands_this_test_must_cover():

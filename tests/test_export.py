@@ -28,8 +28,7 @@ from planner import make_plan
 from planner.exchange.export import csv_zip_bytes, plan_file_writer, workbook_bytes
 from planner.inputs.errors import InputError
 from planner.inputs.files import FORMULA_STARTS, csv_text
-from planner.inputs.scenario import build, changed
-from planner.results.plan import with_runs
+from planner.inputs.scenario import build
 from planner.results.verify import verify
 
 SHEETS = [
@@ -41,10 +40,11 @@ SHEETS = [
     "Costs",
     "Compute",
     "Runs",
-    "Alternatives",
+    "Inference",
     "Cash",
     "Fleet-by-vintage",
     "Binding constraints",
+    "Price to enter",
     "Sources and assumptions",
 ]
 
@@ -148,34 +148,33 @@ def test_costs_by_fiscal_year_against_budget(book, formulas, plan):
         "Total (JPY bn)",
         "Budget arriving (JPY bn)",
         "Spent to date (JPY bn)",
-        "Budget to date (JPY bn)",
         "Public money (JPY bn)",
         "Private money (JPY bn)",
         "Demand charges (JPY bn)",
     ]
     costs = plan.costs
-    # the horizon, 2026-04 to 2031-03, is five fiscal years; money arrives in the first two only
+    # the horizon, 2026-04 to 2031-03, is five fiscal years; money arrives by source, public and private
     years = ["FY2026", "FY2027", "FY2028", "FY2029", "FY2030"]
     assert sheet["Fiscal year"].tolist() == costs["fiscal_year"].tolist() == years
     assert sheet["Capex (JPY bn)"].to_numpy() == pytest.approx(costs["capex_jpy"].to_numpy() / 1e9, rel=1e-15)
     assert sheet["Total (JPY bn)"].to_numpy() == pytest.approx(costs["total_jpy"].to_numpy() / 1e9, rel=1e-12)
-    arriving = [present(value) for value in sheet["Budget arriving (JPY bn)"]]
-    assert arriving == [100, 300, None, None, None]  # FY2026 1e11, FY2027 3e11 JPY, then none
-    assert sheet["Budget to date (JPY bn)"].tolist() == [100, 400, 400, 400, 400]
-    assert [present(value) for value in sheet["Public money (JPY bn)"]] == [None] * 5  # the budget is not split by source
+    # no [budget.fiscal_years]: the money of each year is public plus private, which pay every yen spent
+    assert [present(value) for value in sheet["Budget arriving (JPY bn)"]] == [None] * 5
+    public, private = sheet["Public money (JPY bn)"].to_numpy(), sheet["Private money (JPY bn)"].to_numpy()
+    assert public == pytest.approx(costs["public_jpy"].to_numpy() / 1e9, rel=1e-12)
+    assert public + private == pytest.approx(costs["total_jpy"].to_numpy() / 1e9, rel=1e-9)
     assert sheet["Spent to date (JPY bn)"].to_numpy() == pytest.approx(
         costs["total_jpy"].cumsum().to_numpy() / 1e9, rel=1e-12
     )
     live = formulas["Costs"]
-    assert [live.cell(row, 4).value for row in (2, 3)] == ["=B2+C2+J2", "=B3+C3+J3"]  # capex, electricity, demand charges
+    assert [live.cell(row, 4).value for row in (2, 3)] == ["=B2+C2+I2", "=B3+C3+I3"]  # capex, electricity, demand charges
     assert [live.cell(row, 6).value for row in (2, 3)] == ["=SUM(D$2:D2)", "=SUM(D$2:D3)"]
     totals = total_row(book["Costs"])
     assert totals["Total (JPY bn)"].value == pytest.approx(plan.summary()["total_cost_jpy"] / 1e9, rel=1e-12)
-    assert totals["Budget arriving (JPY bn)"].value == 400
     labels = {row[0].value: row[3] for row in book["Costs"].iter_rows() if row[0].value}
-    assert labels["Budget for the run"].value == 400
+    assert labels["Budget for the run"].value == 2667  # budget.total, public 1.0 tn + private 1.667 tn
     assert labels["Left after this plan"].value == pytest.approx(
-        400 - plan.summary()["total_cost_jpy"] / 1e9, rel=1e-12
+        2667 - plan.summary()["total_cost_jpy"] / 1e9, rel=1e-12
     )
 
 
@@ -198,22 +197,23 @@ def test_summary_headlines(book, formulas, plan):
     items = summary_items(book["Summary"])
     assert book["Summary"]["A1"].value == plan.scenario.name
     assert items["Status"] == ("optimal", None)
-    assert items["Training finishes"] == ("2027-05", "month")
+    assert items["Training finishes"] == ("2027-09", "month")  # the 1T run, last of the runs, at its deadline
     assert items["Compute required"] == (1.2e26, "FLOP")
     assert items["Total cost"][0] == pytest.approx(summary["total_cost_jpy"] / 1e9, rel=1e-12)
     assert items["Total cost"][1] == "JPY bn"
     assert items["Capex"][0] == pytest.approx(summary["capex_jpy"] / 1e9, rel=1e-12)
-    assert items["Budget"] == (400, "JPY bn")
-    assert items["Budget left"][0] == pytest.approx(400 - summary["total_cost_jpy"] / 1e9, rel=1e-12)
+    assert items["Budget"] == (2667, "JPY bn")
+    assert items["Budget left"][0] == pytest.approx(2667 - summary["total_cost_jpy"] / 1e9, rel=1e-12)
     assert items["Energy"] == (pytest.approx(summary["energy_mwh"], rel=1e-12), "MWh")
     assert items["CO2"] == (pytest.approx(summary["co2_t"], rel=1e-12), "t")
-    for site in ("Tomakomai", "Sakai"):
+    for site in ("Tomakomai", "Sakai", "Existing"):
         assert items[f"Peak facility power, {site}"] == (
             pytest.approx(summary["peak_facility_mw"][site], rel=1e-12),
             "MW",
         )
     assert items["Largest grid limit in the horizon, Tomakomai"] == (300, "MW")  # the profile's third phase
     assert items["Largest grid limit in the horizon, Sakai"] == (400, "MW")
+    assert items["Largest grid limit in the horizon, Existing"] == (22, "MW")  # softbank_existing.toml
     for site, fleet in summary["accelerators"].items():
         for acc, count in fleet.items():
             assert items[f"Peak installed, {site} {acc}"] == (pytest.approx(count, rel=1e-15), "count")
@@ -225,11 +225,13 @@ def test_summary_headlines(book, formulas, plan):
 def test_inputs_sheet_holds_the_whole_scenario(book, plan):
     rows = {row[0]: row[1:] for row in book["Inputs"].iter_rows(min_row=2, values_only=True)}
     assert next(book["Inputs"].iter_rows(max_row=1, values_only=True)) == ("Field", "Value", "Unit", "Source", "Note")
-    assert rows["budget.total"] == (400_000_000_000, "JPY", None, None)
-    assert rows["workload.deadline"] == ("2027-05", None, None, None)
+    assert rows["budget.total"] == (2_667_000_000_000, "JPY", None, None)
+    assert rows["budget.public.FY2026"] == (300_000_000_000, "JPY", None, None)
+    assert rows["runs.1T.deadline"][:2] == ("2027-09", None)
+    assert rows["runs.1T.deadline"][2].startswith("estimate: a year after both new sites open")
     sakai_fitout = rows["sites.Sakai.fitout_cost"]
-    assert sakai_fitout[:2] == (14.1, "USD/W")
-    assert sakai_fitout[2].startswith("Turner & Townsend Data Centre Cost Index 2025")
+    assert sakai_fitout[:2] == (830_000_000, "JPY/MW")  # the plant's purchase, JPY 100 bn over 120 MW of IT
+    assert sakai_fitout[2].startswith("estimate: the plant's purchase")
     assert rows["sites.Tomakomai.grid_phases[2].grid_import"] == (300, "MW", None, None)
     assert rows["sites.Sakai.monthly_temperature.by_month[7]"][:2] == (29.8, "degC")  # Osaka August
     assert rows["accelerators.GB200.delivery_cap"][:2] == (2304, "/ month")
@@ -238,15 +240,14 @@ def test_inputs_sheet_holds_the_whole_scenario(book, plan):
 
 
 def test_binding_limits_and_prices_to_enter(book, plan):
-    # the default's run trains on B200 alone: the other types would enter only in its place, which
-    # no dual prices (issue 15); with the run free to mix at no loss, each has its price to enter
-    assert not plan.binding.empty and plan.entry.empty and "Price to enter" not in book.sheetnames
+    # a run trains on one type: those a run could have chosen instead (GB300 for the 1T run, H100
+    # for the 390B) would enter only in its place, which no dual prices (issue 15); the types no run
+    # may use (H200, GB200) could still serve, so each has its price to enter
+    assert not plan.binding.empty
+    assert set(plan.entry["accelerator"]) == {"H200", "GB200"}
     binding = table(book["Binding constraints"])
     assert list(binding.columns) == ["Constraint", "Limit", "Where", "Shadow price (see Unit)", "Unit"]
     assert_same_rows(binding, plan.binding)
-    plan = make_plan(with_runs(plan.scenario, mix=True, mix_efficiency=1.0))
-    assert not plan.entry.empty
-    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)))
     entry = table(book["Price to enter"])
     assert list(entry.columns) == [
         "Accelerator",
@@ -259,8 +260,9 @@ def test_binding_limits_and_prices_to_enter(book, plan):
     summary = list(book["Summary"].iter_rows(values_only=True))
     start = next(n for n, row in enumerate(summary) if row[0] == "Binding limits: what one more unit of each is worth")
     assert summary[start + 1] == ("Limit", "Shadow price", "Unit")
-    shown = pd.DataFrame([row for row in summary[start + 2 :] if row[0]])
-    assert_same_rows(shown, plan.binding.head(10)[["description", "shadow_price", "unit"]])
+    lines = [row for row in summary[start + 2 :] if row[0]]
+    assert len(plan.binding) > 10 and lines[-1][0] == f"... and {len(plan.binding) - 10} more on the Binding constraints sheet"
+    assert_same_rows(pd.DataFrame(lines[:-1]), plan.binding.head(10)[["description", "shadow_price", "unit"]])
 
 
 def test_an_integer_plans_prices_say_they_are_the_lp_relaxations():
@@ -283,9 +285,10 @@ def test_binding_sheet_says_when_nothing_is_reported(plan):
     assert "None reported for this plan." in summary_items(book["Summary"])
 
 
-def test_infeasible_plan_shows_what_would_make_it_feasible(default_scenario):
-    """JPY 300 bn cannot buy the JPY 392 bn plan: more money, a later deadline or a smaller run would."""
-    plan = make_plan(changed(default_scenario, {"budget.total": "3e11 JPY"}))
+def test_infeasible_plan_shows_what_would_make_it_feasible():
+    """JPY 0.5 bn cannot buy the JPY 0.65 bn plan of one site: more money, a later deadline or a
+    smaller run would (a small scenario: the programme default diagnoses in tens of seconds)."""
+    plan = make_plan(build({**copy.deepcopy(ONE_SITE), "budget": {"total": "5e8 JPY"}}, "test scenario"))
     assert plan.status == "infeasible" and not plan.relaxations.empty and verify(plan) == []
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)), data_only=True)
     assert "Relaxations" in book.sheetnames
@@ -310,7 +313,7 @@ def test_sources_sheet_lists_every_sourced_input(book, plan):
     items = {row[0]: row[1:] for row in rows[1:]}
     assert items["Training compute"][0] == "1.2e+26 FLOP = 6 x 1e+12 active parameters x 2e+13 tokens"
     assert items["Exchange rate"][0] == "150 JPY per USD for prices given in dollars"
-    assert items["sites.Sakai.fitout_cost"][0] == "14.1 USD/W"
+    assert items["sites.Sakai.fitout_cost"][0] == "830000000 JPY/MW"
     sourced = [row for row in book["Inputs"].iter_rows(min_row=2, values_only=True) if row[3]]
     assert all(row[0] in items and items[row[0]][1] == row[3] for row in sourced)
 
@@ -319,8 +322,10 @@ def test_every_source_tag_is_explained_in_the_sources_sheet(book):
     rows = list(book["Sources and assumptions"].iter_rows(min_row=2, values_only=True))
     items = {row[0]: row[1:] for row in rows}
     cited = {tag for row in rows for tag in re.findall(r"\[([A-Z][A-Z0-9-]*)\]", row[2] or "")}
-    # "estimate: [IDLE]", "... per [GPU-SHARE] (x1.365)", price_change "estimate: [PRICE] ..."
-    assert cited == {"IDLE", "GPU-SHARE", "PRICE"}
+    # "estimate: [IDLE]", "... per [GPU-SHARE] (x1.365)", price_change "estimate: [PRICE] ...", and
+    # issue 13's lead times [LEAD], commissioning lags [COMMISSION] and serving throughputs [SERVE]
+    assert cited == {"IDLE", "GPU-SHARE", "PRICE", "LEAD", "COMMISSION", "SERVE"}
+    assert items["[SERVE]"][0].startswith("serving_throughput: tokens/s one accelerator serves")
     assert items["[IDLE]"][0].endswith("Taken as 30% of all-in IT power.")
     assert "a type's price change a year from price_month" in items["[PRICE]"][0]
     assert "all-in IT capex per GPU ~ GPU price / 0.58" in items["[GPU-SHARE]"][0]
@@ -344,7 +349,7 @@ def test_number_formats_frozen_headers_and_widths(formulas):
         ("Energy and emissions", "C2"): "#,##0",
         ("Costs", "B2"): "#,##0.00",  # JPY bn
         ("Compute", "B2"): "0.000E+00",
-        ("Inputs", "B16"): "#,##0",  # budget.total, 400,000,000,000
+        ("Inputs", "B35"): "#,##0",  # budget.total, 2,667,000,000,000
     }
     assert {where: formulas[where[0]][where[1]].number_format for where in formats} == formats
     for name in (
@@ -384,10 +389,13 @@ def test_charts_plot_facility_power_against_grid_limit_and_the_fleet(data, plan)
     references = [re.findall(r"<c:f>([^<]+)</c:f>", chart) for chart in charts]
     assert '<c:grouping val="stacked"/>' in charts[0]
     months = "Fleet!$J$2:$J$61"  # 60 months, 2026-04 to 2031-03, in the chart data beside the fleet table
-    series = ["Tomakomai B200", "Sakai B200"]  # the type the plan's one run trains on, at each site (issue 15)
-    assert references[0] == [ref for col in "KL" for ref in (f"Fleet!${col}$1", months, f"Fleet!${col}$2:${col}$61")]
-    assert [cell.value for cell in openpyxl.load_workbook(io.BytesIO(data))["Fleet"]["K1:L1"][0]] == series
-    blocks = {"Tomakomai": (2, 61), "Sakai": (62, 121)}  # 60 months each, site after site
+    # every site and type the plan holds: the 1T run's VR200 at Sakai, the cluster in service at Existing
+    series = ["Sakai VR200", "Existing H100", "Existing B200"]
+    held = plan.fleet[plan.fleet["installed"] > 0]
+    assert set(series) == {f"{site} {acc}" for site, acc in zip(held["site"], held["accelerator"])}
+    assert references[0] == [ref for col in "KLM" for ref in (f"Fleet!${col}$1", months, f"Fleet!${col}$2:${col}$61")]
+    assert [cell.value for cell in openpyxl.load_workbook(io.BytesIO(data))["Fleet"]["K1:M1"][0]] == series
+    blocks = {"Tomakomai": (2, 61), "Sakai": (62, 121), "Existing": (122, 181)}  # 60 months each, site after site
     for (site, (first, last)), chart, refs in zip(blocks.items(), charts[1:], references[1:]):
         assert "<c:lineChart>" in chart and "<c:barChart>" in chart
         assert f"Power!$E${first}:$E${last}" in refs  # facility MW
@@ -463,7 +471,7 @@ def test_csv_zip_holds_the_tidy_tables(plan):
             assert list(read.columns) == list(expected.columns)
             pd.testing.assert_frame_equal(read, expected, check_dtype=False, check_exact=True)
         inputs = pd.read_csv(archive.open("inputs.csv"), keep_default_na=False)
-        assert inputs.set_index("field").loc["budget.total", ["value", "unit"]].tolist() == ["400000000000", "JPY"]
+        assert inputs.set_index("field").loc["budget.total", ["value", "unit"]].tolist() == ["2667000000000", "JPY"]
         assert json.loads(archive.read("summary.json"))["total_cost_jpy"] == plan.summary()["total_cost_jpy"]
 
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from builders import OLD_DEFAULT
 from test_cli import run
 
 from planner import DEFAULT_SCENARIO, InputError, load_scenario
@@ -225,7 +226,10 @@ def test_an_unwritable_out_fails_before_the_work(capsys, tmp_path, monkeypatch, 
 
 def test_ctrl_c_during_a_sweep_exits_130_with_one_line(tmp_path):
     out = tmp_path / "sweep.xlsx"
-    argv = ["sweep", "--vary", "budget.total=3e11 JPY..5e11 JPY:400", "--workers", "2", "--out", str(out)]
+    # The sweep stops once the chunks running finish: 40 variants on 2 workers make chunks of 5
+    # (40 / (4 x 2)), of the former default, a second or two a variant. 400 variants of the programme
+    # default made chunks of 25 plans (MAX_CHUNK) of a few seconds each, past the 60 s waited here.
+    argv = ["sweep", str(OLD_DEFAULT), "--vary", "budget.total=3e11 JPY..5e11 JPY:40", "--workers", "2", "--out", str(out)]
     # a session of its own, so the signal can go to the whole group, as Ctrl-C in a terminal does
     sweep = subprocess.Popen([sys.executable, "-m", "planner.cli", *argv], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, start_new_session=True)

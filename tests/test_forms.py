@@ -29,11 +29,11 @@ def test_fields_show_the_default_scenario(default_scenario):
     document = default_scenario.document()
     shown = entered_as_shown(all_fields(), document)
     assert shown["budget.total"] == "4e11 JPY"
-    assert shown["workload.deadline"] == "2027-05"
+    assert shown["workload.deadline"] == "2027-08"
     assert shown["workload.parameters"] == "1e12"
     assert shown["workload.tokens_per_parameter"] == "20"
     assert shown["workload.tokens"] == ""  # not given: blank
-    assert shown["workload.sync_interval"] == "500"
+    assert shown["workload.sync_interval"] == "1"  # not in the file: a gradient exchange every step, the default
     assert shown["budget.carry_over"] is True
     assert shown["objective"] == "cost"
 

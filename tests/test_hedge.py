@@ -48,18 +48,22 @@ def weight(v: int) -> float:
 
 FEB, MAR, APR = weight(1), weight(2), weight(3)
 
+NO_TIMING = {"commissioning_lag": "0 month", "lead_time": "0 month", "price_change": "0 %/year"}
+
 # One site; a run that trains only in April 2027. H (named H100, the file route takes catalog
 # names; every figure is given here) can be delivered from January, at most 1000
 # a month; L (named B200), as fast but 5.5 times dearer, only from March. No electricity or carbon cost.
 HAND = {
     **ONE_SITE,
     "horizon": {"start": "2027-01", "end": "2027-04"},
-    "workload": {"compute": f"{A * H_FLOP!r} FLOP", "availability": 1.0, "earliest_start": "2027-04", "deadline": "2027-04"},
+    # free to mix H and L at no loss (issue 15's one-type rule would keep the large future from it)
+    "workload": {"compute": f"{A * H_FLOP!r} FLOP", "availability": 1.0, "earliest_start": "2027-04", "deadline": "2027-04",
+                 "mix": True, "mix_efficiency": 1.0},
     "economics": {},
     "sites": {"Alpha": {**ONE_SITE["sites"]["Alpha"], "electricity_price": "0 JPY/kWh", "carbon_intensity": "0 kg/kWh"}},
-    "accelerators": {
-        "H100": {**ONE_SITE["accelerators"]["X1"], "delivery_cap": "1000 / month"},
-        "B200": {**ONE_SITE["accelerators"]["X1"], "capex": f"{L_PRICE!r} JPY", "first_delivery": "2027-03"},
+    "accelerators": {  # timing given too: through a file, the catalog's lags and price changes would fill in
+        "H100": {**ONE_SITE["accelerators"]["X1"], **NO_TIMING, "delivery_cap": "1000 / month"},
+        "B200": {**ONE_SITE["accelerators"]["X1"], **NO_TIMING, "capex": f"{L_PRICE!r} JPY", "first_delivery": "2027-03"},
     },
 }
 FUTURES = [Case("small", 0.5, {}), Case("large", 0.5, {"workload.compute": f"{B * H_FLOP!r} FLOP"})]
@@ -228,8 +232,8 @@ def test_the_app_tab_plans_a_hedge_and_shows_a_bad_decision_month_on_screen():
 
     at = AppTest.from_function(app, default_timeout=120).run()
     assert at.text_input(key="hedge:decision").value == "2027-03"  # the end of the first fiscal year
-    assert at.button(key="hedge:run").disabled  # the example's GB200 is not in this scenario
-    assert at.error[0].value.startswith("Line 1: accelerators.GB200.")
+    assert at.button(key="hedge:run").disabled  # the example's VR200 is not in this scenario
+    assert at.error[0].value.startswith("Line 1: accelerators.VR200.")
     at.text_area(key="hedge:ranges").set_value("workload.compute=uniform(5e23 FLOP, 3.6e24 FLOP)")
     at.number_input(key="hedge:draws").set_value(2)
     at.text_input(key="hedge:decision").set_value("2031-02").run()

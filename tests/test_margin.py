@@ -93,6 +93,9 @@ def test_the_readmes_margins_are_the_default_scenarios_edges():
     assert list(shown) == [lever.name for lever in LEVERS]
     default = load_scenario()
     for lever in LEVERS:
+        if shown[lever.name].startswith("a plan still at "):  # the search's deepest cut still plans
+            assert has_plan_after(default, lever, float(shown[lever.name].removeprefix("a plan still at ").rstrip("%")) / -100)
+            continue
         edge = float(shown[lever.name].rstrip("%")) / -100
         assert has_plan_after(default, lever, edge - 0.01), lever.name
         assert not has_plan_after(default, lever, edge + 0.005), lever.name

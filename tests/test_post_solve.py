@@ -65,6 +65,9 @@ def loop_phase_totals(model, binding: pd.DataFrame) -> list[tuple[str, str, floa
 def solved(scenario):
     model = PlanningModel(scenario)
     solution = solve(model)
+    if model.kind or model.place or model.done:  # a MILP has no duals: priced with its choices fixed, as make_plan does
+        model.fix_run_choices()
+        solution = solve(model)
     assert solution.status == "optimal"
     return model, solution
 
@@ -95,15 +98,17 @@ def test_default_entry_prices_as_the_loops(default_scenario):
     fleet = make_plan(default_scenario).fleet
     bought = set(fleet.loc[fleet["installed"] > 1e-3, "accelerator"])
     assert set(entry["accelerator"]) == set(default_scenario.accelerators) - bought != set()
-    assert (entry["price_cut_jpy"] > 0).all()
+    assert (entry["price_cut_jpy"] >= 0).all()  # 0 where a type ties with the plan's own (H200 serving here)
+    assert (entry.set_index("accelerator").loc[["GB200", "GB300"], "price_cut_jpy"] > 0).all()
 
 
 def test_phase_totals_as_the_loops_where_the_fit_out_binds_for_months():
-    # nine months of training at three times the size: Tomakomai's and Sakai's fit-out bind month after month
-    scenario = changed(load_scenario(), {"workload.deadline": "2027-12", "workload.parameters": "3e12",
-                                         "budget.total": "4e12 JPY", "budget.fiscal_years.FY2027": "4e12 JPY"})
+    # 15 MW of IT at each new site from 2026-10, where the 1T run's VR200s need about 34 MW at one
+    # site (issue 15): Sakai's fit-out binds month after month, and serving fills it after the run
+    small = [{"start": "2026-10", "grid_import": "400 MW", "it_capacity": "15 MW"}]
+    scenario = changed(load_scenario(), {"sites.Sakai.grid_phases": small, "sites.Tomakomai.grid_phases": small})
     _, phases = assert_as_the_loops(*solved(scenario))
-    assert set(phases["where"]) >= {"Tomakomai phase from 2026-10", "Sakai phase from 2026-10"}
+    assert set(phases["where"]) >= {"Sakai phase from 2026-10"}
 
 
 @given(programmes())

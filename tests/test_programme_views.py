@@ -5,7 +5,7 @@ import dataclasses
 
 import pandas as pd
 import pytest
-from builders import programme
+from builders import ONE_SITE, programme
 
 from planner import make_plan
 from planner.cli.plan import describe
@@ -37,44 +37,57 @@ def planned(s):
 
 
 def test_money_by_source_binds_in_yen_per_yen_of_each_fiscal_year():
-    # 4 bn of FY2027 cash at most (2 public, 2 private): the run from December 2027 to April
-    # 2028 cannot buy its whole fleet in FY2027, and more money that year would make it cheaper
-    plan = planned(programme({"workload": RUN, **SPLIT}))
+    # 1 bn of FY2027 cash at most (0.5 public, 0.5 private): the run from December 2027 to April
+    # 2028 needs about 152 X1 (1.52 bn at 1e7 each), so it cannot buy its whole fleet in FY2027,
+    # and more money that year would make it cheaper
+    tight = {"budget.public": {"FY2027": "5e8 JPY", "FY2028": "1e15 JPY"}, "budget.private": {"FY2027": "5e8 JPY", "FY2028": "1e15 JPY"}}
+    plan = planned(programme({"workload": RUN, **SPLIT, **tight}))
     rows = plan.binding.set_index("description")
-    private = rows.loc["FY2027 private money JPY 2.0 bn (none when not listed)"]
+    private = rows.loc["FY2027 private money JPY 0.5 bn (none when not listed)"]
     assert (private["constraint"], private["where"], private["unit"]) == ("private_money", "FY2027", "JPY per JPY")
     assert private["shadow_price"] > 0
     assert rows.loc["public money at most 50% of FY2027 capex", "unit"] == "JPY per JPY"
     # cash is paid from the sources, no more: nothing is "paid" in a year that spends nothing
     cash = plan.costs.set_index("fiscal_year")
     assert cash.loc["FY2028", "private_jpy"] == pytest.approx(cash.loc["FY2028", "total_jpy"] - cash.loc["FY2028", "public_jpy"], abs=1.0)
-    assert cash.loc["FY2028", "private_jpy"] < 1e9
+    assert cash.loc["FY2026", ["total_jpy", "public_jpy", "private_jpy"]].tolist() == [0.0, 0.0, 0.0]
     inflated = plan.costs.assign(private_jpy=plan.costs["private_jpy"] + 1e12)  # as LE rows could report it
     assert {v.constraint for v in verify(dataclasses.replace(plan, costs=inflated))} >= {"cash_sources"}
 
 
 def test_money_arrived_by_a_years_end_is_said_with_carry_over():
     plan = planned(programme({"workload": RUN, **SPLIT, "budget.carry_over": True,
-                              "budget.public": {"FY2027": "1e9 JPY", "FY2028": "1e15 JPY"},
-                              "budget.private": {"FY2027": "1e9 JPY", "FY2028": "1e15 JPY"}}))
-    assert "private money arrived by the end of FY2027: JPY 1.0 bn" in set(plan.binding["description"])
+                              "budget.public": {"FY2027": "5e8 JPY", "FY2028": "1e15 JPY"},
+                              "budget.private": {"FY2027": "5e8 JPY", "FY2028": "1e15 JPY"}}))
+    assert "private money arrived by the end of FY2027: JPY 0.5 bn" in set(plan.binding["description"])
 
 
 def test_every_row_of_every_family_is_said_in_names_not_indices():
-    # two runs in order, a serving stream, money by source, whole units: rows of every family
-    s = programme({"workload": None, "runs.A": {**RUN, "deadline": "2028-01"},
+    # two runs in order, a serving stream, money by source, whole units; two types and two sites
+    # to choose from, a fabric domain and failures (issue 15), hours, contracts and a battery
+    # (issue 16): rows of every family
+    s = programme({"workload": None, "runs.A": {**RUN, "deadline": "2028-01", "failure_rate": "1e-4 / hour"},
                    "runs.B": {**RUN, "earliest_start": "2028-01", "after": "A"},
                    **SPLIT, **SERVING, "solver.integer": True, "accelerators.X1.delivery_cap": "5000 / month",
-                   "sites.Alpha.demand_charge": "1000 JPY/kW/month", "representative_days": True,
+                   "accelerators.X2": ONE_SITE["accelerators"]["X1"], "sites.Beta": ONE_SITE["sites"]["Alpha"],
+                   "sites.Alpha.demand_charge": "1000 JPY/kW/month", "sites.Alpha.fabric_domain": 1000, "representative_days": True,
                    "sites.Alpha.flexible_connection": {"extra_import": "1 MW", "windows": [{"months": [12], "hours": [18]}]},
                    "sites.Alpha.ramp_limit": "50 MW", "cfe_target": 0.1,
-                   "sites.Alpha.contracts": {"W1": {"kind": "wind", "price": "10 JPY/kWh", "capacity_factor": 0.3}}})
+                   "sites.Alpha.contracts": {"W1": {"kind": "wind", "price": "10 JPY/kWh", "capacity_factor": 0.3}},
+                   "sites.Alpha.battery": {"power_cost": "500 JPY/kW/month", "energy_cost": "300 JPY/kWh/month",
+                                           "round_trip": 0.9, "source": "estimate: a test price"}})
     model = PlanningModel(s)
     said = {family: [describe_row(model, family, key) for key in rows] for family, rows in model.rows.items()}
     assert {family for family, rows in said.items() if rows} == set(FAMILIES) - {"budget_fy"}
     assert set(FAMILIES) <= set(ROW_TEXT)  # no family of today falls back to its raw key
-    assert said["run_order"][-1] == ("B 2028-04", "B trains in 2028-04 only after A has finished")
-    assert ("A 2027-01", "A counts as finished by 2027-01 only once its compute is in") in said["run_order"]
+    # A may finish in December 2027 or January 2028, its window; B, from January, is gated in the
+    # month the two windows share (after A's deadline A has finished: no row is needed)
+    assert said["run_order"] == [("A 2027-12", "A counts as finished by 2027-12 only once its compute is in"),
+                                 ("B 2028-01", "B trains in 2028-01 only after A has finished")]
+    assert said["one_type"][-1] == ("B", "B trains on one accelerator type")
+    assert said["one_site"][0] == ("A Alpha 2027-12", "A trains at Alpha in 2027-12 only if it chose Alpha")
+    assert said["fabric"][0] == ("A Alpha 2027-12", "A at Alpha, 2027-12: at most 1,000 accelerators in one fabric domain")
+    assert said["goodput"][1] == ("A X1 2027-12", "A on X1, 2027-12: accelerators lost to failures (goodput, chord 2)")
     assert said["fleet_balance"][0] == ("X1 at Alpha 2027-01", "X1 at Alpha 2027-01: last month's fleet plus deliveries less retirements, 0 existing")
     assert said["cash_sources"][1] == ("FY2027", "FY2027 cash paid from public and private money")
     assert said["serving_demand"][0] == ("chat 2027-04", "chat demand, 2027-04: 3,000,000 tokens/s")
@@ -83,10 +96,12 @@ def test_every_row_of_every_family_is_said_in_names_not_indices():
     assert describe_row(model, "peak_draw", (0, 0)) == ("Alpha 2027-01", "Alpha peak draw for the demand charge is at least the draw of 2027-01")
     assert said["throttle_within_training"][0] == ("A at Alpha 2027-12, flat day 18:00",
                                                     "A throttled at Alpha, 2027-12, flat day 18:00: at most its IT power at work")
-    assert said["ramp_limit"][0] == ("Alpha 2027-01, flat day 23:00 to 2027-02, flat day 00:00",
-                                     "Alpha ramp limit 50.0 MW an hour (up), 2027-01, flat day 23:00 to 2027-02, flat day 00:00")
+    assert ("Alpha 2027-01, flat day 23:00 to 2027-02, flat day 00:00",
+            "Alpha ramp limit 50.0 MW an hour (up), 2027-01, flat day 23:00 to 2027-02, flat day 00:00") in said["ramp_limit"]
     assert said["clean_supply"][:2] == [("Alpha 2027-01, flat day 00:00", "Alpha clean power matched, 2027-01, flat day 00:00: at most what its contracts deliver"),
                                         ("Alpha 2027-01, flat day 00:00", "Alpha clean power matched, 2027-01, flat day 00:00: at most the programme's draw")]
+    assert said["battery"][:2] == [("Alpha 2027-01, flat day 00:00", "Alpha battery, 2027-01, flat day 00:00: charge carried from the hour before"),
+                                   ("Alpha 2027-01, flat day 00:00", "Alpha battery, 2027-01, flat day 00:00: charge within its energy")]
     assert said["cfe_target"] == [("programme", "carbon-free share of the programme's energy, matched hour by hour: at least 10%")]
     for family, rows in said.items():
         assert all(where and text for where, text in rows), family

@@ -126,6 +126,9 @@ def documents(draw, objectives=("cost",), money=(1e8, 1e13)) -> dict:
             "deadline": month(deadline),
         },
         "budget": budget,
+        # runs choose a type and a site (a MILP): optima compared across plans are proved to a
+        # 1e-9 gap, not the 1e-4 a plan stops at
+        "solver": {"mip_gap": 1e-9},
         "sites": {name: draw(sites(months)) for name in site_names},
         "accelerators": {name: draw(accelerators()) for name in type_names},
     }
@@ -256,14 +259,18 @@ def sorted_table(plan, name: str) -> pd.DataFrame:
 
 def test_reordering_the_default_gives_the_same_tables(default_scenario, default_plan):
     backwards = build(reordered(default_scenario.document(), lambda names: names[::-1]), "reordered")
-    assert list(backwards.sites) == ["Sakai", "Tomakomai"] and list(backwards.accelerators)[0] == "GB300"
+    assert list(backwards.sites) == list(default_scenario.sites)[::-1]
+    assert list(backwards.accelerators) == list(default_scenario.accelerators)[::-1]
     plan = make_plan(backwards)
     assert verify(plan) == []
-    # atol: verify's own tolerances, 1e-3 accelerator and 1 JPY (results.verify.ABSOLUTE): with
-    # the default's budget binding, solver noise of 1e-3 JPY in idle years differs with the order
-    for name in ("fleet", "power", "energy", "costs", "compute"):
-        atol = 1.0 if name in ("energy", "costs") else 1e-3
-        pd.testing.assert_frame_equal(sorted_table(plan, name), sorted_table(default_plan, name), rtol=1e-6, atol=atol)
+    # The programme default is a MILP with ties (a type that serves at the same cost as the plan's
+    # own enters at no price cut), so another order may pick another of the optimal fleets: the
+    # same optimum, each run on the same type and sites, and the same compute month by month
+    assert plan.economic_cost_jpy == pytest.approx(default_plan.economic_cost_jpy, rel=1e-4)  # the MIP gap
+    columns = ["run", "accelerator", "sites", "finish"]
+    pd.testing.assert_frame_equal(plan.runs[columns].sort_values("run", ignore_index=True),
+                                  default_plan.runs[columns].sort_values("run", ignore_index=True))
+    pd.testing.assert_frame_equal(sorted_table(plan, "compute"), sorted_table(default_plan, "compute"), rtol=1e-6, atol=1e12)
 
 
 @given(documents(objectives=("cost", "finish", "compute", "carbon")), floats(1.0, 3.0), floats(1.0, 3.0))

@@ -153,11 +153,15 @@ def test_each_one_site_limit_binds(name):
     assert make_plan(one_site(name)).summary()["total_cost_jpy"] > free * (1 + 1e-4)
 
 
-def test_separate_fiscal_years_bind_in_the_no_carry_over_case(default_scenario):
-    separate = make_plan(CASES["default, no carry-over"](default_scenario))
-    pooled = make_plan(default_with(default_scenario, {**SEPARATE_YEARS, "budget.carry_over": True}))
+def test_separate_fiscal_years_hold_in_the_no_carry_over_case(default_scenario):
+    # Kept apart, FY2027's 1e11 JPY caps its spending, and money apart never makes a plan cheaper.
+    # Since orders pay at order (issue 13 item 4) the run's fleet is paid in FY2026 and FY2027
+    # pays only its electricity, so here the two cost the same (test_programme.py has a case
+    # where carry-over alone gives a plan)
+    separate = make_plan(CASES["default, no carry-over"](default_scenario), explain_limits=False)
+    pooled = make_plan(default_with(default_scenario, {**SEPARATE_YEARS, "budget.carry_over": True}), explain_limits=False)
     assert separate.costs.set_index("fiscal_year").at["FY2027", "total_jpy"] <= 1e11 * (1 + 1e-9)
-    assert separate.economic_cost_jpy > pooled.economic_cost_jpy * (1 + 1e-5)
+    assert separate.economic_cost_jpy >= pooled.economic_cost_jpy * (1 - 1e-9)
 
 
 @pytest.mark.parametrize("share", [0.99, 0.025], ids=["budget just short", "budget far short"])

@@ -3,12 +3,16 @@ that falls with scale. Every expected figure is worked out by hand from the test
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
 from builders import OLD_DEFAULT, ONE_SITE, scenario
 
+from planner.cli import plan as plan_command
 from planner.cli.estimate import run as run_estimate
+from planner.cli.main import main
+from planner.cli.plan import describe
 from planner.inputs.goodput import checkpoint_interval, expected_interruptions, goodput, mean_time_between_failures
 from planner.inputs.scenario import build, edit, load_scenario
 from planner.inputs.workload import LLAMA3_FAILURE_RATE, Workload
@@ -66,6 +70,7 @@ def test_the_one_type_rule_changes_the_cheapest_plan():
     # Mixed, at 0.85: 1e24 / 0.85 FLOP, of which the 40 X1 give 40 / N; buy the rest in X2.
     one = make_plan(_two_types(), compare_rules=True)
     assert one.status == "optimal" and verify(one) == []
+    assert "runs' types, sites and order: MIP gap 0.00%" in describe(one).splitlines()  # the choice of type: a MIP
     run = one.runs.iloc[0]
     assert run["accelerator"] == "X2" and run["efficiency"] == 1.0
     assert one.summary()["total_cost_jpy"] == pytest.approx(N * 1e7, rel=1e-6)
@@ -80,6 +85,16 @@ def test_the_one_type_rule_changes_the_cheapest_plan():
     assert mixed.summary()["total_cost_jpy"] == pytest.approx(mixed_cost, rel=1e-6)
     assert verify(mixed) == []
 
+
+
+def test_planner_plan_re_plans_the_alternatives_only_when_asked(capsys, monkeypatch):
+    monkeypatch.setattr(plan_command, "load_scenario", lambda path: _two_types())  # X1, X2: not catalog types
+    assert main(["plan", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["alternatives"] == []
+    assert main(["plan", "--json", "--alternatives"]) == 0
+    (alternative,) = json.loads(capsys.readouterr().out)["alternatives"]
+    assert alternative["alternative"] == "types mixed in every run"
+    assert alternative["economic_cost_jpy"] == pytest.approx((N / 0.85 - 40) * 1e7, rel=1e-6)
 
 # A 1e9-parameter run on 1.6667e14 tokens (6 N D = 1e24 FLOP) in batches of 1e6 tokens: 1.6667e8
 # steps in 2027's 3.1536e7 s, 0.189216 s each. A sync sends 1e9 x 2 bytes x 8 bits over the link.

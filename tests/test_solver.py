@@ -6,7 +6,9 @@ import pytest
 from builders import OLD_DEFAULT, scenario
 
 from planner import DEFAULT_SCENARIO, make_plan
+from planner.app.documents import scenario_toml
 from planner.cli.main import main
+from planner.inputs.scenario import edit, load_scenario
 from planner.lp import solve
 from planner.results.verify import verify
 
@@ -67,7 +69,7 @@ def test_time_limit_on_integer_sizing_is_marked_not_proven(monkeypatch):
     assert verify(plan) == []
 
 
-def test_time_limit_on_an_lp_gives_no_plan(monkeypatch, capsys):
+def test_time_limit_on_an_lp_gives_no_plan(monkeypatch, capsys, tmp_path):
     real = pulp.HiGHS.findSolutionValues
 
     def stopped_by_time_limit(self, lp):
@@ -78,7 +80,9 @@ def test_time_limit_on_an_lp_gives_no_plan(monkeypatch, capsys):
     plan = make_plan(scenario())
     assert plan.status == "not solved" and not plan.feasible
     assert plan.fleet["installed"].abs().sum() == 0  # nothing half-solved is shown as a plan
-    assert main(["plan", str(OLD_DEFAULT)]) == 3  # an LP (the programme default's runs in order make a MILP)
+    lp = tmp_path / "lp.toml"  # an LP: one type at one site (a run with a choice of either is a MILP)
+    lp.write_text(scenario_toml(edit(load_scenario(OLD_DEFAULT).document(), {"workload.accelerators": ["B200"], "sites.Sakai": None})))
+    assert main(["plan", str(lp)]) == 3
     assert "time limit" in capsys.readouterr().out
 
 

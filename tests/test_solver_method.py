@@ -6,21 +6,20 @@ import sys
 
 import pandas as pd
 import pytest
-from builders import OLD_DEFAULT
+from builders import old_default_with
 
-from planner import load_scenario, make_plan
+from planner import make_plan
 from planner.inputs.scenario import changed
 from planner.lp import solve
 from planner.lp.model import PlanningModel
-from planner.results.plan import with_runs
 from planner.results.verify import verify
 
 
 @pytest.fixture(scope="module")
 def lp():
-    """An LP: the former default's one run free to mix types at no loss and to split at no cost
-    (the programme default's run choices and order make a MIP)."""
-    return with_runs(load_scenario(OLD_DEFAULT), mix=True, mix_efficiency=1.0, cross_site_efficiency=1.0)
+    """An LP: the former default's one run on B200 at Tomakomai alone, by March 2028 (a choice of
+    type or site is a binary, and the programme default's run choices and order make a MIP)."""
+    return old_default_with({"workload.accelerators": ["B200"], "sites.Sakai": None, "workload.deadline": "2028-03"})
 
 
 @pytest.fixture(scope="module")

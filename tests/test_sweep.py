@@ -215,8 +215,9 @@ def test_samples_follow_their_distributions(default_scenario):
 
 
 def test_sweep_rows_equal_one_by_one_plans(default_scenario):
-    # deadlines change the months (a model of another shape); April alone is too short a run
-    varies = [parse_vary(t, default_scenario) for t in [*UNCERTAIN, "workload.deadline=2027-04..2027-06:2"]]
+    # deadlines change the months (a model of another shape); April to June is too short a run
+    # on one type (it needs to August), to September long enough
+    varies = [parse_vary(t, default_scenario) for t in [*UNCERTAIN, "workload.deadline=2027-06..2027-09:2"]]
     table = sweep(default_scenario, varies, samples=8, seed=2, workers=1)
     assert len(table) == 16 and set(table["status"]) <= {"optimal", "infeasible"}
     assert "infeasible" in set(table["status"]) and "optimal" in set(table["status"])
@@ -256,7 +257,9 @@ def test_a_dask_cluster_gives_the_same_table_as_the_local_pool(default_scenario)
 def test_failed_variants_are_rows_with_their_reason(default_scenario):
     varies = [parse_vary(t, default_scenario) for t in (
         "accelerators.B200.mfu=normal(0.9, 0.2)",  # unbounded: some samples exceed 1
-        "budget.total=1e11..4e11 JPY:2",  # 1e11 is too little for the run
+        # 2e10 is too little even at MFU 1: 1.2e26 FLOP in Apr-Aug 2027 (1.32e7 s) at 0.9 availability on
+        # 2.5e15 FLOP/s (GB200 or GB300, BF16 dense) is 4,000 accelerators at ~8e6 JPY, 3.2e10 JPY
+        "budget.total=2e10..4e11 JPY:2",
     )]
     calls = []
     table = sweep(default_scenario, varies, samples=10, seed=1, workers=1, progress=lambda *a: calls.append(a))
@@ -264,7 +267,7 @@ def test_failed_variants_are_rows_with_their_reason(default_scenario):
     bad = table[table["status"] == "bad input"]
     assert len(bad) > 0 and (bad["accelerators.B200.mfu"] > 1).all()
     assert bad["reason"].str.contains("accelerators.B200.mfu").all() and bad["reason"].str.contains("at most 1").all()
-    poor = table[(table["budget.total"] == 1e11) & (table["accelerators.B200.mfu"] <= 1)]
+    poor = table[(table["budget.total"] == 2e10) & (table["accelerators.B200.mfu"] <= 1)]
     assert (poor["status"] == "infeasible").all() and (poor["reason"] != "").all()
     assert calls[-1] == (20, 20)
 
@@ -365,7 +368,7 @@ def test_sweep_command_json_and_files_agree(capsys, tmp_path):
 
 def test_the_sweep_workbook_is_formatted_like_the_planning_workbook(capsys, tmp_path):
     out = tmp_path / "sweep.xlsx"
-    argv = ["sweep", "--vary", "accelerators.GB200.capex=-10%..+10%:2", "--vary", "description==1+1,@SUM(A1)",
+    argv = ["sweep", OLD_DEFAULT, "--vary", "accelerators.GB200.capex=-10%..+10%:2", "--vary", "description==1+1,@SUM(A1)",
             "--workers", "1", "--out", out]
     assert run(capsys, *argv)[0] == 0
     sheet = openpyxl.load_workbook(out)["Sweep"]
@@ -376,29 +379,32 @@ def test_the_sweep_workbook_is_formatted_like_the_planning_workbook(capsys, tmp_
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(headers)).column_letter}5"
     relative, cost = sheet["B2"], sheet["F2"]
     assert relative.value == -10 and relative.number_format == '+0.0"%";-0.0"%";0.0"%"'  # shows -10.0%
-    assert cost.number_format == "#,##0.00" and 300 < cost.value < 500  # JPY bn
+    base = load_scenario(OLD_DEFAULT)  # the engine's plan of the same variant, GB200 10% cheaper
+    cheaper = changed(base, changes_of({"accelerators.GB200.capex": -10.0}, [parse_vary("accelerators.GB200.capex=-10%..+10%:2", base)]))
+    assert cost.number_format == "#,##0.00"
+    assert cost.value == pytest.approx(make_plan(cheaper, explain_limits=False).summary()["total_cost_jpy"] / 1e9, rel=1e-6)
     assert [sheet["C2"].value, sheet["C3"].value] == ["=1+1", "@SUM(A1)"]  # text, never a formula
     assert sheet["C2"].data_type == "s"
     assert sheet.column_dimensions["B"].width > 10  # columns fitted to their headers
 
 
 def test_sweep_command_tornado_and_pareto_print_their_tables(capsys):
-    code, out, _ = run(capsys, "sweep", "--tornado", "--vary", "exchange_rate=140..160 JPY/USD:2", "--workers", "1")
+    code, out, _ = run(capsys, "sweep", OLD_DEFAULT, "--tornado", "--vary", "exchange_rate=140..160 JPY/USD:2", "--workers", "1")
     assert code == 0 and "exchange_rate" in out and "widest swing" in out
     code, _, err = run(capsys, "sweep", "--tornado", "--metric", "peak_mw_Osaka", "--vary", "exchange_rate=140..160 JPY/USD:2")
     assert code == 2 and "peak_mw_Sakai" in err
-    code, out, _ = run(capsys, "sweep", "--pareto", "3e11..4e11 JPY:2", "--workers", "1")
-    assert code == 0 and "earliest finish at each budget" in out and "2027-05" in out
+    code, out, _ = run(capsys, "sweep", OLD_DEFAULT, "--pareto", "3e11..4e11 JPY:2", "--workers", "1")
+    assert code == 0 and "earliest finish at each budget" in out and "2027-08" in out  # its deadline, by which it can finish
 
 
 @pytest.mark.parametrize("argv", [["--pareto", "-10%..+10%:2"], ["--pareto=-10%..+10%:2"]])
 def test_pareto_takes_relative_budgets_after_a_space_or_an_equals_sign(capsys, argv):
     # `--pareto -10%..` was read as an unknown flag (exit 2) before
-    code, out, err = run(capsys, "sweep", *argv, "--workers", "1", "--json")
+    code, out, err = run(capsys, "sweep", OLD_DEFAULT, *argv, "--workers", "1", "--json")
     table = json.loads(out)
     assert code == 0 and err == ""
     assert [row["budget.total"] for row in table["rows"]] == [-10.0, 10.0]
-    assert [row["budget_jpy"] for row in table["rows"]] == pytest.approx([3.6e11, 4.4e11])
+    assert [row["budget_jpy"] for row in table["rows"]] == pytest.approx([3.6e11, 4.4e11])  # its 4e11 JPY +-10%
 
 
 def test_pareto_with_a_field_name_says_to_give_the_budgets_alone(capsys):

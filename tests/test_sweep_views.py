@@ -45,7 +45,7 @@ def test_every_bad_line_is_named_and_the_good_ones_are_kept(default_scenario):
 def test_samples_apply_to_distributions_and_cross_the_grids(default_scenario):
     grids = [
         parse_vary("exchange_rate=140..160 JPY/USD:3", default_scenario),
-        parse_vary("workload.deadline=2027-05,2027-06", default_scenario),
+        parse_vary("runs.1T.deadline=2027-05,2027-06", default_scenario),
     ]
     drawn = parse_vary("accelerators.B200.mfu=uniform(0.35, 0.45)", default_scenario)
     assert sweep_views.planned(grids, 200) == 6  # 3 x 2 points, no distribution to sample
@@ -99,10 +99,13 @@ def test_every_tornado_measure_has_a_name(default_scenario):
         "Energy",
         "CO₂",
         "Training finishes",
+        # the default's three sites, in its order (planner/data/default_scenario.toml)
         "Peak draw at Tomakomai",
         "Peak draw at Sakai",
+        "Peak draw at Existing",
         "Accelerators at Tomakomai",
         "Accelerators at Sakai",
+        "Accelerators at Existing",
     ]
 
 
@@ -130,12 +133,12 @@ def test_the_apps_cap_counts_the_plans_of_each_analysis(default_scenario):
         "5,001 plans are more than the app runs at once (at most 5,000): use fewer steps or samples here, "
         "or `planner sweep`, which plans on every core or on a cluster."
     )
-    text = "exchange_rate=140..160 JPY/USD:5001\nworkload.deadline=2027-05,2027-06"
+    text = "exchange_rate=140..160 JPY/USD:5001\nruns.1T.deadline=2027-05,2027-06"
     lines = sweep_views.read_ranges(text, default_scenario)
     assert lines.problems == [
         "Line 1: exchange_rate: expected at most 5,000 values, found 5,001 values in '140..160 JPY/USD:5001'"
     ]
-    assert [vary.field for vary in lines.varies] == ["workload.deadline"]
+    assert [vary.field for vary in lines.varies] == ["runs.1T.deadline"]
 
 
 def test_percentiles_count_125_infeasible_draws_of_200():

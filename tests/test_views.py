@@ -160,10 +160,14 @@ def test_most_compute_within_a_small_budget_does_not_reach_the_requirement(one_s
 
 
 def test_peak_draw_says_when_and_against_which_grid_limit(single_run_plan):
+    # the run trains at one site (issue 15): there the peak is its last month, against that
+    # month's phase of the grid (Sakai's first phase, 150 MW from 2026-10); the other site is idle
     peaks = {m.label: m for m in views.headline(single_run_plan) if m.label.startswith("Peak draw")}
-    tomakomai = single_run_plan.power[single_run_plan.power["site"] == "Tomakomai"]
-    assert peaks["Peak draw at Tomakomai"].value == tomakomai["facility_mw"].max()
-    assert peaks["Peak draw at Tomakomai"].detail == "in 2027-05, against a 50 MW grid limit"
+    assert single_run_plan.runs.iloc[0]["sites"] == "Sakai"
+    sakai = single_run_plan.power[single_run_plan.power["site"] == "Sakai"]
+    assert peaks["Peak draw at Sakai"].value == sakai["facility_mw"].max()
+    assert peaks["Peak draw at Sakai"].detail == "in 2027-08, against a 150 MW grid limit"
+    assert peaks["Peak draw at Tomakomai"].detail == "not used"
 
 
 def test_integer_sizing_note(one_site_plan):

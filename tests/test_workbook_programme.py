@@ -71,7 +71,7 @@ def test_runs_sheet_holds_each_run(book, plan):
     assert list(runs.index) == ["A", "B"]
     assert runs.loc["A", ["Start", "Finish", "Deadline"]].tolist() == ["2027-11", "2027-11", "2027-11"]
     # A trains in November (30 days) on 1e24 / (5e14 x 30 days) = 771.6 X1, 100 of them existing
-    assert runs.loc["A", "Most accelerators at work (count)"] == pytest.approx(1e24 / (FLOPS * 30 * DAY), rel=1e-6)
+    assert runs.loc["A", "Peak at work (count)"] == pytest.approx(1e24 / (FLOPS * 30 * DAY), rel=1e-6)
     assert runs.loc["B", "Attributed cost (JPY bn)"] == pytest.approx(plan.runs.set_index("run").at["B", "attributed_cost_jpy"] / 1e9)
 
 

@@ -171,8 +171,20 @@ def field_edits(fields, document: dict, entered: dict[str, Any]) -> list[Edit]:
         if value == initial(field, document):
             continue
         value = value if field.flag or field.choices is not None else typed(value)
-        edits.append(Edit(field.input, ((field.path, value),)))
+        edits.append(Edit(field.input, (written(document, field.path, value),)))
     return edits
+
+
+def written(document: dict, path: FieldPath, value) -> tuple[FieldPath, Any]:
+    """Where to write a field's value: at its path, or, where `document` has no table for it
+    (a file without [solver]), the table holding it at the first level missing (an edit under
+    a missing table is otherwise left out as moot, and the box's value silently not used)."""
+    for depth in range(1, len(path)):
+        if not isinstance(value_at(document, path[:depth]), dict):
+            for key in reversed(path[depth:]):
+                value = {key: value}
+            return path[:depth], value
+    return path, value
 
 
 @dataclass(frozen=True)

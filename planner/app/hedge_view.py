@@ -16,7 +16,7 @@ from planner.inputs.units import parse_quantity
 from planner.results.words import BN, money
 from planner.studies.hedge import Hedge, Settings, cases_from_design, hedge
 
-EXAMPLE = "accelerators.GB200.mfu=uniform(0.3, 0.45)"
+EXAMPLE = "accelerators.VR200.mfu=uniform(0.3, 0.45)"
 MAX_FUTURES = 50  # the extensive form on one machine (benchmarks/results.md); more with `planner hedge`
 KEY = "hedge:"
 LABELS = {"--decision": "Decision month", "--alpha": "CVaR level (alpha)", "--risk-weight": "Weight of CVaR (lambda)",

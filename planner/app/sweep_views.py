@@ -17,7 +17,8 @@ from planner.results.words import BN
 from planner.studies.analysis import metric_unit, percentiles
 from planner.studies.ranges import Vary, parse_vary
 
-EXAMPLE = "accelerators.GB200.capex=uniform(-20%, +20%)\nsites.Tomakomai.electricity_price=triangular(-20%, 0%, +20%)"
+# the price of the type the default's 1T run trains on and serves with, and the power of its site
+EXAMPLE = "accelerators.VR200.capex=uniform(-20%, +20%)\nsites.Sakai.electricity_price=triangular(-20%, 0%, +20%)"
 BUDGETS = "-50%..+100%:7"  # the Pareto front's budgets: half the scenario's to twice it
 MAX_PLANS = 5_000  # the most plans one analysis runs in the app (docs/sweeps.md)
 GRAMMAR = f"""\

@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", type=Path, nargs="?", help="scenario file (the shipped default without it)")
     futures = parser.add_mutually_exclusive_group(required=True)
     futures.add_argument("--vary", action="append", metavar="FIELD=RANGE",
-                         help="a field and its distribution, grid or list, e.g. 'accelerators.GB200.mfu=normal(0.4,0.04)[0.3,0.5]'")
+                         help="a field and its distribution, grid or list, e.g. 'accelerators.VR200.mfu=normal(0.4,0.04)[0.3,0.5]'")
     futures.add_argument("--cases", type=Path, metavar="TOML",
                          help="futures listed with probabilities: [cases.NAME] probability = 0.3, \"field.path\" = value")
     parser.add_argument("--draws", type=int, metavar="N", help="Monte Carlo draws of the distributions (equally likely futures)")

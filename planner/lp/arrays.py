@@ -134,12 +134,15 @@ class ScenarioArrays:
         limit = np.minimum(np.minimum(room.sum(axis=0), deliveries.max(axis=0)), affordable.max(axis=0))
         return self.existing.sum(axis=0)[:, None] + limit
 
-    def most_at_site(self) -> np.ndarray:
-        """(S, T) the most accelerators of all types together a site could hold each month: the
-        bound of the one-site rows (fit-out and budget are shared between types, caps are not)."""
-        room, deliveries, affordable = self._limits_on_purchases()
-        shared = np.minimum(room.max(axis=1), affordable.max(axis=1))
-        return self.existing.sum(axis=1)[:, None] + np.minimum(shared, deliveries.sum(axis=1))
+    def most_at_site(self, types: np.ndarray | None = None) -> np.ndarray:
+        """(S, T) the most accelerators of the `types` (a (G,) mask; all by default) together a
+        site could hold each month: the bound of the one-site rows (fit-out and budget are shared
+        between types, caps are not). Only a run's own types keep the bound, and the MIP's
+        relaxation, tight."""
+        room, deliveries, affordable = (limit[:, types] if types is not None else limit for limit in self._limits_on_purchases())
+        existing = self.existing if types is None else self.existing[:, types]
+        shared = np.minimum(room.max(axis=1, initial=0.0), affordable.max(axis=1, initial=0.0))
+        return existing.sum(axis=1)[:, None] + np.minimum(shared, deliveries.sum(axis=1))
 
     def _limits_on_purchases(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(S, G, T) purchases each limit allows alone: fit-out room, deliveries so far, budget."""

@@ -114,6 +114,17 @@ def _clean(model, family, key):
     return f"{arrays.sites[s]} {when}", f"{arrays.sites[s]} clean power matched, {when}: at most {what}"
 
 
+BATTERY_TEXT = {"carry": "charge carried from the hour before", "energy": "charge within its energy",
+                "charge": "charging within its power", "discharge": "discharging within its power"}
+
+
+@row_text("battery")
+def _battery(model, family, key):
+    arrays, (s, t, d, h, part) = model.arrays, key
+    when = _hour(model, s, t, [d, h])
+    return f"{arrays.sites[s]} {when}", f"{arrays.sites[s]} battery, {when}: {BATTERY_TEXT[part]}"
+
+
 @row_text("cfe_target")
 def _cfe(model, family, key):
     return "programme", f"carbon-free share of the programme's energy, matched hour by hour: at least {model.scenario.cfe_target:.0%}"
@@ -165,6 +176,45 @@ def _public_share(model, family, key):
 def _cash_sources(model, family, key):
     (year,) = key
     return f"FY{year}", f"FY{year} cash paid from public and private money"
+
+
+@row_text("one_type")
+def _one_type(model, family, key):
+    arrays, run = model.arrays, model.arrays.runs[key[0]]
+    if len(key) == 1:
+        return run, f"{run} trains on one accelerator type"
+    _, g, t = key
+    name, month = arrays.accelerators[g], arrays.month_labels[t]
+    return f"{run} {name} {month}", f"{run} trains on {name} in {month} only if it chose {name}"
+
+
+@row_text("one_site")
+def _one_site(model, family, key):
+    arrays = model.arrays
+    if key[0] == "both":
+        run = arrays.runs[key[1]]
+        return run, f"{run} both mixes types and is split between sites"
+    if len(key) == 1:
+        run = arrays.runs[key[0]]
+        return run, f"{run} trains at one site unless it is split"
+    r, s, t = key
+    run, site, month = arrays.runs[r], arrays.sites[s], arrays.month_labels[t]
+    return f"{run} {site} {month}", f"{run} trains at {site} in {month} only if it chose {site}"
+
+
+@row_text("fabric")
+def _fabric(model, family, key):
+    arrays, (r, s, t) = model.arrays, key
+    run, site, month = arrays.runs[r], arrays.sites[s], arrays.month_labels[t]
+    domain = model.scenario.sites[site].fabric_domain
+    return f"{run} {site} {month}", f"{run} at {site}, {month}: at most {domain:,.0f} accelerators in one fabric domain"
+
+
+@row_text("goodput")
+def _goodput(model, family, key):
+    arrays, (r, g, t, k) = model.arrays, key
+    run, name, month = arrays.runs[r], arrays.accelerators[g], arrays.month_labels[t]
+    return f"{run} {name} {month}", f"{run} on {name}, {month}: accelerators lost to failures (goodput, chord {k + 1})"
 
 
 @row_text("serving_demand")

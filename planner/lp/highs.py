@@ -37,7 +37,9 @@ class SilentHiGHS(pulp.HiGHS):
     def createAndConfigureSolver(self, lp):
         # pulp.HiGHS's own method, but on a model made silent before its constructor logs
         lp.solverModel = SilentModel()
-        settings = {"mip_rel_gap": self.gapRel, "mip_abs_gap": self.gapAbs, "threads": self.threads}
+        # one thread unless asked: HiGHS's thread pool, once a MIP has started it, does not survive
+        # the fork of a sweep's or a hedge's worker processes (they spun without end)
+        settings = {"mip_rel_gap": self.gapRel, "mip_abs_gap": self.gapAbs, "threads": self.threads or 1}
         settings["time_limit"] = None if self.timeLimit is None else float(self.timeLimit)
         for name, value in {**settings, **self.optionsDict}.items():
             if value is not None:

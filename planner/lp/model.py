@@ -58,6 +58,7 @@ units; only the rows and columns are scaled.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -304,7 +305,8 @@ class PlanningModel:
         keep it a MILP) whose duals price the limits."""
         choices = [*self.kind.values(), *self.place.values(), *self.mixed.values(), *self.split.values(), *self.done.values()]
         for variable in choices:
-            value = round(variable.value() or 0.0)
+            value = variable.value() or 0.0
+            value = round(value) if math.isfinite(value) else 0  # a NaN from the solver fails verify, not here
             variable.lowBound = variable.upBound = value
             variable.cat = pulp.LpContinuous
         self.integer = self.scenario.solver.integer
@@ -327,7 +329,8 @@ class PlanningModel:
         """The most of run r one type ((G, T), axis 0) or one site ((S, T), axis 1) could hold:
         what the sites could install; in a diagnosis, whose limits may grow, the whole run in
         one month at a tenth of its efficiency."""
-        most = (self.arrays.most_of_type() if axis == 0 else self.arrays.most_at_site()) / COUNT
+        own_types = self.arrays.run_flop[r].any(axis=(0, 2))
+        most = (self.arrays.most_of_type() if axis == 0 else self.arrays.most_at_site(own_types)) / COUNT
         if not self.elastic:
             return most
         flop = self.arrays.run_flop[r]
@@ -528,10 +531,13 @@ def one_type(model: PlanningModel) -> None:
 
 @family("each run trains at one site, or is split between sites at its split efficiency (the link's cost)")
 def one_site(model: PlanningModel) -> None:
+    by_row: dict[tuple, list] = {}
+    for (s, g, t, w), variable in model.use.items():
+        by_row.setdefault((s, t, w), []).append((variable, 1.0))
     for (r, s), place in model.place.items():
         most = model.choice_bound(r, axis=1)
         for t in range(len(model.arrays.months)):
-            here = [(v, 1.0) for (s_, g, t_, w), v in model.use.items() if (s_, t_, w) == (s, t, r)]
+            here = by_row.get((s, t, r))
             if here:
                 model.add("one_site", (r, s, t), [*here, (place, -most[s, t])], pulp.LpConstraintLE, 0.0)
     for r in sorted({r for r, _ in model.place}):

@@ -88,6 +88,8 @@ def earliest_feasible(scenario: Scenario, deadlines: pd.PeriodIndex) -> Outcome 
     run's fleet may be retired from any month of its window on, so the earlier deadline's plan
     stays a plan), so feasibility is monotone in the deadline.
     """
+    if not len(deadlines) or not least_cost(with_deadline(scenario, deadlines[-1])).solution.has_plan:
+        return None  # the latest is tried first: none is enough alone, as often, for one solve
     best, low, high = None, 0, len(deadlines)
     while low < high:
         middle = (low + high) // 2

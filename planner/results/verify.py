@@ -31,7 +31,9 @@ from planner.results.verify_hours import (
 )
 
 RELATIVE = 1e-6  # solver tolerances are ~1e-7 relative on the scaled model
-ABSOLUTE = {"count": 1e-3, "W": 1.0, "JPY": 1.0, "t": 1e-3, "FLOP": 1e12, "JPY/Mtoken": 1e-6}
+# HiGHS's feasibility tolerance, 1e-6 of a model unit: thousands of accelerators, MW, billions of
+# yen (a MILP's rows hold to it: 625 JPY over a 1e8 JPY budget was found)
+ABSOLUTE = {"count": 1e-3, "W": 1.0, "JPY": 1e3, "t": 1e-3, "FLOP": 1e12, "JPY/Mtoken": 1e-6}
 
 
 @dataclass(frozen=True)
