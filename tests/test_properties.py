@@ -159,8 +159,21 @@ def objective_value(plan) -> float:
     }[s.objective]()
 
 
-def not_worse(better: float, base: float) -> bool:
-    return better <= base + 1e-6 * abs(base) + ABSOLUTE
+def noise(plan) -> float:
+    """How far the solver's feasibility tolerance may move a plan's objective: for compute, a
+    thousandth of an accelerator (1e-6 of the model's unit) at work beyond each row that bounds a
+    run's use, at the best FLOP an accelerator-month gives (0.0065 accelerator-months moved a
+    tiny run's 1.9e22 FLOP by 4e-5)."""
+    s = plan.scenario
+    if s.objective != "compute":
+        return ABSOLUTE
+    rows = len(s.sites) * len(s.accelerators) * len(s.months)
+    return TOLERANCE["count"] * rows * max(a.effective_flops for a in s.accelerators.values()) * 31 * 86400
+
+
+def not_worse(better: float, base_plan) -> bool:
+    base = objective_value(base_plan)
+    return better <= base + 1e-6 * abs(base) + noise(base_plan)
 
 
 @given(documents(objectives=("cost", "finish", "compute", "carbon")))
@@ -235,7 +248,7 @@ def test_scaling_every_price_by_k_scales_the_cost_by_k(document, k):
     base, scaled = planned(document), planned(scale_prices(document, k))
     assert scaled.status == base.status
     if base.feasible:
-        assert math.isclose(objective_value(scaled), k * objective_value(base), rel_tol=1e-6, abs_tol=ABSOLUTE)
+        assert math.isclose(objective_value(scaled), k * objective_value(base), rel_tol=1e-6, abs_tol=noise(base))
 
 
 def reordered(document: dict, order) -> dict:
@@ -256,7 +269,7 @@ def test_reordering_sites_or_accelerators_changes_nothing(document, random):
     other = planned(reordered(document, lambda names: random.sample(names, len(names))))
     assert other.status == base.status
     if base.feasible:
-        assert math.isclose(objective_value(other), objective_value(base), rel_tol=1e-6, abs_tol=ABSOLUTE)
+        assert math.isclose(objective_value(other), objective_value(base), rel_tol=1e-6, abs_tol=noise(base))
 
 
 def sorted_table(plan, name: str) -> pd.DataFrame:
@@ -283,7 +296,7 @@ def test_reordering_the_default_gives_the_same_tables(default_scenario, default_
 
 @given(documents(objectives=("cost", "finish", "compute", "carbon")), floats(1.0, 3.0), floats(1.0, 3.0))
 def test_more_budget_or_more_grid_never_makes_the_objective_worse(document, more_money, more_grid):
-    base = objective_value(planned(document))
+    base = planned(document)
     money = {"budget.total": scale_prices(document["budget"]["total"], more_money)}
     if "fiscal_years" in document["budget"]:
         money["budget.fiscal_years"] = scale_prices(document["budget"]["fiscal_years"], more_money)
@@ -310,7 +323,7 @@ def test_a_later_deadline_never_removes_a_plan(document, later):
     assume(base.feasible)
     widened = planned(edit(document, {"workload.deadline": label(deadline)}))
     assert widened.feasible
-    assert not_worse(objective_value(widened), objective_value(base))
+    assert not_worse(objective_value(widened), base)
 
 
 @st.composite
