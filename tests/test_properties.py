@@ -21,12 +21,17 @@ from hypothesis import strategies as st
 from planner import make_plan
 from planner.inputs.calendar import fiscal_year, label
 from planner.inputs.scenario import build, edit
+from planner.results.verify import ABSOLUTE as TOLERANCE
 from planner.results.verify import verify
 
 START = pd.Period("2027-01", "M")
 SITE_NAMES = ("Alpha", "Beta", "Gamma", "Delta")
 TYPE_NAMES = tuple(f"X{i}" for i in range(1, 9))
-PADDING = 1e-6  # relaxations are applied with this much to spare, for the solver's tolerance
+# Relaxations are applied with this share to spare, for the solver's tolerances: a run's compute
+# holds to 1e18 FLOP (1e-6 of the model's 1e24 FLOP), up to 1e-3 of the smallest random run, so
+# money found may fall that share short of what the exact plan spends (a MILP with 1,005 JPY
+# more than a relaxation's 0.26 bn was refused, one with 11,000 JPY more planned)
+PADDING = 1e-3
 # Objectives compare to a relative 1e-6 plus this, in the objective's unit (JPY, t CO2, FLOP,
 # months): above the 1e-5 t a carbon plan may sit over its optimum (objectives.HOLD_ABSOLUTE)
 ABSOLUTE = 1e-4
@@ -154,8 +159,21 @@ def objective_value(plan) -> float:
     }[s.objective]()
 
 
-def not_worse(better: float, base: float) -> bool:
-    return better <= base + 1e-6 * abs(base) + ABSOLUTE
+def noise(plan) -> float:
+    """How far the solver's feasibility tolerance may move a plan's objective: for compute, a
+    thousandth of an accelerator (1e-6 of the model's unit) at work beyond each row that bounds a
+    run's use, at the best FLOP an accelerator-month gives (0.0065 accelerator-months moved a
+    tiny run's 1.9e22 FLOP by 4e-5)."""
+    s = plan.scenario
+    if s.objective != "compute":
+        return ABSOLUTE
+    rows = len(s.sites) * len(s.accelerators) * len(s.months)
+    return TOLERANCE["count"] * rows * max(a.effective_flops for a in s.accelerators.values()) * 31 * 86400
+
+
+def not_worse(better: float, base_plan) -> bool:
+    base = objective_value(base_plan)
+    return better <= base + 1e-6 * abs(base) + noise(base_plan)
 
 
 @given(documents(objectives=("cost", "finish", "compute", "carbon")))
@@ -183,13 +201,16 @@ def relaxed(document: dict, plan, option: str) -> dict:
         return edit(document, {"workload.compute": f"{smaller!r} FLOP"})
     changes = {}
     for row in rows.itertuples():  # more money: the total, or the money arrived by a fiscal year
-        more = float(row.amount) * (1 + PADDING) + 1.0
         if row.limit == "budget":
-            changes["budget.total"] = f"{s.budget.total + more!r} JPY"
+            changes["budget.total"] = f"{padded(s.budget.total + row.amount)!r} JPY"
         else:
             year = re.search(r"FY(\d{4})", row.description).group(1)
-            changes[f"budget.fiscal_years.FY{year}"] = f"{s.budget.by_fiscal_year()[int(year)] + more!r} JPY"
+            changes[f"budget.fiscal_years.FY{year}"] = f"{padded(s.budget.by_fiscal_year()[int(year)] + row.amount)!r} JPY"
     return edit(document, changes)
+
+
+def padded(money: float) -> float:
+    return money * (1 + PADDING) + TOLERANCE["JPY"]
 
 
 @given(documents(money=(1e6, 1e11)))
@@ -227,7 +248,7 @@ def test_scaling_every_price_by_k_scales_the_cost_by_k(document, k):
     base, scaled = planned(document), planned(scale_prices(document, k))
     assert scaled.status == base.status
     if base.feasible:
-        assert math.isclose(objective_value(scaled), k * objective_value(base), rel_tol=1e-6, abs_tol=ABSOLUTE)
+        assert math.isclose(objective_value(scaled), k * objective_value(base), rel_tol=1e-6, abs_tol=noise(base))
 
 
 def reordered(document: dict, order) -> dict:
@@ -248,7 +269,7 @@ def test_reordering_sites_or_accelerators_changes_nothing(document, random):
     other = planned(reordered(document, lambda names: random.sample(names, len(names))))
     assert other.status == base.status
     if base.feasible:
-        assert math.isclose(objective_value(other), objective_value(base), rel_tol=1e-6, abs_tol=ABSOLUTE)
+        assert math.isclose(objective_value(other), objective_value(base), rel_tol=1e-6, abs_tol=noise(base))
 
 
 def sorted_table(plan, name: str) -> pd.DataFrame:
@@ -275,7 +296,7 @@ def test_reordering_the_default_gives_the_same_tables(default_scenario, default_
 
 @given(documents(objectives=("cost", "finish", "compute", "carbon")), floats(1.0, 3.0), floats(1.0, 3.0))
 def test_more_budget_or_more_grid_never_makes_the_objective_worse(document, more_money, more_grid):
-    base = objective_value(planned(document))
+    base = planned(document)
     money = {"budget.total": scale_prices(document["budget"]["total"], more_money)}
     if "fiscal_years" in document["budget"]:
         money["budget.fiscal_years"] = scale_prices(document["budget"]["fiscal_years"], more_money)
@@ -302,7 +323,7 @@ def test_a_later_deadline_never_removes_a_plan(document, later):
     assume(base.feasible)
     widened = planned(edit(document, {"workload.deadline": label(deadline)}))
     assert widened.feasible
-    assert not_worse(objective_value(widened), objective_value(base))
+    assert not_worse(objective_value(widened), base)
 
 
 @st.composite

@@ -32,8 +32,9 @@ from planner.results.verify_hours import (
 
 RELATIVE = 1e-6  # solver tolerances are ~1e-7 relative on the scaled model
 # HiGHS's feasibility tolerance, 1e-6 of a model unit: thousands of accelerators, MW, billions of
-# yen (a MILP's rows hold to it: 625 JPY over a 1e8 JPY budget was found)
-ABSOLUTE = {"count": 1e-3, "W": 1.0, "JPY": 1e3, "t": 1e-3, "FLOP": 1e12, "JPY/Mtoken": 1e-6}
+# yen, 1e24 FLOP (a MILP's rows hold to it: 625 JPY over a 1e8 JPY budget, and a run 9.7e17 FLOP
+# short of 6.2e21, were found)
+ABSOLUTE = {"count": 1e-3, "W": 1.0, "JPY": 1e3, "t": 1e-3, "FLOP": 1e18, "JPY/Mtoken": 1e-6}
 
 
 @dataclass(frozen=True)
