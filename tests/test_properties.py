@@ -160,15 +160,9 @@ def objective_value(plan) -> float:
 
 
 def noise(plan) -> float:
-    """How far the solver's feasibility tolerance may move a plan's objective: for compute, a
-    thousandth of an accelerator (1e-6 of the model's unit) at work beyond each row that bounds a
-    run's use, at the best FLOP an accelerator-month gives (0.0065 accelerator-months moved a
-    tiny run's 1.9e22 FLOP by 4e-5)."""
-    s = plan.scenario
-    if s.objective != "compute":
-        return ABSOLUTE
-    rows = len(s.sites) * len(s.accelerators) * len(s.months)
-    return TOLERANCE["count"] * rows * max(a.effective_flops for a in s.accelerators.values()) * 31 * 86400
+    """How far apart two optima may lie in the objective's unit: verify's tolerance for compute
+    and CO2 (the solver holds a row to 1e-6 of its model unit), else ABSOLUTE."""
+    return {"compute": TOLERANCE["FLOP"], "carbon": TOLERANCE["t"]}.get(plan.scenario.objective, ABSOLUTE)
 
 
 def not_worse(better: float, base_plan) -> bool:

@@ -131,6 +131,21 @@ def test_split_against_one_site_crosses_over_at_the_bandwidth_worked_by_hand():
     assert verify(slow) == [] and verify(fast) == []
 
 
+@pytest.mark.parametrize("efficiency, sites, share", [(0.4, {"Alpha", "Beta"}, 1.0), (0.6, {"Alpha+Beta"}, 2 * 0.6)])
+def test_the_most_compute_counts_a_split_run_at_its_efficiency(efficiency, sites, share):
+    # Alpha and Beta each hold 10 kW of IT, ten X1 at work all through 2027. Whole at one site the
+    # run gets 10 x FLOPS x 2027; split, twice that at the efficiency: worse at 0.4 (0.8x), better
+    # at 0.6 (1.2x). The objective once counted a split run whole, so split at any efficiency, and
+    # held a split run to its requirement's penalty, so never split a run smaller than it.
+    base = edit(ONE_SITE, {"objective": "compute", "workload.cross_site_efficiency": efficiency})
+    base["sites"]["Alpha"]["grid_phases"] = [{"start": "2027-01", "grid_import": "1000 MW", "it_capacity": "10 kW"}]
+    base["sites"]["Beta"] = base["sites"]["Alpha"]
+    plan = make_plan(scenario({}, base))
+    assert plan.status == "optimal" and verify(plan) == []
+    assert plan.runs.iloc[0]["sites"] in sites
+    assert plan.summary()["delivered_flop"] == pytest.approx(share * 10 * FLOPS * SECONDS_2027, rel=1e-6)
+
+
 def test_goodput_falls_with_the_run_size_in_the_plan():
     # At 1e-3 failures per accelerator-hour, a 60 s checkpoint and a 600 s restart, the run needs
     # the N' with N' x goodput(N') = N: solved here by bisection. The plan's fleet must be at

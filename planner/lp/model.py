@@ -299,6 +299,23 @@ class PlanningModel:
                 for g, t in sorted({(g, t) for _, g, t, _ in keys}):
                     self.lost[r, g, t] = add(f"lost_{r}_{g}_{t}", lowBound=0)
 
+    def release_requirement(self, r: int) -> None:
+        """Hold run r to no compute, its mixing and splitting penalties gone too: the compute
+        objective maximises what it counts instead."""
+        row = self.rows["compute_requirement"][r,]
+        for variable, _ in self.penalty_terms(r):
+            del row.expr[variable]
+        row.changeRHS(0.0)
+
+    def fix_shape(self, r: int, mixed: bool, split: bool) -> float:
+        """Fix whether run r mixes types and splits between sites (where it may); the share of
+        its compute that then counts."""
+        for choices, value in ((self.mixed, mixed), (self.split, split), (self.both, mixed and split)):
+            if r in choices:
+                choices[r].lowBound = choices[r].upBound = float(value)
+        work = self.scenario.training_runs[self.arrays.runs[r]]
+        return (work.mix_efficiency if mixed else 1.0) * (self.arrays.split_efficiency[r] if split else 1.0)
+
     def fix_run_choices(self) -> None:
         """Fix each run's type, site, mixing and splitting, and the months by which runs others
         come after have finished, as the last solve chose them, leaving an LP (unless whole units
@@ -321,7 +338,7 @@ class PlanningModel:
         penalties = self.penalty_terms(r)
         extra = sum(-coefficient * round(variable.value() or 0.0) for variable, coefficient in penalties) / required
         for variable, _ in penalties:
-            del row.expr[variable]
+            row.expr.pop(variable, None)  # gone already where the requirement was released
         for variable in list(row.expr):
             row.expr[variable] /= 1.0 + extra
 
