@@ -54,7 +54,7 @@ def _over(found: float, limit: float, unit: str) -> bool:
 
 
 def _differs(a: float, b: float, unit: str) -> bool:
-    return abs(a - b) > RELATIVE * max(abs(a), abs(b)) + ABSOLUTE[unit]
+    return abs(a - b) > RELATIVE * np.maximum(abs(a), abs(b)) + ABSOLUTE[unit]
 
 
 class SiteMonth(NamedTuple):
@@ -106,7 +106,7 @@ def recompute(plan: Plan) -> pd.DataFrame:
     """Per fleet row: IT power, facility power, energy, electricity cost, demand charge, CO2 and compute."""
     scenario = plan.scenario
     rows = plan.fleet.copy()
-    period = rows["month"].map(lambda text: parse_month(text, "month"))
+    period = _periods(rows["month"])
     seconds = period.map(lambda p: p.days_in_month * 24 * 3600.0)
     acc = {name: scenario.accelerators[name] for name in rows["accelerator"].unique()}
     site = {name: scenario.sites[name] for name in rows["site"].unique()}
@@ -146,8 +146,11 @@ def recompute(plan: Plan) -> pd.DataFrame:
 
 def by_the_hour(plan: Plan, rows: pd.DataFrame) -> tuple[dict, dict]:
     """Each site-month's representative days, and its hourly draw from the rows' IT power."""
-    values = {(name, period): site_month(plan.scenario.sites[name], period) for name, period in set(zip(rows["site"], rows["period"]))}
-    days = {(name, period): month_days(plan.scenario, plan.scenario.sites[name], period, v) for (name, period), v in values.items()}
+    days = {}
+    for name, periods in rows.groupby("site")["period"].unique().items():
+        site, periods = plan.scenario.sites[name], sorted(periods)
+        found = month_days(plan.scenario, site, periods, [site_month(site, period) for period in periods])
+        days.update({(name, period): day for period, day in zip(periods, found)})
     return days, site_hours(plan, rows.groupby(["site", "period"])["it_w"].sum(), days)
 
 
@@ -165,7 +168,7 @@ def run_compute(plan: Plan) -> pd.DataFrame:
     size on that type that month; the whole-run mix and split efficiencies are `_efficiency`'s."""
     scenario, runs = plan.scenario, plan.scenario.training_runs
     rows = plan.use[plan.use["workload"].isin(list(runs))].copy()
-    period = rows["month"].map(lambda text: parse_month(text, "month"))
+    period = _periods(rows["month"])
     work = rows["workload"].map(runs)
     # float Series throughout: an empty use table (a corrupt solution) must give no rows, not a type error
     number = lambda values: pd.Series(list(values), index=rows.index, dtype=float)  # noqa: E731
@@ -250,8 +253,8 @@ def _commissioned(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
     what of them has been retired by p) may not work. By (site, type), with running sums over
     months as integers, so a long horizon costs no more than a pass over its rows."""
     found, sold = [], plan.retirements
-    sold_bought = np.array([parse_month(b, "month").ordinal for b in sold["bought"]], dtype=int)
-    sold_retired = np.array([parse_month(r, "month").ordinal for r in sold["retired"]], dtype=int)
+    sold_bought = np.array([p.ordinal for p in _periods(sold["bought"])], dtype=int)
+    sold_retired = np.array([p.ordinal for p in _periods(sold["retired"])], dtype=int)
     for (site, name), group in rows.sort_values("period").groupby(["site", "accelerator"]):
         lag = plan.scenario.accelerators[name].commissioning_lag
         if not lag:
@@ -301,7 +304,7 @@ def _ramps(plan: Plan, drawn: dict) -> list[Violation]:
         before = None  # the month before: its (D, 24) draw, and whether the programme drew then
         for period in plan.scenario.months if site.ramp_limit is not None else []:
             values, hours = site_month(site, period), drawn.get((name, period))
-            day = hours.day if hours is not None else month_days(plan.scenario, site, period, values)
+            day = hours.day if hours is not None else month_days(plan.scenario, site, [period], [values])[0]
             draw = (hours.imported if hours is not None else 0.0) + values.reserved * day["pue"]
             steps = [(np.abs(np.roll(draw, -1, axis=1) - draw).max() if hours is not None else 0.0, "from hour to hour")]
             if before is not None and (hours is not None or before[1]):
@@ -477,7 +480,12 @@ def _reported_figures(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
 def _months_from_start(plan: Plan, months: pd.Series) -> pd.Series:
     """Whole months from the horizon's start to each month (text), as a float Series."""
     start = plan.scenario.horizon.start
-    return pd.Series([(parse_month(m, "month") - start).n for m in months], index=months.index, dtype=float)
+    return pd.Series([(p - start).n for p in _periods(months)], index=months.index, dtype=float)
+
+
+def _periods(months: pd.Series) -> pd.Series:
+    """Month labels (text) as Periods, each distinct label parsed once."""
+    return months.map({text: parse_month(text, "month") for text in months.unique()})
 
 
 def _retired_by_vintage(plan: Plan) -> pd.DataFrame:
@@ -496,17 +504,21 @@ def _vintages(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
         found.append(Violation("retire_after_purchase", f"{row.site} {row.accelerator} {row.bought}",
                                row.m - row.v, 1.0, "retired before the month after its purchase"))
     fleet = rows.set_index(["site", "accelerator", "month"])
-    by_month = sold.groupby(["site", "accelerator", "retired"])["accelerators"].sum()
-    by_vintage = sold.groupby(["site", "accelerator", "bought"])["accelerators"].sum()
-    for key, row in fleet.iterrows():
-        where = " ".join(key)
-        if _differs(row["retired"], by_month.get(key, 0.0), "count"):
-            found.append(Violation("reported_totals", where, row["retired"], by_month.get(key, 0.0),
-                                   "retired in the fleet does not match the retirements by vintage"))
-        if _over(by_vintage.get(key, 0.0), row["delivered"], "count"):
-            found.append(Violation("retire_within_purchase", where, by_vintage.get(key, 0.0), row["delivered"],
-                                   "more of a month's purchase retired than was bought"))
+    by_month = _on(fleet.index, sold.groupby(["site", "accelerator", "retired"])["accelerators"].sum())
+    by_vintage = _on(fleet.index, sold.groupby(["site", "accelerator", "bought"])["accelerators"].sum())
+    retired, delivered = fleet["retired"].to_numpy(), fleet["delivered"].to_numpy()
+    for i in np.flatnonzero(_differs(retired, by_month, "count")):
+        found.append(Violation("reported_totals", " ".join(fleet.index[i]), retired[i], by_month[i],
+                               "retired in the fleet does not match the retirements by vintage"))
+    for i in np.flatnonzero(_over(by_vintage, delivered, "count")):
+        found.append(Violation("retire_within_purchase", " ".join(fleet.index[i]), by_vintage[i], delivered[i],
+                               "more of a month's purchase retired than was bought"))
     return found
+
+
+def _on(index: pd.MultiIndex, totals: pd.Series) -> np.ndarray:
+    """`totals` by (site, accelerator, month) laid on the fleet's `index`, 0 where none."""
+    return totals.set_axis(totals.index.set_names(index.names)).reindex(index, fill_value=0.0).to_numpy(dtype=float)
 
 
 def _economics(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
@@ -523,13 +535,13 @@ def _economics(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
         return ((1 - (at - bought) / life).clip(lower=0.0, upper=1.0))
 
     t = _months_from_start(plan, rows["month"])
-    unit = rows.set_index(["site", "accelerator", "month"])["unit_capex_jpy"]
+    keys = ["site", "accelerator", "month"]
+    unit = rows.set_index(keys)["unit_capex_jpy"]
     sold = _retired_by_vintage(plan)
-    sold_unit = pd.Series([unit[key] for key in zip(sold["site"], sold["accelerator"], sold["bought"])],
-                          index=sold.index, dtype=float)
+    vintages = pd.MultiIndex.from_arrays([sold["site"], sold["accelerator"], sold["bought"]], names=keys)
+    sold_unit = pd.Series(unit.reindex(vintages).to_numpy(dtype=float), index=sold.index)
     sold_of_vintage = sold.groupby(["site", "accelerator", "bought"])["accelerators"].sum()
-    kept = rows["delivered"] - pd.Series([sold_of_vintage.get(key, 0.0) for key in zip(rows["site"], rows["accelerator"], rows["month"])],
-                                         index=rows.index, dtype=float)
+    kept = rows["delivered"] - _on(pd.MultiIndex.from_frame(rows[keys]), sold_of_vintage)
     residual = float((kept * rows["unit_capex_jpy"] * book(t, pd.Series(end, index=t.index))).sum())
     running = rows["electricity_jpy"] + rows["demand_jpy"] + rows["co2_kg"] * scenario.carbon_price
     if economics.view == "cash":

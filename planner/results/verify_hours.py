@@ -31,15 +31,17 @@ class SiteHours:
         return self.draw + self.battery
 
 
-def month_days(scenario, site, period: pd.Period, values) -> dict:
-    """The month's representative days of `site` (inputs.hours.site_days) from its SiteMonth `values`."""
-    (day,) = site_days(site, pd.PeriodIndex([period]), np.array([values.pue]), np.array([values.price]),
-                       np.array([values.carbon]))
-    if not scenario.representative_days:  # a steady month: one flat day, no flexible connection
-        day = {**day, "pue": np.full((1, 24), values.pue), "weight": np.array([day["weight"].sum()]),
-               "window": np.zeros((1, 24), dtype=bool), "extra": 0.0, "price": np.full((1, 24), values.price),
-               "carbon": np.full((1, 24), values.carbon)}
-    return day
+def month_days(scenario, site, periods: list[pd.Period], values: list) -> list[dict]:
+    """The representative days of `site` (inputs.hours.site_days) in each of `periods`, from
+    their SiteMonth `values`: one call for a site's months, not one a month."""
+    days = site_days(site, pd.PeriodIndex(periods), np.array([v.pue for v in values]), np.array([v.price for v in values]),
+                     np.array([v.carbon for v in values]))
+    if scenario.representative_days:
+        return days
+    # a steady month: one flat day, no flexible connection
+    return [{**day, "pue": np.full((1, 24), v.pue), "weight": np.array([day["weight"].sum()]),
+             "window": np.zeros((1, 24), dtype=bool), "extra": 0.0, "price": np.full((1, 24), v.price),
+             "carbon": np.full((1, 24), v.carbon)} for day, v in zip(days, values)]
 
 
 def hour_means(day: dict) -> tuple[float, float, float]:
