@@ -226,9 +226,10 @@ def test_the_app_tab_plans_a_hedge_and_shows_a_bad_decision_month_on_screen():
 
     def app():
         from planner.app.hedge_view import draw_hedge
+        from planner.app.sweep_views import read_ranges
         from tests.test_hedge import hand
 
-        draw_hedge(hand(), "hand")
+        draw_hedge(hand(), "hand", lambda text: read_ranges(text, hand()))
 
     at = AppTest.from_function(app, default_timeout=120).run()
     assert at.text_input(key="hedge:decision").value == "2027-03"  # the end of the first fiscal year

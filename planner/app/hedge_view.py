@@ -4,11 +4,13 @@ futures of the scenario as edited (planner.studies.hedge, docs/hedging.md). One 
 
 from __future__ import annotations
 
+from typing import Callable
+
 import pandas as pd
 import streamlit as st
 
 from planner.app.forms import message
-from planner.app.sweep_views import read_ranges
+from planner.app.sweep_views import Ranges
 from planner.inputs.calendar import fiscal_year, label, parse_month
 from planner.inputs.errors import InputError
 from planner.inputs.scenario import Scenario
@@ -29,13 +31,14 @@ def default_decision(scenario: Scenario) -> str:
     return label(min(pd.Period(f"{fiscal_year(first) + 1}-03", "M"), scenario.horizon.end))
 
 
-def draw_hedge(scenario: Scenario, version: str) -> None:
+def draw_hedge(scenario: Scenario, version: str, read_ranges: Callable[[str], Ranges]) -> None:
     """Inputs, a button that plans the hedge (seconds to minutes), and its answer while the scenario
-    (`version`, its canonical text) and the inputs are the ones it ran with."""
+    (`version`, its canonical text) and the inputs are the ones it ran with. `read_ranges`: the
+    app's cached sweep_views.read_ranges of the scenario."""
     st.caption("Orders placed before the decision month are shared by every future; after it, each "
                "future adapts. The futures are draws of the fields listed here.")
     text = st.text_area("Uncertain fields, one FIELD=RANGE per line", value=EXAMPLE, key=KEY + "ranges", height=80)
-    ranges = read_ranges(text, scenario)
+    ranges = read_ranges(text)
     if ranges.problems:
         st.error("\n\n".join(ranges.problems))
     draws_box, seed_box, decision_box = st.columns(3)
