@@ -243,7 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     cli = {"plan": fresh_interpreter_seconds(PLAN_COMMAND), "import": fresh_interpreter_seconds(IMPORT_ONLY)}
     text = report(default, scaled, rss, cli, load_average, args.repeats, args.scale_repeats)
     print(text)
-    args.output.write_text(text, encoding="utf-8")
+    earlier = args.output.read_text(encoding="utf-8") if args.output.is_file() else ""
+    others = earlier[earlier.find("\n## "):] if "\n## " in earlier else ""  # the other benchmarks' sections, kept
+    args.output.write_text(text.rstrip("\n") + "\n" + others if others else text, encoding="utf-8")
     print(f"wrote {args.output}")
     return 0
 
