@@ -166,8 +166,8 @@ def test_an_infeasible_scenario_shows_each_relaxation_the_engine_finds():
         assert f"**{row.option}**" in explanation and row.description in explanation
     # By hand: X1 trains at 1e15 x 0.5 = 5e14 FLOP/s and costs JPY 1e7, and 1.2 kW (1 kW x PUE
     # 1.2) at 20 JPY/kWh. All in January (744 h): 1e24 / (5e14 x 2.6784e6 s) = 746.7 X1, JPY 7.467 bn
-    # + 746.7 x 1.2 x 744 x 20 = 0.013 bn: 7.480 bn, 6.48 bn more than the 1.0 bn.
-    assert "total budget JPY 1.0 bn: + JPY 6.48 bn" in explanation
+    # + 746.7 x 1.2 x 744 x 20 = 0.013 bn: 7.4805 bn, 6.4805 bn more than the 1.0 bn, shown rounded up.
+    assert "total budget JPY 1.0 bn: + JPY 6.49 bn" in explanation
     # January to August (243 days, 2.0995e7 s): 95.3 X1, JPY 0.953 bn + 0.013 bn fits; to July
     # (212 days) 109.2 X1 do not
     assert "deadline 2027-08 instead of 2027-01 (+7 months)" in explanation

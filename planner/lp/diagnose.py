@@ -99,10 +99,16 @@ def _row(model: PlanningModel, option: str, family: str, key: tuple, amount: flo
     elif family == "serving_demand":
         text = f"serve {amount:,.0f} tokens/s less: {limit}"
     elif unit == "JPY":
-        text = f"{limit}: + JPY {amount / 1e9:,.2f} bn"
+        text = f"{limit}: + JPY {_up(amount / 1e9, 2):,.2f} bn"
     else:
-        text = f"{limit}: + {amount:,.1f} {unit}"
+        text = f"{limit}: + {_up(amount, 1):,.1f} {unit}"
     return {"option": option, "limit": family, "description": text, "amount": amount, "unit": unit}
+
+
+def _up(value: float, places: int) -> float:
+    """`value` rounded up at `places` decimals, so that the amount as shown is enough when applied
+    as written (rounded to the nearest it could fall short of the least relaxation)."""
+    return math.ceil(round(value * 10**places, 9)) / 10**places
 
 
 def _cannot(option: str, limit: str, text: str) -> dict:
