@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from planner.inputs.scenario import build, edit, load_scenario
+from planner.results.plan import make_plan
+from planner.results.verify import verify
 
 ONE_SITE = {
     "name": "one site, one accelerator",
@@ -68,3 +70,11 @@ def old_default_with(changes: dict | None = None):
 def programme(changes: dict | None = None):
     """ONE_SITE valued as a programme (the residual view, the default), from `changes`."""
     return scenario({"economics": {}, **(changes or {})})
+
+
+def planned(s):
+    """The plan of `s`, which must have one, checked by verify."""
+    plan = make_plan(s)
+    assert plan.feasible, plan.message
+    assert verify(plan) == []
+    return plan

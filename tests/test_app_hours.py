@@ -4,25 +4,16 @@ stacked against the load with the price drawn over it, from hand-computed plans.
 from pathlib import Path
 
 import pytest
-from builders import scenario
+from builders import planned, scenario
 from streamlit.testing.v1 import AppTest
 
-from planner import make_plan
 from planner.app import hour_charts
-from planner.results.verify import verify
 
 APP = str(Path(__file__).parent.parent / "streamlit_app.py")
 DECEMBER = {"horizon.end": "2027-12", "workload.earliest_start": "2027-12", "workload.deadline": "2027-12"}
 NOON_PEAK = {"days": [{"name": "weekday", "months": list(range(1, 13)), "share": 0.7, "price": [1.0] * 12 + [2.0] + [1.0] * 11},
                       {"name": "weekend", "months": list(range(1, 13)), "share": 0.3}]}
 FLOPS, DAY = 1000e12 * 0.5, 86400.0
-
-
-def planned(s):
-    plan = make_plan(s)
-    assert plan.feasible, plan.message
-    assert verify(plan) == []
-    return plan
 
 
 def test_the_typical_day_weighs_the_months_days_and_keeps_its_mean_price():

@@ -9,24 +9,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from builders import programme
+from builders import planned, programme
 from streamlit.testing.v1 import AppTest
 from test_workbook_programme import PROGRAMME, RUN
 
-from planner import make_plan
 from planner.app import programme_charts
 from planner.exchange.export import workbook_bytes
-from planner.results.verify import verify
 
 APP = str(Path(__file__).parent.parent / "streamlit_app.py")
 ONE_RUN = {"workload": None, "horizon": {"start": "2027-11", "end": "2028-06"}, "runs.A": RUN}
-
-
-def planned(s):
-    plan = make_plan(s)
-    assert plan.feasible, plan.message
-    assert verify(plan) == []
-    return plan
 
 
 def uploaded(changes: dict) -> AppTest:

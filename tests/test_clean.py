@@ -11,7 +11,7 @@ import zipfile
 import openpyxl
 import pandas as pd
 import pytest
-from builders import scenario
+from builders import planned, scenario
 
 from planner import make_plan
 from planner.cli.plan import _clean_in_words
@@ -28,13 +28,6 @@ HOURS = 31 * 24
 # blowing at night: capacity factor 0.5 on the day's mean, 0.8 from 00:00 to 11:00 and 0.2 after
 WIND = {"kind": "wind", "price": "10 JPY/kWh", "capacity_factor": 0.5, "hourly": [1.6] * 12 + [0.4] * 12,
         "source": "estimate: a test shape"}
-
-
-def planned(s):
-    plan = make_plan(s)
-    assert plan.feasible, plan.message
-    assert verify(plan) == []
-    return plan
 
 
 def with_wind(**changes):

@@ -18,19 +18,12 @@ from planner.lp.arrays import ScenarioArrays
 from planner.lp.hourly import HourArrays
 from planner.results.plan import make_plan
 from planner.results.verify import verify
-from tests.builders import scenario
+from tests.builders import planned, scenario
 
 FLOPS, DAY = 1000e12 * 0.5, 86400.0
 DECEMBER = {"horizon.end": "2027-12", "workload.earliest_start": "2027-12", "workload.deadline": "2027-12"}
 FLAT_DAYS = {"days": [{"name": "weekday", "months": list(range(1, 13)), "share": 0.7},
                       {"name": "weekend", "months": list(range(1, 13)), "share": 0.3}]}
-
-
-def planned(s):
-    plan = make_plan(s)
-    assert plan.feasible, plan.message
-    assert verify(plan) == []
-    return plan
 
 
 def default_document(hours: bool) -> dict:

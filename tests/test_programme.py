@@ -8,7 +8,7 @@ start of month t is worth 1.04^(-t/12); a purchase is worth 1 - age/60 months of
 import dataclasses
 
 import pytest
-from builders import old_default_with, programme
+from builders import old_default_with, planned, programme
 
 from planner import make_plan
 from planner.cli.plan import describe
@@ -22,13 +22,6 @@ DAY = 86400.0
 
 def delta(months: int) -> float:
     return 1.04 ** (-months / 12)
-
-
-def planned(s):
-    plan = make_plan(s)
-    assert plan.feasible, plan.message
-    assert verify(plan) == []
-    return plan
 
 
 def one_month_run(view: str):

@@ -5,7 +5,7 @@ import dataclasses
 
 import pandas as pd
 import pytest
-from builders import ONE_SITE, programme
+from builders import ONE_SITE, planned, programme
 
 from planner import make_plan
 from planner.cli.plan import describe
@@ -27,13 +27,6 @@ SPLIT = {"budget.carry_over": False, "budget.public_share": 0.5,
 RUN = {"compute": "1e24 FLOP", "availability": 1.0, "earliest_start": "2027-12", "deadline": "2028-04"}
 SERVING = {"accelerators.X1.serving_throughput": "2000 token/s",
            "inference.chat": {"start": "2027-04", "demand": "3e6 token/s"}}
-
-
-def planned(s):
-    plan = make_plan(s)
-    assert plan.feasible, plan.message
-    assert verify(plan) == []
-    return plan
 
 
 def test_money_by_source_binds_in_yen_per_yen_of_each_fiscal_year():

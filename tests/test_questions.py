@@ -6,7 +6,7 @@ Expected values are worked out by hand from the scenarios' numbers; every plan i
 import numpy as np
 import pandas as pd
 import pytest
-from builders import OLD_DEFAULT, ONE_SITE, edit, scenario
+from builders import OLD_DEFAULT, ONE_SITE, edit, planned, scenario
 
 from planner import make_plan
 from planner.app import views
@@ -20,13 +20,6 @@ FLOPS = 1000e12 * 0.5  # X1: peak x MFU (availability 1)
 DAY = 86400.0
 SECONDS_2027 = 365 * DAY
 FREE_POWER = {"sites.Alpha.electricity_price": "0 JPY/kWh"}  # capex only, so costs are simple
-
-
-def planned(s):
-    plan = make_plan(s)
-    assert plan.feasible, plan.message
-    assert verify(plan) == []
-    return plan
 
 
 def shadow(plan, family, where=None):

@@ -9,7 +9,7 @@ import dataclasses
 
 import pandas as pd
 import pytest
-from builders import programme, scenario
+from builders import planned, programme, scenario
 
 from planner import make_plan
 from planner.inputs.errors import InputError
@@ -19,13 +19,6 @@ from planner.results.verify import site_month, verify
 FLOPS, WATTS, PRICE = 1000e12 * 0.5, 1000.0, 1e7
 DAY, KWH = 86400.0, 3.6e6
 DECEMBER = {"horizon.end": "2027-12", "workload.earliest_start": "2027-12", "workload.deadline": "2027-12"}
-
-
-def planned(s):
-    plan = make_plan(s)
-    assert plan.feasible, plan.message
-    assert verify(plan) == []
-    return plan
 
 
 BY_YEAR = {

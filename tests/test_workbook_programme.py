@@ -5,13 +5,11 @@ import io
 
 import openpyxl
 import pytest
-from builders import programme
+from builders import planned, programme
 from workbooks import table
 
-from planner import make_plan
 from planner.exchange.export import workbook_bytes
 from planner.exchange.workbook_import import scenario_from_workbook
-from planner.results.verify import verify
 
 FLOPS, DAY, PRICE, WATTS = 1000e12 * 0.5, 86400.0, 1e7, 1000.0
 JPY_PER_J = 20 / 3.6e6 * 1.2
@@ -37,13 +35,6 @@ PROGRAMME = {
     "budget.private": {"FY2027": {"value": "1e10 JPY", "source": "operator's plan"}, "FY2028": "1e10 JPY"},
     "sites.Alpha.existing_fleet": {"X1": 100},
 }
-
-
-def planned(s):
-    plan = make_plan(s)
-    assert plan.feasible, plan.message
-    assert verify(plan) == []
-    return plan
 
 
 @pytest.fixture(scope="module")
