@@ -77,7 +77,7 @@ def test_sites_table_lists_the_sites_with_their_values(default_scenario):
     assert list(frame.index) == ["Tomakomai", "Sakai"]
     assert frame.loc["Tomakomai", "In plan"]
     assert frame.loc["Tomakomai", "PUE"] == "1.1"  # the climate model's base
-    assert frame.loc["Sakai", "Electricity price"] == "19 JPY/kWh"
+    assert frame.loc["Sakai", "Electricity price"] == "18 JPY/kWh"
     # the fit-out column in one unit, so the sites compare: 1.51e9 JPY/MW as written for Tomakomai,
     # and Sakai's 14.1 USD/W at the scenario's 150 JPY/USD = 2,115 JPY/W
     assert frame["Fit-out cost"].tolist() == ["1510 JPY/W", "2115 JPY/W"]

@@ -79,7 +79,7 @@ def test_grid_values_are_evenly_spaced_in_the_ranges_unit(default_scenario):
 def test_relative_ranges_scale_the_written_value_in_its_own_unit(default_scenario):
     vary = parse_vary("sites.Tomakomai.electricity_price=-20%..+20%:3", default_scenario)
     assert vary.values == (-20.0, 0.0, 20.0) and vary.unit == "%"
-    assert [parse_quantity(vary.written(v), "JPY/kWh", "") for v in vary.values] == pytest.approx([16, 20, 24])
+    assert [parse_quantity(vary.written(v), "JPY/kWh", "") for v in vary.values] == pytest.approx([15.2, 19, 22.8])  # 19 JPY/kWh
     # a {value = ..., source = ...} wrapper: the value is scaled, the source no longer applies
     cap = parse_vary("accelerators.GB200.delivery_cap=-50%..+50%:3", default_scenario)
     assert [cap.written(v) for v in cap.values] == ["1152.0 / month", "2304.0 / month", "3456.0 / month"]
