@@ -180,9 +180,9 @@ def sidebar_inputs(document: dict) -> tuple[list[forms.Field], dict, dict]:
                         st.caption("This scenario names its runs: edit them in the Workloads tab.")
                     slots["compute"] = st.empty()
                 if group == "Money":
-                    st.caption("Money arriving in each fiscal year (April to March)")
+                    st.caption("Money arriving in each fiscal year (April to March), in all or by source")
                     entered["fiscal_years"], slots["budget.fiscal_years"] = table_input(
-                        forms.fiscal_year_frame(document), "fiscal_years", dynamic=True
+                        forms.fiscal_year_frame(document), "fiscal_years", dynamic=True, tips=forms.MONEY_HELP
                     )
     return fields, entered, slots
 
@@ -233,7 +233,7 @@ def main() -> None:
     edited = apply_edits(base, edits, origin)
     for field in fields:
         show_problems(slots[field.input], edited.rejected, [field.input])
-    show_problems(slots["budget.fiscal_years"], edited.rejected, ["budget.fiscal_years"])
+    show_problems(slots["budget.fiscal_years"], edited.rejected, [forms.MONEY_INPUT])
     show_problems(sites_slot, edited.rejected, ["sites:"])
     show_problems(grid_slot, edited.rejected, ["grid:"])
     show_problems(accelerator_slot, edited.rejected, ["accelerators:"])

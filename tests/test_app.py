@@ -131,10 +131,11 @@ def test_deadline_change_replans_as_the_engine_does():
 
 
 def test_budget_changes_replan_as_the_engine_does(default_plan):
-    # the default gives its money by source (public, private), so the table of money arriving by
-    # fiscal year starts empty: a row added says JPY 300 bn arrive in FY2026 (and none later)
+    # the default gives its money by source (public, private), so the money table's column of
+    # money from any source starts blank: FY2026's cell (the first row) says JPY 300 bn arrive
+    # then (and none later)
     at = started()
-    seed_table(at, "fiscal_years", {}, [{"Fiscal year": "FY2026", "Money arriving": "3e11 JPY"}])
+    seed_table(at, "fiscal_years", {0: {"Money arriving": "3e11 JPY"}})
     at.run()
     early_money = {"budget.fiscal_years.FY2026": "3e11 JPY"}
     expected = engine(early_money)

@@ -4,6 +4,7 @@ and says beside the input what is wrong with a range, without a traceback."""
 
 import io
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 from builders import default_with, scenario
@@ -27,10 +28,15 @@ def run(at: AppTest, analysis: str) -> None:
     assert not at.exception
 
 
+def datasets(chart) -> list[pd.DataFrame]:
+    """An Altair chart's datasets, as the browser gets them."""
+    return [pa.ipc.open_stream(io.BytesIO(dataset.data.data)).read_pandas() for dataset in chart.proto.datasets]
+
+
 def chart_data(chart) -> list[dict]:
-    """The rows of an Altair chart's one dataset, as the browser gets them."""
-    (dataset,) = chart.proto.datasets
-    return pa.ipc.open_stream(io.BytesIO(dataset.data.data)).read_pandas().to_dict("records")
+    """The rows of an Altair chart's one dataset."""
+    (dataset,) = datasets(chart)
+    return dataset.to_dict("records")
 
 
 def test_monte_carlo_shows_the_percentiles_of_the_same_sweep():

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from builders import planned, programme
 from streamlit.testing.v1 import AppTest
+from test_app_sweeps import datasets
 from test_workbook_programme import PROGRAMME, RUN
 
 from planner.app import programme_charts
@@ -78,6 +79,20 @@ def test_the_programme_charts_draw_the_plans_tables():
     assert cash.loc[("FY2027", "public"), "arriving_bn"] == 5.0
     costs = programme_charts.run_cost_frame(plan).set_index("run")["cost_bn"]
     assert costs.tolist() == pytest.approx((plan.runs["attributed_cost_jpy"] / 1e9).tolist())
+
+
+def test_money_by_source_edited_in_the_sidebar_replans_the_programme():
+    # FY2027's public money (the money table's first row) cut from JPY 5 bn to 2 bn: the cash
+    # chart draws the engine's plan for the same edit, with JPY 2 bn of public money arriving
+    at = seed(uploaded(PROGRAMME), "fiscal_years", edited={0: {"Public money": "2e9 JPY"}})
+    assert errors(at) == []
+    expected = planned(programme({**PROGRAMME, "budget.public": {"FY2027": "2e9 JPY", "FY2028": "1e10 JPY"}}))
+    cash = programme_charts.cash_frame(expected)
+    public = cash.set_index(["fiscal_year", "source"]).loc[("FY2027", "public")]
+    assert public["arriving_bn"] == 2.0 and public["paid_bn"] <= 2.0 * (1 + 1e-9)
+    (chart,) = [chart for chart in tab(at, "Programme").get("vega_lite_chart") if "Cash by source" in chart.proto.spec]
+    drawn = max(datasets(chart), key=len)  # the bars' (the ticks' leave out years without money)
+    pd.testing.assert_frame_equal(drawn[list(cash.columns)], cash.reset_index(drop=True), check_dtype=False)
 
 
 def test_a_run_added_in_the_table_is_planned_after_the_other():

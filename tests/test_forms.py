@@ -62,8 +62,9 @@ def test_a_changed_field_makes_one_edit_with_the_typed_value(default_scenario):
 def test_engine_defaults_show_for_fields_the_file_leaves_out(default_scenario):
     document = default_scenario.document()
     del document["budget"]["carry_over"], document["exchange_rate"]
-    assert forms.initial(forms.FIELDS["Money"][1], document) is True
-    assert forms.initial(forms.FIELDS["Money"][2], document) == "150 JPY/USD"
+    money = {field.input: field for field in forms.FIELDS["Money"]}
+    assert forms.initial(money["budget.carry_over"], document) is True
+    assert forms.initial(money["exchange_rate"], document) == "150 JPY/USD"
 
 
 def new_build_sakai(scenario) -> dict:
@@ -104,6 +105,7 @@ def test_field_paths_read_as_the_inputs_name_them():
             "sites.Sakai.pue_model.base",
             "sites.Sakai.grid_phases[1].start",
             "budget.fiscal_years.FY2027",
+            "budget.public.FY2028",
             "accelerators.B200.idle_fraction",
         )
     ] == [
@@ -113,6 +115,7 @@ def test_field_paths_read_as_the_inputs_name_them():
         "Sakai PUE",
         "Sakai grid phase 2 start",
         "FY2027 money",
+        "FY2028 public money",
         "B200 idle fraction",
     ]
 
@@ -216,11 +219,48 @@ def test_a_phase_without_a_site_is_a_problem_and_empty_rows_are_ignored(default_
 def test_fiscal_year_money_edits(default_scenario):
     document = default_scenario.document()
     frame = forms.fiscal_year_frame(document)
-    assert frame.values.tolist() == [["FY2026", "1e11 JPY"], ["FY2027", "3e11 JPY"]]
+    assert frame.values.tolist() == [["FY2026", "1e11 JPY", "", ""], ["FY2027", "3e11 JPY", "", ""]]  # no money by source
     assert forms.fiscal_year_edits(document, frame) == []
     frame.loc[0, "Money arriving"] = "1.5e11 JPY"
     edited = apply_edits(default_scenario, forms.fiscal_year_edits(document, frame), "test")
     assert edited.scenario.budget.by_fiscal_year() == {2026: 1.5e11, 2027: 3e11}
+
+
+def test_money_by_source_is_edited_in_the_same_table():
+    # the programme default gives its money by source: METI's public money and the operator's own
+    programme = load_scenario()
+    document = programme.document()
+    frame = forms.fiscal_year_frame(document).set_index("Fiscal year")
+    assert list(frame.columns) == ["Money arriving", "Public money", "Private money"]
+    assert (frame["Money arriving"] == "").all()
+    budget = programme.budget.by_source()
+    assert frame.loc["FY2026"].tolist() == ["", "3e11 JPY", "3.333e11 JPY"]
+    assert forms.fiscal_year_edits(document, frame.reset_index()) == []
+    # FY2027's public money halved, and FY2030's private money removed
+    frame.loc["FY2027", "Public money"] = "8.75e10 JPY"
+    frame.loc["FY2030", "Private money"] = ""
+    edits = forms.fiscal_year_edits(document, frame.reset_index())
+    assert [edit.input for edit in edits] == ["money:public", "money:private"]
+    edited = apply_edits(programme, edits, "test")
+    assert edited.rejected == {}
+    assert budget["public"][2027] == 1.75e11
+    assert edited.scenario.budget.by_source()["public"] == {**budget["public"], 2027: 8.75e10}
+    assert edited.scenario.budget.by_source()["private"] == {y: v for y, v in budget["private"].items() if y != 2030}
+    assert edited.document["budget"]["public"]["FY2026"] == document["budget"]["public"]["FY2026"]  # as written
+
+
+def test_public_money_needs_its_share(default_scenario):
+    # the former default has no money by source: public money added without a public share is
+    # refused, with the reason, and the plan keeps the scenario's money
+    document = default_scenario.document()
+    frame = forms.fiscal_year_frame(document)
+    frame.loc[0, "Public money"] = "5e10 JPY"
+    edited = apply_edits(default_scenario, forms.fiscal_year_edits(document, frame), "test")
+    assert list(edited.rejected) == ["money:public"] and "public_share" in forms.message(edited.rejected["money:public"])
+    assert edited.scenario.budget.by_source() == {}
+    with_share = forms.field_edits(all_fields(), document, entered_as_shown(all_fields(), document) | {"budget.public_share": "0.5"})
+    edited = apply_edits(default_scenario, [*with_share, *forms.fiscal_year_edits(document, frame)], "test")
+    assert edited.rejected == {} and edited.scenario.budget.by_source()["public"] == {2026: 5e10}
 
 
 def test_a_fiscal_year_given_twice_is_a_problem(default_scenario):

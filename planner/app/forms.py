@@ -105,6 +105,11 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     "Money": (
         Field(("budget", "total"), "Budget", "Capex and electricity up to the deadline, e.g. 4e11 JPY"),
         Field(
+            ("budget", "public_share"),
+            "Public share of capex",
+            "The most of each fiscal year's capex public money may pay, e.g. 0.5 (needed with public money)",
+        ),
+        Field(
             ("budget", "carry_over"),
             "Unspent money carries over",
             "Money unspent in one fiscal year may be spent in later ones",
@@ -380,8 +385,8 @@ def field_label(path: str) -> str:
             phase = {key: label for label, key in GRID_COLUMNS.items()}.get(within[2], str(within[2]))
             return f"{name} grid phase {within[1] + 1} {_in_sentence(phase)}"
         return f"{name} {_in_words(within)}"
-    if keys[:2] == ("budget", "fiscal_years") and len(keys) == 3:
-        return f"{keys[2]} money"
+    if keys[0] == "budget" and keys[1] in MONEY_COLUMNS and len(keys) == 3:
+        return f"{keys[2]} {'money' if keys[1] == 'fiscal_years' else MONEY_COLUMNS[keys[1]].lower()}"
     return _in_words(keys)
 
 
@@ -395,35 +400,49 @@ def _in_sentence(label: str) -> str:
     return label if first.isupper() else label[0].lower() + label[1:]
 
 
-FISCAL_YEAR, ARRIVING = "Fiscal year", "Money arriving"
+FISCAL_YEAR = "Fiscal year"
+# The budget's tables by fiscal year, as the money table's columns: money from any source, and
+# money by source (a fiscal year of the horizon no table lists brings no money: Budget)
+MONEY_COLUMNS = {"fiscal_years": "Money arriving", "public": "Public money", "private": "Private money"}
+MONEY_HELP = {
+    "Money arriving": "Money from any source arriving this fiscal year, e.g. 3e11 JPY",
+    "Public money": "The programme's subsidy arriving this fiscal year; it pays at most the public share of the year's capex",
+    "Private money": "The operator's own money arriving this fiscal year",
+}
+MONEY_INPUT = "money:"  # the money table's edits, by table: "money:public"
 
 
 def fiscal_year_frame(document: dict) -> pd.DataFrame:
-    """Money arriving in each fiscal year."""
-    years = value_at(document, ("budget", "fiscal_years")) or {}
-    return pd.DataFrame(
-        [{FISCAL_YEAR: name, ARRIVING: display(value)} for name, value in years.items()],
-        columns=[FISCAL_YEAR, ARRIVING],
-    )
+    """Money arriving in each fiscal year: from any source, and public and private, a column each
+    (a blank cell: that table does not list the year)."""
+    tables = {table: value_at(document, ("budget", table)) or {} for table in MONEY_COLUMNS}
+    years = sorted({year for money in tables.values() for year in money})
+    rows = [{FISCAL_YEAR: year, **{label: display(tables[table].get(year)) for table, label in MONEY_COLUMNS.items()}}
+            for year in years]
+    return pd.DataFrame(rows, columns=[FISCAL_YEAR, *MONEY_COLUMNS.values()])
 
 
 def fiscal_year_edits(document: dict, table: pd.DataFrame) -> list[Edit]:
-    """The fiscal-year money as entered, if it differs from `document`."""
-    key, old = "budget.fiscal_years", value_at(document, ("budget", "fiscal_years")) or {}
+    """The money by fiscal year as entered: an Edit for each of the budget's tables that differs
+    from `document` (a value kept as it was keeps its source)."""
     rows = table.map(_cell)
     rows = rows[(rows != "").any(axis=1)]
     names = rows[FISCAL_YEAR].tolist()
     if "" in names or len(set(names)) != len(names):
         twice = sorted({name for name in names if names.count(name) > 1})
         found = f"{', '.join(twice)} given twice" if twice else "a row without a fiscal year"
-        return [Edit(key, (), InputError(key, "each fiscal year once, named like FY2027", found))]
-    new = {
-        name: old[name]
-        if name in old and display(old[name]) == amount
-        else with_provenance(old.get(name), typed(amount))
-        for name, amount in zip(rows[FISCAL_YEAR], rows[ARRIVING])
-    }
-    return [] if new == old else [Edit(key, ((("budget", "fiscal_years"), new),))]
+        return [Edit(MONEY_INPUT + "fiscal_years", (), InputError("budget.fiscal_years", "each fiscal year once, named like FY2027", found))]
+    edits = []
+    for source, label in MONEY_COLUMNS.items():
+        old = value_at(document, ("budget", source)) or {}
+        new = {
+            name: old[name] if name in old and display(old[name]) == amount else with_provenance(old.get(name), typed(amount))
+            for name, amount in zip(rows[FISCAL_YEAR], rows[label])
+            if amount
+        }
+        if new != old:
+            edits.append(Edit(MONEY_INPUT + source, ((("budget", source), new),)))
+    return edits
 
 
 MAX_ADDED_ROWS = 100  # rows one edit may add: tables hold a few grid phases or fiscal years

@@ -12,13 +12,14 @@ from pathlib import Path
 from tqdm import tqdm
 
 from planner.cli.exits import EXIT_INFEASIBLE, EXIT_PLAN, EXIT_SOLVER
-from planner.cli.sweep import _advance, _plain, _records, _table
+from planner.cli.sweep import bar_progress, text_table
 from planner.cli.terminal import say
 from planner.inputs.calendar import parse_month
 from planner.inputs.errors import InputError
 from planner.inputs.files import check_writable, write_file
 from planner.inputs.scenario import load_scenario
 from planner.inputs.units import parse_quantity
+from planner.results.plan import json_records, json_value
 from planner.results.words import money
 from planner.studies.hedge import Hedge, Settings, cases_from_design, cases_from_file, hedge
 from planner.studies.ranges import parse_vary
@@ -70,7 +71,7 @@ def command(args) -> int:
         cases, seed = _drawn(scenario, args)
     executor = cluster_executor(args.scheduler) if args.scheduler else nullcontext(None)
     with executor as pool, tqdm(unit="plan", desc="wait-and-see", disable=None) as bar:
-        result = hedge(scenario, cases, settings, pool, args.workers, _advance(bar))
+        result = hedge(scenario, cases, settings, pool, args.workers, bar_progress(bar))
     if args.out is not None:
         from planner.exchange.hedge_sheet import hedge_workbook_bytes  # xlsxwriter loads only for a workbook
 
@@ -103,11 +104,11 @@ def _drawn(scenario, args):
 
 
 def as_json(result: Hedge, seed: int | None) -> dict:
-    return {**{k: _plain(v) for k, v in result.summary().items()}, "seed": seed,
-            "orders": _records(result.orders), "outcomes": _records(result.outcomes),
-            "expected_case": None if result.expected_case is None else {k: _plain(v) for k, v in result.expected_case.changes.items()},
-            "expected_value_orders": _records(result.expected_value_orders),
-            "wait_and_see": _records(result.wait_and_see)}
+    return {**{k: json_value(v) for k, v in result.summary().items()}, "seed": seed,
+            "orders": json_records(result.orders), "outcomes": json_records(result.outcomes),
+            "expected_case": None if result.expected_case is None else {k: json_value(v) for k, v in result.expected_case.changes.items()},
+            "expected_value_orders": json_records(result.expected_value_orders),
+            "wait_and_see": json_records(result.wait_and_see)}
 
 
 def describe(result: Hedge, seed: int | None) -> str:
@@ -123,8 +124,8 @@ def describe(result: Hedge, seed: int | None) -> str:
     lines.append("orders placed now (accelerators delivered, and retired, by month):" if len(result.orders) else
                  "orders placed now: none before the decision month")
     if len(result.orders):
-        lines.append(_table(result.orders))
-    lines += ["each future with these orders:", _table(result.outcomes.drop(columns="status"))]
+        lines.append(text_table(result.orders))
+    lines += ["each future with these orders:", text_table(result.outcomes.drop(columns="status"))]
     if s["vss_jpy"] is not None:
         lines.append(f"value of the stochastic solution: {_worth(s['vss_jpy'], s)} (the expected future's plan, "
                      f"its orders held: {money(s['eev_jpy'])})")

@@ -19,6 +19,7 @@ from planner.cli.terminal import say
 from planner.inputs.errors import InputError
 from planner.inputs.files import check_writable, write_file
 from planner.inputs.scenario import load_scenario
+from planner.results.plan import json_records, json_value
 from planner.studies.analysis import pareto, percentiles, tornado
 from planner.studies.ranges import Vary, parse_vary
 from planner.studies.sweep import cluster_executor, sweep
@@ -63,7 +64,7 @@ def command(args) -> int:
         raise InputError("--workers", "a number of worker processes of at least 1", str(args.workers))
     executor = cluster_executor(args.scheduler) if args.scheduler else nullcontext(None)
     with executor as pool, tqdm(unit="plan", desc="planning", disable=None) as bar:
-        options = {"executor": pool, "workers": args.workers, "progress": _advance(bar)}
+        options = {"executor": pool, "workers": args.workers, "progress": bar_progress(bar)}
         if args.pareto is not None:
             kind, table = "pareto", pareto(scenario, _budgets(args.pareto, scenario), **options)
         elif args.tornado:
@@ -89,7 +90,7 @@ def _budgets(text: str, scenario) -> Vary:
     return parse_vary(f"budget.total={text}", scenario)
 
 
-def _advance(bar: tqdm):
+def bar_progress(bar: tqdm):
     def progress(done: int, total: int) -> None:
         bar.total = total
         bar.update(done - bar.n)
@@ -98,9 +99,9 @@ def _advance(bar: tqdm):
 
 
 def as_json(table: pd.DataFrame, kind: str) -> dict:
-    result = {"kind": kind, **{k: _plain(v) for k, v in table.attrs.items()}, "rows": _records(table)}
+    result = {"kind": kind, **{k: json_value(v) for k, v in table.attrs.items()}, "rows": json_records(table)}
     if kind == "sweep":
-        result["percentiles"] = _records(percentiles(table))
+        result["percentiles"] = json_records(percentiles(table))
     return result
 
 
@@ -119,21 +120,21 @@ def describe(table: pd.DataFrame, kind: str) -> str:
         shown = table[["field", "range", "input_low", "input_high", "at_low", "at_high", "swing", "without_plan"]]
         shown = shown.assign(**{c: shown[c] / scale for c in ("at_low", "at_high", "swing")})
         lines = [f"{attrs['metric']} with every field as in the scenario: {_number(attrs['base'] / scale)} {unit}",
-                 f"one field at a time, widest swing first ({unit}):", _table(shown)]
+                 f"one field at a time, widest swing first ({unit}):", text_table(shown)]
         return "\n".join(lines)
     if kind == "pareto":
         lines = [f"earliest finish at each budget (finish allowed up to {table.attrs['latest']}); * on the front:"]
         shown = table[["budget_jpy", "status", "finish_month", "total_cost_jpy", "on_front"]].assign(
             on_front=table["on_front"].map({True: "*", False: ""}))
-        return "\n".join(lines + [_table(shown)])
+        return "\n".join(lines + [text_table(shown)])
     lines = [counts(table), SPREAD_NOTE, spread(table).to_string(index=False),
-             _table(headed(table.drop(columns="reason").head(SHOWN_ROWS), in_billions=True))]
+             text_table(headed(table.drop(columns="reason").head(SHOWN_ROWS), in_billions=True))]
     if len(table) > SHOWN_ROWS:
         lines.append(f"... {len(table) - SHOWN_ROWS} more rows: --out FILE.xlsx or --json for all")
     return "\n".join(lines + reasons(table))
 
 
-def _table(frame: pd.DataFrame) -> str:
+def text_table(frame: pd.DataFrame) -> str:
     """Money in JPY bn, other numbers to four significant figures."""
     shown = frame.copy()
     for column in shown:
@@ -149,14 +150,3 @@ def _number(value) -> str:
     return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
 
 
-def _records(table: pd.DataFrame) -> list[dict]:
-    return [{k: _plain(v) for k, v in row.items()} for row in table.to_dict("records")]
-
-
-def _plain(value):
-    """JSON-ready: NaN as null, numpy numbers as Python ones."""
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value

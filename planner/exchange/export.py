@@ -267,7 +267,7 @@ SUMMARY_RELAXATIONS = (Column("option", "Option"), Column("description", "What i
 SOURCES = (Column("item", "Item"), Column("value", "Value"), Column("source", "Source"))
 
 
-class _Styles:
+class Styles:
     """Workbook formats by (style, role); role is "cell", "header" or "total"."""
 
     def __init__(self, workbook: xlsxwriter.Workbook):
@@ -285,10 +285,10 @@ class _Styles:
         return self.cache[style, role]
 
 
-class _Sheet:
+class Sheet:
     """A worksheet that writes text only as text and remembers how wide each column must be."""
 
-    def __init__(self, workbook: xlsxwriter.Workbook, styles: _Styles, name: str):
+    def __init__(self, workbook: xlsxwriter.Workbook, styles: Styles, name: str):
         self.sheet, self.styles, self.name = workbook.add_worksheet(name), styles, name
         self.widths: dict[int, int] = {}
 
@@ -349,7 +349,7 @@ class _Placed:
         return [self.sheet, first, self.columns[key], last, self.columns[key]]
 
 
-def _table(sheet: _Sheet, frame: pd.DataFrame, columns: tuple[Column, ...], top: int = 0) -> _Placed:
+def write_table(sheet: Sheet, frame: pd.DataFrame, columns: tuple[Column, ...], top: int = 0) -> _Placed:
     """Header row at `top`, one row per frame row, then a totals row if any column totals."""
     known = {column.key for column in columns}
     columns = tuple(c for c in columns if c.key in frame) + tuple(
@@ -381,7 +381,7 @@ def _table(sheet: _Sheet, frame: pd.DataFrame, columns: tuple[Column, ...], top:
     return placed
 
 
-def _totals(sheet: _Sheet, frame: pd.DataFrame, columns: tuple[Column, ...], placed: _Placed) -> None:
+def _totals(sheet: Sheet, frame: pd.DataFrame, columns: tuple[Column, ...], placed: _Placed) -> None:
     summed = [c for c in columns if c.total and frame[c.key].notna().any()]
     if not summed:
         return
@@ -408,43 +408,43 @@ def workbook_bytes(plan: Plan) -> bytes:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     workbook.set_properties({"title": "Capacity plan", "subject": plan.scenario.name, "comments": "Written by planner"})
-    styles = _Styles(workbook)
+    styles = Styles(workbook)
     names = ["Summary", "Inputs", "Fleet", "Power", "Energy and emissions", "Costs", "Compute", "Runs"]
     names += ["Inference"] * (not plan.inference.empty) + ["Alternatives"] * (not plan.alternatives.empty)
     names += ["Cash", "Fleet-by-vintage", "Binding constraints"]
     names += ["Price to enter"] * (not plan.entry.empty) + ["Relaxations"] * (not plan.relaxations.empty)
     names += ["Hours"] * plan.scenario.representative_days
     names += ["Clean power"] * (not plan.contracts.empty or not plan.battery.empty) + ["Sources and assumptions"]
-    sheets = {name: _Sheet(workbook, styles, name) for name in names}
+    sheets = {name: Sheet(workbook, styles, name) for name in names}
     rows = document_rows(plan.scenario.document())
     _inputs(sheets["Inputs"], rows)
     _fleet(workbook, sheets["Fleet"], plan)
     power = _power(workbook, sheets["Power"], plan)
-    energy = _table(sheets["Energy and emissions"], plan.energy, ENERGY)
+    energy = write_table(sheets["Energy and emissions"], plan.energy, ENERGY)
     costs = _costs(sheets["Costs"], plan)
-    compute = _table(sheets["Compute"], plan.compute, COMPUTE)
-    _table(sheets["Runs"], plan.runs, RUNS)
+    compute = write_table(sheets["Compute"], plan.compute, COMPUTE)
+    write_table(sheets["Runs"], plan.runs, RUNS)
     if "Inference" in sheets:
-        _table(sheets["Inference"], plan.inference, INFERENCE)
+        write_table(sheets["Inference"], plan.inference, INFERENCE)
     if "Alternatives" in sheets:
-        _table(sheets["Alternatives"], plan.alternatives, ALTERNATIVES)
-    _table(sheets["Cash"], cash_by_source(plan), CASH)
-    _table(sheets["Fleet-by-vintage"], fleet_by_vintage(plan), VINTAGE)
+        write_table(sheets["Alternatives"], plan.alternatives, ALTERNATIVES)
+    write_table(sheets["Cash"], cash_by_source(plan), CASH)
+    write_table(sheets["Fleet-by-vintage"], fleet_by_vintage(plan), VINTAGE)
     _binding(sheets["Binding constraints"], plan)
     if "Price to enter" in sheets:
-        _table(sheets["Price to enter"], plan.entry, ENTRY)
+        write_table(sheets["Price to enter"], plan.entry, ENTRY)
     if "Relaxations" in sheets:
-        _table(sheets["Relaxations"], plan.relaxations, RELAXATIONS)
+        write_table(sheets["Relaxations"], plan.relaxations, RELAXATIONS)
     if "Hours" in sheets:  # each site's highest hour by month, then the months it throttled training
-        placed = _table(sheets["Hours"], plan.peak_hours, PEAK_HOURS)
-        _table(sheets["Hours"], plan.curtailment, CURTAILMENT, top=(placed.total_row or placed.last) + 3)
+        placed = write_table(sheets["Hours"], plan.peak_hours, PEAK_HOURS)
+        write_table(sheets["Hours"], plan.curtailment, CURTAILMENT, top=(placed.total_row or placed.last) + 3)
     if "Clean power" in sheets:  # the contracts signed, what they matched by month, then any battery
         top = 0
         for frame, columns in ((plan.contracts, CONTRACTS), (plan.clean, CLEAN), (plan.battery, BATTERY)):
             if not frame.empty:
-                placed = _table(sheets["Clean power"], frame, columns, top=top)
+                placed = write_table(sheets["Clean power"], frame, columns, top=top)
                 top = (placed.total_row or placed.last) + 3
-    _table(sheets["Sources and assumptions"], _sources(plan, rows), SOURCES)
+    write_table(sheets["Sources and assumptions"], _sources(plan, rows), SOURCES)
     _summary(sheets["Summary"], plan, power, energy, costs, compute)
     for sheet in sheets.values():
         sheet.fit()
@@ -452,7 +452,7 @@ def workbook_bytes(plan: Plan) -> bytes:
     return buffer.getvalue()
 
 
-def _inputs(sheet: _Sheet, rows) -> None:
+def _inputs(sheet: Sheet, rows) -> None:
     for col, header in enumerate(INPUT_COLUMNS):
         sheet.text(0, col, header, "header")
     for index, row in enumerate(rows, start=1):
@@ -474,9 +474,9 @@ def _input_style(value) -> str:
     return "count" if float(value).is_integer() and abs(value) >= 1e4 else "general"
 
 
-def _fleet(workbook: xlsxwriter.Workbook, sheet: _Sheet, plan: Plan) -> None:
+def _fleet(workbook: xlsxwriter.Workbook, sheet: Sheet, plan: Plan) -> None:
     """The fleet table, and beside it installed accelerators by month for a build-out chart."""
-    placed = _table(sheet, plan.fleet, FLEET)
+    placed = write_table(sheet, plan.fleet, FLEET)
     installed = plan.fleet.pivot_table(index="month", columns=["site", "accelerator"], values="installed", sort=False)
     installed = installed.loc[:, installed.max() > 1e-6]
     left = len(placed.columns) + 1
@@ -505,11 +505,11 @@ def _fleet(workbook: xlsxwriter.Workbook, sheet: _Sheet, plan: Plan) -> None:
     sheet.sheet.insert_chart(1, left + installed.shape[1] + 2, chart)
 
 
-def _power(workbook: xlsxwriter.Workbook, sheet: _Sheet, plan: Plan) -> dict[str, tuple[_Placed, int, int]]:
+def _power(workbook: xlsxwriter.Workbook, sheet: Sheet, plan: Plan) -> dict[str, tuple[_Placed, int, int]]:
     """The power table, one block of months per site, and per site facility MW against the grid limit."""
     order = {site: index for index, site in enumerate(plan.scenario.sites)}
     frame = plan.power.sort_values("site", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
-    placed = _table(sheet, frame, POWER)
+    placed = write_table(sheet, frame, POWER)
     blocks = {}
     for number, (site, rows) in enumerate(frame.groupby("site", sort=False)):
         first, last = placed.first + rows.index[0], placed.first + rows.index[-1]
@@ -543,12 +543,12 @@ def _power(workbook: xlsxwriter.Workbook, sheet: _Sheet, plan: Plan) -> dict[str
     return blocks
 
 
-def _costs(sheet: _Sheet, plan: Plan) -> _Placed:
+def _costs(sheet: Sheet, plan: Plan) -> _Placed:
     """Spending by fiscal year against the money arriving, then the budget for the whole run."""
     costs = plan.costs.assign(spent_to_date_jpy=plan.costs["total_jpy"].cumsum())
     if costs["budget_jpy"].notna().any():
         costs = costs.assign(budget_to_date_jpy=costs["budget_jpy"].fillna(0).cumsum())
-    placed = _table(sheet, costs, COSTS)
+    placed = write_table(sheet, costs, COSTS)
     row, col = placed.total_row + 2, placed.columns["total_jpy"]
     budget = plan.scenario.budget.total * JPY_BN
     sheet.text(row, 0, "Budget for the run", "total")
@@ -562,8 +562,8 @@ def _costs(sheet: _Sheet, plan: Plan) -> _Placed:
     return placed
 
 
-def _binding(sheet: _Sheet, plan: Plan) -> None:
-    placed = _table(sheet, plan.binding, BINDING)
+def _binding(sheet: Sheet, plan: Plan) -> None:
+    placed = write_table(sheet, plan.binding, BINDING)
     if plan.binding.empty:
         nothing = (
             "No binding limits reported for this plan." if plan.feasible else "No plan: see the Relaxations sheet."
@@ -641,7 +641,7 @@ def _shown(row) -> str:
     return f"{row.value} {row.unit}".strip() if not isinstance(row.value, str) else row.value
 
 
-def _summary(sheet: _Sheet, plan: Plan, power: dict, energy: _Placed, costs: _Placed, compute: _Placed) -> None:
+def _summary(sheet: Sheet, plan: Plan, power: dict, energy: _Placed, costs: _Placed, compute: _Placed) -> None:
     """Headline numbers, most as formulas over the other sheets' totals."""
     summary = plan.summary()
     scenario = plan.scenario
@@ -724,7 +724,7 @@ def _summary(sheet: _Sheet, plan: Plan, power: dict, energy: _Placed, costs: _Pl
 
 
 def _summary_list(
-    sheet: _Sheet, top: int, title: str, table: pd.DataFrame, columns: tuple[Column, ...], more: str
+    sheet: Sheet, top: int, title: str, table: pd.DataFrame, columns: tuple[Column, ...], more: str
 ) -> None:
     """The first rows of a table under the headlines; all of them are on the sheet named `more`."""
     shown = 10
@@ -797,20 +797,20 @@ def sweep_workbook_bytes(table: pd.DataFrame, kind: str, words: SweepWords) -> b
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     workbook.set_properties({"title": "Sweep", "comments": "Written by planner sweep"})
-    styles = _Styles(workbook)
+    styles = Styles(workbook)
     names = [SWEEP_SHEETS[kind], *(["Percentiles"] if kind == "sweep" else []), "Settings"]
-    sheets = {name: _Sheet(workbook, styles, name) for name in names}
+    sheets = {name: Sheet(workbook, styles, name) for name in names}
     varied = table.attrs.get("units") or ({"budget.total": table.attrs["unit"]} if kind == "pareto" else {})
     if "field" in table:  # a tornado's fields by name, then by path
         table = table.assign(name=[words.field_label(field) for field in table["field"]])[["name", *table]]
     columns = tuple(_sweep_column(key, varied, table.attrs, words) for key in table)
-    _table(sheets[SWEEP_SHEETS[kind]], table, columns)
+    write_table(sheets[SWEEP_SHEETS[kind]], table, columns)
     if kind == "sweep":
-        _table(sheets["Percentiles"], words.percentiles, ())  # text as the app shows it: "no plan (3 of 8 ...)"
+        write_table(sheets["Percentiles"], words.percentiles, ())  # text as the app shows it: "no plan (3 of 8 ...)"
     settings = [(key, _setting(value)) for key, value in table.attrs.items()]
     settings += [(f"varied: {field}", f"{words.field_label(field)}, in {unit or 'its own terms'}") for field, unit in varied.items()]
     settings.append(("units", "money in JPY bn (billions of yen); relative ranges in % of the scenario's value"))
-    _table(sheets["Settings"], pd.DataFrame(settings, columns=["Setting", "Value"]), ())
+    write_table(sheets["Settings"], pd.DataFrame(settings, columns=["Setting", "Value"]), ())
     for sheet in sheets.values():
         sheet.fit()
     workbook.close()

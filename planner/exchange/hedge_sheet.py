@@ -8,7 +8,7 @@ import io
 import pandas as pd
 import xlsxwriter
 
-from planner.exchange.export import JPY_BN, WORKBOOK_OPTIONS, Column, _Sheet, _Styles, _table
+from planner.exchange.export import JPY_BN, WORKBOOK_OPTIONS, Column, Sheet, Styles, write_table
 
 ORDERS = (
     Column("site", "Site"),
@@ -31,17 +31,17 @@ OUTCOMES = (
 MONEY_KEYS = ("objective_jpy", "expected_cost_jpy", "cvar_jpy", "eev_jpy", "vss_jpy", "ws_jpy", "evpi_jpy")
 
 
-def hedge_sheet(workbook: xlsxwriter.Workbook, styles: _Styles, summary: dict, orders: pd.DataFrame,
+def hedge_sheet(workbook: xlsxwriter.Workbook, styles: Styles, summary: dict, orders: pd.DataFrame,
                 outcomes: pd.DataFrame) -> None:
     """Add the Hedge sheet: headline rows, then the shared orders, then each future's outcome."""
-    sheet = _Sheet(workbook, styles, "Hedge")
+    sheet = Sheet(workbook, styles, "Hedge")
     headline = pd.DataFrame([(key.removesuffix("_jpy") + (" (JPY bn)" if key in MONEY_KEYS else ""), _shown(key, value))
                              for key, value in summary.items()], columns=["Setting", "Value"])
-    below = _end(_table(sheet, headline, ())) + 2
+    below = _end(write_table(sheet, headline, ())) + 2
     sheet.text(below, 0, "Orders every future shares (up to the decision month)", "header")
-    below = _end(_table(sheet, orders, ORDERS, top=below + 1)) + 2
+    below = _end(write_table(sheet, orders, ORDERS, top=below + 1)) + 2
     sheet.text(below, 0, "Each future with these orders", "header")
-    _table(sheet, outcomes, OUTCOMES, top=below + 1)
+    write_table(sheet, outcomes, OUTCOMES, top=below + 1)
     sheet.sheet.freeze_panes(1, 0)  # each table froze its own header: the sheet keeps the first
     sheet.fit()
 
@@ -51,7 +51,7 @@ def hedge_workbook_bytes(summary: dict, orders: pd.DataFrame, outcomes: pd.DataF
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     workbook.set_properties({"title": "Hedge", "comments": "Written by planner hedge"})
-    hedge_sheet(workbook, _Styles(workbook), summary, orders, outcomes)
+    hedge_sheet(workbook, Styles(workbook), summary, orders, outcomes)
     workbook.close()
     return buffer.getvalue()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -190,13 +191,13 @@ class Plan:
             "solve_seconds": self.solve_seconds,
             "notices": list(self.notices),
             "prices_from": "LP relaxation" if self.prices_note else "this plan",
-            "binding": _records(self.binding),
-            "price_to_enter": _records(self.entry),
-            "relaxations": _records(self.relaxations),
-            "runs": _records(self.runs),
-            "alternatives": _records(self.alternatives),
-            "inference": _records(self.inference),
-            "cash_by_fiscal_year": _records(self.costs),
+            "binding": json_records(self.binding),
+            "price_to_enter": json_records(self.entry),
+            "relaxations": json_records(self.relaxations),
+            "runs": json_records(self.runs),
+            "alternatives": json_records(self.alternatives),
+            "inference": json_records(self.inference),
+            "cash_by_fiscal_year": json_records(self.costs),
             "economic_cost_jpy": self.economic_cost_jpy,
             "residual_value_jpy": self.residual_value_jpy,
             "economic_view": self.scenario.economics.view,
@@ -214,9 +215,18 @@ class Plan:
         return (delivered / (work.flop_per_parameter_token * tokens_per_parameter * active_share)) ** 0.5
 
 
-def _records(table: pd.DataFrame) -> list[dict]:
-    """Rows as JSON-ready dicts (NaN becomes None)."""
-    return [{k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()} for row in table.to_dict("records")]
+def json_records(table: pd.DataFrame) -> list[dict]:
+    """Rows as JSON-ready dicts (json_value)."""
+    return [{k: json_value(v) for k, v in row.items()} for row in table.to_dict("records")]
+
+
+def json_value(value):
+    """JSON-ready: NaN as null, numpy numbers as Python ones."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
 
 
 def make_plan(scenario: Scenario, highs: pulp.HiGHS | None = None, explain_limits: bool = True,
