@@ -13,6 +13,7 @@ from planner.app import views
 from planner.cli.plan import describe
 from planner.inputs.scenario import changed, load_scenario
 from planner.lp import diagnose, objectives
+from planner.lp.solve import Solution
 from planner.results.verify import verify
 from planner.results.words import worth_in_words
 
@@ -212,6 +213,26 @@ def test_compute_objective_reports_the_largest_model():
     # C = 6 N (20 N)  ->  N = sqrt(C / 120)
     assert plan.summary()["largest_model_parameters"] == pytest.approx((delivered / 120) ** 0.5, rel=1e-6)
     assert shadow(plan, "budget") == pytest.approx(FLOPS * SECONDS_2027 / 1e7, rel=1e-6)  # FLOP per JPY
+
+
+def test_a_cost_stage_without_a_plan_keeps_the_plan_of_the_most_compute(monkeypatch):
+    # The cost stage holds the most compute a budget buys; should HiGHS find no plan for it
+    # (as for tests/regressions/compute_cost_stage_without_a_plan.json), the first stage's plan
+    # is the answer, said so, not "infeasible": the same 1e10 JPY / 1e7 JPY x FLOPS x a year
+    s = scenario({**FREE_POWER, "objective": "compute", "budget.total": "1e10 JPY",
+                  "workload.compute": None, "workload.parameters": "1e9"})
+    tried = []
+
+    def no_plan(model, held, level, scale, share, **options):
+        tried.append((share, options))
+        return Solution("infeasible", "highs", 0.0, *(np.zeros(1),) * 2)
+
+    monkeypatch.setattr(objectives, "_held_at", no_plan)
+    plan = planned(s)
+    assert tried == [(objectives.HOLD, {}), (objectives.HOLD, {"presolve": "off"}),
+                     (objectives.HOLD_RETRY, {"presolve": "off"})]
+    assert plan.summary()["delivered_flop"] == pytest.approx(1e10 / 1e7 * FLOPS * SECONDS_2027, rel=1e-6)
+    assert any("the plan with the best compute, which may cost more" in notice for notice in plan.notices)
 
 
 def _two_sites(**changes):

@@ -28,6 +28,7 @@ HOLD = 1e-7  # relative slack on a first stage's optimum when the second stage m
 # sinks into the solver's feasibility tolerance (1e-7), and HiGHS may stop without an answer
 HOLD_ABSOLUTE = 1e-8
 HOLD_SCALE_FLOOR = 1e-4  # the hold row is scaled up at most 1e4 times, for the solver's numerics
+HOLD_RETRY = 1e-4  # relative slack when HiGHS calls the held problem infeasible (_then_least_cost)
 
 
 @dataclass
@@ -133,24 +134,46 @@ def _then_least_cost(model: PlanningModel, first: Solution, level_terms: list, s
     if not first.has_plan:
         return Outcome(model.scenario, model, first, objective)
     level = first.objective
-    slack = HOLD * abs(level) + HOLD_ABSOLUTE
-    bound = level + slack if sense == pulp.LpConstraintLE else level - slack
     # The solver holds a row to 1e-6 of its unit: scaled to the level (below one model unit), the
     # hold keeps a millionth of it. Unscaled, a 0.28 t CO2 plan rose 7e-4 t while its cost fell.
     scale = 1.0 / min(max(abs(level), HOLD_SCALE_FLOOR), 1.0)
-    held = [(variable, coefficient * scale) for variable, coefficient in level_terms]
-    model.problem.addConstraint(pulp.LpConstraint(linear(held), sense, rhs=bound * scale, name="objective_level"))
+    held = pulp.LpConstraint(linear([(variable, coefficient * scale) for variable, coefficient in level_terms]), sense,
+                             name="objective_level")
+    model.problem.addConstraint(held)
     model.problem.setObjective(model.cost_objective())
-    final = solve(model)
-    if final.status == "infeasible" and final.solver == "highs":
-        # the first stage's plan meets the held level, so this is feasible: HiGHS's presolve can
-        # call it infeasible when the held terms are tiny (1e-9 t CO2 per accelerator-month at
-        # 1e-8 kg/kWh, found by the property tests); without presolve it solves
-        settings = model.scenario.solver
-        final = solve(model, make_solver("highs", settings.time_limit, settings.mip_gap, presolve="off"))
-    if model.integer or not final.has_plan:
+    # The first stage's plan meets the held level, so this has a plan, yet HiGHS can call it
+    # infeasible: its presolve, when the held terms are tiny (1e-9 t CO2 per accelerator-month at
+    # 1e-8 kg/kWh), and even without presolve when a MILP's first stage leaned on the MIP's
+    # feasibility tolerance (1e-6 of a model unit on each row: 3e-5 of a small run's compute, more
+    # than the hold spares). Both found by the property tests: each is tried in turn.
+    for share, options in ((HOLD, {}), (HOLD, {"presolve": "off"}), (HOLD_RETRY, {"presolve": "off"})):
+        final = _held_at(model, held, level, scale, share, **options)
+        if final.status != "infeasible":
+            break
+    if not final.has_plan:  # still none: the first stage's own plan, not the cheapest of its level
+        _hold(held, level, scale, 1.0)  # a whole level to spare: never binding on the first stage
+        model.problem.sense = pulp.LpMaximize if sense == pulp.LpConstraintGE else pulp.LpMinimize
+        model.problem.setObjective(linear(level_terms))
+        first = solve(model)
+        first.notices.append(f"the plan holding this {objective} at the least cost was not found; "
+                             f"this is the plan with the best {objective}, which may cost more")
+        return Outcome(model.scenario, model, first, objective)
+    if model.integer:
         return Outcome(model.scenario, model, final)
     final.duals = first.duals
     return Outcome(model.scenario, model, final, objective)
 
 
+def _held_at(model: PlanningModel, held: pulp.LpConstraint, level: float, scale: float, share: float, **options) -> Solution:
+    """The least-cost plan with the first stage's `level` held to `share` of itself; `options`
+    are HiGHS's."""
+    _hold(held, level, scale, share)
+    settings = model.scenario.solver
+    highs = make_solver("highs", settings.time_limit, settings.mip_gap, **options) if options and settings.name == "highs" else None
+    return solve(model, highs)
+
+
+def _hold(held: pulp.LpConstraint, level: float, scale: float, share: float) -> None:
+    """Hold the first stage's `level` to `share` of itself, plus HOLD_ABSOLUTE."""
+    slack = share * abs(level) + HOLD_ABSOLUTE
+    held.changeRHS((level + slack if held.sense == pulp.LpConstraintLE else level - slack) * scale)
