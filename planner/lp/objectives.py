@@ -8,7 +8,9 @@ compute  most training compute for the named run by its deadline within the limi
 carbon   least CO2 with every run finished by its deadline, then least cost for it
 
 Second stages hold the first stage's optimum (to a relative 1e-7) and minimise cost, so every
-plan is also the cheapest way to reach its objective.
+plan is also the cheapest way to reach its objective. Where the solver finds no plan that close
+to it, the hold is 1e-4, and failing that the first stage's plan is the answer; a notice says so
+(_then_least_cost).
 """
 
 from __future__ import annotations
@@ -146,11 +148,14 @@ def _then_least_cost(model: PlanningModel, first: Solution, level_terms: list, s
     # 1e-8 kg/kWh), and even without presolve when a MILP's first stage leaned on the MIP's
     # feasibility tolerance (1e-6 of a model unit on each row: 3e-5 of a small run's compute, more
     # than the hold spares). Both found by the property tests: each is tried in turn.
-    for share, options in ((HOLD, {}), (HOLD, {"presolve": "off"}), (HOLD_RETRY, {"presolve": "off"})):
-        final = _held_at(model, held, level, scale, share, **options)
-        if final.status != "infeasible":
-            break
-    if not final.has_plan:  # still none: the first stage's own plan, not the cheapest of its level
+    final = _held_at(model, held, level, scale, HOLD)
+    if final.status == "infeasible" and final.solver == "highs":
+        final = _held_at(model, held, level, scale, HOLD, presolve="off")
+    if final.status == "infeasible":
+        final = _held_at(model, held, level, scale, HOLD_RETRY, **({"presolve": "off"} if final.solver == "highs" else {}))
+        final.notices.append(f"the least-cost plan holds the {objective} to {HOLD_RETRY:.0e} of its optimum, "
+                             "not 1e-7: the solver found no plan closer to it")
+    if final.status == "infeasible":  # still none: the first stage's own plan, not the cheapest of its level
         _hold(held, level, scale, 1.0)  # a whole level to spare: never binding on the first stage
         model.problem.sense = pulp.LpMaximize if sense == pulp.LpConstraintGE else pulp.LpMinimize
         model.problem.setObjective(linear(level_terms))
@@ -158,7 +163,7 @@ def _then_least_cost(model: PlanningModel, first: Solution, level_terms: list, s
         first.notices.append(f"the plan holding this {objective} at the least cost was not found; "
                              f"this is the plan with the best {objective}, which may cost more")
         return Outcome(model.scenario, model, first, objective)
-    if model.integer:
+    if model.integer or not final.has_plan:
         return Outcome(model.scenario, model, final)
     final.duals = first.duals
     return Outcome(model.scenario, model, final, objective)
@@ -166,11 +171,10 @@ def _then_least_cost(model: PlanningModel, first: Solution, level_terms: list, s
 
 def _held_at(model: PlanningModel, held: pulp.LpConstraint, level: float, scale: float, share: float, **options) -> Solution:
     """The least-cost plan with the first stage's `level` held to `share` of itself; `options`
-    are HiGHS's."""
+    are HiGHS's (given only where HiGHS solved before)."""
     _hold(held, level, scale, share)
     settings = model.scenario.solver
-    highs = make_solver("highs", settings.time_limit, settings.mip_gap, **options) if options and settings.name == "highs" else None
-    return solve(model, highs)
+    return solve(model, make_solver("highs", settings.time_limit, settings.mip_gap, **options) if options else None)
 
 
 def _hold(held: pulp.LpConstraint, level: float, scale: float, share: float) -> None:

@@ -245,8 +245,8 @@ def make_plan(scenario: Scenario, highs: pulp.HiGHS | None = None, explain_limit
         priced = outcome
         if scenario.solver.integer:
             priced = _fractional(outcome.scenario, "cost" if scenario.objective == "finish" else scenario.objective)
-            cost_lp = priced if priced.scenario.objective == "cost" else _fractional(outcome.scenario, "cost")
-            plan.integer_gap = _integer_gap(solution, cost_lp.solution)
+            if priced.scenario.objective == "cost":  # a compute or CO2 plan spends to its level: no cost to compare
+                plan.integer_gap = _integer_gap(solution, priced.solution)
         if priced.model.kind or priced.model.place or priced.model.done:
             priced = _choices_fixed(priced)
         if priced.solution.has_plan:
