@@ -80,14 +80,14 @@ def test_dollar_prices_convert_at_the_scenario_rate(default_scenario):
     assert parse_quantity("2 USD/kWh", "JPY/J", "price", 100.0) == pytest.approx(200 / 3.6e6)
 
 
-
 def test_each_site_pays_its_own_utility_tariff_counted_once(default_scenario):
-    # The demand charge is each network's high-voltage wheeling basic charge (public-facts.md:
-    # HEPCO NW JPY 792, Kansai T&D JPY 663.30 per kW-month), and the energy price the rest of the
-    # tariff per kWh. At a steady draw (730.5 h a month) the two add up to the public-facts
-    # all-in estimates, Hokkaido 19-21 and Kansai 18-20 JPY/kWh: 19 + 792/730.5 = 20.08 and
-    # 18 + 663.3/730.5 = 18.91. Before, both sites carried Hokkaido's 60 kV retail basic charge
-    # (JPY 1,879.20, 2.6 JPY/kWh) on top of an all-in price that already included it.
+    # The demand charge is each network's high-voltage wheeling basic charge (ohrinplanning.jp,
+    # Apr 2024: HEPCO NW JPY 792, Kansai T&D JPY 663.30 per kW-month), and the energy price the
+    # rest of the tariff per kWh. At a steady draw (730.5 h a month) the two add up to the all-in
+    # estimates of ../shared/reference/public-facts.md, Hokkaido 19-21 and Kansai 18-20 JPY/kWh:
+    # 19 + 792/730.5 = 20.08 and 18 + 663.3/730.5 = 18.91. Before, both sites carried Hokkaido's
+    # 60 kV retail basic charge (JPY 1,879.20, 2.6 JPY/kWh) on top of an all-in price that
+    # already included it.
     per_kwh = 3.6e6  # J per kWh: prices are JPY/J, demand charges JPY/W/month
     steady = {}
     for name, charge, energy in (("Tomakomai", 792, 19), ("Sakai", 663.3, 18)):
@@ -97,6 +97,7 @@ def test_each_site_pays_its_own_utility_tariff_counted_once(default_scenario):
         steady[name] = energy + charge / 730.5
     assert steady == pytest.approx({"Tomakomai": 20.08, "Sakai": 18.91}, abs=0.005)
     assert 19 <= steady["Tomakomai"] <= 21 and 18 <= steady["Sakai"] <= 20
+
 
 def test_wheel_carries_profiles_catalog_and_default(tmp_path):
     root = profile_dir().parent

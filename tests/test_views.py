@@ -111,6 +111,14 @@ def test_budget_rule_in_words():
     assert views.budget_rule(make_plan(fy)).endswith("each fiscal year's spending is capped by that year's money.")
 
 
+def test_budget_rule_names_money_by_source(default_plan):
+    # the programme default's money comes by source (METI's and the operator's), carried over
+    assert views.budget_rule(default_plan) == (
+        "The budget is JPY 2,667.0 bn in all, public and private by fiscal year (public money pays at most "
+        "50% of a year's capex); money unspent in a fiscal year carries over to later years."
+    )
+
+
 def test_binding_limit_in_words_with_its_hand_computed_worth(one_site_plan):
     # The plan is linear in the compute: one more 1e24 FLOP costs what the whole 1e24 costs.
     worth = (N * 1e7 + 666_666.67 * 20) / 1e24 * 1e24  # JPY 634.2 M of capex + 13.3 M of electricity

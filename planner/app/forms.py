@@ -385,7 +385,7 @@ def field_label(path: str) -> str:
             phase = {key: label for label, key in GRID_COLUMNS.items()}.get(within[2], str(within[2]))
             return f"{name} grid phase {within[1] + 1} {_in_sentence(phase)}"
         return f"{name} {_in_words(within)}"
-    if keys[0] == "budget" and keys[1] in MONEY_COLUMNS and len(keys) == 3:
+    if len(keys) == 3 and keys[0] == "budget" and keys[1] in MONEY_COLUMNS:
         return f"{keys[2]} {'money' if keys[1] == 'fiscal_years' else MONEY_COLUMNS[keys[1]].lower()}"
     return _in_words(keys)
 
@@ -431,7 +431,7 @@ def fiscal_year_edits(document: dict, table: pd.DataFrame) -> list[Edit]:
     if "" in names or len(set(names)) != len(names):
         twice = sorted({name for name in names if names.count(name) > 1})
         found = f"{', '.join(twice)} given twice" if twice else "a row without a fiscal year"
-        return [Edit(MONEY_INPUT + "fiscal_years", (), InputError("budget.fiscal_years", "each fiscal year once, named like FY2027", found))]
+        return [Edit(MONEY_INPUT + "fiscal_years", (), InputError("budget", "each fiscal year once, named like FY2027", found))]
     edits = []
     for source, label in MONEY_COLUMNS.items():
         old = value_at(document, ("budget", source)) or {}

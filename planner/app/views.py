@@ -217,8 +217,12 @@ def budget_rule(plan: Plan) -> str:
     """How the fiscal-year money limits spending, in words."""
     budget = plan.scenario.budget
     total = f"JPY {budget.total / BN:,.1f} bn in all"
-    if not budget.fiscal_years:
+    if not (budget.fiscal_years or budget.by_source()):
         return f"The budget is {total}, with no limit by fiscal year."
+    if budget.by_source():
+        total += ", public and private by fiscal year"
+        if budget.public_share is not None:
+            total += f" (public money pays at most {budget.public_share:.0%} of a year's capex)"
     if budget.carry_over:
         return f"The budget is {total}; money unspent in a fiscal year carries over to later years."
     return f"The budget is {total}; each fiscal year's spending is capped by that year's money."

@@ -148,5 +148,3 @@ def _number(value) -> str:
     if isinstance(value, float) and math.isnan(value):
         return "-"
     return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
-
-

@@ -328,7 +328,7 @@ class Sheet:
 
 
 @dataclass
-class _Placed:
+class Placed:
     """Where a table landed: data rows `first`..`last` (0-based), a totals row, column indexes."""
 
     sheet: str
@@ -337,6 +337,11 @@ class _Placed:
     columns: dict[str, int]
     totals: dict[str, float] = field(default_factory=dict)
     total_row: int | None = None
+
+    @property
+    def end(self) -> int:
+        """The last row the table took: its totals row, or its last data row (its header when empty)."""
+        return self.total_row if self.total_row is not None else max(self.last, self.first - 1)
 
     def ref(self, key: str, row: int) -> str:
         return f"'{self.sheet}'!{xl_rowcol_to_cell(row, self.columns[key], True, True)}"
@@ -349,7 +354,7 @@ class _Placed:
         return [self.sheet, first, self.columns[key], last, self.columns[key]]
 
 
-def write_table(sheet: Sheet, frame: pd.DataFrame, columns: tuple[Column, ...], top: int = 0) -> _Placed:
+def write_table(sheet: Sheet, frame: pd.DataFrame, columns: tuple[Column, ...], top: int = 0) -> Placed:
     """Header row at `top`, one row per frame row, then a totals row if any column totals."""
     known = {column.key for column in columns}
     columns = tuple(c for c in columns if c.key in frame) + tuple(
@@ -374,14 +379,14 @@ def write_table(sheet: Sheet, frame: pd.DataFrame, columns: tuple[Column, ...], 
                 sheet.value(row, index, scaled, column.style)
     sheet.sheet.freeze_panes(top + 1, 0)
     sheet.sheet.repeat_rows(top)  # the header on every printed page
-    placed = _Placed(sheet.name, first, last, where)
+    placed = Placed(sheet.name, first, last, where)
     if len(frame):
         sheet.sheet.autofilter(top, 0, last, len(columns) - 1)
         _totals(sheet, frame, columns, placed)
     return placed
 
 
-def _totals(sheet: Sheet, frame: pd.DataFrame, columns: tuple[Column, ...], placed: _Placed) -> None:
+def _totals(sheet: Sheet, frame: pd.DataFrame, columns: tuple[Column, ...], placed: Placed) -> None:
     summed = [c for c in columns if c.total and frame[c.key].notna().any()]
     if not summed:
         return
@@ -437,13 +442,13 @@ def workbook_bytes(plan: Plan) -> bytes:
         write_table(sheets["Relaxations"], plan.relaxations, RELAXATIONS)
     if "Hours" in sheets:  # each site's highest hour by month, then the months it throttled training
         placed = write_table(sheets["Hours"], plan.peak_hours, PEAK_HOURS)
-        write_table(sheets["Hours"], plan.curtailment, CURTAILMENT, top=(placed.total_row or placed.last) + 3)
+        write_table(sheets["Hours"], plan.curtailment, CURTAILMENT, top=placed.end + 3)
     if "Clean power" in sheets:  # the contracts signed, what they matched by month, then any battery
         top = 0
         for frame, columns in ((plan.contracts, CONTRACTS), (plan.clean, CLEAN), (plan.battery, BATTERY)):
             if not frame.empty:
                 placed = write_table(sheets["Clean power"], frame, columns, top=top)
-                top = (placed.total_row or placed.last) + 3
+                top = placed.end + 3
     write_table(sheets["Sources and assumptions"], _sources(plan, rows), SOURCES)
     _summary(sheets["Summary"], plan, power, energy, costs, compute)
     for sheet in sheets.values():
@@ -505,7 +510,7 @@ def _fleet(workbook: xlsxwriter.Workbook, sheet: Sheet, plan: Plan) -> None:
     sheet.sheet.insert_chart(1, left + installed.shape[1] + 2, chart)
 
 
-def _power(workbook: xlsxwriter.Workbook, sheet: Sheet, plan: Plan) -> dict[str, tuple[_Placed, int, int]]:
+def _power(workbook: xlsxwriter.Workbook, sheet: Sheet, plan: Plan) -> dict[str, tuple[Placed, int, int]]:
     """The power table, one block of months per site, and per site facility MW against the grid limit."""
     order = {site: index for index, site in enumerate(plan.scenario.sites)}
     frame = plan.power.sort_values("site", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
@@ -543,7 +548,7 @@ def _power(workbook: xlsxwriter.Workbook, sheet: Sheet, plan: Plan) -> dict[str,
     return blocks
 
 
-def _costs(sheet: Sheet, plan: Plan) -> _Placed:
+def _costs(sheet: Sheet, plan: Plan) -> Placed:
     """Spending by fiscal year against the money arriving, then the budget for the whole run."""
     costs = plan.costs.assign(spent_to_date_jpy=plan.costs["total_jpy"].cumsum())
     if costs["budget_jpy"].notna().any():
@@ -641,7 +646,7 @@ def _shown(row) -> str:
     return f"{row.value} {row.unit}".strip() if not isinstance(row.value, str) else row.value
 
 
-def _summary(sheet: Sheet, plan: Plan, power: dict, energy: _Placed, costs: _Placed, compute: _Placed) -> None:
+def _summary(sheet: Sheet, plan: Plan, power: dict, energy: Placed, costs: Placed, compute: Placed) -> None:
     """Headline numbers, most as formulas over the other sheets' totals."""
     summary = plan.summary()
     scenario = plan.scenario
@@ -670,7 +675,7 @@ def _summary(sheet: Sheet, plan: Plan, power: dict, energy: _Placed, costs: _Pla
         row += 1
         return row - 1
 
-    def total(placed: _Placed, key: str) -> tuple[str, float]:
+    def total(placed: Placed, key: str) -> tuple[str, float]:
         return f"={placed.ref(key, placed.total_row)}", placed.totals[key]
 
     put("Status", summary["status"])

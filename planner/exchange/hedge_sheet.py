@@ -37,9 +37,9 @@ def hedge_sheet(workbook: xlsxwriter.Workbook, styles: Styles, summary: dict, or
     sheet = Sheet(workbook, styles, "Hedge")
     headline = pd.DataFrame([(key.removesuffix("_jpy") + (" (JPY bn)" if key in MONEY_KEYS else ""), _shown(key, value))
                              for key, value in summary.items()], columns=["Setting", "Value"])
-    below = _end(write_table(sheet, headline, ())) + 2
+    below = write_table(sheet, headline, ()).end + 2
     sheet.text(below, 0, "Orders every future shares (up to the decision month)", "header")
-    below = _end(write_table(sheet, orders, ORDERS, top=below + 1)) + 2
+    below = write_table(sheet, orders, ORDERS, top=below + 1).end + 2
     sheet.text(below, 0, "Each future with these orders", "header")
     write_table(sheet, outcomes, OUTCOMES, top=below + 1)
     sheet.sheet.freeze_panes(1, 0)  # each table froze its own header: the sheet keeps the first
@@ -54,11 +54,6 @@ def hedge_workbook_bytes(summary: dict, orders: pd.DataFrame, outcomes: pd.DataF
     hedge_sheet(workbook, Styles(workbook), summary, orders, outcomes)
     workbook.close()
     return buffer.getvalue()
-
-
-def _end(placed) -> int:
-    """The last row a table took: its totals row, or its last data row (its header when empty)."""
-    return placed.total_row if placed.total_row is not None else max(placed.last, placed.first - 1)
 
 
 def _shown(key: str, value):

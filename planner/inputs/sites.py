@@ -195,7 +195,7 @@ class Site(Record):
         price written here by mistake must not pass as a charge 730 times its number."""
         text = value.get("value") if isinstance(value, dict) else value
         if isinstance(text, str) and "month" not in text:
-            raise ValueError(f"expected a charge per power per month such as '1879.2 JPY/kW/month', found {text!r}")
+            raise ValueError(f"expected a charge per power per month such as '792 JPY/kW/month', found {text!r}")
         return value
 
     @model_validator(mode="after")
