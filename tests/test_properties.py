@@ -21,9 +21,8 @@ from hypothesis import strategies as st
 from planner import make_plan
 from planner.inputs.calendar import fiscal_year, label
 from planner.inputs.scenario import build, edit
-from planner.lp.arrays import ScenarioArrays
 from planner.results.verify import ABSOLUTE as TOLERANCE
-from planner.results.verify import verify
+from planner.results.verify import left_by_tolerance, verify
 
 START = pd.Period("2027-01", "M")
 SITE_NAMES = ("Alpha", "Beta", "Gamma", "Delta")
@@ -161,15 +160,11 @@ def objective_value(plan) -> float:
 
 
 def noise(plan) -> float:
-    """How far apart two optima may lie in the objective's unit: verify's tolerance for CO2 (the
-    solver holds a row to 1e-6 of its model unit), else ABSOLUTE. For compute, also what that
-    tolerance buys on the fleet's rows (a thousandth of an accelerator, at the run's best FLOP
-    in each month of its window): a MILP's plans of a tiny random run, all "optimal", differed
-    by 5e-4 of it between orders of the same sites and types (found by the reordering property)."""
+    """How far apart two optima may lie in the objective's unit: verify's tolerances for compute
+    (a MILP's plans of a tiny random run, all "optimal", differed by 5e-4 of it between orders of
+    the same sites and types: what the solver's row tolerance buys) and CO2, else ABSOLUTE."""
     if plan.scenario.objective == "compute":
-        arrays = ScenarioArrays.of(plan.scenario)
-        best = arrays.run_flop[arrays.runs.index(plan.scenario.run.name)].max(axis=(0, 1))
-        return TOLERANCE["FLOP"] + TOLERANCE["count"] * best.sum()
+        return TOLERANCE["FLOP"] + left_by_tolerance(plan.scenario, plan.scenario.run.name)
     return TOLERANCE["t"] if plan.scenario.objective == "carbon" else ABSOLUTE
 
 
