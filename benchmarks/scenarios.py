@@ -64,13 +64,16 @@ def programme_file(folder: Path, sites: int, years: int, runs: int, streams: int
     ]
     for name, throughput in SERVING.items():
         document["accelerators"][name]["serving_throughput"] = throughput
-    shipped = list(document["sites"].values())
+    shipped = [site for name, site in document["sites"].items() if name != "Existing"]  # the two new sites
     document["sites"] = {f"Site{i + 1}": dict(shipped[i % len(shipped)]) for i in range(sites)}
     start = pd.Period(document["horizon"]["start"], "M")
     end = start + 12 * years - 1
     document["horizon"]["end"] = label(end)
-    workload = {key: value for key, value in document.pop("workload").items() if key not in (*RUN_SIZE, "name")}
-    workload["anchor_site"] = "Site1"
+    # each run as the default's 1T run on any type, free to mix types and to split at no loss:
+    # the raw and linopy copies have no binary choice of type or site (issue 15)
+    skip = (*RUN_SIZE, "name", "after", "accelerators")
+    workload = {key: value for key, value in document.pop("runs")["1T"].items() if key not in skip}
+    workload |= {"mix": True, "mix_efficiency": 1.0, "cross_site_efficiency": 1.0}
     span = 12 * (years - 1)
     document["runs"] = {}
     for r in range(runs):

@@ -13,7 +13,7 @@ import pytest
 from builders import OLD_DEFAULT, edit, programme, scenario
 
 from benchmarks.raw_highs import raw_plan, solve_raw
-from benchmarks.scenarios import stretched
+from benchmarks.scenarios import PROGRAMMES, programme_file, stretched
 from planner import make_plan
 from planner.inputs.scenario import DEFAULT_SCENARIO, build, load_scenario
 from planner.results.plan import with_runs
@@ -128,7 +128,16 @@ CASES = {
 
 @pytest.mark.parametrize("name", CASES)
 def test_raw_lp_reaches_the_planner_optimum(name, default_scenario):
-    chosen = as_the_raw_lp(CASES[name](default_scenario))
+    assert_same_optimum(as_the_raw_lp(CASES[name](default_scenario)))
+
+
+def test_the_scale_benchmarks_programme_reaches_the_same_optimum(tmp_path):
+    # benchmarks/bench_scale.py's scenarios, written as files (the smallest: 5.8k columns); it had
+    # broken unnoticed when the default became the programme
+    assert_same_optimum(load_scenario(programme_file(tmp_path, *PROGRAMMES["5k"])))
+
+
+def assert_same_optimum(chosen) -> None:
     plan = make_plan(chosen)
     assert plan.status == "optimal"
     assert verify(plan) == []
