@@ -164,8 +164,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     args.output = args.output or RESULTS
     earlier = args.output.read_text(encoding="utf-8") if args.output.is_file() else ""
-    kept = earlier.split(HEADING)[0].rstrip("\n")
-    args.output.write_text(f"{kept}\n\n{text}" if kept else text, encoding="utf-8")
+    before, _, rest = earlier.partition(HEADING)
+    after = rest[rest.find("\n## "):] if "\n## " in rest else ""  # the sections after this one, kept
+    kept = before.rstrip("\n")
+    args.output.write_text((f"{kept}\n\n{text}" if kept else text).rstrip("\n") + "\n" + after, encoding="utf-8")
     print(f"wrote {args.output}")
     return 0
 
