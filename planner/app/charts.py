@@ -29,7 +29,7 @@ def fleet_chart(current: Plan, pinned: Plan | None, site: str) -> dict:
     data = {"fleet": _site(views.fleet_by_month(current), site)}
     if _compared(pinned):
         data["totals"] = _site(_both(views.fleet_totals, current, pinned), site)
-    return _filled(_fleet_template(_compared(pinned)), data, f"Fleet at {site}")
+    return filled_spec(_fleet_template(_compared(pinned)), data, f"Fleet at {site}")
 
 
 def power_chart(current: Plan, pinned: Plan | None, site: str) -> dict:
@@ -42,7 +42,7 @@ def power_chart(current: Plan, pinned: Plan | None, site: str) -> dict:
         value_name="mw",
     )
     long["quantity"] = long["quantity"].map({"facility_mw": "facility draw", "grid_limit_mw": "grid limit"})
-    return _filled(_power_template(_compared(pinned)), {"power": long}, f"Power at {site}")
+    return filled_spec(_power_template(_compared(pinned)), {"power": long}, f"Power at {site}")
 
 
 def compute_chart(current: Plan, pinned: Plan | None) -> dict:
@@ -51,7 +51,7 @@ def compute_chart(current: Plan, pinned: Plan | None) -> dict:
         "compute": _both(views.compute_by_month, current, pinned),
         "due": pd.DataFrame([views.requirement(current)]),
     }
-    return _filled(_compute_template(_compared(pinned)), data, "Training compute")
+    return filled_spec(_compute_template(_compared(pinned)), data, "Training compute")
 
 
 def spending_chart(current: Plan, pinned: Plan | None) -> dict:
@@ -61,7 +61,7 @@ def spending_chart(current: Plan, pinned: Plan | None) -> dict:
         "spending": frame,
         "arriving": frame.drop_duplicates(["fiscal_year", "plan"]).dropna(subset=["arriving_bn"]),
     }
-    return _filled(_spending_template(_compared(pinned)), data, "Spending by fiscal year (ticks: money arriving)")
+    return filled_spec(_spending_template(_compared(pinned)), data, "Spending by fiscal year (ticks: money arriving)")
 
 
 def _compared(pinned: Plan | None) -> bool:
@@ -81,7 +81,7 @@ def _site(frame: pd.DataFrame, site: str) -> pd.DataFrame:
     return frame[frame["site"] == site]
 
 
-def _filled(template: dict, data: dict[str, pd.DataFrame], title: str) -> dict:
+def filled_spec(template: dict, data: dict[str, pd.DataFrame], title: str) -> dict:
     """A copy of a chart template with its named datasets filled in and its title set."""
     spec = copy.deepcopy(template)
     spec["title"] = title
@@ -91,7 +91,7 @@ def _filled(template: dict, data: dict[str, pd.DataFrame], title: str) -> dict:
     return spec
 
 
-def _spec(chart) -> dict:
+def chart_spec(chart) -> dict:
     return chart.properties(height=HEIGHT, width="container").to_dict()
 
 
@@ -122,13 +122,13 @@ def _fleet_template(compared: bool) -> dict:
         )
     )
     if not compared:
-        return _spec(bars)
+        return chart_spec(bars)
     totals = (
         alt.Chart(alt.NamedData("totals"))
         .mark_line(color="black", interpolate="step-after")
         .encode(x=MONTH_BANDS, y="installed:Q", strokeDash=_dash(compared))
     )
-    return _spec(alt.layer(bars, totals))
+    return chart_spec(alt.layer(bars, totals))
 
 
 @cache
@@ -150,7 +150,7 @@ def _power_template(compared: bool) -> dict:
             ],
         )
     )
-    return _spec(lines)
+    return chart_spec(lines)
 
 
 @cache
@@ -178,7 +178,7 @@ def _compute_template(compared: bool) -> dict:
     deadline_label = due.mark_text(align="right", dx=-4, dy=8, color="black").encode(
         x="deadline:T", y=alt.value(0), text=alt.value("deadline")
     )
-    return _spec(alt.layer(curve, required, required_label, deadline, deadline_label))
+    return chart_spec(alt.layer(curve, required, required_label, deadline, deadline_label))
 
 
 @cache
@@ -218,4 +218,4 @@ def _spending_template(compared: bool) -> dict:
             **beside,
         )
     )
-    return _spec(alt.layer(bars, ticks))
+    return chart_spec(alt.layer(bars, ticks))

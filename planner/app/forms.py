@@ -250,7 +250,7 @@ class Table:
             entry = present.get(name) or offered[name]
             changes = [] if name in present else [((self.group, name), copy.deepcopy(entry))]
             for column in self.columns:
-                text = _cell(row[column.label])
+                text = cell_text(row[column.label])
                 if text != column.shown(entry, document):
                     changes.append(((self.group, name, *column.path_in(entry)), typed(text)))
             if changes:
@@ -326,7 +326,7 @@ def grid_edits(document: dict, table: pd.DataFrame) -> list[Edit]:
     A phase keeps its source while unchanged; a changed phase notes the one it replaced (same
     start month), and a new one says it was added in the app.
     """
-    rows = table.map(_cell)
+    rows = table.map(cell_text)
     rows = rows[(rows != "").any(axis=1)]
     orphans = rows[~rows[GRID_SITE].isin(list(document["sites"]))]
     edits = [
@@ -425,7 +425,7 @@ def fiscal_year_frame(document: dict) -> pd.DataFrame:
 def fiscal_year_edits(document: dict, table: pd.DataFrame) -> list[Edit]:
     """The money by fiscal year as entered: an Edit for each of the budget's tables that differs
     from `document` (a value kept as it was keeps its source)."""
-    rows = table.map(_cell)
+    rows = table.map(cell_text)
     rows = rows[(rows != "").any(axis=1)]
     names = rows[FISCAL_YEAR].tolist()
     if "" in names or len(set(names)) != len(names):
@@ -486,7 +486,7 @@ def _row_of(row, rows: int) -> bool:
     return not isinstance(row, bool) and isinstance(row, (int, str)) and str(row).isdigit() and int(row) < rows
 
 
-def _cell(value) -> str:
+def cell_text(value) -> str:
     """A table cell as text: editors give None or NaN for an empty cell."""
     return "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
 

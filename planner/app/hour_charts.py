@@ -11,7 +11,7 @@ from functools import cache
 import altair as alt
 import pandas as pd
 
-from planner.app.charts import _filled, _spec
+from planner.app.charts import chart_spec, filled_spec
 from planner.results.hours import typical_days
 from planner.results.plan import Plan
 
@@ -31,7 +31,7 @@ def typical_day_chart(frames: dict[str, pd.DataFrame], site: str, month: str) ->
     """One site's typical day from `typical_day_frames`: supply stacked by hour, the load as a
     black line, the price as an orange line on the right-hand axis."""
     data = {name: frame[frame["site"] == site] for name, frame in frames.items()}
-    return _filled(_typical_day_template(), data, f"{site}, a typical day in {month}")
+    return filled_spec(_typical_day_template(), data, f"{site}, a typical day in {month}")
 
 
 @cache
@@ -51,4 +51,4 @@ def _typical_day_template() -> dict:
         x=hour, y=alt.Y("price_jpy_per_kwh:Q", title="price (JPY/kWh, dashed)", axis=alt.Axis(orient="right")),
         tooltip=["hour:O", alt.Tooltip("price_jpy_per_kwh:Q", format=",.2f", title="price (JPY/kWh)")],
     )
-    return _spec(alt.layer(alt.layer(supply, load), price).resolve_scale(y="independent"))
+    return chart_spec(alt.layer(alt.layer(supply, load), price).resolve_scale(y="independent"))

@@ -11,7 +11,7 @@ from functools import cache
 import altair as alt
 import pandas as pd
 
-from planner.app.charts import _filled, _spec
+from planner.app.charts import chart_spec, filled_spec
 from planner.results.plan import Plan
 from planner.results.programme import EXISTING, cash_by_source, fleet_by_vintage
 
@@ -45,7 +45,7 @@ def runs_frame(plan: Plan) -> pd.DataFrame:
 
 def gantt_chart(plan: Plan) -> dict:
     """Each run's months at work as a bar, its deadline as a red tick at the end of its month."""
-    return _filled(_gantt_template(), {"runs": runs_frame(plan)}, "Runs against their deadlines (red: each deadline's end)")
+    return filled_spec(_gantt_template(), {"runs": runs_frame(plan)}, "Runs against their deadlines (red: each deadline's end)")
 
 
 @cache
@@ -61,7 +61,7 @@ def _gantt_template() -> dict:
                  alt.Tooltip("accelerators:Q", format=",.0f", title="most accelerators at work")],
     )
     deadlines = runs.mark_tick(color="#C00000", thickness=3, size=26).encode(y=alt.Y("run:N", sort=None), x="deadline:T")
-    return _spec(alt.layer(bars, deadlines))
+    return chart_spec(alt.layer(bars, deadlines))
 
 def vintage_frame(plan: Plan) -> pd.DataFrame:
     """Accelerators in service by month bought, all sites and types together, by month; `order`
@@ -71,12 +71,12 @@ def vintage_frame(plan: Plan) -> pd.DataFrame:
     return vintages.assign(month=_start(vintages["month"]), order=order)
 
 def vintage_chart(plan: Plan) -> dict:
-    return _filled(_vintage_template(), {"vintages": vintage_frame(plan)}, "Fleet by vintage: accelerators in service by month bought")
+    return filled_spec(_vintage_template(), {"vintages": vintage_frame(plan)}, "Fleet by vintage: accelerators in service by month bought")
 
 
 @cache
 def _vintage_template() -> dict:
-    return _spec(alt.Chart(alt.NamedData("vintages")).mark_area(interpolate="step-after").encode(
+    return chart_spec(alt.Chart(alt.NamedData("vintages")).mark_area(interpolate="step-after").encode(
         x=alt.X("month:T", title=None, axis=alt.Axis(format="%Y-%m")),
         y=alt.Y("accelerators:Q", stack="zero", title="accelerators in service"),
         color=alt.Color("bought:N", title="bought", sort=alt.EncodingSortField("order", op="min"),
@@ -96,7 +96,7 @@ def cash_chart(plan: Plan) -> dict:
     year from it (black ticks)."""
     data = cash_frame(plan)
     data = {"cash": data, "arriving": data.dropna(subset=["arriving_bn"])}
-    return _filled(_cash_template(), data, "Cash by source against the money arriving (ticks)")
+    return filled_spec(_cash_template(), data, "Cash by source against the money arriving (ticks)")
 
 
 @cache
@@ -109,7 +109,7 @@ def _cash_template() -> dict:
                  alt.Tooltip("arrived_to_date_bn:Q", format=",.2f", title="arrived to date (JPY bn)")])
     ticks = alt.Chart(alt.NamedData("arriving")).mark_tick(color="black", thickness=2).encode(
         x=x, xOffset="source:N", y="arriving_bn:Q")
-    return _spec(alt.layer(bars, ticks))
+    return chart_spec(alt.layer(bars, ticks))
 
 def run_cost_frame(plan: Plan) -> pd.DataFrame:
     runs = plan.runs
@@ -119,13 +119,13 @@ def run_cost_frame(plan: Plan) -> pd.DataFrame:
 
 def run_cost_chart(plan: Plan) -> dict:
     """The cost attributed to each run: the capital charge of the accelerator-months it used, and its energy."""
-    return _filled(_run_cost_template(), {"costs": run_cost_frame(plan)},
+    return filled_spec(_run_cost_template(), {"costs": run_cost_frame(plan)},
                    "Cost per run (capital charge of its accelerator-months, and its energy)")
 
 
 @cache
 def _run_cost_template() -> dict:
-    return _spec(alt.Chart(alt.NamedData("costs")).mark_bar().encode(
+    return chart_spec(alt.Chart(alt.NamedData("costs")).mark_bar().encode(
         y=alt.Y("run:N", sort=None, title=None),
         x=alt.X("cost_bn:Q", title="attributed cost (JPY bn)"),
         tooltip=["run:N", alt.Tooltip("cost_bn:Q", format=",.3f", title="JPY bn"),

@@ -14,7 +14,7 @@ import pandas as pd
 
 from planner.app.documents import FieldPath, display, typed
 from planner.app.edits import Edit
-from planner.app.forms import _cell
+from planner.app.forms import cell_text
 from planner.inputs.errors import InputError
 from planner.inputs.workload import Workload
 
@@ -50,7 +50,7 @@ class WorkloadTable:
 
     def rows(self, table: pd.DataFrame) -> tuple[pd.DataFrame, Edit | None]:
         """The table's non-blank rows as text, or an Edit saying why they name no workloads."""
-        rows = table.map(_cell)
+        rows = table.map(cell_text)
         rows = rows[(rows != "").any(axis=1)]
         names = rows[self.name].tolist()
         if "" in names or len(set(names)) != len(names):
