@@ -42,11 +42,13 @@ def test_hipo_is_asked_for_only_when_this_highspy_accepts_it():
     assert solve._hipo_installed() is accepts
 
 
-def test_an_lp_says_simplex_and_the_default_branch_and_bound_in_its_summary_and_its_text(lp_plan, default_plan):
+def test_an_lp_says_simplex_and_the_default_its_rounded_relaxation_in_its_summary_and_its_text(lp_plan, default_plan):
     assert lp_plan.summary()["solver_method"] == "simplex"
-    assert default_plan.summary()["solver_method"] == "branch and bound"  # each run's type, site and order
+    # each run's type, site and order: binaries, decided by rounding the relaxation (tests/test_rounded_relaxation.py)
+    method = "LP relaxation rounded, within the MIP gap (simplex)"
+    assert default_plan.summary()["solver_method"] == method
     text = subprocess.run([sys.executable, "-m", "planner.cli", "plan"], capture_output=True, text=True, check=True).stdout
-    assert "solver: highs, branch and bound)" in text.splitlines()[1]
+    assert f"solver: highs, {method})" in text.splitlines()[1]
 
 
 def test_both_methods_reach_the_same_optimum_and_prices_on_an_lp(lp, lp_plan, monkeypatch):

@@ -72,6 +72,7 @@ from planner.lp.hourly import HourArrays
 
 ELASTIC_MARGIN = 10.0  # a diagnosis bounds a run's choices by its whole compute in a month, ten times over
 J_PER_MWH = 3.6e9
+TINY = 1e-6  # a relaxed choice, or a share of a run's compute, below this is the solver's tolerance
 COUNT = 1e3  # accelerators per model unit
 POWER = 1e6  # W per model unit (MW)
 MONEY = 1e9  # JPY per model unit
@@ -162,6 +163,7 @@ class PlanningModel:
         self._add_battery_variables()
         self._add_run_choices()
         self.integer = self.integer or bool(self.done) or bool(self.kind) or bool(self.place)  # a MILP
+        self.choices_fixed = False
         for item in FAMILIES.values():
             item.build(self)
         self.problem.setObjective(self.cost_objective())
@@ -316,17 +318,55 @@ class PlanningModel:
         work = self.scenario.training_runs[self.arrays.runs[r]]
         return (work.mix_efficiency if mixed else 1.0) * (self.arrays.split_efficiency[r] if split else 1.0)
 
+    @property
+    def run_choices(self) -> list[pulp.LpVariable]:
+        """The binaries of each run's type, site, mixing and splitting, and of the months by
+        which runs others come after have finished."""
+        return [*self.kind.values(), *self.place.values(), *self.mixed.values(), *self.split.values(), *self.done.values()]
+
+    def relax_run_choices(self) -> None:
+        """Let the run choices take fractions: the LP relaxation, whose optimum bounds the plan's."""
+        for variable in self.run_choices:
+            variable.cat = pulp.LpContinuous
+        self.integer = self.scenario.solver.integer
+
+    def round_run_choices(self) -> None:
+        """Round the relaxation's run choices to whole ones (fix_run_choices then fixes them):
+        each run on the type and the site that deliver most of its compute, or free to use every
+        one where it mixes or splits (at least half in the relaxation, or at no cost), and a run
+        others come after finished by the first month one of them waited on it, so their
+        schedule stands."""
+        arrays = self.arrays
+        compute = np.zeros((len(arrays.runs), len(arrays.sites), len(arrays.accelerators)))
+        for (s, g, t, r), variable in self.use.items():
+            if r < len(arrays.runs):  # serving streams come after the runs
+                compute[r, s, g] += (variable.value() or 0.0) * arrays.run_flop[r, s, g, t]
+        costless = {variable.name for r in range(len(arrays.runs)) for variable, cost in self.penalty_terms(r) if not cost}
+        for choices, delivered, many in ((self.kind, compute.sum(axis=1), self.mixed), (self.place, compute.sum(axis=2), self.split)):
+            for r in {r for r, _ in choices}:
+                options = [i for r_, i in choices if r_ == r]
+                several = r in many and (many[r].name in costless or (many[r].value() or 0.0) >= 0.5)
+                chosen = options if several else [max(options, key=lambda i: delivered[r, i])]
+                for i in options:
+                    choices[r, i].varValue = float(i in chosen)
+                if r in many:
+                    many[r].varValue = float(several)
+        finished: dict[int, bool] = {}
+        for (first, t), done in sorted(self.done.items()):
+            finished[first] = finished.get(first, False) or (done.value() or 0.0) > TINY
+            done.varValue = float(finished[first])
+
     def fix_run_choices(self) -> None:
         """Fix each run's type, site, mixing and splitting, and the months by which runs others
         come after have finished, as the last solve chose them, leaving an LP (unless whole units
         keep it a MILP) whose duals price the limits."""
-        choices = [*self.kind.values(), *self.place.values(), *self.mixed.values(), *self.split.values(), *self.done.values()]
-        for variable in choices:
+        for variable in self.run_choices:
             value = variable.value() or 0.0
             value = round(value) if math.isfinite(value) else 0  # a NaN from the solver fails verify, not here
             variable.lowBound = variable.upBound = value
             variable.cat = pulp.LpContinuous
         self.integer = self.scenario.solver.integer
+        self.choices_fixed = True
         for r in range(len(self.arrays.runs)):
             self._requirement_per_flop(r)
 

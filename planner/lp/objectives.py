@@ -23,7 +23,7 @@ import pulp
 from planner.inputs.calendar import months_between
 from planner.inputs.scenario import Scenario
 from planner.lp.model import PlanningModel, linear
-from planner.lp.solve import Solution, make_solver, solve
+from planner.lp.solve import Solution, make_solver, solve, warm_solver
 
 HOLD = 1e-7  # relative slack on a first stage's optimum when the second stage minimises cost
 # ...plus this much in model units (10 g CO2, 1e16 FLOP): a hold row whose limit is near zero
@@ -55,7 +55,44 @@ def optimise(scenario: Scenario, highs: pulp.HiGHS | None = None) -> Outcome:
 
 def least_cost(scenario: Scenario, highs: pulp.HiGHS | None = None) -> Outcome:
     model = PlanningModel(scenario)
+    if model.integer and not scenario.solver.integer:  # a MILP only for its run choices
+        rounded = relaxed_and_rounded(model, highs or warm_solver(model))
+        if rounded is not None:
+            return Outcome(scenario, model, rounded)
+        model = PlanningModel(scenario)
     return Outcome(scenario, model, solve(model, None if model.integer else highs))
+
+
+def relaxed_and_rounded(model: PlanningModel, highs: pulp.HiGHS | None) -> Solution | None:
+    """Solve the LP relaxation, round its run choices (round_run_choices) and solve again with
+    them fixed. The relaxation bounds every plan's cost, so a rounded plan within the MIP gap of
+    it is proven as branch and bound proves one; None when rounding misses (branch and bound then
+    decides). On the default the relaxation is 9e-6 below the optimum: the two LPs take 0.13 s
+    where HiGHS's MIP spent 0.3 s in cuts and heuristics at its root before it found the same
+    plan, and its LP with the choices fixed (for the duals) 0.1 s more. An infeasible relaxation
+    is the answer: no whole choice meets the limits either. `highs`: a warm HiGHS solver, so the
+    second LP starts from the first one's basis (7 simplex iterations, not 1,900)."""
+    model.relax_run_choices()
+    relaxed = solve(model, highs)
+    if relaxed.status == "infeasible":
+        relaxed.method = f"LP relaxation ({relaxed.method})"
+        return relaxed
+    if not relaxed.has_plan:
+        return None
+    model.round_run_choices()
+    model.fix_run_choices()
+    rounded = solve(model, highs)
+    if not rounded.has_plan:
+        return None
+    gap = (rounded.objective - relaxed.objective) / max(abs(rounded.objective), 1e-9)
+    if gap > model.scenario.solver.mip_gap:
+        return None
+    rounded.mip_gap = max(gap, 0.0)
+    rounded.seconds += relaxed.seconds
+    methods = relaxed.method if relaxed.method == rounded.method else f"{relaxed.method}, then {rounded.method}"
+    rounded.method = f"LP relaxation rounded, within the MIP gap ({methods})"
+    rounded.notices = [*relaxed.notices, *rounded.notices]
+    return rounded
 
 
 def least_carbon(scenario: Scenario) -> Outcome:

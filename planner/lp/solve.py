@@ -137,13 +137,24 @@ def method_words(name: str, integer: bool, options: dict[str, str]) -> str:
     return "simplex"
 
 
-def make_solver(name: str, time_limit: float, mip_gap: float, **options):
-    """A PuLP solver; `options` are HiGHS options (e.g. solver="ipm")."""
+def make_solver(name: str, time_limit: float, mip_gap: float, warm: bool = False, **options):
+    """A PuLP solver; `options` are HiGHS options (e.g. solver="ipm"). `warm`: a HiGHS solver
+    that keeps its model and basis from one solve to the next (planner.lp.warm)."""
     if name == "highs":
         from planner.lp.highs import SilentHiGHS  # needs highspy: imported only when HiGHS solves
+        from planner.lp.warm import WarmHighs
 
-        return SilentHiGHS(timeLimit=time_limit, gapRel=mip_gap, **options)
+        return (WarmHighs if warm else SilentHiGHS)(timeLimit=time_limit, gapRel=mip_gap, **options)
     return pulp.COIN_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap, path=cbc_binary())
+
+
+def warm_solver(model: PlanningModel) -> pulp.HiGHS | None:
+    """A warm HiGHS solver for LPs like `model`, its method chosen as `solve` chooses it, for LPs
+    that follow one another with small changes; None where HiGHS does not solve."""
+    settings = model.scenario.solver
+    if pick_solver(settings.name)[0] != "highs":
+        return None
+    return make_solver("highs", settings.time_limit, settings.mip_gap, warm=True, **_lp_options(model))
 
 
 def solve(model: PlanningModel, highs: pulp.HiGHS | None = None) -> Solution:
@@ -152,16 +163,13 @@ def solve(model: PlanningModel, highs: pulp.HiGHS | None = None) -> Solution:
     one (a sweep passes one that keeps its model warm between scenarios)."""
     settings = model.scenario.solver
     lp_by_highs = settings.name == "highs" and not model.integer
-    options = {}
     if highs is not None and settings.name == "highs":  # a HiGHS instance in hand: HiGHS is available
         name, notices, solver = "highs", [], highs
     else:
         name, notices = pick_solver(settings.name)
         lp_by_highs = lp_by_highs and name == "highs"
-        options = lp_method(model.problem.numVariables()) if lp_by_highs else {}
-        if lp_by_highs and not options:
-            options = {"simplex_iteration_limit": SIMPLEX_EFFORT * _size(model)}
-        solver = make_solver(name, settings.time_limit, settings.mip_gap, **options)
+        solver = make_solver(name, settings.time_limit, settings.mip_gap, **(_lp_options(model) if lp_by_highs else {}))
+    options = getattr(solver, "optionsDict", {}) if name == "highs" else {}
     method = method_words(name, model.integer, options)
     started = time.perf_counter()
     status = _run(model, solver, name)
@@ -183,6 +191,11 @@ def solve(model: PlanningModel, highs: pulp.HiGHS | None = None) -> Solution:
     if solution.has_plan:
         read_values(model, solution, name)
     return solution
+
+
+def _lp_options(model: PlanningModel) -> dict:
+    """HiGHS's options for `model` as an LP: its method, and the simplex's iteration limit."""
+    return lp_method(model.problem.numVariables()) or {"simplex_iteration_limit": SIMPLEX_EFFORT * _size(model)}
 
 
 def _size(model: PlanningModel) -> int:

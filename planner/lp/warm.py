@@ -3,7 +3,9 @@
 SilentHiGHS gives HiGHS a fresh model, whole, for every solve. A sweep solves thousands of LPs of the same shape (same sites, accelerators and
 months): here, when the next problem has the same columns, rows and nonzero pattern as the
 last, only the costs, bounds and changed coefficients are passed in, and HiGHS starts from the
-last optimal basis. A problem of another shape replaces the model (and starts cold).
+last optimal basis. A problem with the same columns and rows but other nonzeros (a run's
+choices fixed after the relaxation was solved) replaces the model and starts from that basis;
+one of another shape replaces the model and starts cold.
 """
 
 from __future__ import annotations
@@ -47,5 +49,9 @@ class WarmHighs(SilentHiGHS):
                 highs.changeCoeff(int(new.rows[k]), int(new.columns[k]), float(new.values[k]))
             self.warm_starts += 1
         else:
+            same_names = last is not None and last.shape[:2] == new.shape[:2]
+            basis = highs.getBasis() if same_names else None
             highs.passModel(highs_lp(new))
+            if basis is not None and basis.valid and highs.setBasis(basis) == highspy.HighsStatus.kOk:
+                self.warm_starts += 1  # same columns and rows, other coefficients: from the last basis
         self._last = new

@@ -247,7 +247,7 @@ def make_plan(scenario: Scenario, highs: pulp.HiGHS | None = None, explain_limit
             priced = _fractional(outcome.scenario, "cost" if scenario.objective == "finish" else scenario.objective)
             if priced.scenario.objective == "cost":  # a compute or CO2 plan spends to its level: no cost to compare
                 plan.integer_gap = _integer_gap(solution, priced.solution)
-        if priced.model.kind or priced.model.place or priced.model.done:
+        if priced.model.run_choices and not priced.model.choices_fixed:
             priced = _choices_fixed(priced)
         if priced.solution.has_plan:
             plan.binding = binding_table(priced.model, priced.solution, priced.dual_objective)
