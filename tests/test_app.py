@@ -41,6 +41,7 @@ def started() -> AppTest:
 
 
 RESULT_TABS = ["Charts", "Programme", "Hours", "Limits", "Plan tables", "Sweeps", "Hedge"]  # drawn when open
+INPUT_TABS = ["Workloads", "Sites and grid", "Accelerators"]  # drawn on every run
 
 
 def tab(at: AppTest, label: str):
@@ -381,3 +382,58 @@ def test_comparing_with_the_run_rules_relaxed_shows_the_engines_alternatives(def
     assert list(alternatives["difference_jpy"]) == pytest.approx(
         list(alternatives["economic_cost_jpy"] - expected.economic_cost_jpy), abs=1e6
     )
+    opened(at, "Charts")  # the toggle, closed with its tab, still re-plans with the rules relaxed
+    assert at.session_state["compare rules"] and len(tab(at, "Programme").dataframe) == 0
+    assert list(opened(at, "Programme").dataframe[0].value["Alternative"]) == list(alternatives["alternative"])
+
+
+def drawn(at: AppTest) -> set[str]:
+    """The app's tabs that hold something (the Sweeps tab's own tabs left out)."""
+    return {tab.label for tab in at.tabs if tab.label in RESULT_TABS + INPUT_TABS and tab.children}
+
+
+def test_only_the_open_result_tab_is_drawn_and_the_inputs_in_the_others_keep_their_values():
+    # the app draws only the open result tab, to answer a change within 1 s (benchmarks/bench_app.py);
+    # the input tabs are drawn on every run, as their tables feed the plan
+    at = started()
+    assert at.session_state["tab"] == "Charts" and drawn(at) == {"Charts", *INPUT_TABS}
+    for label in RESULT_TABS:
+        opened(at, label)
+        assert drawn(at) == {label, *INPUT_TABS}, label
+
+    values = {"table_shown": "costs", "typical_month": "2027-01", "in:sweep_ranges": "budget.total=3e11 JPY..5e11 JPY:3",
+              "in:sweep_samples": 8, "in:sweep_seed": 11, "in:sweep_stratified": True, "in:sweep_metric": "co2_t",
+              "in:sweep_budgets": "2e11 JPY..8e11 JPY:3", "hedge:ranges": "budget.total=uniform(1.6e11 JPY, 2e11 JPY)",
+              "hedge:draws": 3, "hedge:seed": 8, "hedge:decision": "2027-06", "hedge:risk": 0.5, "hedge:alpha": 0.8,
+              "hedge:late": "1e9 JPY"}
+    assert all(at.session_state[key] != value for key, value in values.items())  # each tab's own, kept since drawn
+    opened(at, "Plan tables").selectbox(key="table_shown").select(values["table_shown"]).run()
+    opened(at, "Hours").select_slider(key="typical_month").set_value(values["typical_month"]).run()
+    opened(at, "Sweeps")
+    for key in ("in:sweep_samples", "in:sweep_seed"):
+        at.number_input(key=key).set_value(values[key])
+    at.text_area(key="in:sweep_ranges").input(values["in:sweep_ranges"])
+    at.checkbox(key="in:sweep_stratified").check()
+    at.selectbox(key="in:sweep_metric").select(values["in:sweep_metric"])
+    at.text_input(key="in:sweep_budgets").input(values["in:sweep_budgets"]).run()
+    opened(at, "Hedge")
+    for key in ("hedge:draws", "hedge:seed", "hedge:risk", "hedge:alpha"):
+        at.number_input(key=key).set_value(values[key])
+    at.text_area(key="hedge:ranges").input(values["hedge:ranges"])
+    for key in ("hedge:decision", "hedge:late"):
+        at.text_input(key=key).input(values[key])
+    at.run()
+    assert not at.exception
+
+    opened(at, "Workloads")  # every result tab closed, and a re-plan meanwhile
+    text_box(at, "Budget").input("1.80e11 JPY").run()
+    assert_shows(at, engine({"budget.total": "1.80e11 JPY"}))
+    assert drawn(at) == set(INPUT_TABS)
+    assert {key: at.session_state[key] for key in values} == values
+    for label, keys in (("Plan tables", ["table_shown"]), ("Hours", ["typical_month"]),
+                        ("Sweeps", [key for key in values if key.startswith("in:")]),
+                        ("Hedge", [key for key in values if key.startswith("hedge:")])):
+        opened(at, label)
+        widgets = {widget.key: widget.value for widget in tab(at, label) if getattr(widget, "key", None) in keys}
+        assert widgets == {key: values[key] for key in keys}, label
+    assert "Fiscal year" in opened(at, "Plan tables").dataframe[0].value  # the table chosen is the one shown
