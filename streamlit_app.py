@@ -25,6 +25,7 @@ from planner.studies.analysis import pareto, tornado, tornado_metrics
 from planner.studies.sweep import sweep
 
 INPUT = "in:"  # prefix of every input widget's key; all are cleared when another file loads
+TAB = "tab"  # the tabs' key: the open tab's label
 LAST_GOOD = "upload:last good"  # (scenario, file name) of the last upload that loaded
 
 
@@ -200,7 +201,7 @@ def main() -> None:
     summary_area = st.container()
     tabs = ["Charts", "Programme", "Hours", "Limits", "Workloads", "Sites and grid", "Accelerators", "Plan tables", "Sweeps", "Hedge"]
     (tab_charts, tab_programme, tab_hours, tab_limits, tab_workloads, tab_sites, tab_accelerators, tab_tables, tab_sweeps,
-     tab_hedge) = st.tabs(tabs)
+     tab_hedge) = st.tabs(tabs, key=TAB, on_change="rerun")
 
     fields, entered, slots = sidebar_inputs(document)
     with tab_sites:
@@ -245,25 +246,26 @@ def main() -> None:
     with summary_area:
         plan = results(edited, origin)
     version = canonical(edited.document)
-    with tab_sweeps:
-        draw_sweeps(edited.scenario, version)
-    with tab_hedge:
-        hedge_view.draw_hedge(edited.scenario, version, lambda text: ranges_for(text, version, edited.scenario))
+    draw_if_open(tab_sweeps, draw_sweeps, edited.scenario, version)
+    draw_if_open(tab_hedge, hedge_view.draw_hedge, edited.scenario, version,
+                 lambda text: ranges_for(text, version, edited.scenario))
     if plan is None:
         return
-    pinned = st.session_state.get("pinned")
-    with tab_charts:
-        draw_charts(plan, pinned)
-    with tab_programme:
-        draw_programme(plan)
-    with tab_hours:
-        draw_hours(plan)
-    with tab_limits:
-        draw_limits(plan)
-    with tab_tables:
-        titles = {name: title for name, (title, _) in views.plan_tables().items()}
-        name = st.selectbox("Table", CSV_TABLES, format_func=titles.get, key="table_shown")
-        st.dataframe(views.plan_table(plan, name), width="stretch", hide_index=True)
+    draw_if_open(tab_charts, draw_charts, plan, st.session_state.get("pinned"))
+    draw_if_open(tab_programme, draw_programme, plan)
+    draw_if_open(tab_hours, draw_hours, plan)
+    draw_if_open(tab_limits, draw_limits, plan)
+    draw_if_open(tab_tables, draw_tables, plan)
+
+
+def draw_if_open(tab, draw, *arguments) -> None:
+    """Draw a result tab only while it is the open one, to keep a re-plan under 1 s: a rerun on a
+    cached plan took 0.3 s drawing every tab, 0.17 s drawing the open one (benchmarks/bench_app.py).
+    The input tabs are drawn on every run, as their tables feed the plan. The widgets of these tabs
+    have persist_state="page": their values outlive a closed tab."""
+    if tab.open:
+        with tab:
+            draw(*arguments)
 
 
 def results(edited: Edited, origin: str):
@@ -294,6 +296,12 @@ def results(edited: Edited, origin: str):
         st.error(f"The solver stopped without a plan: {plan.message or plan.status}. Try a longer time limit (Solver).")
     draw_actions(plan, pinned)
     return plan
+
+
+def draw_tables(plan) -> None:
+    titles = {name: title for name, (title, _) in views.plan_tables().items()}
+    name = st.selectbox("Table", CSV_TABLES, format_func=titles.get, key="table_shown", persist_state="page")
+    st.dataframe(views.plan_table(plan, name), width="stretch", hide_index=True)
 
 
 def draw_infeasible(plan) -> None:
@@ -383,7 +391,7 @@ def draw_programme(plan) -> None:
     left.vega_lite_chart(spec=programme_charts.vintage_chart(plan), width="stretch")
     right.vega_lite_chart(spec=programme_charts.cash_chart(plan), width="stretch")
     right.caption(views.budget_rule(plan))
-    st.toggle("Compare with the run rules relaxed", key=COMPARE_RULES,
+    st.toggle("Compare with the run rules relaxed", key=COMPARE_RULES, persist_state="page",
               help="Re-plan with every run free to mix types and with every run on one site, and show what each "
               "rule costs. Two more plans, so a few seconds more on the programme default.")
     if st.session_state.get(COMPARE_RULES):
@@ -404,7 +412,7 @@ def draw_hours(plan) -> None:
                    "'Plan by the hour' under Solver) to plan on the sites' representative days.")
     months = list(dict.fromkeys(plan.power["month"]))
     peak = plan.peak_hours.loc[plan.peak_hours["facility_mw"].idxmax(), "month"] if not plan.peak_hours.empty else months[0]
-    month = st.select_slider("Typical day in", months, value=peak, key="typical_month")
+    month = st.select_slider("Typical day in", months, value=peak, key="typical_month", persist_state="page")
     frames = hour_charts.typical_day_frames(plan, month)
     sites = list(plan.scenario.sites)
     for column, site in zip(st.columns(len(sites)), sites):
@@ -440,7 +448,8 @@ def draw_sweeps(scenario: Scenario, version: str) -> None:
     )
     left, right = st.columns([3, 2])
     text = left.text_area(
-        "Fields to vary, one FIELD=RANGE per line", value=sweep_views.EXAMPLE, key=INPUT + "sweep_ranges", height=130
+        "Fields to vary, one FIELD=RANGE per line", value=sweep_views.EXAMPLE, key=INPUT + "sweep_ranges", height=130,
+        persist_state="page",
     )
     ranges = ranges_for(text, version, scenario)
     if ranges.problems:
@@ -492,15 +501,18 @@ def draw_distribution(scenario: Scenario, version: str, text: str, ranges: sweep
         value=200,
         step=50,
         key=INPUT + "sweep_samples",
+        persist_state="page",
         help="Monte Carlo draws of the distributions; every grid point gets all of them. "
         "For more, `planner sweep` plans on every core or on a cluster",
     )
     seed = seed_box.number_input(
-        "Seed", min_value=0, value=1, step=1, key=INPUT + "sweep_seed", help="The same seed draws the same samples"
+        "Seed", min_value=0, value=1, step=1, key=INPUT + "sweep_seed", help="The same seed draws the same samples",
+        persist_state="page",
     )
     stratified = stratified_box.checkbox(
         "Latin hypercube",
         key=INPUT + "sweep_stratified",
+        persist_state="page",
         help="Stratified draws: each of the samples' equal-probability slices of every distribution holds one",
     )
     blocked, plans = ranges.blocked(), sweep_views.planned(ranges.varies, samples)
@@ -527,7 +539,8 @@ def draw_distribution(scenario: Scenario, version: str, text: str, ranges: sweep
 
 def draw_tornado(scenario: Scenario, version: str, text: str, ranges: sweep_views.Ranges) -> None:
     metric = st.selectbox(
-        "Measure", tornado_metrics(scenario), format_func=sweep_views.metric_label, key=INPUT + "sweep_metric"
+        "Measure", tornado_metrics(scenario), format_func=sweep_views.metric_label, key=INPUT + "sweep_metric",
+        persist_state="page",
     )
     settings = (version, text, metric)
     plans = sweep_views.tornado_plans(ranges.varies)
@@ -545,6 +558,7 @@ def draw_front(scenario: Scenario, version: str) -> None:
         "Budgets",
         value=sweep_views.BUDGETS,
         key=INPUT + "sweep_budgets",
+        persist_state="page",
         help="Totals for budget.total, a grid or list: '2e11 JPY..8e11 JPY:7', or relative to the scenario's, "
         "'-50%..+100%:7'. Each fiscal year's money scales with the total",
     )

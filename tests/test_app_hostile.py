@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from browser import ROOT, served_app
-from test_app import assert_shows, engine, errors, seed_table, started, text_box, upload_small
+from test_app import assert_shows, engine, errors, opened, seed_table, started, text_box, upload_small
 from test_app_sweeps import RANGES
 
 from planner import load_scenario
@@ -135,6 +135,7 @@ def runs(at) -> dict:
 
 def test_a_range_of_99999999999999_steps_is_refused_before_anything_is_made():
     at = started()
+    opened(at, "Sweeps")
     at.text_area(key=RANGES).input("budget.total=3e11 JPY..5e11 JPY:99999999999999").run()
     assert not at.exception
     expected = "Line 1: budget.total: expected a whole number of steps from 2 to 10,000 after ':'"
@@ -146,6 +147,7 @@ def test_sweeps_larger_than_the_apps_cap_do_not_run():
     """8,000 steps read as a range (at most 10,000), but are more plans than the app runs (5,000).
     200,000 steps are refused as a range (test above)."""
     at = started()
+    opened(at, "Sweeps")
     at.text_area(key=RANGES).input("budget.total=3e11 JPY..5e11 JPY:8000").run()
     text_box(at, "Budgets").input("2e11 JPY..8e11 JPY:8000").run()
     assert not at.exception

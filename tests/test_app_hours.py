@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from builders import planned, scenario
 from streamlit.testing.v1 import AppTest
+from test_app import opened
 
 from planner.app import hour_charts
 
@@ -64,7 +65,8 @@ def test_the_typical_day_dips_in_a_curtailment_hour_and_the_chart_draws_one_site
 def test_the_hours_tab_draws_a_typical_day_at_each_site_and_replans_by_the_hour():
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    hours = next(tab for tab in at.tabs if tab.label == "Hours")
+    assert not next(tab for tab in at.tabs if tab.label == "Hours").children  # drawn only when open
+    hours = opened(at, "Hours")
     assert len(hours.get("vega_lite_chart")) == 3  # Tomakomai, Sakai, Existing
     assert any("A steady month" in caption.value for caption in hours.caption)
     next(box for box in at.checkbox if box.label == "Plan by the hour").check().run()

@@ -4,13 +4,12 @@ written as the headline writes money, and one unit down the fit-out column."""
 import re
 
 import pytest
-from test_app import assert_shows, started
-from test_app_sweeps import tab
+from test_app import assert_shows, opened, started, tab
 
 
 def test_plan_tables_read_with_names_units_and_separators(default_plan):
     at = started()
-    box = next(box for box in at.selectbox if box.label == "Table")
+    box = next(box for box in opened(at, "Plan tables").selectbox if box.label == "Table")
     assert box.options == ["Fleet", "Power", "Energy and emissions", "Costs", "Compute", "Runs", "Inference",
                            "Alternatives", "Binding constraints", "Price to enter", "Relaxations"]
     fleet = tab(at, "Plan tables").dataframe[0].value
@@ -43,7 +42,7 @@ def test_plan_tables_read_with_names_units_and_separators(default_plan):
 
 def test_limits_write_shadow_prices_as_money(default_plan):
     at = started()
-    limits = "\n".join(block.value for block in tab(at, "Limits").markdown)
+    limits = "\n".join(block.value for block in opened(at, "Limits").markdown)
     binding = default_plan.binding.set_index("description")["shadow_price"]
     # the 1T run's 1e12 parameters x 20 tokens each x 6 FLOP per parameter-token = 1.2e26 FLOP by its deadline
     price = binding["1T: 1.2e+26 FLOP by 2027-09"]  # JPY of economic cost per 1e24 FLOP, hundreds of millions

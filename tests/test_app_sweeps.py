@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 from builders import default_with, scenario
 from streamlit.testing.v1 import AppTest
-from test_app import EARLIER, edit_run, errors, number, started, text_box, upload_small
+from test_app import EARLIER, edit_run, errors, number, opened, started, tab, text_box, upload_small
 
 from planner.app.sweep_views import BUDGETS, EXAMPLE, SPREAD_NOTE
 from planner.studies.analysis import pareto, percentiles, tornado
@@ -17,10 +17,6 @@ from planner.studies.ranges import parse_vary
 from planner.studies.sweep import sweep
 
 RANGES = "in:sweep_ranges"
-
-
-def tab(at: AppTest, label: str):
-    return next(tab for tab in at.tabs if tab.label == label)
 
 
 def run(at: AppTest, analysis: str) -> None:
@@ -41,6 +37,7 @@ def chart_data(chart) -> list[dict]:
 
 def test_monte_carlo_shows_the_percentiles_of_the_same_sweep():
     at = started()
+    opened(at, "Sweeps")
     edit_run(at, "1T", {"Deadline": "2027-07"})  # an edit in the Workloads tab: the sweep is of the edited scenario
     at.number_input(key="in:sweep_samples").set_value(8)
     at.number_input(key="in:sweep_seed").set_value(11)
@@ -95,6 +92,7 @@ def test_monte_carlo_shows_the_percentiles_of_the_same_sweep():
 
 def test_monte_carlo_percentiles_count_the_draws_without_a_plan(default_scenario):
     at = started()
+    opened(at, "Sweeps")
     line = "budget.total=uniform(1.6e11 JPY, 2e11 JPY)"  # about the JPY 180.6 bn the default pays
     at.text_area(key=RANGES).input(line)
     at.number_input(key="in:sweep_samples").set_value(8)
@@ -115,6 +113,7 @@ def test_monte_carlo_percentiles_count_the_draws_without_a_plan(default_scenario
 
 def test_tornado_draws_a_bar_at_each_end_of_each_field(default_scenario):
     at = started()
+    opened(at, "Sweeps")
     run(at, "tornado")
     bars = tornado(default_scenario, [parse_vary(line, default_scenario) for line in EXAMPLE.splitlines()], workers=1)
     assert len(bars) == 2
@@ -139,6 +138,7 @@ def test_pareto_front_shows_the_earliest_finish_at_each_budget():
     small = {"budget.total": "1e9 JPY"}
     at = started()
     upload_small(at, small)
+    opened(at, "Sweeps")
     run(at, "pareto")
     uploaded = scenario(small)
     points = pareto(uploaded, parse_vary(f"budget.total={BUDGETS}", uploaded), workers=1)
@@ -162,6 +162,7 @@ def test_pareto_front_shows_the_earliest_finish_at_each_budget():
 
 def test_a_bad_range_is_named_beside_the_input_and_nothing_runs():
     at = started()
+    opened(at, "Sweeps")
     at.text_area(key=RANGES).input(EXAMPLE + "\nbudget.total=300 MW..500 MW:3").run()
     assert not at.exception
     message = "Line 3: budget.total: expected an amount of money (e.g. '2e12 JPY'), found '300 MW' (a power)"

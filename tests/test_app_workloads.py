@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from builders import planned, programme
 from streamlit.testing.v1 import AppTest
+from test_app import opened, tab
 from test_app_sweeps import datasets
 from test_workbook_programme import PROGRAMME, RUN
 
@@ -29,10 +30,6 @@ def uploaded(changes: dict) -> AppTest:
     return at
 
 
-def tab(at: AppTest, label: str):
-    return next(tab for tab in at.tabs if tab.label == label)
-
-
 def errors(at: AppTest) -> list[str]:
     """Errors outside the Sweeps and Hedge tabs (whose example ranges name the shipped default's fields)."""
     examples = {error.value for label in ("Sweeps", "Hedge") for error in tab(at, label).error}
@@ -48,14 +45,14 @@ def seed(at: AppTest, key: str, edited=None, added=(), deleted=()) -> AppTest:
 
 
 def runs_shown(at: AppTest) -> pd.DataFrame:
-    next(box for box in at.selectbox if box.label == "Table").select("runs").run()
+    next(box for box in opened(at, "Plan tables").selectbox if box.label == "Table").select("runs").run()
     return tab(at, "Plan tables").dataframe[0].value.set_index("Run")
 
 
 def test_a_programme_shows_its_runs_costs_vintages_and_cash():
     at = uploaded(PROGRAMME)
     assert errors(at) == []
-    assert len(tab(at, "Programme").get("vega_lite_chart")) == 4  # Gantt, cost per run, vintage, cash
+    assert len(opened(at, "Programme").get("vega_lite_chart")) == 4  # Gantt, cost per run, vintage, cash
     runs = tab(at, "Workloads").dataframe
     assert list(runs[0].value["Run"]) == ["A", "B"] and list(runs[1].value["Stream"]) == ["chat"]
     assert "Parameters" not in [box.label for box in at.text_input]  # the runs are edited in their table
@@ -90,7 +87,7 @@ def test_money_by_source_edited_in_the_sidebar_replans_the_programme():
     cash = programme_charts.cash_frame(expected)
     public = cash.set_index(["fiscal_year", "source"]).loc[("FY2027", "public")]
     assert public["arriving_bn"] == 2.0 and public["paid_bn"] <= 2.0 * (1 + 1e-9)
-    (chart,) = [chart for chart in tab(at, "Programme").get("vega_lite_chart") if "Cash by source" in chart.proto.spec]
+    (chart,) = [chart for chart in opened(at, "Programme").get("vega_lite_chart") if "Cash by source" in chart.proto.spec]
     drawn = max(datasets(chart), key=len)  # the bars' (the ticks' leave out years without money)
     pd.testing.assert_frame_equal(drawn[list(cash.columns)], cash.reset_index(drop=True), check_dtype=False)
 

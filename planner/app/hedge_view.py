@@ -37,18 +37,22 @@ def draw_hedge(scenario: Scenario, version: str, read_ranges: Callable[[str], Ra
     app's cached sweep_views.read_ranges of the scenario."""
     st.caption("Orders placed before the decision month are shared by every future; after it, each "
                "future adapts. The futures are draws of the fields listed here.")
-    text = st.text_area("Uncertain fields, one FIELD=RANGE per line", value=EXAMPLE, key=KEY + "ranges", height=80)
+    # The app draws this tab only while it is open: persist_state keeps its inputs meanwhile.
+    text = st.text_area("Uncertain fields, one FIELD=RANGE per line", value=EXAMPLE, key=KEY + "ranges", height=80,
+                        persist_state="page")
     ranges = read_ranges(text)
     if ranges.problems:
         st.error("\n\n".join(ranges.problems))
     draws_box, seed_box, decision_box = st.columns(3)
-    draws = draws_box.number_input("Futures drawn", 1, MAX_FUTURES, 10, key=KEY + "draws")
-    seed = seed_box.number_input("Seed", 0, 2**31 - 1, 7, key=KEY + "seed")
-    decision = decision_box.text_input("Decision month (YYYY-MM)", default_decision(scenario), key=KEY + "decision")
+    draws = draws_box.number_input("Futures drawn", 1, MAX_FUTURES, 10, key=KEY + "draws", persist_state="page")
+    seed = seed_box.number_input("Seed", 0, 2**31 - 1, 7, key=KEY + "seed", persist_state="page")
+    decision = decision_box.text_input("Decision month (YYYY-MM)", default_decision(scenario), key=KEY + "decision",
+                                       persist_state="page")
     risk_box, alpha_box, late_box = st.columns(3)
-    risk = risk_box.number_input("Weight of CVaR (lambda)", 0.0, 100.0, 0.0, key=KEY + "risk")
-    alpha = alpha_box.number_input("CVaR level (alpha)", 0.0, 0.99, 0.9, key=KEY + "alpha")
-    late = late_box.text_input("Penalty per month late (blank: deadlines hold)", "", key=KEY + "late")
+    risk = risk_box.number_input("Weight of CVaR (lambda)", 0.0, 100.0, 0.0, key=KEY + "risk", persist_state="page")
+    alpha = alpha_box.number_input("CVaR level (alpha)", 0.0, 0.99, 0.9, key=KEY + "alpha", persist_state="page")
+    late = late_box.text_input("Penalty per month late (blank: deadlines hold)", "", key=KEY + "late",
+                               persist_state="page")
     inputs = (version, text, draws, seed, decision, risk, alpha, late)
     blocked = ranges.blocked()
     if st.button("Hedge", key=KEY + "run", disabled=blocked is not None, type="primary"):
