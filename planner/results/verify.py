@@ -1,21 +1,24 @@
 """Check a plan against its scenario without trusting the solver.
 
 Everything is recomputed from the plan's fleet table (installed and training accelerators by
-site, type and month) and the scenario's own fields, by a route of its own: row by row with
-pandas, not through the arrays the model was built from. Then every limit is checked and every
-figure the plan reports (power, energy, costs, compute) is compared with the recomputation.
+site, type and month) and the scenario's own fields, by a route of its own: with pandas and
+numpy over the plan's tables (each value of a type, site or site-month worked out once and
+laid on the rows), not through the arrays the model was built from. Then every limit is
+checked and every figure the plan reports (power, energy, costs, compute) is compared with the
+recomputation.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from planner.inputs.calendar import fiscal_year, parse_month
+from planner.inputs.calendar import fiscal_year, fiscal_years, parse_month
 from planner.inputs.goodput import goodput
 from planner.inputs.scenario import Scenario
 from planner.results.plan import Plan, make_plan
@@ -96,70 +99,119 @@ def site_month(site, period: pd.Period) -> SiteMonth:
     return SiteMonth(pue, price, carbon, reserved)
 
 
-def _reserved_draw(site, period: pd.Period) -> float:
-    """W the reserved IT load draws from the grid in `period`."""
-    values = site_month(site, period)
-    return values.reserved * values.pue
+class SiteMonths(dict):
+    """site_month by (site name, period), each worked out once in a check."""
+
+    def __init__(self, scenario: Scenario):
+        super().__init__()
+        self.scenario = scenario
+
+    def __missing__(self, key: tuple[str, pd.Period]) -> SiteMonth:
+        self[key] = value = site_month(self.scenario.sites[key[0]], key[1])
+        return value
 
 
-def recompute(plan: Plan) -> pd.DataFrame:
-    """Per fleet row: IT power, facility power, energy, electricity cost, demand charge, CO2 and compute."""
-    scenario = plan.scenario
-    rows = plan.fleet.copy()
-    period = _periods(rows["month"])
-    seconds = period.map(lambda p: p.days_in_month * 24 * 3600.0)
-    acc = {name: scenario.accelerators[name] for name in rows["accelerator"].unique()}
-    site = {name: scenario.sites[name] for name in rows["site"].unique()}
-    it_power = rows["accelerator"].map(lambda a: acc[a].it_power)
-    idle = rows["accelerator"].map(lambda a: acc[a].idle_fraction)
-    values = {key: site_month(site[key[0]], key[1]) for key in set(zip(rows["site"], period))}
-    at = [values[key] for key in zip(rows["site"], period)]
-    rows["it_w"] = it_power * (idle * rows["installed"] + (1 - idle) * (rows["training"] + rows["serving"]))
-    rows["facility_w"] = rows["it_w"] * [v.pue for v in at]
-    rows["period"] = period
-    days, drawn = by_the_hour(plan, rows)
-    hours = {key: hour_means(days[key]) for key in values}
-    pue, price, carbon = (np.array(column) for column in zip(*[hours[key] for key in zip(rows["site"], period)]))
-    rows["energy_j"] = rows["it_w"] * seconds * pue
-    rows["electricity_jpy"] = rows["it_w"] * seconds * price
-    rows["co2_kg"] = rows["it_w"] * seconds * carbon
-    # clean contracts' net cost by site and month, on the month's first row (a month without a fleet may pay them)
+@dataclass
+class Recomputed:
+    """The plan's fleet worked out again: `rows` per fleet row (recompute's columns), `months`
+    per site and month (site, period, it_w, facility_w, installed_w; in order of site and
+    month), the SiteMonth `values`, and each site-month's representative `days` and hourly draw
+    (`drawn`), keyed (site, period)."""
+
+    rows: pd.DataFrame
+    months: pd.DataFrame
+    values: SiteMonths
+    days: dict
+    drawn: dict
+
+
+def recompute(plan: Plan) -> Recomputed:
+    """Per fleet row: IT power, facility power, energy, electricity cost, demand charge, CO2,
+    capex, and its month (period), the month it was ordered (an ordinal) and the fiscal years
+    of both (capex is paid at order). Each value is worked out once for each type, site or
+    site-month, and laid on the rows."""
+    scenario, values, fleet = plan.scenario, SiteMonths(plan.scenario), plan.fleet
+    period = _periods(fleet["month"])
+    ordinal = period.array.asi8
+    code, months = _site_months(fleet["site"], ordinal)
+    keys = list(zip(months["site"], months["period"]))
+    acc, site = partial(_each, fleet["accelerator"], scenario.accelerators), partial(_each, fleet["site"], scenario.sites)
+    per_month = lambda value: np.array([value(key) for key in keys], dtype=float)[code]  # noqa: E731
+    installed, training, serving, delivered = (fleet[column].to_numpy(dtype=float) for column in ("installed", "training", "serving", "delivered"))
+    it_power, idle = acc(lambda a: a.it_power), acc(lambda a: a.idle_fraction)
+    it_w = it_power * (idle * installed + (1 - idle) * (training + serving))
+    facility_w = it_w * per_month(lambda key: values[key].pue)
+    months["it_w"], months["facility_w"], months["installed_w"] = (_sums(w, code) for w in (it_w, facility_w, installed * it_power))
+    days, drawn = by_the_hour(plan, keys, values, months["it_w"])
+    seconds = per_month(lambda key: key[1].days_in_month * 24 * 3600.0)
+    pue, price, carbon = np.array([hour_means(days[key]) for key in keys], dtype=float).reshape(-1, 3)[code].T
     # clean contracts' net cost and a battery's by site and month, on the month's first row (a month without a fleet may pay them)
     net, battery = clean_costs(plan, days), battery_costs(plan, drawn)
-    first = list(~rows.duplicated(["site", "period"]))
-    keys = list(zip(rows["site"], period))
-    rows["electricity_jpy"] += [(net.get(key, 0.0) + battery.get(key, (0.0, 0.0))[0]) * is_first for key, is_first in zip(keys, first)]
-    rows["co2_kg"] += [battery.get(key, (0.0, 0.0))[1] * is_first for key, is_first in zip(keys, first)]
+    first = np.zeros(len(fleet), dtype=bool)
+    first[np.unique(code, return_index=True)[1]] = True
     # the month's peak hour (throttling included), charged per month, shared among the rows by their draw
-    peak = pd.Series([drawn[key].imported.max() for key in zip(rows["site"], period)], index=rows.index)
-    facility = rows.groupby(["site", "period"])["facility_w"].transform("sum")
-    share = (rows["facility_w"] / facility.where(facility > 0)).fillna(0.0)
-    rows["demand_jpy"] = peak * share * rows["site"].map(lambda s: site[s].demand_charge)
-    rows["unit_capex_jpy"] = [_price(acc[a], p) + site[s].fitout_cost * acc[a].it_power
-                              for s, a, p in zip(rows["site"], rows["accelerator"], period)]
-    rows["capex_jpy"] = rows["delivered"] * rows["unit_capex_jpy"]
-    rows["fiscal_year"] = period.map(fiscal_year)
-    rows["ordered"] = [p - acc[a].lead_time for a, p in zip(rows["accelerator"], period)]
-    rows["paid_fiscal_year"] = rows["ordered"].map(fiscal_year)  # capex is paid at order
-    return rows
+    ratio = facility_w / np.where(months["facility_w"] > 0, months["facility_w"], np.nan)[code]
+    share = np.where(np.isnan(ratio), 0.0, ratio)  # a month that draws nothing is charged nothing
+    unit_capex = _prices(fleet["accelerator"], ordinal, scenario) + site(lambda s: s.fitout_cost) * it_power
+    ordered = ordinal - acc(lambda a: a.lead_time).astype(int)
+    rows = pd.DataFrame({
+        "period": period, "it_w": it_w, "facility_w": facility_w,
+        "energy_j": it_w * seconds * pue,
+        "electricity_jpy": it_w * seconds * price + per_month(lambda key: net.get(key, 0.0) + battery.get(key, (0.0, 0.0))[0]) * first,
+        "co2_kg": it_w * seconds * carbon + per_month(lambda key: battery.get(key, (0.0, 0.0))[1]) * first,
+        "demand_jpy": per_month(lambda key: drawn[key].imported.max()) * share * site(lambda s: s.demand_charge),
+        "unit_capex_jpy": unit_capex, "capex_jpy": delivered * unit_capex,
+        "ordered": ordered, "fiscal_year": _fiscal_years(ordinal), "paid_fiscal_year": _fiscal_years(ordered),
+    }, index=fleet.index)
+    return Recomputed(pd.concat([fleet, rows], axis=1), months, values, days, drawn)
 
 
-def by_the_hour(plan: Plan, rows: pd.DataFrame) -> tuple[dict, dict]:
-    """Each site-month's representative days, and its hourly draw from the rows' IT power."""
+def _each(names: pd.Series, table: dict, value) -> np.ndarray:
+    """value(table[name]) for each of `names`, worked out once for each distinct name."""
+    codes, unique = pd.factorize(names.to_numpy(dtype=object), use_na_sentinel=False)
+    return np.array([value(table[name]) for name in unique], dtype=float)[codes]
+
+
+def _site_months(sites: pd.Series, ordinal: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each row's site-month (its site and month ordinal), numbered in order of site and month,
+    and the site and period of each number."""
+    site_code, names = pd.factorize(sites.to_numpy(dtype=object), sort=True, use_na_sentinel=False)
+    low = ordinal.min(initial=0)
+    span = ordinal.max(initial=0) - low + 1
+    code, unique = pd.factorize(site_code * span + (ordinal - low), sort=True)
+    periods = pd.PeriodIndex.from_ordinals(unique % span + low, freq="M")
+    return code, pd.DataFrame({"site": np.asarray(names, dtype=object)[unique // span], "period": list(periods)})
+
+
+def _sums(values: pd.Series, code: np.ndarray) -> np.ndarray:
+    """`values` summed by site-month `code` as pandas sums them (NaN left out)."""
+    return pd.Series(np.asarray(values, dtype=float)).groupby(code).sum().to_numpy()
+
+
+def by_the_hour(plan: Plan, keys: list, values: SiteMonths, it_w) -> tuple[dict, dict]:
+    """Each site-month's representative days, and its hourly draw from its IT power `it_w`
+    (both in the order of `keys`, (site, period) sorted); one month_days call a site."""
     days = {}
-    for name, periods in rows.groupby("site")["period"].unique().items():
-        site, periods = plan.scenario.sites[name], sorted(periods)
-        found = month_days(plan.scenario, site, periods, [site_month(site, period) for period in periods])
+    for name in dict.fromkeys(site for site, _ in keys):
+        periods = [period for site, period in keys if site == name]
+        found = month_days(plan.scenario, plan.scenario.sites[name], periods, [values[name, period] for period in periods])
         days.update({(name, period): day for period, day in zip(periods, found)})
-    return days, site_hours(plan, rows.groupby(["site", "period"])["it_w"].sum(), days)
+    return days, site_hours(plan, dict(zip(keys, it_w)), days)
 
 
-def _price(acc, delivered: pd.Period) -> float:
-    """The type's hardware price for a delivery in month `delivered`: its capex compounded by
+def _prices(names: pd.Series, ordinal: np.ndarray, scenario: Scenario) -> np.ndarray:
+    """Each row's hardware price for a delivery in its month: the type's capex compounded by
     price_change for each whole year (and part) since price_month."""
-    if not acc.price_change:
-        return acc.capex
-    return acc.capex * (1 + acc.price_change) ** ((delivered - acc.price_month).n / 12)
+    acc = partial(_each, names, scenario.accelerators)
+    capex, change = acc(lambda a: a.capex), acc(lambda a: a.price_change or 0.0)
+    since = ordinal - acc(lambda a: a.price_month.ordinal if a.price_change else 0)
+    # Python's pow row by row, as before: numpy's vectorised power may differ in the last digit
+    return np.array([c * (1 + r) ** (n / 12) if r else c for c, r, n in zip(capex.tolist(), change.tolist(), since.tolist())])
+
+
+def _fiscal_years(ordinal: np.ndarray) -> np.ndarray:
+    """The fiscal year of each month ordinal."""
+    return fiscal_years(pd.PeriodIndex.from_ordinals(ordinal, freq="M"))
 
 
 def left_by_tolerance(scenario: Scenario, run: str) -> float:
@@ -203,12 +255,12 @@ def verify(plan: Plan) -> list[Violation]:
     """Every violated limit and every figure that does not match; an empty list for a sound plan."""
     if not plan.feasible:
         return []
-    rows = recompute(plan)
-    days, drawn = by_the_hour(plan, rows)
+    fleet = recompute(plan)
+    rows, days, drawn = fleet.rows, fleet.days, fleet.drawn
     found: list[Violation] = []
     found += _fleet_rules(plan, rows)
-    found += _site_limits(plan, rows, drawn)
-    found += _ramps(plan, drawn)
+    found += _site_limits(plan, fleet)
+    found += _ramps(plan, fleet)
     found += [Violation(*item) for item in clean_rules(plan, drawn, rows["energy_j"].sum())]
     found += [Violation(*item) for item in battery_rules(plan, drawn)]
     found += _deliveries(plan, rows)
@@ -216,7 +268,7 @@ def verify(plan: Plan) -> list[Violation]:
     found += _compute(plan, run_compute(plan), lost_flop(plan, days))
     found += [Violation(*item) for item in throttle_rules(plan, days)]
     found += _serving(plan)
-    found += _reported_figures(plan, rows)
+    found += _reported_figures(plan, fleet)
     found += _vintages(plan, rows)
     found += _economics(plan, rows)
     return found
@@ -248,7 +300,7 @@ def _fleet_rules(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
         opens = max(site.opening, acc.first_delivery)
         if row.period < opens and _over(row.delivered, 0.0, "count"):
             found.append(Violation("availability", where, row.delivered, 0.0, "delivered before the site opens or the type ships"))
-        closed = row.ordered < plan.scenario.horizon.start or (acc.last_order is not None and row.ordered > acc.last_order)
+        closed = row.ordered < plan.scenario.horizon.start.ordinal or (acc.last_order is not None and row.ordered > acc.last_order.ordinal)
         if closed and _over(row.delivered, 0.0, "count"):
             found.append(Violation("availability", where, row.delivered, 0.0, "ordered before the horizon or after the last order month"))
     ordered = rows.sort_values(["site", "accelerator", "period"])
@@ -288,27 +340,23 @@ def _commissioned(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
     return found
 
 
-def _site_limits(plan: Plan, rows: pd.DataFrame, drawn: dict) -> list[Violation]:
+def _site_limits(plan: Plan, fleet: Recomputed) -> list[Violation]:
     found = []
-    by_site_month = rows.groupby(["site", "period"]).agg(it_w=("it_w", "sum"), facility_w=("facility_w", "sum"))
-    installed_w = rows.assign(
-        w=rows["installed"] * rows["accelerator"].map(lambda a: plan.scenario.accelerators[a].it_power)
-    ).groupby(["site", "period"])["w"].sum()
-    for (name, period), row in by_site_month.iterrows():
+    for name, period, installed_w in fleet.months[["site", "period", "installed_w"]].itertuples(index=False):
         site = plan.scenario.sites[name]
         phases = [p for p in site.grid_phases if p.start <= period]
         grid = phases[-1].grid_import if phases else 0.0
         it_room = phases[-1].it_capacity if phases else 0.0
-        values = site_month(site, period)
+        values = fleet.values[name, period]
         where = f"{name} {period.strftime('%Y-%m')}"
-        found += _hourly_limit(drawn[name, period], values.reserved, grid, where)
-        it_load = installed_w[name, period] + values.reserved
-        if _over(it_load, it_room, "W") and installed_w[name, period] > ABSOLUTE["W"]:
+        found += _hourly_limit(fleet.drawn[name, period], values.reserved, grid, where)
+        it_load = installed_w + values.reserved
+        if _over(it_load, it_room, "W") and installed_w > ABSOLUTE["W"]:
             found.append(Violation("it_capacity", where, it_load / 1e6, it_room / 1e6, "installed IT MW above the fit-out"))
     return found
 
 
-def _ramps(plan: Plan, drawn: dict) -> list[Violation]:
+def _ramps(plan: Plan, fleet: Recomputed) -> list[Violation]:
     """Each site's facility draw, reserved load included, moves by at most its ramp limit from
     one hour to the next: within every representative day (hour 23 to hour 0 of the same day),
     and from each day's last hour of a month to each day's first hour of the next (where the
@@ -317,7 +365,7 @@ def _ramps(plan: Plan, drawn: dict) -> list[Violation]:
     for name, site in plan.scenario.sites.items():
         before = None  # the month before: its (D, 24) draw, and whether the programme drew then
         for period in plan.scenario.months if site.ramp_limit is not None else []:
-            values, hours = site_month(site, period), drawn.get((name, period))
+            values, hours = fleet.values[name, period], fleet.drawn.get((name, period))
             day = hours.day if hours is not None else month_days(plan.scenario, site, [period], [values])[0]
             draw = (hours.imported if hours is not None else 0.0) + values.reserved * day["pue"]
             steps = [(np.abs(np.roll(draw, -1, axis=1) - draw).max() if hours is not None else 0.0, "from hour to hour")]
@@ -457,9 +505,9 @@ def _serving(plan: Plan) -> list[Violation]:
     return found
 
 
-def _reported_figures(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
+def _reported_figures(plan: Plan, fleet: Recomputed) -> list[Violation]:
     """The plan's own tables and summary must say what the fleet implies."""
-    found = []
+    found, rows = [], fleet.rows
     sums = {
         ("energy", "electricity_cost_jpy"): (rows["electricity_jpy"].sum(), "JPY"),
         ("costs", "capex_jpy"): (rows["capex_jpy"].sum(), "JPY"),
@@ -476,14 +524,8 @@ def _reported_figures(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
         found.append(Violation("reported_totals", "summary.total_cost_jpy", plan.total_cost_jpy, total, "total cost does not match the fleet"))
     facility = rows.groupby(["site", "month"])["facility_w"].sum()
     reported = plan.power.set_index(["site", "month"])["facility_mw"] * 1e6
-    sites = plan.scenario.sites
-    reserved = pd.Series(
-        [
-            _reserved_draw(sites[s], parse_month(m, "month"))
-            for s, m in zip(plan.power["site"], plan.power["month"])
-        ],
-        index=reported.index,
-    )
+    reserved = pd.Series([fleet.values[key].reserved * fleet.values[key].pue for key in zip(plan.power["site"], _periods(plan.power["month"]))],
+                         index=reported.index, dtype=float)
     for key, watts in (reported - reserved).items():
         if _differs(watts, facility.get(key, 0.0), "W"):
             found.append(Violation("reported_totals", f"power {key[0]} {key[1]}", watts / 1e6, facility.get(key, 0.0) / 1e6, "facility MW does not match the fleet"))
@@ -498,7 +540,9 @@ def _months_from_start(plan: Plan, months: pd.Series) -> pd.Series:
 
 def _periods(months: pd.Series) -> pd.Series:
     """Month labels (text) as Periods, each distinct label parsed once."""
-    return months.map({text: parse_month(text, "month") for text in months.unique()})
+    codes, unique = pd.factorize(months.to_numpy(dtype=object), use_na_sentinel=False)
+    ordinals = np.array([parse_month(text, "month").ordinal for text in unique], dtype=np.int64)[codes]
+    return pd.Series(pd.PeriodIndex.from_ordinals(ordinals, freq="M"), index=months.index)
 
 
 def _retired_by_vintage(plan: Plan) -> pd.DataFrame:

@@ -58,8 +58,8 @@ def hour_means(day: dict) -> tuple[float, float, float]:
     return tuple(float((per * day["pue"] * weight).sum() / hours) for per in (1.0, day["price"], day["carbon"]))
 
 
-def site_hours(plan, it_w: pd.Series, days: dict) -> dict[tuple[str, pd.Period], SiteHours]:
-    """Every site-month's hourly draw: its IT W (`it_w` by site and period) less the plan's
+def site_hours(plan, it_w: dict, days: dict) -> dict[tuple[str, pd.Period], SiteHours]:
+    """Every site-month's hourly draw: its IT W (`it_w` by (site, period)) less the plan's
     throttling, at each hour's PUE."""
     cut: dict[tuple, dict] = {}  # W by (day, hour), by site and month
     for row in rows_of(plan.throttle):
