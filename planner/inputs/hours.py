@@ -148,12 +148,12 @@ def site_days(site, months: pd.PeriodIndex, pue: np.ndarray, price: np.ndarray, 
     (days), pue, price (JPY/J), carbon (kg/J), window (curtailment hours), and extra (W the
     site may import above its firm limit outside the windows). `pue`, `price`, `carbon`: (T,)
     monthly values, the fiscal year's included."""
-    shapes, flexible = site.hours, site.flexible_connection
+    flexible = site.flexible_connection
     days_in = hours_in(months) / HOURS
     out = []
     for t, month in enumerate(months.month):
-        kinds = shapes.of_month(month) if shapes is not None else [FLAT]
-        weight = np.array([day.share for day in kinds]) * days_in[t]
+        kinds = day_types(site, month)
+        weight = day_weights(kinds, days_in[t])
         out.append({
             "names": [day.name for day in kinds],
             "weight": weight,
@@ -164,6 +164,16 @@ def site_days(site, months: pd.PeriodIndex, pue: np.ndarray, price: np.ndarray, 
             "extra": flexible.extra_import if flexible else 0.0,
         })
     return out
+
+
+def day_types(site, month: int) -> list[DayType]:
+    """The site's representative days of calendar `month` (one flat day without shapes)."""
+    return site.hours.of_month(month) if site.hours is not None else [FLAT]
+
+
+def day_weights(kinds: list[DayType], days: float) -> np.ndarray:
+    """Each day type's weight in a month of `days` days: its share of them."""
+    return np.array([day.share for day in kinds]) * days
 
 
 def _mean_one(factors: np.ndarray, weight: np.ndarray) -> np.ndarray:

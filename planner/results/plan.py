@@ -148,6 +148,13 @@ class Plan:
         grouped = table.groupby("site")[column].agg(how) if not table.empty else pd.Series(dtype=float)
         return {site: float(grouped.get(site, 0.0)) for site in self.scenario.sites}
 
+    @property
+    def total_cost_jpy(self) -> float:
+        """Capex, electricity and demand charges over the horizon, from the costs table (the
+        summary's total; verify reads it without building the whole summary)."""
+        costs = self.costs
+        return float(costs["capex_jpy"].sum()) + float(costs["energy_cost_jpy"].sum()) + float(costs["demand_charge_jpy"].sum())
+
     def summary(self) -> dict:
         """Headline numbers; the `--json` output of `planner plan`."""
         costs, energy, fleet, power = self.costs, self.energy, self.fleet, self.power
@@ -165,7 +172,7 @@ class Plan:
             "integer": self.scenario.solver.integer,
             "mip_gap": self.mip_gap,
             "integer_gap": self.integer_gap,
-            "total_cost_jpy": capex + electricity + demand,
+            "total_cost_jpy": self.total_cost_jpy,
             "capex_jpy": capex,
             "energy_cost_jpy": electricity,
             "demand_charge_jpy": demand,

@@ -1,21 +1,23 @@
 """Check a plan against its scenario without trusting the solver.
 
 Everything is recomputed from the plan's fleet table (installed and training accelerators by
-site, type and month) and the scenario's own fields, by a route of its own: row by row with
-pandas, not through the arrays the model was built from. Then every limit is checked and every
-figure the plan reports (power, energy, costs, compute) is compared with the recomputation.
+site, type and month) and the scenario's own fields, by a route of its own: with pandas and
+numpy over the plan's tables (each value of a type, site or site-month worked out once and
+laid on the rows), not through the arrays the model was built from. Then every limit is
+checked and every figure the plan reports (power, energy, costs, compute) is compared with the
+recomputation.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from planner.inputs.calendar import fiscal_year, parse_month
+from planner.inputs.calendar import fiscal_year, fiscal_years, parse_month
 from planner.inputs.goodput import goodput
 from planner.inputs.scenario import Scenario
 from planner.results.plan import Plan, make_plan
@@ -96,70 +98,119 @@ def site_month(site, period: pd.Period) -> SiteMonth:
     return SiteMonth(pue, price, carbon, reserved)
 
 
-def _reserved_draw(site, period: pd.Period) -> float:
-    """W the reserved IT load draws from the grid in `period`."""
-    values = site_month(site, period)
-    return values.reserved * values.pue
+class SiteMonths(dict):
+    """site_month by (site name, period), each worked out once in a check."""
+
+    def __init__(self, scenario: Scenario):
+        super().__init__()
+        self.scenario = scenario
+
+    def __missing__(self, key: tuple[str, pd.Period]) -> SiteMonth:
+        self[key] = value = site_month(self.scenario.sites[key[0]], key[1])
+        return value
 
 
-def recompute(plan: Plan) -> pd.DataFrame:
-    """Per fleet row: IT power, facility power, energy, electricity cost, demand charge, CO2 and compute."""
-    scenario = plan.scenario
-    rows = plan.fleet.copy()
-    period = _periods(rows["month"])
-    seconds = period.map(lambda p: p.days_in_month * 24 * 3600.0)
-    acc = {name: scenario.accelerators[name] for name in rows["accelerator"].unique()}
-    site = {name: scenario.sites[name] for name in rows["site"].unique()}
-    it_power = rows["accelerator"].map(lambda a: acc[a].it_power)
-    idle = rows["accelerator"].map(lambda a: acc[a].idle_fraction)
-    values = {key: site_month(site[key[0]], key[1]) for key in set(zip(rows["site"], period))}
-    at = [values[key] for key in zip(rows["site"], period)]
-    rows["it_w"] = it_power * (idle * rows["installed"] + (1 - idle) * (rows["training"] + rows["serving"]))
-    rows["facility_w"] = rows["it_w"] * [v.pue for v in at]
-    rows["period"] = period
-    days, drawn = by_the_hour(plan, rows)
-    hours = {key: hour_means(days[key]) for key in values}
-    pue, price, carbon = (np.array(column) for column in zip(*[hours[key] for key in zip(rows["site"], period)]))
-    rows["energy_j"] = rows["it_w"] * seconds * pue
-    rows["electricity_jpy"] = rows["it_w"] * seconds * price
-    rows["co2_kg"] = rows["it_w"] * seconds * carbon
-    # clean contracts' net cost by site and month, on the month's first row (a month without a fleet may pay them)
+@dataclass
+class Recomputed:
+    """The plan's fleet worked out again: `rows` per fleet row (recompute's columns), `months`
+    per site and month (site, period, it_w, facility_w, installed_w; in order of site and
+    month), the SiteMonth `values`, and each site-month's representative `days` and hourly draw
+    (`drawn`), keyed (site, period)."""
+
+    rows: pd.DataFrame
+    months: pd.DataFrame
+    values: SiteMonths
+    days: dict
+    drawn: dict
+
+
+def recompute(plan: Plan) -> Recomputed:
+    """Per fleet row: IT power, facility power, energy, electricity cost, demand charge, CO2,
+    capex, and its month (period), the month it was ordered (an ordinal) and the fiscal years
+    of both (capex is paid at order). Each value is worked out once for each type, site or
+    site-month, and laid on the rows."""
+    scenario, values, fleet = plan.scenario, SiteMonths(plan.scenario), plan.fleet
+    period = _periods(fleet["month"])
+    ordinal = period.array.asi8
+    code, months = _site_months(fleet["site"], ordinal)
+    keys = list(zip(months["site"], months["period"]))
+    acc, site = partial(_each, fleet["accelerator"], scenario.accelerators), partial(_each, fleet["site"], scenario.sites)
+    per_month = lambda value: np.array([value(key) for key in keys], dtype=float)[code]  # noqa: E731
+    installed, training, serving, delivered = (fleet[column].to_numpy(dtype=float) for column in ("installed", "training", "serving", "delivered"))
+    it_power, idle = acc(lambda a: a.it_power), acc(lambda a: a.idle_fraction)
+    it_w = it_power * (idle * installed + (1 - idle) * (training + serving))
+    facility_w = it_w * per_month(lambda key: values[key].pue)
+    months["it_w"], months["facility_w"], months["installed_w"] = (_sums(w, code) for w in (it_w, facility_w, installed * it_power))
+    days, drawn = by_the_hour(plan, keys, values, months["it_w"])
+    seconds = per_month(lambda key: key[1].days_in_month * 24 * 3600.0)
+    pue, price, carbon = np.array([hour_means(days[key]) for key in keys], dtype=float).reshape(-1, 3)[code].T
     # clean contracts' net cost and a battery's by site and month, on the month's first row (a month without a fleet may pay them)
     net, battery = clean_costs(plan, days), battery_costs(plan, drawn)
-    first = list(~rows.duplicated(["site", "period"]))
-    keys = list(zip(rows["site"], period))
-    rows["electricity_jpy"] += [(net.get(key, 0.0) + battery.get(key, (0.0, 0.0))[0]) * is_first for key, is_first in zip(keys, first)]
-    rows["co2_kg"] += [battery.get(key, (0.0, 0.0))[1] * is_first for key, is_first in zip(keys, first)]
+    first = np.zeros(len(fleet), dtype=bool)
+    first[np.unique(code, return_index=True)[1]] = True
     # the month's peak hour (throttling included), charged per month, shared among the rows by their draw
-    peak = pd.Series([drawn[key].imported.max() for key in zip(rows["site"], period)], index=rows.index)
-    facility = rows.groupby(["site", "period"])["facility_w"].transform("sum")
-    share = (rows["facility_w"] / facility.where(facility > 0)).fillna(0.0)
-    rows["demand_jpy"] = peak * share * rows["site"].map(lambda s: site[s].demand_charge)
-    rows["unit_capex_jpy"] = [_price(acc[a], p) + site[s].fitout_cost * acc[a].it_power
-                              for s, a, p in zip(rows["site"], rows["accelerator"], period)]
-    rows["capex_jpy"] = rows["delivered"] * rows["unit_capex_jpy"]
-    rows["fiscal_year"] = period.map(fiscal_year)
-    rows["ordered"] = [p - acc[a].lead_time for a, p in zip(rows["accelerator"], period)]
-    rows["paid_fiscal_year"] = rows["ordered"].map(fiscal_year)  # capex is paid at order
-    return rows
+    ratio = facility_w / np.where(months["facility_w"] > 0, months["facility_w"], np.nan)[code]
+    share = np.where(np.isnan(ratio), 0.0, ratio)  # a month that draws nothing is charged nothing
+    unit_capex = _prices(fleet["accelerator"], ordinal, scenario) + site(lambda s: s.fitout_cost) * it_power
+    ordered = ordinal - acc(lambda a: a.lead_time).astype(int)
+    rows = pd.DataFrame({
+        "period": period, "it_w": it_w, "facility_w": facility_w,
+        "energy_j": it_w * seconds * pue,
+        "electricity_jpy": it_w * seconds * price + per_month(lambda key: net.get(key, 0.0) + battery.get(key, (0.0, 0.0))[0]) * first,
+        "co2_kg": it_w * seconds * carbon + per_month(lambda key: battery.get(key, (0.0, 0.0))[1]) * first,
+        "demand_jpy": per_month(lambda key: drawn[key].imported.max()) * share * site(lambda s: s.demand_charge),
+        "unit_capex_jpy": unit_capex, "capex_jpy": delivered * unit_capex,
+        "ordered": ordered, "fiscal_year": _fiscal_years(ordinal), "paid_fiscal_year": _fiscal_years(ordered),
+    }, index=fleet.index)
+    return Recomputed(pd.concat([fleet, rows], axis=1), months, values, days, drawn)
 
 
-def by_the_hour(plan: Plan, rows: pd.DataFrame) -> tuple[dict, dict]:
-    """Each site-month's representative days, and its hourly draw from the rows' IT power."""
+def _each(names: pd.Series, table: dict, value) -> np.ndarray:
+    """value(table[name]) for each of `names`, worked out once for each distinct name."""
+    codes, unique = pd.factorize(names.to_numpy(dtype=object), use_na_sentinel=False)
+    return np.array([value(table[name]) for name in unique], dtype=float)[codes]
+
+
+def _site_months(sites: pd.Series, ordinal: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each row's site-month (its site and month ordinal), numbered in order of site and month,
+    and the site and period of each number."""
+    site_code, names = pd.factorize(sites.to_numpy(dtype=object), sort=True, use_na_sentinel=False)
+    low = ordinal.min(initial=0)
+    span = ordinal.max(initial=0) - low + 1
+    code, unique = pd.factorize(site_code * span + (ordinal - low), sort=True)
+    periods = pd.PeriodIndex.from_ordinals(unique % span + low, freq="M")
+    return code, pd.DataFrame({"site": np.asarray(names, dtype=object)[unique // span], "period": list(periods)})
+
+
+def _sums(values: pd.Series, code: np.ndarray) -> np.ndarray:
+    """`values` summed by site-month `code` as pandas sums them (NaN left out)."""
+    return pd.Series(np.asarray(values, dtype=float)).groupby(code).sum().to_numpy()
+
+
+def by_the_hour(plan: Plan, keys: list, values: SiteMonths, it_w) -> tuple[dict, dict]:
+    """Each site-month's representative days, and its hourly draw from its IT power `it_w`
+    (both in the order of `keys`, (site, period) sorted); one month_days call a site."""
     days = {}
-    for name, periods in rows.groupby("site")["period"].unique().items():
-        site, periods = plan.scenario.sites[name], sorted(periods)
-        found = month_days(plan.scenario, site, periods, [site_month(site, period) for period in periods])
+    for name in dict.fromkeys(site for site, _ in keys):
+        periods = [period for site, period in keys if site == name]
+        found = month_days(plan.scenario, plan.scenario.sites[name], periods, [values[name, period] for period in periods])
         days.update({(name, period): day for period, day in zip(periods, found)})
-    return days, site_hours(plan, rows.groupby(["site", "period"])["it_w"].sum(), days)
+    return days, site_hours(plan, dict(zip(keys, it_w)), days)
 
 
-def _price(acc, delivered: pd.Period) -> float:
-    """The type's hardware price for a delivery in month `delivered`: its capex compounded by
+def _prices(names: pd.Series, ordinal: np.ndarray, scenario: Scenario) -> np.ndarray:
+    """Each row's hardware price for a delivery in its month: the type's capex compounded by
     price_change for each whole year (and part) since price_month."""
-    if not acc.price_change:
-        return acc.capex
-    return acc.capex * (1 + acc.price_change) ** ((delivered - acc.price_month).n / 12)
+    acc = partial(_each, names, scenario.accelerators)
+    capex, change = acc(lambda a: a.capex), acc(lambda a: a.price_change or 0.0)
+    since = ordinal - acc(lambda a: a.price_month.ordinal if a.price_change else 0)
+    # Python's pow row by row, as before: numpy's vectorised power may differ in the last digit
+    return np.array([c * (1 + r) ** (n / 12) if r else c for c, r, n in zip(capex.tolist(), change.tolist(), since.tolist())])
+
+
+def _fiscal_years(ordinal: np.ndarray) -> np.ndarray:
+    """The fiscal year of each month ordinal."""
+    return fiscal_years(pd.PeriodIndex.from_ordinals(ordinal, freq="M"))
 
 
 def left_by_tolerance(scenario: Scenario, run: str) -> float:
@@ -203,20 +254,20 @@ def verify(plan: Plan) -> list[Violation]:
     """Every violated limit and every figure that does not match; an empty list for a sound plan."""
     if not plan.feasible:
         return []
-    rows = recompute(plan)
-    days, drawn = by_the_hour(plan, rows)
+    fleet = recompute(plan)
+    rows, days, drawn = fleet.rows, fleet.days, fleet.drawn
     found: list[Violation] = []
     found += _fleet_rules(plan, rows)
-    found += _site_limits(plan, rows, drawn)
-    found += _ramps(plan, drawn)
+    found += _site_limits(plan, fleet)
+    found += _ramps(plan, fleet)
     found += [Violation(*item) for item in clean_rules(plan, drawn, rows["energy_j"].sum())]
     found += [Violation(*item) for item in battery_rules(plan, drawn)]
     found += _deliveries(plan, rows)
     found += _money(plan, rows)
     found += _compute(plan, run_compute(plan), lost_flop(plan, days))
     found += [Violation(*item) for item in throttle_rules(plan, days)]
-    found += _serving(plan)
-    found += _reported_figures(plan, rows)
+    found += _serving(plan, rows)
+    found += _reported_figures(plan, fleet)
     found += _vintages(plan, rows)
     found += _economics(plan, rows)
     return found
@@ -232,83 +283,121 @@ def verified_plan(scenario: Scenario, compare_rules: bool = False) -> Plan:
     return plan
 
 
+class RowCheck(NamedTuple):
+    """One check of every row of a table: where it fails, and the violation's fields by row."""
+
+    failed: np.ndarray  # bool
+    constraint: str
+    found: np.ndarray
+    limit: np.ndarray | float
+    detail: str
+
+
+def _row_violations(where, checks: list[RowCheck]) -> list[Violation]:
+    """The failures of `checks`, row by row and within a row in the order of `checks`, as a loop
+    over the rows would list them; `where(i)` names row i. Only failing rows are built."""
+    hits = sorted((i, k) for k, check in enumerate(checks) for i in np.flatnonzero(check.failed))
+    return [Violation(checks[k].constraint, where(i), float(checks[k].found[i]),
+                      float(np.broadcast_to(checks[k].limit, checks[k].failed.shape)[i]), checks[k].detail) for i, k in hits]
+
+
+def _fleet_where(rows: pd.DataFrame):
+    """Names fleet row i (by position): "site type month", read only for a row that fails."""
+    return lambda i: f"{rows['site'].iat[i]} {rows['accelerator'].iat[i]} {rows['month'].iat[i]}"
+
+
 def _fleet_rules(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
-    found = []
-    for row in rows.itertuples():
-        where = f"{row.site} {row.accelerator} {row.month}"
-        acc, site = plan.scenario.accelerators[row.accelerator], plan.scenario.sites[row.site]
-        for column in ("installed", "delivered", "retired", "training", "serving"):
-            value = getattr(row, column)
-            if not math.isfinite(value):  # sums skip NaN, so only a check of its own catches one
-                found.append(Violation("finite", where, value, 0.0, f"{column} is not a finite number"))
-            elif value < -ABSOLUTE["count"]:
-                found.append(Violation("non_negative", where, value, 0.0, f"{column} is negative"))
-        if _over(row.training + row.serving, row.installed, "count"):
-            found.append(Violation("use_within_fleet", where, row.training + row.serving, row.installed, "works more than installed"))
-        opens = max(site.opening, acc.first_delivery)
-        if row.period < opens and _over(row.delivered, 0.0, "count"):
-            found.append(Violation("availability", where, row.delivered, 0.0, "delivered before the site opens or the type ships"))
-        closed = row.ordered < plan.scenario.horizon.start or (acc.last_order is not None and row.ordered > acc.last_order)
-        if closed and _over(row.delivered, 0.0, "count"):
-            found.append(Violation("availability", where, row.delivered, 0.0, "ordered before the horizon or after the last order month"))
-    ordered = rows.sort_values(["site", "accelerator", "period"])
-    before = ordered.groupby(["site", "accelerator"])["installed"].shift()
-    existing = [plan.scenario.sites[s].existing_fleet.get(a, 0.0) for s, a in zip(ordered["site"], ordered["accelerator"])]
-    expected = before.fillna(pd.Series(existing, index=ordered.index)) + ordered["delivered"] - ordered["retired"]
-    for row, held in zip(ordered.itertuples(), expected):
-        if _differs(row.installed, held, "count"):
-            where = f"{row.site} {row.accelerator} {row.month}"
-            found.append(Violation("fleet_balance", where, row.installed, held, "the fleet is not last month's plus deliveries less retirements"))
-    return found + _commissioned(plan, rows)
+    """Each fleet row finite and not negative, at work within what is installed, delivered only
+    once the site is open and the type ships, and ordered inside the horizon and by the type's
+    last order month; then the balance from month to month, and commissioning."""
+    scenario = plan.scenario
+    acc, site = partial(_each, rows["accelerator"], scenario.accelerators), partial(_each, rows["site"], scenario.sites)
+    value = {column: rows[column].to_numpy(dtype=float) for column in ("installed", "delivered", "retired", "training", "serving")}
+    checks = []
+    for column, values in value.items():  # sums skip NaN, so only a check of its own catches one
+        checks.append(RowCheck(~np.isfinite(values), "finite", values, 0.0, f"{column} is not a finite number"))
+        checks.append(RowCheck(np.isfinite(values) & (values < -ABSOLUTE["count"]), "non_negative", values, 0.0, f"{column} is negative"))
+    working = value["training"] + value["serving"]
+    checks.append(RowCheck(_over(working, value["installed"], "count"), "use_within_fleet", working, value["installed"], "works more than installed"))
+    delivered = _over(value["delivered"], 0.0, "count")
+    opens = np.maximum(site(lambda s: s.opening.ordinal), acc(lambda a: a.first_delivery.ordinal))
+    early = delivered & (rows["period"].array.asi8 < opens)
+    checks.append(RowCheck(early, "availability", value["delivered"], 0.0, "delivered before the site opens or the type ships"))
+    ordered, last = rows["ordered"].to_numpy(), acc(lambda a: np.inf if a.last_order is None else a.last_order.ordinal)
+    closed = delivered & ((ordered < scenario.horizon.start.ordinal) | (ordered > last))
+    checks.append(RowCheck(closed, "availability", value["delivered"], 0.0, "ordered before the horizon or after the last order month"))
+    order, starts = _by_site_and_type(rows)
+    return _row_violations(_fleet_where(rows), checks) + _balance(plan, rows, order, starts) + _commissioned(plan, rows, order, starts)
 
 
-def _commissioned(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
+def _by_site_and_type(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The rows' positions sorted by site, type and month, and where each (site, type) begins among them."""
+    site = pd.factorize(rows["site"].to_numpy(dtype=object), sort=True)[0]
+    acc = pd.factorize(rows["accelerator"].to_numpy(dtype=object), sort=True)[0]
+    order = np.lexsort((rows["period"].array.asi8, acc, site))
+    pair = (site * (acc.max(initial=0) + 1) + acc)[order]
+    return order, np.flatnonzero(np.diff(pair, prepend=-1))
+
+
+def _balance(plan: Plan, rows: pd.DataFrame, order: np.ndarray, starts: np.ndarray) -> list[Violation]:
+    """Each month's fleet is the month before's (the existing fleet before the first) plus
+    deliveries less retirements, by (site, type) in `order`."""
+    installed, delivered, retired = (rows[column].to_numpy(dtype=float)[order] for column in ("installed", "delivered", "retired"))
+    before = np.concatenate([[np.nan], installed[:-1]])
+    before[starts] = np.nan
+    site, acc = rows["site"].to_numpy(dtype=object)[order], rows["accelerator"].to_numpy(dtype=object)[order]
+    existing = np.array([plan.scenario.sites[s].existing_fleet.get(a, 0.0) for s, a in zip(site, acc)], dtype=float)
+    expected = np.where(np.isnan(before), existing, before) + delivered - retired
+    where = _fleet_where(rows)
+    return _row_violations(lambda i: where(order[i]), [
+        RowCheck(_differs(installed, expected, "count"), "fleet_balance", installed, expected,
+                 "the fleet is not last month's plus deliveries less retirements")])
+
+
+def _commissioned(plan: Plan, rows: pd.DataFrame, order: np.ndarray, starts: np.ndarray) -> list[Violation]:
     """Accelerators work only once commissioned: in month p, those delivered after p - lag (less
-    what of them has been retired by p) may not work. By (site, type), with running sums over
-    months as integers, so a long horizon costs no more than a pass over its rows."""
+    what of them has been retired by p) may not work. By (site, type) in `order`, with running
+    sums over months as integers, so a long horizon costs no more than a pass over its rows."""
     found, sold = [], plan.retirements
-    sold_bought = np.array([p.ordinal for p in _periods(sold["bought"])], dtype=int)
-    sold_retired = np.array([p.ordinal for p in _periods(sold["retired"])], dtype=int)
-    for (site, name), group in rows.sort_values("period").groupby(["site", "accelerator"]):
-        lag = plan.scenario.accelerators[name].commissioning_lag
+    sold_bought, sold_retired = _periods(sold["bought"]).array.asi8, _periods(sold["retired"]).array.asi8
+    sold_site, sold_acc = sold["site"].to_numpy(dtype=object), sold["accelerator"].to_numpy(dtype=object)
+    sold_count = sold["accelerators"].to_numpy(dtype=float)
+    site, acc = rows["site"].to_numpy(dtype=object), rows["accelerator"].to_numpy(dtype=object)
+    value = {column: rows[column].to_numpy(dtype=float) for column in ("installed", "delivered", "training", "serving")}
+    ordinal, where = rows["period"].array.asi8, _fleet_where(rows)
+    for group in np.split(order, starts[1:]) if len(order) else []:
+        lag = plan.scenario.accelerators[acc[group[0]]].commissioning_lag
         if not lag:
             continue
-        months = np.array([p.ordinal for p in group["period"]], dtype=int)
-        delivered = np.concatenate([[0.0], np.cumsum(group["delivered"].to_numpy(dtype=float))])
+        months = ordinal[group]
+        delivered = np.concatenate([[0.0], np.cumsum(value["delivered"][group])])
         recent = delivered[1:] - delivered[np.searchsorted(months, months - lag, side="right")]
-        mine = ((sold["site"] == site) & (sold["accelerator"] == name)).to_numpy()
-        counts = sold["accelerators"].to_numpy(dtype=float)[mine]
-        gone = ((sold_bought[mine][None, :] > months[:, None] - lag) & (sold_retired[mine][None, :] <= months[:, None])) @ counts
-        ready = group["installed"].to_numpy(dtype=float) - (recent - gone)
-        working = (group["training"] + group["serving"]).to_numpy(dtype=float)
-        for month, work, room in zip(group["month"], working, ready):
-            if _over(work, room, "count"):
-                found.append(Violation("use_within_fleet", f"{site} {name} {month}", work, room,
-                                       f"works more than is commissioned ({lag} months after delivery)"))
+        mine = (sold_site == site[group[0]]) & (sold_acc == acc[group[0]])
+        gone = ((sold_bought[mine][None, :] > months[:, None] - lag) & (sold_retired[mine][None, :] <= months[:, None])) @ sold_count[mine]
+        ready = value["installed"][group] - (recent - gone)
+        working = value["training"][group] + value["serving"][group]
+        found += _row_violations(lambda i: where(group[i]), [  # noqa: B023 (called at once)
+            RowCheck(_over(working, ready, "count"), "use_within_fleet", working, ready, f"works more than is commissioned ({lag} months after delivery)")])
     return found
 
 
-def _site_limits(plan: Plan, rows: pd.DataFrame, drawn: dict) -> list[Violation]:
+def _site_limits(plan: Plan, fleet: Recomputed) -> list[Violation]:
     found = []
-    by_site_month = rows.groupby(["site", "period"]).agg(it_w=("it_w", "sum"), facility_w=("facility_w", "sum"))
-    installed_w = rows.assign(
-        w=rows["installed"] * rows["accelerator"].map(lambda a: plan.scenario.accelerators[a].it_power)
-    ).groupby(["site", "period"])["w"].sum()
-    for (name, period), row in by_site_month.iterrows():
+    for name, period, installed_w in fleet.months[["site", "period", "installed_w"]].itertuples(index=False):
         site = plan.scenario.sites[name]
         phases = [p for p in site.grid_phases if p.start <= period]
         grid = phases[-1].grid_import if phases else 0.0
         it_room = phases[-1].it_capacity if phases else 0.0
-        values = site_month(site, period)
+        values = fleet.values[name, period]
         where = f"{name} {period.strftime('%Y-%m')}"
-        found += _hourly_limit(drawn[name, period], values.reserved, grid, where)
-        it_load = installed_w[name, period] + values.reserved
-        if _over(it_load, it_room, "W") and installed_w[name, period] > ABSOLUTE["W"]:
+        found += _hourly_limit(fleet.drawn[name, period], values.reserved, grid, where)
+        it_load = installed_w + values.reserved
+        if _over(it_load, it_room, "W") and installed_w > ABSOLUTE["W"]:
             found.append(Violation("it_capacity", where, it_load / 1e6, it_room / 1e6, "installed IT MW above the fit-out"))
     return found
 
 
-def _ramps(plan: Plan, drawn: dict) -> list[Violation]:
+def _ramps(plan: Plan, fleet: Recomputed) -> list[Violation]:
     """Each site's facility draw, reserved load included, moves by at most its ramp limit from
     one hour to the next: within every representative day (hour 23 to hour 0 of the same day),
     and from each day's last hour of a month to each day's first hour of the next (where the
@@ -317,7 +406,7 @@ def _ramps(plan: Plan, drawn: dict) -> list[Violation]:
     for name, site in plan.scenario.sites.items():
         before = None  # the month before: its (D, 24) draw, and whether the programme drew then
         for period in plan.scenario.months if site.ramp_limit is not None else []:
-            values, hours = site_month(site, period), drawn.get((name, period))
+            values, hours = fleet.values[name, period], fleet.drawn.get((name, period))
             day = hours.day if hours is not None else month_days(plan.scenario, site, [period], [values])[0]
             draw = (hours.imported if hours is not None else 0.0) + values.reserved * day["pue"]
             steps = [(np.abs(np.roll(draw, -1, axis=1) - draw).max() if hours is not None else 0.0, "from hour to hour")]
@@ -400,30 +489,32 @@ def _yearly(spend: pd.Series, by_year: dict[int, float], carry_over: bool, name:
 
 def _compute(plan: Plan, rows: pd.DataFrame, lost: pd.Series) -> list[Violation]:
     """Each run's compute: its accelerators at work less `lost` (FLOP by run lost to throttling)."""
-    found = []
-    for row in rows[~rows["allowed"]].itertuples():
-        found.append(Violation("training_window", f"{row.workload} {row.site} {row.accelerator} {row.month}",
-                               row.accelerators, 0.0, "trains outside the run's window or types"))
-    delivered = rows[rows["allowed"]].groupby("workload")["flop"].sum().sub(lost, fill_value=0.0)
-    for name, work in plan.scenario.training_runs.items():
-        types, efficiency = _efficiency(plan.scenario, name, rows[rows["workload"] == name])
+    scenario = plan.scenario
+    run, site, acc, month = (rows[column].to_numpy(dtype=object) for column in ("workload", "site", "accelerator", "month"))
+    found = _row_violations(lambda i: f"{run[i]} {site[i]} {acc[i]} {month[i]}", [
+        RowCheck(~rows["allowed"].to_numpy(dtype=bool), "training_window", rows["accelerators"].to_numpy(), 0.0, "trains outside the run's window or types")])
+    delivered = rows[rows["allowed"]].groupby("workload")["flop"].sum().sub(lost, fill_value=0.0).to_dict()
+    at_site: dict[str, list] = {}  # each run's accelerators by site and month
+    for (name, where, when), count in rows.groupby(["workload", "site", "month"])["accelerators"].sum().items():
+        at_site.setdefault(name, []).append((where, when, count))
+    domains = {name: site.fabric_domain for name, site in scenario.sites.items()}
+    for name, work in scenario.training_runs.items():
+        types, efficiency = _efficiency(scenario, name, rows[run == name])
         delivered[name] = delivered.get(name, 0.0) * efficiency
-        domains = {site: plan.scenario.sites[site].fabric_domain for site in plan.scenario.sites}
-        at_site = rows[rows["workload"] == name].groupby(["site", "month"])["accelerators"].sum()
-        for (site, month), count in at_site.items():
-            if domains[site] is not None and _over(count, domains[site], "count"):
-                found.append(Violation("fabric", f"{name} {site} {month}", count, domains[site], "trains on more than the site's fabric domain"))
+        for where, when, count in at_site.get(name, []):
+            if domains[where] is not None and _over(count, domains[where], "count"):
+                found.append(Violation("fabric", f"{name} {where} {when}", count, domains[where], "trains on more than the site's fabric domain"))
         if len(types) > 1 and not work.mix:
             found.append(Violation("one_type", name, float(len(types)), 1.0, f"trains on {' and '.join(types)} without mix = true"))
-        if plan.scenario.objective == "compute" and name == plan.scenario.run.name:
+        if scenario.objective == "compute" and name == scenario.run.name:
             continue  # the question is how much fits: the requirement is not a limit
-        if delivered.get(name, 0.0) < work.required_flop * (1 - RELATIVE) - ABSOLUTE["FLOP"] - left_by_tolerance(plan.scenario, name):
-            found.append(Violation("compute_requirement", name, delivered.get(name, 0.0), work.required_flop, "training compute short of the requirement"))
-        first = plan.scenario.training_runs.get(work.after) if work.after else None
+        if delivered[name] < work.required_flop * (1 - RELATIVE) - ABSOLUTE["FLOP"] - left_by_tolerance(scenario, name):
+            found.append(Violation("compute_requirement", name, delivered[name], work.required_flop, "training compute short of the requirement"))
+        first = scenario.training_runs.get(work.after) if work.after else None
         if first is not None:
-            finished = rows[rows["workload"] == work.after].sort_values("period")
+            finished = rows[run == work.after].sort_values("period")
             reached = finished[finished["flop"].cumsum() >= first.required_flop * (1 - RELATIVE)]
-            starts = rows.loc[rows["workload"] == name, "period"]
+            starts = rows.loc[run == name, "period"]
             if len(starts) and (reached.empty or starts.min() <= reached["period"].iloc[0]):
                 found.append(Violation("run_order", name, float(len(starts)), 0.0, f"starts before {work.after} has finished"))
     return found
@@ -437,30 +528,33 @@ def _efficiency(scenario: Scenario, name: str, rows: pd.DataFrame) -> tuple[list
     return types, (work.mix_efficiency if len(types) > 1 else 1.0) * (scenario.split_efficiency(work) if sites > 1 else 1.0)
 
 
-def _serving(plan: Plan) -> list[Violation]:
-    """Each stream's tokens per second, recomputed from the use table and the catalog."""
+def _serving(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
+    """Each stream's tokens per second in each month of the fleet (`rows`), recomputed from the
+    use table and the catalog; and each month's reported cost per million tokens."""
     found, scenario = [], plan.scenario
-    months = pd.PeriodIndex([parse_month(m, "month") for m in plan.fleet["month"].unique()])
+    months = pd.PeriodIndex(rows["period"].unique())
+    workload = plan.use["workload"].to_numpy(dtype=object)
     for name, stream in scenario.inference.items():
-        rows = plan.use[plan.use["workload"] == name]
-        served = (rows["accelerators"] * [scenario.accelerators[a].serving_throughput for a in rows["accelerator"]]).groupby(rows["month"]).sum()
+        mine = plan.use[workload == name]
+        throughput = [scenario.accelerators[a].serving_throughput for a in mine["accelerator"]]
+        served = (mine["accelerators"] * throughput).groupby(mine["month"]).sum().to_dict()
         for month, demand in zip(months, stream.by_month(months)):
             text = month.strftime("%Y-%m")
             if demand > 0 and served.get(text, 0.0) < demand * (1 - RELATIVE) - 1e-6:
                 found.append(Violation("serving_demand", f"{name} {text}", served.get(text, 0.0), demand, "tokens/s served short of demand"))
-    table = plan.inference[plan.inference["served_tokens_per_s"] > 0] if not plan.inference.empty else plan.inference
-    for row in table.itertuples():
-        millions = row.served_tokens_per_s * parse_month(row.month, "month").days_in_month * 86400 / 1e6
-        if _differs(row.cost_per_million_tokens_jpy, row.attributed_cost_jpy / millions, "JPY/Mtoken"):
-            found.append(Violation("reported_totals", f"inference {row.stream} {row.month}", row.cost_per_million_tokens_jpy,
-                                   row.attributed_cost_jpy / millions, "cost per million tokens does not match its cost and tokens"))
-    return found
+    if plan.inference.empty:
+        return found
+    table = plan.inference[plan.inference["served_tokens_per_s"] > 0]
+    stream, month = table["stream"].to_numpy(dtype=object), table["month"].to_numpy(dtype=object)
+    millions = table["served_tokens_per_s"].to_numpy(dtype=float) * _periods(table["month"]).array.days_in_month * 86400 / 1e6
+    reported, expected = table["cost_per_million_tokens_jpy"].to_numpy(dtype=float), table["attributed_cost_jpy"].to_numpy(dtype=float) / millions
+    return found + _row_violations(lambda i: f"inference {stream[i]} {month[i]}", [
+        RowCheck(_differs(reported, expected, "JPY/Mtoken"), "reported_totals", reported, expected, "cost per million tokens does not match its cost and tokens")])
 
 
-def _reported_figures(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
+def _reported_figures(plan: Plan, fleet: Recomputed) -> list[Violation]:
     """The plan's own tables and summary must say what the fleet implies."""
-    found = []
-    summary = plan.summary()
+    found, rows = [], fleet.rows
     sums = {
         ("energy", "electricity_cost_jpy"): (rows["electricity_jpy"].sum(), "JPY"),
         ("costs", "capex_jpy"): (rows["capex_jpy"].sum(), "JPY"),
@@ -473,66 +567,73 @@ def _reported_figures(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
         if _differs(reported, expected, unit):
             found.append(Violation("reported_totals", f"{table}.{column}", reported, expected, "total does not match the fleet"))
     total = rows["capex_jpy"].sum() + rows["electricity_jpy"].sum() + rows["demand_jpy"].sum()
-    if _differs(summary["total_cost_jpy"], total, "JPY"):
-        found.append(Violation("reported_totals", "summary.total_cost_jpy", summary["total_cost_jpy"], total, "total cost does not match the fleet"))
-    facility = rows.groupby(["site", "month"])["facility_w"].sum()
-    reported = plan.power.set_index(["site", "month"])["facility_mw"] * 1e6
-    sites = plan.scenario.sites
-    reserved = pd.Series(
-        [
-            _reserved_draw(sites[s], parse_month(m, "month"))
-            for s, m in zip(plan.power["site"], plan.power["month"])
-        ],
-        index=reported.index,
-    )
-    for key, watts in (reported - reserved).items():
-        if _differs(watts, facility.get(key, 0.0), "W"):
-            found.append(Violation("reported_totals", f"power {key[0]} {key[1]}", watts / 1e6, facility.get(key, 0.0) / 1e6, "facility MW does not match the fleet"))
-    return found
+    if _differs(plan.total_cost_jpy, total, "JPY"):
+        found.append(Violation("reported_totals", "summary.total_cost_jpy", plan.total_cost_jpy, total, "total cost does not match the fleet"))
+    return found + _reported_power(plan, fleet)
 
 
-def _months_from_start(plan: Plan, months: pd.Series) -> pd.Series:
-    """Whole months from the horizon's start to each month (text), as a float Series."""
-    start = plan.scenario.horizon.start
-    return pd.Series([(p - start).n for p in _periods(months)], index=months.index, dtype=float)
+def _reported_power(plan: Plan, fleet: Recomputed) -> list[Violation]:
+    """Each row of the power table: its facility MW less the reserved load's draw is the fleet's."""
+    site, month = plan.power["site"].to_numpy(dtype=object), plan.power["month"].to_numpy(dtype=object)
+    keys = list(zip(site, _periods(plan.power["month"])))
+    by_month = dict(zip(zip(fleet.months["site"], fleet.months["period"]), fleet.months["facility_w"]))
+    facility = np.array([by_month.get(key, 0.0) for key in keys], dtype=float)
+    reserved = np.array([fleet.values[key].reserved * fleet.values[key].pue for key in keys], dtype=float)
+    watts = plan.power["facility_mw"].to_numpy(dtype=float) * 1e6 - reserved
+    return _row_violations(lambda i: f"power {site[i]} {month[i]}", [
+        RowCheck(_differs(watts, facility, "W"), "reported_totals", watts / 1e6, facility / 1e6, "facility MW does not match the fleet")])
+
+
+def _months_from_start(plan: Plan, periods: pd.Series) -> pd.Series:
+    """Whole months from the horizon's start to each of `periods`, as a float Series."""
+    return pd.Series(periods.array.asi8 - plan.scenario.horizon.start.ordinal, index=periods.index, dtype=float)
 
 
 def _periods(months: pd.Series) -> pd.Series:
     """Month labels (text) as Periods, each distinct label parsed once."""
-    return months.map({text: parse_month(text, "month") for text in months.unique()})
+    codes, unique = pd.factorize(months.to_numpy(dtype=object), use_na_sentinel=False)
+    ordinals = np.array([parse_month(text, "month").ordinal for text in unique], dtype=np.int64)[codes]
+    return pd.Series(pd.PeriodIndex.from_ordinals(ordinals, freq="M"), index=months.index)
 
 
 def _retired_by_vintage(plan: Plan) -> pd.DataFrame:
     """The retirements table with each row's age in months (bought, retired from the start)."""
     sold = plan.retirements.copy()
-    sold["v"] = _months_from_start(plan, sold["bought"])
-    sold["m"] = _months_from_start(plan, sold["retired"])
+    sold["v"] = _months_from_start(plan, _periods(sold["bought"]))
+    sold["m"] = _months_from_start(plan, _periods(sold["retired"]))
     return sold
 
 
 def _vintages(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
     """Retirements by vintage agree with the fleet's retired column, come after the purchase,
     and never exceed it."""
-    found, sold = [], _retired_by_vintage(plan)
-    for row in sold[sold["m"] <= sold["v"]].itertuples():
-        found.append(Violation("retire_after_purchase", f"{row.site} {row.accelerator} {row.bought}",
-                               row.m - row.v, 1.0, "retired before the month after its purchase"))
-    fleet = rows.set_index(["site", "accelerator", "month"])
-    by_month = _on(fleet.index, sold.groupby(["site", "accelerator", "retired"])["accelerators"].sum())
-    by_vintage = _on(fleet.index, sold.groupby(["site", "accelerator", "bought"])["accelerators"].sum())
-    retired, delivered = fleet["retired"].to_numpy(), fleet["delivered"].to_numpy()
-    for i in np.flatnonzero(_differs(retired, by_month, "count")):
-        found.append(Violation("reported_totals", " ".join(fleet.index[i]), retired[i], by_month[i],
-                               "retired in the fleet does not match the retirements by vintage"))
-    for i in np.flatnonzero(_over(by_vintage, delivered, "count")):
-        found.append(Violation("retire_within_purchase", " ".join(fleet.index[i]), by_vintage[i], delivered[i],
-                               "more of a month's purchase retired than was bought"))
+    sold = _retired_by_vintage(plan)
+    site, acc, bought = (sold[column].to_numpy(dtype=object) for column in ("site", "accelerator", "bought"))
+    age = (sold["m"] - sold["v"]).to_numpy()
+    found = _row_violations(lambda i: f"{site[i]} {acc[i]} {bought[i]}", [
+        RowCheck(age <= 0, "retire_after_purchase", age, 1.0, "retired before the month after its purchase")])
+    by_month, by_vintage = _on(rows, sold, "retired"), _on(rows, sold, "bought")
+    retired, delivered = rows["retired"].to_numpy(dtype=float), rows["delivered"].to_numpy(dtype=float)
+    where = _fleet_where(rows)
+    found += _row_violations(where, [RowCheck(_differs(retired, by_month, "count"), "reported_totals", retired, by_month,
+                                              "retired in the fleet does not match the retirements by vintage")])
+    found += _row_violations(where, [RowCheck(_over(by_vintage, delivered, "count"), "retire_within_purchase", by_vintage, delivered,
+                                              "more of a month's purchase retired than was bought")])
     return found
 
 
-def _on(index: pd.MultiIndex, totals: pd.Series) -> np.ndarray:
-    """`totals` by (site, accelerator, month) laid on the fleet's `index`, 0 where none."""
-    return totals.set_axis(totals.index.set_names(index.names)).reindex(index, fill_value=0.0).to_numpy(dtype=float)
+def _on(rows: pd.DataFrame, sold: pd.DataFrame, month: str) -> np.ndarray:
+    """The accelerators `sold` by site, type and `month` ("bought" or "retired") laid on the
+    fleet's `rows`, 0 where none."""
+    if sold.empty:
+        return np.zeros(len(rows))
+    totals = sold.groupby(["site", "accelerator", month])["accelerators"].sum().to_dict()
+    return np.array([totals.get(key, 0.0) for key in _fleet_keys(rows)], dtype=float)
+
+
+def _fleet_keys(rows: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """Each fleet row's (site, type, month label)."""
+    return list(zip(*(rows[column].to_numpy(dtype=object) for column in ("site", "accelerator", "month"))))
 
 
 def _economics(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
@@ -548,14 +649,10 @@ def _economics(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
     def book(bought, at):
         return ((1 - (at - bought) / life).clip(lower=0.0, upper=1.0))
 
-    t = _months_from_start(plan, rows["month"])
-    keys = ["site", "accelerator", "month"]
-    unit = rows.set_index(keys)["unit_capex_jpy"]
+    t = _months_from_start(plan, rows["period"])
     sold = _retired_by_vintage(plan)
-    vintages = pd.MultiIndex.from_arrays([sold["site"], sold["accelerator"], sold["bought"]], names=keys)
-    sold_unit = pd.Series(unit.reindex(vintages).to_numpy(dtype=float), index=sold.index)
-    sold_of_vintage = sold.groupby(["site", "accelerator", "bought"])["accelerators"].sum()
-    kept = rows["delivered"] - _on(pd.MultiIndex.from_frame(rows[keys]), sold_of_vintage)
+    sold_unit = pd.Series(_unit_capex(rows, sold), index=sold.index, dtype=float)
+    kept = rows["delivered"] - _on(rows, sold, "bought")
     residual = float((kept * rows["unit_capex_jpy"] * book(t, pd.Series(end, index=t.index))).sum())
     running = rows["electricity_jpy"] + rows["demand_jpy"] + rows["co2_kg"] * scenario.carbon_price
     if economics.view == "cash":
@@ -564,8 +661,8 @@ def _economics(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
         growth = (1 + rate) ** economics.useful_life
         crf = rate * growth / (growth - 1) if rate else 1 / economics.useful_life
 
-        def charged_from(first):  # discounted months from `first` to the horizon's end
-            return first.map(lambda m: sum(discount(k) for k in range(int(m), int(end))))
+        def charged_from(first):  # discounted months from `first` to the horizon's end, once a month
+            return first.map({m: sum(discount(k) for k in range(int(m), int(end))) for m in first.unique()})
 
         bought = (rows["capex_jpy"] * charged_from(t)).sum()
         left = (sold["accelerators"] * sold_unit * charged_from(sold["m"])).sum()
@@ -580,3 +677,9 @@ def _economics(plan: Plan, rows: pd.DataFrame) -> list[Violation]:
         if _differs(reported, expected, "JPY"):
             found.append(Violation("reported_totals", f"summary.{name}", reported, expected, f"{name} does not match the fleet"))
     return found
+
+
+def _unit_capex(rows: pd.DataFrame, sold: pd.DataFrame) -> np.ndarray:
+    """The unit capex of each retirement's vintage (its site, type and month bought), NaN where the fleet has none."""
+    unit = dict(zip(_fleet_keys(rows), rows["unit_capex_jpy"]))
+    return np.array([unit.get(key, np.nan) for key in zip(sold["site"], sold["accelerator"], sold["bought"])], dtype=float)

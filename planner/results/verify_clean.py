@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from planner.results.verify_hours import rows_of
+
 MATCH_W = 1.0  # W of tolerance on an hour's match, as for every W in verify
 SECONDS_PER_HOUR = 3600.0
 
@@ -26,7 +28,7 @@ def delivered_w(plan, name: str, period: pd.Period) -> np.ndarray:
 def matched_w(plan) -> dict[tuple[str, pd.Period], np.ndarray]:
     """(D, 24) W matched by site and month, from the plan's matched table."""
     found: dict = {}
-    for row in plan.matched.itertuples():
+    for row in rows_of(plan.matched):
         found.setdefault((row.site, pd.Period(row.month, freq="M")), []).append((int(row.day), int(row.hour), row.mw * 1e6))
     return found
 

@@ -10,9 +10,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planner.inputs.hours import site_days
+from planner.inputs.calendar import hours_in
+from planner.inputs.hours import HOURS, day_types, day_weights, site_days
 
 THROTTLED_W = 1e-3  # a throttle below a milliwatt is solver noise
+
+
+def rows_of(table: pd.DataFrame):
+    """The table's rows as named tuples: itertuples costs a third of a millisecond even on an
+    empty table, as these hourly tables mostly are."""
+    return table.itertuples() if not table.empty else iter(())
 
 
 @dataclass(frozen=True)
@@ -34,39 +41,39 @@ class SiteHours:
 def month_days(scenario, site, periods: list[pd.Period], values: list) -> list[dict]:
     """The representative days of `site` (inputs.hours.site_days) in each of `periods`, from
     their SiteMonth `values`: one call for a site's months, not one a month."""
-    days = site_days(site, pd.PeriodIndex(periods), np.array([v.pue for v in values]), np.array([v.price for v in values]),
-                     np.array([v.carbon for v in values]))
+    months = pd.PeriodIndex(periods)
     if scenario.representative_days:
-        return days
-    # a steady month: one flat day, no flexible connection
-    return [{**day, "pue": np.full((1, 24), v.pue), "weight": np.array([day["weight"].sum()]),
-             "window": np.zeros((1, 24), dtype=bool), "extra": 0.0, "price": np.full((1, 24), v.price),
-             "carbon": np.full((1, 24), v.carbon)} for day, v in zip(days, values)]
+        return site_days(site, months, np.array([v.pue for v in values]), np.array([v.price for v in values]),
+                         np.array([v.carbon for v in values]))
+    # a steady month: one flat day, no flexible connection; of its representative days only their names and days are kept
+    kinds = [day_types(site, month) for month in months.month]
+    return [{"names": [day.name for day in types], "weight": np.array([day_weights(types, days).sum()]),
+             "pue": np.full((1, 24), v.pue), "price": np.full((1, 24), v.price), "carbon": np.full((1, 24), v.carbon),
+             "window": np.zeros((1, 24), dtype=bool), "extra": 0.0} for types, days, v in zip(kinds, hours_in(months) / HOURS, values)]
 
 
 def hour_means(day: dict) -> tuple[float, float, float]:
     """Per J of IT energy over the month's weighted hours: facility J (the mean PUE), JPY and kg."""
     weight, hours = day["weight"][:, None], day["weight"].sum() * 24
-    return tuple(float(np.sum(per * day["pue"] * weight) / hours) for per in (1.0, day["price"], day["carbon"]))
+    return tuple(float((per * day["pue"] * weight).sum() / hours) for per in (1.0, day["price"], day["carbon"]))
 
 
-def site_hours(plan, it_w: pd.Series, days: dict) -> dict[tuple[str, pd.Period], SiteHours]:
-    """Every site-month's hourly draw: its IT W (`it_w` by site and period) less the plan's
+def site_hours(plan, it_w: dict, days: dict) -> dict[tuple[str, pd.Period], SiteHours]:
+    """Every site-month's hourly draw: its IT W (`it_w` by (site, period)) less the plan's
     throttling, at each hour's PUE."""
-    cut: dict[tuple, float] = {}
-    for row in plan.throttle.itertuples():
-        key = (row.site, pd.Period(row.month, freq="M"), int(row.day), int(row.hour))
-        cut[key] = cut.get(key, 0.0) + row.it_mw * 1e6
+    cut: dict[tuple, dict] = {}  # W by (day, hour), by site and month
+    for row in rows_of(plan.throttle):
+        hours = cut.setdefault((row.site, pd.Period(row.month, freq="M")), {})
+        hours[int(row.day), int(row.hour)] = hours.get((int(row.day), int(row.hour)), 0.0) + row.it_mw * 1e6
     flows: dict[tuple, list] = {}
-    for row in plan.battery_hours.itertuples():
+    for row in rows_of(plan.battery_hours):
         flows.setdefault((row.site, pd.Period(row.month, freq="M")), []).append((int(row.day), int(row.hour), row.charge_mw - row.discharge_mw))
     out = {}
     for (name, period), watts in it_w.items():
         day = days[name, period]
         it = np.full(day["pue"].shape, float(watts))
-        for (site, month, d, h), w in cut.items():
-            if (site, month) == (name, period):
-                it[d, h] -= w
+        for (d, h), w in cut.get((name, period), {}).items():
+            it[d, h] -= w
         battery = np.zeros(day["pue"].shape)
         for d, h, mw in flows.get((name, period), []):
             battery[d, h] += mw * 1e6
@@ -77,6 +84,8 @@ def site_hours(plan, it_w: pd.Series, days: dict) -> dict[tuple[str, pd.Period],
 def battery_rules(plan, drawn: dict) -> list[tuple[str, str, float, float, str]]:
     """Each battery's flows within its power, each day a cycle (it ends with the charge it
     began with, losses taken as it charges) whose charge stays within its energy."""
+    if plan.battery_hours.empty:  # no flows, so nothing to follow (and no sizes to read)
+        return []
     found = []
     size = plan.battery.groupby("site")[["power_mw", "energy_mwh"]].first()
     for row in plan.battery_hours.itertuples():
@@ -102,6 +111,8 @@ def throttle_rules(plan, days: dict) -> list[tuple[str, str, float, float, str]]
     """Throttling only in a curtailment hour of a site with a flexible connection, and no more
     than the run's IT power at work there: (constraint, where, found, limit, detail) each."""
     scenario, found = plan.scenario, []
+    if plan.throttle.empty:  # nothing throttled, so no work at risk to sum
+        return found
     use = plan.use.assign(active=[scenario.accelerators[a].it_power * (1 - scenario.accelerators[a].idle_fraction) * n
                                   for a, n in zip(plan.use["accelerator"], plan.use["accelerators"])])
     active = use.groupby(["site", "month", "workload"])["active"].sum() if not use.empty else pd.Series(dtype=float)
@@ -122,7 +133,7 @@ def lost_flop(plan, days: dict) -> pd.Series:
     run's mix and split efficiencies, which `_compute` applies to what is left."""
     scenario, lost = plan.scenario, {}
     runs = scenario.training_runs
-    for row in plan.throttle.itertuples():
+    for row in rows_of(plan.throttle):
         work, period = runs[row.workload], pd.Period(row.month, freq="M")
         allowed = [acc for name, acc in scenario.accelerators.items() if work.accelerators is None or name in work.accelerators]
         per_joule = max(acc.training_flops(work.precision) / (acc.it_power * (1 - acc.idle_fraction)) for acc in allowed)
@@ -136,6 +147,8 @@ def battery_costs(plan, drawn: dict) -> dict[tuple[str, pd.Period], tuple[float,
     """(JPY, kg CO2) of each battery by site and month: its monthly charges for the MW and MWh
     the plan sized, and the grid energy it cycled (charge less discharge) at the hour's price
     and intensity."""
+    if plan.battery.empty:  # no battery sized, so none to pay for
+        return {}
     size = plan.battery.groupby("site")[["power_mw", "energy_mwh"]].first()
     costs = {}
     for (name, period), hours in drawn.items():
