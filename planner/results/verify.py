@@ -135,7 +135,10 @@ def recompute(plan: Plan) -> Recomputed:
     code, months = _site_months(fleet["site"], ordinal)
     keys = list(zip(months["site"], months["period"]))
     acc, site = partial(_each, fleet["accelerator"], scenario.accelerators), partial(_each, fleet["site"], scenario.sites)
-    per_month = lambda value: np.array([value(key) for key in keys], dtype=float)[code]  # noqa: E731
+
+    def per_month(value) -> np.ndarray:  # value(key) of each row's site-month, worked out once a site-month
+        return np.array([value(key) for key in keys], dtype=float)[code]
+
     installed, training, serving, delivered = (fleet[column].to_numpy(dtype=float) for column in ("installed", "training", "serving", "delivered"))
     it_power, idle = acc(lambda a: a.it_power), acc(lambda a: a.idle_fraction)
     it_w = it_power * (idle * installed + (1 - idle) * (training + serving))
