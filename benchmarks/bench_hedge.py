@@ -55,7 +55,7 @@ def main() -> None:
         vss = "-" if result.vss_jpy is None else f"{result.vss_jpy / 1e9:.3f}"
         evpi = "-" if result.evpi_jpy is None else f"{result.evpi_jpy / 1e9:.3f}"
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"| {count} | {problem.numVariables():,} | {problem.numConstraints():,} | {built:.2f} | {solution.seconds:.2f} | "
+        print(f"| {count} | {problem.columns:,} | {problem.rows:,} | {built:.2f} | {solution.seconds:.2f} | "
               f"{solution.status} | {whole:.1f} | {vss} | {evpi} | {peak:.0f} |", flush=True)
 
 

@@ -29,7 +29,7 @@ def timed(hours: bool, repeats: int) -> tuple[float, int, int]:
 
     once()  # warm-up: imports and caches
     problem = PlanningModel(changed(load_scenario(), {"representative_days": hours})).problem
-    return statistics.median(once() for _ in range(repeats)), problem.numVariables(), problem.numConstraints()
+    return statistics.median(once() for _ in range(repeats)), problem.columns, problem.rows
 
 
 def main() -> None:

@@ -107,7 +107,7 @@ def measure(make_scenario: Callable[[], Scenario], repeats: int, raw: bool = Tru
     memory = {"planner": peak_python_memory(lambda: make_plan(make_scenario()))}
     if not raw:
         problem = model.problem
-        size = (problem.numVariables(), problem.numConstraints(), sum(len(row) for row in problem.constraints.values()))
+        size = (problem.columns, problem.rows, len(problem.matrix()[0]))
         return Timings(stages, plan.economic_cost_jpy, math.nan, size, {**memory, "raw": math.nan})
     memory["raw"] = peak_python_memory(lambda: raw_highs.raw_plan(make_scenario()))
     size = (result.columns, result.rows, result.nonzeros)

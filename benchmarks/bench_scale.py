@@ -46,7 +46,7 @@ def measure_planner(scenario) -> dict:
         solved = time.perf_counter()
         plan = tabulate(scenario, model.arrays, solution, 0.0)
         binding_table(model, solution), entry_prices(model, solution)
-        highs = model.problem.solverModel
+        highs = model.problem.highs
         return built, solved, time.perf_counter(), {
             "status": solution.status, "objective_jpy": plan.economic_cost_jpy, "highs": highs.getRunTime(),
             "size": [highs.getNumCol(), highs.getNumRow(), highs.getNumNz()]}

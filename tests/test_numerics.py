@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from builders import scenario
 
@@ -108,10 +109,11 @@ def test_the_default_lp_is_scaled_within_five_decades(default_scenario, integer)
     # 400 MW) against a month's demand charge on a MW of peak at Sakai in the budget row
     # (663.3 JPY/kW = 0.00066 bn JPY): 5.2e4
     model = PlanningModel(changed(default_scenario, {"solver.integer": integer}))
-    rows = [row for family in model.rows.values() for row in family.values()]
-    matrix = [abs(c) for row in rows for c in row.values() if c]
-    objective = [abs(c) for c in model.problem.objective.values() if c]
-    limits = [abs(row.constant) for row in rows if row.constant]
+    program = model.problem
+    matrix = np.abs(program.matrix()[2])
+    objective = np.abs(program.cost[program.cost != 0])
+    bounds = np.concatenate(program.bounds()[2:])
+    limits = np.abs(bounds[np.isfinite(bounds) & (bounds != 0)])
     for values in (matrix, objective, limits):
         assert max(values) / min(values) < 1e5
     assert 1e-4 < min(matrix) and max(matrix) < 1e2

@@ -30,13 +30,13 @@ def loop_entry_prices(model, solution) -> pd.DataFrame:
             held, work = {}, {}
             suffix_held = suffix_work = 0.0
             for t in reversed(months):
-                uses = [dj["use"].get((s, g, t, w), 0.0) for w in range(len(model.workloads))]
-                suffix_held += dj["installed"].get((s, g, t), 0.0)
+                uses = [dj["use"][s, g, t, w] for w in range(len(model.workloads))]
+                suffix_held += dj["installed"][s, g, t]
                 suffix_work += min(0.0, *uses)
                 held[t], work[t] = suffix_held, suffix_work
             for t in months:
                 if (s, g, t) in model.buy:
-                    gain = held[t] + work.get(t + int(arrays.lag[g]), 0.0) + dj["buy"].get((s, g, t), 0.0)
+                    gain = held[t] + work.get(t + int(arrays.lag[g]), 0.0) + dj["buy"][s, g, t]
                     if gain / model.capex_weight(t) < best:
                         best, at = gain / model.capex_weight(t), (s, t)
         if at is not None:

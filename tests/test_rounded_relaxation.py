@@ -22,7 +22,7 @@ def branch_and_bound(s):
     model = PlanningModel(s)
     solution = solve(model)
     assert model.integer and solution.status == "optimal"
-    return model, solution, model.problem.solverModel.getInfo().mip_dual_bound
+    return model, solution, model.problem.highs.getInfo().mip_dual_bound
 
 
 def test_the_default_is_the_rounded_relaxation_with_branch_and_bounds_choices_and_cost(default_scenario, default_plan):
@@ -33,7 +33,7 @@ def test_the_default_is_the_rounded_relaxation_with_branch_and_bounds_choices_an
     assert bound * (1 - 1e-12) <= cost <= bound * (1 + default_scenario.solver.mip_gap)
     assert abs(cost - milp.objective) <= default_scenario.solver.mip_gap * milp.objective
     assert 0 <= default_plan.mip_gap <= default_scenario.solver.mip_gap
-    chosen = {(r, g) for (r, g), kind in model.kind.items() if kind.value() > 0.5}
+    chosen = {(r, g) for (r, g), kind in model.kind.items() if model.value(kind) > 0.5}
     types = {(model.arrays.runs[r], model.arrays.accelerators[g]) for r, g in chosen}
     assert set(zip(default_plan.runs.run, default_plan.runs.accelerator)) == types
     assert verify(default_plan) == []
@@ -51,7 +51,7 @@ def test_a_rounding_that_cannot_train_the_run_falls_back_to_branch_and_bound():
     model.relax_run_choices()
     assert solve(model).status == "optimal"
     model.round_run_choices()
-    assert [model.arrays.accelerators[g] for (_, g), kind in model.kind.items() if kind.value() == 1] == ["X1"]
+    assert [model.arrays.accelerators[g] for (_, g), kind in model.kind.items() if model.value(kind) == 1] == ["X1"]
 
     plan = make_plan(s)
     assert plan.status == "optimal" and plan.summary()["solver_method"] == "branch and bound"
@@ -80,6 +80,6 @@ def test_the_fixed_lp_starts_from_the_relaxations_basis(default_scenario):
     iterations = []
     for model, solver in ((warm, highs), (cold, None)):
         assert solve(model, solver).status == "optimal"
-        iterations.append(model.problem.solverModel.getInfo().simplex_iteration_count)
+        iterations.append(model.problem.highs.getInfo().simplex_iteration_count)
     assert highs.warm_starts == 1
     assert iterations[0] < iterations[1] / 10  # measured: 7 against 1,941

@@ -1,6 +1,7 @@
 """Honest solver status: stand-ins, time limits and failures are said, never hidden."""
 
 import highspy
+import numpy as np
 import pulp
 import pytest
 from builders import OLD_DEFAULT, scenario
@@ -10,6 +11,7 @@ from planner.app.documents import scenario_toml
 from planner.cli.main import main
 from planner.inputs.scenario import edit, load_scenario
 from planner.lp import solve
+from planner.lp.highs import HighsSolver
 from planner.results.verify import verify
 
 
@@ -29,40 +31,38 @@ def test_no_solver_at_all_is_a_clear_error(monkeypatch, capsys):
 
 
 def test_a_solver_crash_is_a_clear_error_not_a_plan(monkeypatch, capsys):
-    def crash(self, problem):
-        raise pulp.PulpSolverError("simulated crash")
+    def crash(self):
+        raise RuntimeError("simulated crash")
 
-    monkeypatch.setattr(pulp.HiGHS, "actualSolve", crash)
+    monkeypatch.setattr(highspy.Highs, "run", crash)
     assert main(["plan"]) == 3
     err = capsys.readouterr().err
     assert "highs failed" in err and "simulated crash" in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize(
-    "status, solution_status, integer, words",
+    "ended, integer, words",
     [
-        (pulp.LpStatusOptimal, pulp.LpSolutionOptimal, False, "optimal"),
-        # HiGHS reports a time limit as "optimal" with an integer-feasible solution
-        (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible, True, "feasible"),
-        (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible, False, "not solved"),
-        (pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible, False, "infeasible"),
-        (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound, True, "not solved"),
-        (pulp.LpStatusUnbounded, pulp.LpSolutionUnbounded, False, "unbounded"),
+        ("optimal", False, "optimal"),
+        ("stopped", True, "feasible"),  # a time limit with a plan in hand
+        ("stopped", False, "not solved"),
+        ("infeasible", False, "infeasible"),
+        ("none", True, "not solved"),
+        ("unbounded", False, "unbounded"),
     ],
 )
-def test_status_words(status, solution_status, integer, words):
-    assert solve._status(status, solution_status, integer, 10.0)[0] == words
+def test_status_words(ended, integer, words):
+    assert solve._status(ended, integer, 10.0)[0] == words
+
+
+def stopped_by_time_limit(monkeypatch):
+    """HiGHS says every solve ran into its time limit (with the plan it found)."""
+    monkeypatch.setattr(highspy.Highs, "getModelStatus", lambda self: highspy.HighsModelStatus.kTimeLimit)
 
 
 def test_time_limit_on_integer_sizing_is_marked_not_proven(monkeypatch):
     # Force HiGHS's time-limit answer: a plan is returned, marked "feasible", and still verified.
-    real = pulp.HiGHS.findSolutionValues
-
-    def stopped_by_time_limit(self, lp):
-        real(self, lp)
-        return pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible
-
-    monkeypatch.setattr(pulp.HiGHS, "findSolutionValues", stopped_by_time_limit)
+    stopped_by_time_limit(monkeypatch)
     plan = make_plan(scenario({"solver.integer": True, "solver.time_limit": "5 s"}))
     assert plan.status == "feasible" and plan.feasible
     assert "time limit" in plan.message and "proved" in plan.message
@@ -70,13 +70,7 @@ def test_time_limit_on_integer_sizing_is_marked_not_proven(monkeypatch):
 
 
 def test_time_limit_on_an_lp_gives_no_plan(monkeypatch, capsys, tmp_path):
-    real = pulp.HiGHS.findSolutionValues
-
-    def stopped_by_time_limit(self, lp):
-        real(self, lp)
-        return pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible
-
-    monkeypatch.setattr(pulp.HiGHS, "findSolutionValues", stopped_by_time_limit)
+    stopped_by_time_limit(monkeypatch)
     plan = make_plan(scenario())
     assert plan.status == "not solved" and not plan.feasible
     assert plan.fleet["installed"].abs().sum() == 0  # nothing half-solved is shown as a plan
@@ -95,7 +89,7 @@ def test_time_limit_on_an_lp_gives_no_plan(monkeypatch, capsys, tmp_path):
     ],
 )
 def test_a_solve_without_an_answer_is_said_and_never_shown_as_a_plan(monkeypatch, capsys, highs_status, status, words):
-    # HiGHS itself reports the failure (as it does for numerical trouble); PuLP and the planner read it
+    # HiGHS itself reports the failure (as it does for numerical trouble); the planner reads it
     monkeypatch.setattr(highspy.Highs, "getModelStatus", lambda self: getattr(highspy.HighsModelStatus, highs_status))
     plan = make_plan(scenario())
     assert plan.status == status and not plan.feasible
@@ -115,15 +109,14 @@ def test_a_solve_without_an_answer_is_said_and_never_shown_as_a_plan(monkeypatch
     ],
 )
 def test_a_plan_the_check_rejects_is_a_solver_error_not_a_plan(monkeypatch, capsys, corrupt, violation):
-    real = pulp.HiGHS.findSolutionValues
+    real = HighsSolver.read
 
-    def corrupted(self, lp):
-        status = real(self, lp)
-        for variable in lp.variables():
-            variable.varValue = corrupt(variable.varValue)
-        return status
+    def corrupted(highs, program):
+        ended = real(highs, program)
+        program.values = np.array([corrupt(value) for value in program.values])
+        return ended
 
-    monkeypatch.setattr(pulp.HiGHS, "findSolutionValues", corrupted)
+    monkeypatch.setattr(HighsSolver, "read", staticmethod(corrupted))
     plan = make_plan(scenario())
     assert plan.status == "optimal"  # the solver's word...
     assert violation in {problem.constraint for problem in verify(plan)}  # ...which the check refutes

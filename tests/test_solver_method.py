@@ -53,9 +53,9 @@ def test_an_lp_says_simplex_and_the_default_its_rounded_relaxation_in_its_summar
 
 def test_both_methods_reach_the_same_optimum_and_prices_on_an_lp(lp, lp_plan, monkeypatch):
     model = PlanningModel(lp)
-    monkeypatch.setattr(solve, "IPM_FROM_COLUMNS", len(model.problem.variables()) - 1)
+    monkeypatch.setattr(solve, "IPM_FROM_COLUMNS", model.problem.columns - 1)
     solve.solve(model)
-    assert model.problem.solverModel.getInfo().ipm_iteration_count > 0  # HiGHS did run the interior-point method
+    assert model.problem.highs.getInfo().ipm_iteration_count > 0  # HiGHS did run the interior-point method
     by_ipm = make_plan(lp)
     assert by_ipm.summary()["solver_method"] == "interior point (ipm) with crossover"
     assert by_ipm.status == lp_plan.status == "optimal"

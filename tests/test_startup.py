@@ -52,9 +52,10 @@ def test_estimate_optimal_loads_neither_pulp_nor_highs_nor_dask():
 
 
 def test_plan_loads_the_solver_but_not_dask():
-    """The probe sees what a command loads: `plan` needs PuLP and HiGHS, and still not dask."""
+    """The probe sees what a command loads: `plan` needs HiGHS, given the LP as arrays, and
+    neither PuLP (only CBC and LP files need it) nor dask."""
     code, stdout, modules = loaded("plan", "--json")
-    assert (code, modules) == (0, ["highspy", "pulp"])
+    assert (code, modules) == (0, ["highspy"])
     assert json.loads(stdout)["status"] == "optimal"
 
 
@@ -66,8 +67,8 @@ def test_importing_a_module_below_the_lp_loads_no_solver(module):
 
 
 def test_the_public_names_load_on_first_use():
-    code = ("import sys, planner; before = 'pulp' in sys.modules; from planner import make_plan, load_scenario; "
-            "print(before, 'pulp' in sys.modules, make_plan(load_scenario(planner.DEFAULT_SCENARIO)).status)")
+    code = ("import sys, planner; before = 'planner.results.plan' in sys.modules; from planner import make_plan, load_scenario; "
+            "print(before, 'planner.results.plan' in sys.modules, make_plan(load_scenario(planner.DEFAULT_SCENARIO)).status)")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout == "False True optimal\n"
 

@@ -26,6 +26,8 @@ def add_arguments(parser) -> None:
     source.add_argument("--from-workbook", type=Path, metavar="XLSX", help="plan the Inputs sheet of a workbook from --out")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--out", type=Path, help="also write the plan: a workbook (.xlsx) or CSV tables (.zip)")
+    parser.add_argument("--lp", type=Path, metavar="FILE",
+                        help="also write the least-cost LP as built, for any LP solver: LP (.lp) or MPS (.mps) format")
     parser.add_argument("--objective", choices=OBJECTIVES, help="override the scenario's objective")
     parser.add_argument("--integer", action="store_true", help="buy whole servers and racks (MILP)")
     parser.add_argument("--time-limit", metavar="DURATION", help="solver time limit, e.g. '30 s'")
@@ -40,13 +42,18 @@ def command(args) -> int:
         from planner.exchange.export import plan_file_writer
 
         write = plan_file_writer(args.out)  # a wrong suffix fails before the solve
+    if args.lp:
+        from planner.exchange.lp_file import lp_file_writer
+
+        write_lp = lp_file_writer(args.lp)
     if args.from_workbook:
         from planner.exchange.workbook_import import scenario_from_workbook
 
         scenario = scenario_from_workbook(args.from_workbook)
     else:
         scenario = load_scenario(args.path)
-    plan = verified_plan(_with_options(scenario, args), compare_rules=args.alternatives)
+    scenario = _with_options(scenario, args)
+    plan = verified_plan(scenario, compare_rules=args.alternatives)
     summary = plan.summary()
     if args.json:
         say(json.dumps(summary, indent=2))
@@ -55,6 +62,9 @@ def command(args) -> int:
     if args.out:
         write(plan)
         say(f"wrote {args.out}", sys.stderr)
+    if args.lp:
+        write_lp(scenario)
+        say(f"wrote {args.lp}", sys.stderr)
     if plan.feasible:
         return EXIT_PLAN
     return EXIT_INFEASIBLE if plan.status == "infeasible" else EXIT_SOLVER

@@ -321,9 +321,10 @@ def entry_prices(model: PlanningModel, solution: Solution) -> pd.DataFrame:
     if not unused.any():
         return pd.DataFrame(columns=ENTRY_COLUMNS)
     shape = arrays.installable.shape
-    installed, held = _dense(solution.reduced_costs.get("installed", {}), model.installed, shape)
-    buy, bought = _dense(solution.reduced_costs.get("buy", {}), model.buy, shape)
-    use, _ = _dense(solution.reduced_costs.get("use", {}), model.use, (*shape, len(model.workloads)))
+    reduced = solution.reduced_costs
+    installed, held = reduced.get("installed", np.zeros(shape)), _exists(model.installed, shape)
+    buy, bought = reduced.get("buy", np.zeros(shape)), _exists(model.buy, shape)
+    use = reduced.get("use", np.zeros((*shape, len(model.workloads))))
     # a purchase in month t0 holds one more accelerator from t0 to the horizon's end and puts it
     # to its best work once commissioned (t0 + lag): the reduced costs from then on, summed from
     # the end backwards
@@ -351,11 +352,8 @@ def _from_the_end(monthly: np.ndarray) -> np.ndarray:
     return np.cumsum(monthly[:, :, ::-1], axis=2)[:, :, ::-1]
 
 
-def _dense(values: dict[tuple, float], columns: dict[tuple, object], shape: tuple) -> tuple[np.ndarray, np.ndarray]:
-    """Reduced costs by index as a dense array (0 where none), and where the model has a column."""
-    dense, exists = np.zeros(shape), np.zeros(shape, dtype=bool)
-    if columns:
-        exists[tuple(np.array(list(columns)).T)] = True
-    if values:
-        dense[tuple(np.array(list(values)).T)] = list(values.values())
-    return dense, exists
+def _exists(variables, shape: tuple) -> np.ndarray:
+    """Where the model has a column of `variables`, as a dense mask."""
+    exists = np.zeros(shape, dtype=bool)
+    exists[tuple(variables.keys_array.T)] = True
+    return exists

@@ -17,7 +17,7 @@ import pandas as pd
 from planner.inputs.calendar import label, months_between
 from planner.inputs.scenario import Scenario
 from planner.lp.binding import describe_row
-from planner.lp.model import ROW_UNITS, PlanningModel, linear
+from planner.lp.model import ROW_UNITS, PlanningModel, Terms
 from planner.lp.objectives import earliest_feasible
 from planner.lp.solve import solve
 
@@ -64,7 +64,7 @@ def _elastic(scenario: Scenario, option: str, families: set[str], at_sites: bool
     slacks = [slack for family in families for slack in model.slacks[family].values()]
     if not slacks:
         return []
-    model.problem.setObjective(linear([(slack, 1.0) for slack in slacks]))
+    model.set_objective(Terms(slacks, [1.0] * len(slacks)))
     solution = solve(model)
     moved = {
         family: [(key, value) for key, value in sorted(solution.slacks[family].items()) if value > MOVES]

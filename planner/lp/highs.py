@@ -1,9 +1,10 @@
-"""PuLP's HiGHS solver, silent on standard output with every supported highspy (1.7 and later).
+"""HiGHS on the LP's arrays (lp.program), silent on standard output with every supported highspy
+(1.7 and later).
 
 highspy 1.16 writes a two-line banner to file descriptor 1 the first time a `Highs` object is
-made: its constructor registers callbacks, HiGHS logs its header then, and PuLP switches output
-off only afterwards. One stray line breaks `planner plan --json`, so output is off here before
-the callbacks are registered (older highspy logged nothing before a solve).
+made: its constructor registers callbacks, and HiGHS logs its header then. One stray line breaks
+`planner plan --json`, so output is off here before the callbacks are registered (older highspy
+logged nothing before a solve).
 
 Import this module only where HiGHS solves: without highspy the planner runs on CBC
 (planner.lp.solve). Checked with highspy 1.7.2, 1.11.0, 1.15.1 and 1.16.0 (tests/test_fresh_machine.py).
@@ -15,9 +16,10 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
-import pulp
 
-INF = highspy.kHighsInf
+from planner.lp.program import INF, LinearProgram
+
+STOPPED = {"kObjectiveBound", "kObjectiveTarget", "kInterrupt", "kTimeLimit", "kIterationLimit"}
 
 
 class SilentModel(highspy.Highs):
@@ -33,45 +35,12 @@ class SilentModel(highspy.Highs):
         super().enableCallbacks()
 
 
-class SilentHiGHS(pulp.HiGHS):
-    """`pulp.HiGHS(msg=False, ...)` on a SilentModel, given the problem whole; `options` as
-    pulp.HiGHS takes them. Solutions and statuses are read back by PuLP's own HiGHS interface."""
-
-    def __init__(self, **options):
-        super().__init__(msg=False, **options)
-
-    def actualSolve(self, lp):
-        # PuLP's `variables()` walks every constraint and sorts the columns by name on each call,
-        # and one solve calls it four times (half of a warm sweep solve's time); the columns
-        # cannot change during a solve, so the first call's list serves them all
-        lp.variables = lambda listed=lp.variables(): listed
-        try:
-            return super().actualSolve(lp)
-        finally:
-            del lp.variables
-
-    def buildSolverModel(self, lp):
-        # the matrix in one call: PuLP's own adds a column and a row at a time, three times as
-        # long on the default (16 ms against 47 ms)
-        lp.solverModel.passModel(highs_lp(lp_arrays(lp, self.mip)))
-
-    def createAndConfigureSolver(self, lp):
-        # pulp.HiGHS's own method, but on a model made silent before its constructor logs
-        lp.solverModel = SilentModel()
-        # one thread unless asked: HiGHS's thread pool, once a MIP has started it, does not survive
-        # the fork of a sweep's or a hedge's worker processes (they spun without end)
-        settings = {"mip_rel_gap": self.gapRel, "mip_abs_gap": self.gapAbs, "threads": self.threads or 1}
-        settings["time_limit"] = None if self.timeLimit is None else float(self.timeLimit)
-        for name, value in {**settings, **self.optionsDict}.items():
-            if value is not None:
-                lp.solverModel.setOptionValue(name, value)
-
-
 @dataclass
 class LpArrays:
-    """One PuLP problem as HiGHS arrays: columns in `lp.variables()` order, rows in insertion order."""
+    """A LinearProgram as HiGHS takes it: rows sorted, one coefficient per (row, column), costs
+    signed for minimisation."""
 
-    shape: tuple  # column names, row names, integrality and nonzero pattern: what must match to reuse
+    shape: tuple  # size, integrality and nonzero pattern: what must match to reuse a model
     cost: np.ndarray
     col_lower: np.ndarray
     col_upper: np.ndarray
@@ -83,43 +52,15 @@ class LpArrays:
     integer: np.ndarray  # (columns,) bool
 
 
-def lp_arrays(lp: pulp.LpProblem, mip: bool) -> LpArrays:
-    variables = lp.variables()  # once per solve: see SilentHiGHS.actualSolve
-    for index, variable in enumerate(variables):
-        variable.index = index
-    lengths, columns, values = [], [], []
-    row_lower, row_upper = [], []
-    constraints = lp.constraints()  # a list in insertion order (PuLP 4's API)
-    for index, constraint in enumerate(constraints):
-        constraint.index = index
-        lengths.append(len(constraint))
-        columns.extend([variable.index for variable in constraint])
-        values.extend(constraint.values())
-        lower, upper = constraint.getLb(), constraint.getUb()
-        row_lower.append(-INF if lower is None else lower)
-        row_upper.append(INF if upper is None else upper)
-    rows = np.repeat(np.arange(len(constraints), dtype=np.int32), lengths)
-    columns, values = np.array(columns, dtype=np.int32), np.array(values, dtype=float)
-    nonzero = values != 0
-    rows, columns, values = rows[nonzero], columns[nonzero], values[nonzero]
-    sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
-    integer = np.array([mip and v.cat == pulp.LpInteger for v in variables], dtype=bool)
-    shape = (
-        tuple(v.name for v in variables), tuple(c.name for c in constraints), integer.tobytes(), rows.tobytes(),
-        columns.tobytes(),
-    )
-    return LpArrays(
-        shape=shape,
-        cost=np.array([sign * lp.objective.get(v, 0.0) for v in variables], dtype=float),
-        col_lower=np.array([-INF if v.lowBound is None else v.lowBound for v in variables], dtype=float),
-        col_upper=np.array([INF if v.upBound is None else v.upBound for v in variables], dtype=float),
-        row_lower=np.array(row_lower, dtype=float),
-        row_upper=np.array(row_upper, dtype=float),
-        rows=rows,
-        columns=columns,
-        values=values,
-        integer=integer,
-    )
+def lp_arrays(program: LinearProgram, mip: bool) -> LpArrays:
+    rows, columns, values = program.matrix()
+    col_lower, col_upper, row_lower, row_upper = program.bounds()
+    integer = program.integer.array() & mip
+    rows, columns = rows.astype(np.int32), columns.astype(np.int32)
+    shape = (program.columns, program.rows, integer.tobytes(), rows.tobytes(), columns.tobytes())
+    cost = -program.cost if program.maximise else program.cost
+    return LpArrays(shape, cost.copy(), col_lower.copy(), col_upper.copy(), row_lower.copy(), row_upper.copy(),
+                    rows, columns, values, integer.copy())
 
 
 def highs_lp(arrays: LpArrays) -> highspy.HighsLp:
@@ -131,6 +72,64 @@ def highs_lp(arrays: LpArrays) -> highspy.HighsLp:
     lp.a_matrix_.start_ = np.searchsorted(arrays.rows, np.arange(lp.num_row_ + 1)).astype(np.int32)
     lp.a_matrix_.index_ = arrays.columns
     lp.a_matrix_.value_ = arrays.values
-    if arrays.integer.any():
-        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in arrays.integer]
     return lp
+
+
+def pass_lp(highs: highspy.Highs, arrays: LpArrays) -> None:
+    """Give `highs` the LP whole; integer columns by index (a list of 300k enums takes 0.1 s)."""
+    highs.passModel(highs_lp(arrays))
+    whole = np.flatnonzero(arrays.integer).astype(np.int32)
+    if len(whole):
+        highs.changeColsIntegrality(len(whole), whole, np.ones(len(whole), dtype=np.uint8))
+
+
+class HighsSolver:
+    """HiGHS given the LP whole, as arrays, on a fresh silent model for every solve. `options`
+    are HiGHS options (e.g. solver="ipm")."""
+
+    name = "highs"
+
+    def __init__(self, time_limit: float | None = None, mip_gap: float | None = None, threads: int | None = None, **options):
+        self.time_limit, self.mip_gap, self.threads = time_limit, mip_gap, threads
+        self.options = options
+
+    def solve(self, program: LinearProgram, mip: bool) -> str:
+        """Solve `program`, its values and duals into it; how it ended: "optimal", "stopped"
+        (a limit came first, with a plan), "infeasible", "unbounded" or "none"."""
+        highs = self.model()
+        self.load(highs, lp_arrays(program, mip))
+        highs.run()
+        program.highs = highs
+        return self.read(highs, program)
+
+    def model(self) -> highspy.Highs:
+        highs = SilentModel()
+        # one thread unless asked: HiGHS's thread pool, once a MIP has started it, does not survive
+        # the fork of a sweep's or a hedge's worker processes (they spun without end)
+        settings = {"mip_rel_gap": self.mip_gap, "threads": self.threads or 1,
+                    "time_limit": None if self.time_limit is None else float(self.time_limit)}
+        for name, value in {**settings, **self.options}.items():
+            if value is not None:
+                highs.setOptionValue(name, value)
+        return highs
+
+    def load(self, highs: highspy.Highs, arrays: LpArrays) -> None:
+        pass_lp(highs, arrays)
+
+    @staticmethod
+    def read(highs: highspy.Highs, program: LinearProgram) -> str:
+        status = highs.getModelStatus().name
+        solution = highs.getSolution()
+        program.values = np.array(solution.col_value, dtype=float)
+        dual = solution.dual_valid and len(solution.row_dual) == program.rows
+        program.row_duals = np.array(solution.row_dual, dtype=float) if dual else None
+        program.column_duals = np.array(solution.col_dual, dtype=float) if dual else None
+        if status == "kOptimal":
+            return "optimal"
+        if status in ("kInfeasible", "kUnboundedOrInfeasible"):
+            return "infeasible"
+        if status == "kUnbounded":
+            return "unbounded"
+        if status in STOPPED and highs.getObjectiveValue() != INF and solution.value_valid:
+            return "stopped"
+        return "none"

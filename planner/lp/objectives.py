@@ -18,11 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-import pulp
 
 from planner.inputs.calendar import months_between
 from planner.inputs.scenario import Scenario
-from planner.lp.model import PlanningModel, linear
+from planner.lp.model import PlanningModel, Terms
+from planner.lp.program import GE, LE
 from planner.lp.solve import Solution, make_solver, solve, warm_solver
 
 HOLD = 1e-7  # relative slack on a first stage's optimum when the second stage minimises cost
@@ -45,7 +45,7 @@ class Outcome:
     dual_objective: str = "cost"
 
 
-def optimise(scenario: Scenario, highs: pulp.HiGHS | None = None) -> Outcome:
+def optimise(scenario: Scenario, highs=None) -> Outcome:
     """Answer the scenario's objective. `highs`: a HiGHS solver kept warm between least-cost
     LPs (a sweep's); the staged objectives build their own."""
     if scenario.objective == "cost":
@@ -53,7 +53,7 @@ def optimise(scenario: Scenario, highs: pulp.HiGHS | None = None) -> Outcome:
     return {"finish": earliest_finish, "compute": most_compute, "carbon": least_carbon}[scenario.objective](scenario)
 
 
-def least_cost(scenario: Scenario, highs: pulp.HiGHS | None = None) -> Outcome:
+def least_cost(scenario: Scenario, highs=None) -> Outcome:
     model = PlanningModel(scenario)
     if model.integer and not scenario.solver.integer:  # a MILP only for its run choices
         rounded = relaxed_and_rounded(model, highs or warm_solver(model))
@@ -63,7 +63,7 @@ def least_cost(scenario: Scenario, highs: pulp.HiGHS | None = None) -> Outcome:
     return Outcome(scenario, model, solve(model, None if model.integer else highs))
 
 
-def relaxed_and_rounded(model: PlanningModel, highs: pulp.HiGHS | None) -> Solution | None:
+def relaxed_and_rounded(model: PlanningModel, highs) -> Solution | None:
     """Solve the LP relaxation, round its run choices (round_run_choices) and solve again with
     them fixed. The relaxation bounds every plan's cost, so a rounded plan within the MIP gap of
     it is proven as branch and bound proves one; None when rounding misses (branch and bound then
@@ -97,8 +97,8 @@ def relaxed_and_rounded(model: PlanningModel, highs: pulp.HiGHS | None) -> Solut
 
 def least_carbon(scenario: Scenario) -> Outcome:
     model = PlanningModel(scenario)
-    model.problem.setObjective(linear(model.emission_terms()))
-    return _then_least_cost(model, solve(model), model.emission_terms(), pulp.LpConstraintLE, "carbon")
+    model.set_objective(model.emission_terms())
+    return _then_least_cost(model, solve(model), model.emission_terms(), LE, "carbon")
 
 
 def most_compute(scenario: Scenario) -> Outcome:
@@ -113,16 +113,14 @@ def most_compute(scenario: Scenario) -> Outcome:
     best = None
     for mixed, split in shapes:
         model = model if best is None else PlanningModel(scenario)
-        terms = [(variable, coefficient * model.fix_shape(r, mixed, split)) for variable, coefficient in model.compute_terms(r)]
+        terms = model.compute_terms(r) * model.fix_shape(r, mixed, split)
         model.release_requirement(r)
-        model.problem.sense = pulp.LpMaximize
-        model.problem.setObjective(linear(terms))
+        model.set_objective(terms, maximise=True)
         first = solve(model)
         if best is None or (first.has_plan and (not best[1].has_plan or first.objective > best[1].objective * (1 + 1e-9))):
             best = model, first, terms
     model, first, terms = best
-    model.problem.sense = pulp.LpMinimize
-    return _then_least_cost(model, first, terms, pulp.LpConstraintGE, "compute")
+    return _then_least_cost(model, first, terms, GE, "compute")
 
 
 def earliest_finish(scenario: Scenario) -> Outcome:
@@ -166,7 +164,7 @@ def with_deadline(scenario: Scenario, deadline: pd.Period) -> Scenario:
     return moved
 
 
-def _then_least_cost(model: PlanningModel, first: Solution, level_terms: list, sense: int, objective: str) -> Outcome:
+def _then_least_cost(model: PlanningModel, first: Solution, level_terms: Terms, sense: int, objective: str) -> Outcome:
     """Hold the first stage's optimum and minimise cost. The limits are priced by the first
     stage (what one more MW is worth in compute or CO2); a MILP has no duals (integer plans are
     priced by their LP relaxation, plan.py)."""
@@ -176,26 +174,23 @@ def _then_least_cost(model: PlanningModel, first: Solution, level_terms: list, s
     # The solver holds a row to 1e-6 of its unit: scaled to the level (below one model unit), the
     # hold keeps a millionth of it. Unscaled, a 0.28 t CO2 plan rose 7e-4 t while its cost fell.
     scale = 1.0 / min(max(abs(level), HOLD_SCALE_FLOOR), 1.0)
-    held = pulp.LpConstraint(linear([(variable, coefficient * scale) for variable, coefficient in level_terms]), sense,
-                             name="objective_level")
-    model.problem.addConstraint(held)
-    model.problem.setObjective(model.cost_objective())
+    held = model.problem.add_row("objective_level", (), *(level_terms * scale), sense, 0.0)
+    model.set_objective(model.cost_objective())
     # The first stage's plan meets the held level, so this has a plan, yet HiGHS can call it
     # infeasible: its presolve, when the held terms are tiny (1e-9 t CO2 per accelerator-month at
     # 1e-8 kg/kWh), and even without presolve when a MILP's first stage leaned on the MIP's
     # feasibility tolerance (1e-6 of a model unit on each row: 3e-5 of a small run's compute, more
     # than the hold spares). Both found by the property tests: each is tried in turn.
-    final = _held_at(model, held, level, scale, HOLD)
+    final = _held_at(model, (held, sense), level, scale, HOLD)
     if final.status == "infeasible" and final.solver == "highs":
-        final = _held_at(model, held, level, scale, HOLD, presolve="off")
+        final = _held_at(model, (held, sense), level, scale, HOLD, presolve="off")
     if final.status == "infeasible":
-        final = _held_at(model, held, level, scale, HOLD_RETRY, **({"presolve": "off"} if final.solver == "highs" else {}))
+        final = _held_at(model, (held, sense), level, scale, HOLD_RETRY, **({"presolve": "off"} if final.solver == "highs" else {}))
         final.notices.append(f"the least-cost plan holds the {objective} to {HOLD_RETRY:.0e} of its optimum, "
                              "not 1e-7: the solver found no plan closer to it")
     if final.status == "infeasible":  # still none: the first stage's own plan, not the cheapest of its level
-        _hold(held, level, scale, 1.0)  # a whole level to spare: never binding on the first stage
-        model.problem.sense = pulp.LpMaximize if sense == pulp.LpConstraintGE else pulp.LpMinimize
-        model.problem.setObjective(linear(level_terms))
+        _hold(model, (held, sense), level, scale, 1.0)  # a whole level to spare: never binding on the first stage
+        model.set_objective(level_terms, maximise=sense == GE)
         first = solve(model)
         first.notices.append(f"the plan holding this {objective} at the least cost was not found; "
                              f"this is the plan with the best {objective}, which may cost more")
@@ -206,15 +201,16 @@ def _then_least_cost(model: PlanningModel, first: Solution, level_terms: list, s
     return Outcome(model.scenario, model, final, objective)
 
 
-def _held_at(model: PlanningModel, held: pulp.LpConstraint, level: float, scale: float, share: float, **options) -> Solution:
+def _held_at(model: PlanningModel, held: tuple[int, int], level: float, scale: float, share: float, **options) -> Solution:
     """The least-cost plan with the first stage's `level` held to `share` of itself; `options`
-    are HiGHS's (given only where HiGHS solved before)."""
-    _hold(held, level, scale, share)
+    are HiGHS's (given only where HiGHS solved before). `held`: the hold row and its sense."""
+    _hold(model, held, level, scale, share)
     settings = model.scenario.solver
     return solve(model, make_solver("highs", settings.time_limit, settings.mip_gap, **options) if options else None)
 
 
-def _hold(held: pulp.LpConstraint, level: float, scale: float, share: float) -> None:
-    """Hold the first stage's `level` to `share` of itself, plus HOLD_ABSOLUTE."""
+def _hold(model: PlanningModel, held: tuple[int, int], level: float, scale: float, share: float) -> None:
+    """Hold the first stage's `level` to `share` of itself, plus HOLD_ABSOLUTE, on the hold row."""
+    row, sense = held
     slack = share * abs(level) + HOLD_ABSOLUTE
-    held.changeRHS((level + slack if held.sense == pulp.LpConstraintLE else level - slack) * scale)
+    model.problem.set_row(row, sense, (level + slack if sense == LE else level - slack) * scale)

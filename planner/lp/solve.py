@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
-import pulp
 
 from planner.lp.model import COUNT, J_PER_MWH, MONEY, POWER, PlanningModel
+from planner.lp.program import LinearProgram
 
 # Columns from which an LP goes to HiGHS's interior-point method (with crossover, so the duals
 # stay those of a vertex) instead of its dual simplex method: benchmarks/README.md, "Solver method"
@@ -60,7 +60,7 @@ class Solution:
     notices: list[str] = field(default_factory=list)
     method: str = ""  # the solver's method, in words (lp_method)
     duals: dict[str, dict[tuple, float]] = field(default_factory=dict)
-    reduced_costs: dict[str, dict[tuple, float]] = field(default_factory=dict)
+    reduced_costs: dict[str, np.ndarray] = field(default_factory=dict)  # "installed", "buy" (S, G, T), "use" (S, G, T, W); 0 where no column
     slacks: dict[str, dict[tuple, float]] = field(default_factory=dict)
 
     def __post_init__(self):
@@ -80,7 +80,11 @@ def available_solvers() -> list[str]:
 
 @cache
 def _highs_installed() -> bool:
-    return pulp.HiGHS().available()  # PuLP tried `import highspy` when it was imported
+    try:  # tried, not looked up: an installed highspy may fail to load
+        import highspy  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 @cache
@@ -138,17 +142,20 @@ def method_words(name: str, integer: bool, options: dict[str, str]) -> str:
 
 
 def make_solver(name: str, time_limit: float, mip_gap: float, warm: bool = False, **options):
-    """A PuLP solver; `options` are HiGHS options (e.g. solver="ipm"). `warm`: a HiGHS solver
-    that keeps its model and basis from one solve to the next (planner.lp.warm)."""
+    """A HiGHS solver on the LP's arrays (planner.lp.highs), `options` HiGHS's own (e.g.
+    solver="ipm"), and with `warm` one that keeps its model and basis from one solve to the next
+    (planner.lp.warm); or PuLP's CBC, given PuLP objects built from the same arrays."""
     if name == "highs":
-        from planner.lp.highs import SilentHiGHS  # needs highspy: imported only when HiGHS solves
+        from planner.lp.highs import HighsSolver  # needs highspy: imported only when HiGHS solves
         from planner.lp.warm import WarmHighs
 
-        return (WarmHighs if warm else SilentHiGHS)(timeLimit=time_limit, gapRel=mip_gap, **options)
+        return (WarmHighs if warm else HighsSolver)(time_limit=time_limit, mip_gap=mip_gap, **options)
+    import pulp  # only where CBC solves
+
     return pulp.COIN_CMD(msg=False, timeLimit=time_limit, gapRel=mip_gap, path=cbc_binary())
 
 
-def warm_solver(model: PlanningModel) -> pulp.HiGHS | None:
+def warm_solver(model: PlanningModel):
     """A warm HiGHS solver for LPs like `model`, its method chosen as `solve` chooses it, for LPs
     that follow one another with small changes; None where HiGHS does not solve."""
     settings = model.scenario.solver
@@ -157,9 +164,9 @@ def warm_solver(model: PlanningModel) -> pulp.HiGHS | None:
     return make_solver("highs", settings.time_limit, settings.mip_gap, warm=True, **_lp_options(model))
 
 
-def solve(model: PlanningModel, highs: pulp.HiGHS | None = None) -> Solution:
+def solve(model: PlanningModel, highs=None) -> Solution:
     """Solve `model` as it stands (objective and rows may have been changed since it was built).
-    `highs`: a PuLP HiGHS solver to use when the scenario asks for HiGHS, in place of a fresh
+    `highs`: a HiGHS solver (planner.lp.highs) to use when the scenario asks for HiGHS, in place of a fresh
     one (a sweep passes one that keeps its model warm between scenarios)."""
     settings = model.scenario.solver
     lp_by_highs = settings.name == "highs" and not model.integer
@@ -169,7 +176,7 @@ def solve(model: PlanningModel, highs: pulp.HiGHS | None = None) -> Solution:
         name, notices = pick_solver(settings.name)
         lp_by_highs = lp_by_highs and name == "highs"
         solver = make_solver(name, settings.time_limit, settings.mip_gap, **(_lp_options(model) if lp_by_highs else {}))
-    options = getattr(solver, "optionsDict", {}) if name == "highs" else {}
+    options = getattr(solver, "options", {}) if name == "highs" else {}
     method = method_words(name, model.integer, options)
     started = time.perf_counter()
     status = _run(model, solver, name)
@@ -183,7 +190,7 @@ def solve(model: PlanningModel, highs: pulp.HiGHS | None = None) -> Solution:
         if not _undecided(model):
             notices = [*notices, "HiGHS's simplex method stopped without an answer; its interior-point method found one"]
     seconds = time.perf_counter() - started
-    words, message = _status(status, model.problem.sol_status, model.integer, settings.time_limit)
+    words, message = _status(status, model.integer, settings.time_limit)
     S, G, T = shape = model.arrays.installable.shape
     solution = Solution(words, name, seconds, np.zeros(shape), np.zeros(shape), np.zeros(shape),
                         np.zeros((S, G, T, len(model.workloads))), np.zeros((S, G, T, T)), message=message, notices=notices,
@@ -195,35 +202,55 @@ def solve(model: PlanningModel, highs: pulp.HiGHS | None = None) -> Solution:
 
 def _lp_options(model: PlanningModel) -> dict:
     """HiGHS's options for `model` as an LP: its method, and the simplex's iteration limit."""
-    return lp_method(model.problem.numVariables()) or {"simplex_iteration_limit": SIMPLEX_EFFORT * _size(model)}
+    return lp_method(model.problem.columns) or {"simplex_iteration_limit": SIMPLEX_EFFORT * _size(model)}
 
 
 def _size(model: PlanningModel) -> int:
-    return model.problem.numConstraints() + model.problem.numVariables()
+    return model.problem.rows + model.problem.columns
 
 
 def _undecided(model: PlanningModel) -> bool:
-    return model.problem.solverModel.getModelStatus().name in UNDECIDED
+    return model.problem.highs.getModelStatus().name in UNDECIDED
 
 
-def _run(model: PlanningModel, solver, name: str) -> int:
+def _run(model: PlanningModel, solver, name: str) -> str:
+    """How the solve ended (planner.lp.highs.HighsSolver.solve's words)."""
     try:
-        return model.problem.solve(solver)
+        if name == "highs":
+            return solver.solve(model.problem, model.integer)
+        return _by_pulp(model.problem, model.integer, solver)
     except Exception as error:  # whatever breaks inside a solver, the user gets a message, not a trace
         raise SolverError(f"{name} failed: {str(error) or type(error).__name__}") from None
 
 
-def _status(status: int, solution_status: int, integer: bool, time_limit: float) -> tuple[str, str]:
-    if status == pulp.LpStatusOptimal and solution_status == pulp.LpSolutionOptimal:
+def _by_pulp(program: LinearProgram, mip: bool, solver) -> str:
+    """Solve `program` with a PuLP solver (CBC), on PuLP objects built from its arrays; values
+    and duals back into it."""
+    import pulp
+
+    problem, variables, constraints = program.to_pulp(mip)
+    status = problem.solve(solver)
+    program.values = np.array([v.varValue or 0.0 for v in variables], dtype=float)  # None: a column in no row
+    duals = [row.pi for row in constraints]
+    priced = bool(constraints) and None not in duals
+    program.row_duals = np.array(duals, dtype=float) if priced else None
+    program.column_duals = np.array([v.dj or 0.0 for v in variables], dtype=float) if priced else None
+    if status == pulp.LpStatusOptimal:
+        return "optimal" if problem.sol_status == pulp.LpSolutionOptimal else "stopped"
+    return {pulp.LpStatusInfeasible: "infeasible", pulp.LpStatusUnbounded: "unbounded"}.get(status, "none")
+
+
+def _status(ended: str, integer: bool, time_limit: float) -> tuple[str, str]:
+    if ended == "optimal":
         return "optimal", ""
-    if status == pulp.LpStatusOptimal and solution_status == pulp.LpSolutionIntegerFeasible:
+    if ended == "stopped":
         if integer:
             return "feasible", f"the {time_limit:g} s time limit stopped the solver before it proved this plan optimal"
         # an LP stopped early holds no trustworthy plan: simplex iterates need not be feasible
         return "not solved", f"the {time_limit:g} s time limit came before the solver found an optimal plan"
-    if status == pulp.LpStatusInfeasible:
+    if ended == "infeasible":
         return "infeasible", "no plan meets every limit at once"
-    if status == pulp.LpStatusUnbounded:
+    if ended == "unbounded":
         return "unbounded", "the objective is unbounded: a limit is missing from the scenario"
     return "not solved", "the solver stopped without a plan (time limit or numerical trouble)"
 
@@ -231,36 +258,37 @@ def _status(status: int, solution_status: int, integer: bool, time_limit: float)
 def read_values(model: PlanningModel, solution: Solution, solver: str) -> None:
     """The solved values of `model`'s variables and rows into `solution` (also for a model
     solved as part of a larger problem, planner.studies.hedge)."""
+    program = model.problem
+    values = program.values
     for table, variables in ((solution.installed, model.installed), (solution.bought, model.buy),
-                             (solution.use, model.use), (solution.retired, model.retire)):
-        for key, variable in variables.items():
-            table[key] = (variable.value() or 0.0) * COUNT
+                             (solution.use, model.use), (solution.retired, model.retire), (solution.peak, model.peak)):
+        if variables:
+            table[tuple(variables.keys_array.T)] = values[variables.columns] * (POWER if variables is model.peak else COUNT)
     _drop_unchosen(model, solution.use)
-    for key, variable in model.peak.items():
-        solution.peak[key] = (variable.value() or 0.0) * POWER
-    solution.throttle = {key: (variable.value() or 0.0) * POWER for key, variable in model.throttle.items()}
-    solution.contract = {key: (variable.value() or 0.0) * POWER for key, variable in model.contract.items()}
-    solution.match = {key: (variable.value() or 0.0) * POWER for key, variable in model.match.items()}
-    solution.battery = {s: ((power.value() or 0.0) * POWER, (model.battery_energy[s].value() or 0.0) * J_PER_MWH)
+    solution.throttle, solution.contract, solution.match, solution.charge, solution.discharge = (
+        _by_key(variables, values, POWER) for variables in (model.throttle, model.contract, model.match, model.charge, model.discharge))
+    solution.battery = {s: (values[power] * POWER, values[model.battery_energy[s]] * J_PER_MWH)
                         for s, power in model.battery_power.items()}
-    solution.charge = {key: (variable.value() or 0.0) * POWER for key, variable in model.charge.items()}
-    solution.discharge = {key: (variable.value() or 0.0) * POWER for key, variable in model.discharge.items()}
     solution.training = model.arrays.training(solution.use)
-    solution.money = {key: (variable.value() or 0.0) * MONEY for key, variable in model.money.items()}
-    solution.objective = pulp.value(model.problem.objective)
-    solution.duals = {
-        family: {key: row.pi for key, row in rows.items() if row.pi is not None} for family, rows in model.rows.items()
-    }
-    solution.reduced_costs = {
-        "installed": {key: var.dj for key, var in model.installed.items() if var.dj is not None},
-        "buy": {key: var.dj for key, var in model.buy.items() if var.dj is not None},
-        "use": {key: var.dj for key, var in model.use.items() if var.dj is not None},
-    }
-    solution.slacks = {
-        family: {key: slack.value() or 0.0 for key, slack in slacks.items()} for family, slacks in model.slacks.items()
-    }
+    solution.money = _by_key(model.money, values, MONEY)
+    solution.objective = program.objective_value()
+    duals = program.row_duals
+    solution.duals = {family: {} if duals is None else dict(zip(rows, duals[list(rows.values())].tolist()))
+                      for family, rows in model.rows.items()}
+    reduced = program.column_duals  # None without duals (a MILP): zeros
+    solution.reduced_costs = {name: np.zeros(table.shape) for name, table in
+                              (("installed", solution.installed), ("buy", solution.bought), ("use", solution.use))}
+    for name, variables in (("installed", model.installed), ("buy", model.buy), ("use", model.use)):
+        if reduced is not None:
+            solution.reduced_costs[name][tuple(variables.keys_array.T)] = reduced[variables.columns]
+    solution.slacks = {family: {key: float(values[column]) for key, column in slacks.items()} for family, slacks in model.slacks.items()}
     if model.integer and solver == "highs":
-        solution.mip_gap = float(model.problem.solverModel.getInfo().mip_gap)
+        solution.mip_gap = float(program.highs.getInfo().mip_gap)
+
+
+def _by_key(variables: dict, values: np.ndarray, scale: float) -> dict:
+    """{key: value x scale} of a variable table."""
+    return dict(zip(variables, (values[list(variables.values())] * scale).tolist())) if variables else {}
 
 
 def _drop_unchosen(model: PlanningModel, use: np.ndarray) -> None:
@@ -269,8 +297,8 @@ def _drop_unchosen(model: PlanningModel, use: np.ndarray) -> None:
     not training, and left in it would count the run as mixed or split and charge it their
     efficiency (found by the reordering property: 0.0065 accelerator-months cost 15%)."""
     for (r, g), kind in model.kind.items():
-        if (kind.value() or 0.0) < 0.5:
+        if model.value(kind) < 0.5:
             use[:, g, :, r] = 0.0
     for (r, s), place in model.place.items():
-        if (place.value() or 0.0) < 0.5:
+        if model.value(place) < 0.5:
             use[s, :, :, r] = 0.0

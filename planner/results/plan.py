@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pulp
 
 from planner.inputs.calendar import MONTHS_EARLIER, label, months_between
 from planner.inputs.goodput import checkpoint_interval, expected_interruptions, goodput, mean_time_between_failures
@@ -236,7 +235,7 @@ def json_value(value):
     return value
 
 
-def make_plan(scenario: Scenario, highs: pulp.HiGHS | None = None, explain_limits: bool = True,
+def make_plan(scenario: Scenario, highs=None, explain_limits: bool = True,
               compare_rules: bool = False) -> Plan:
     """Answer the scenario's objective: solve, lay the answer out as tables, and say what binds
     (or, for an infeasible scenario, what would make it feasible). A sweep passes a warm HiGHS
@@ -341,7 +340,7 @@ def _outside_the_rule(plan: Plan, model, entry: pd.DataFrame) -> pd.DataFrame:
     """The price to enter of the types no run turned down: one a run could have chosen instead
     of its own type would enter only by replacing it, which no dual prices (the alternatives
     re-plan that instead)."""
-    turned_down = {model.arrays.accelerators[g] for (_, g), kind in model.kind.items() if not round(kind.value() or 0.0)}
+    turned_down = {model.arrays.accelerators[g] for (_, g), kind in model.kind.items() if not round(model.value(kind))}
     if turned_down & set(entry["accelerator"]):
         plan.notices.append(f"no price to enter for {', '.join(sorted(turned_down))}: a run trains on one type, "
                             "so each would enter only in place of the type the run chose")

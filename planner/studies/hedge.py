@@ -35,14 +35,14 @@ from functools import partial
 
 import numpy as np
 import pandas as pd
-import pulp
 
 from planner.inputs.calendar import label, parse_month
 from planner.inputs.errors import InputError
 from planner.inputs.fields import read_toml
 from planner.inputs.scenario import Scenario, changed, lookup
 from planner.inputs.units import Unreadable, as_quantity, split_number
-from planner.lp.model import COUNT, MONEY, PlanningModel, linear
+from planner.lp.model import COUNT, MONEY, PlanningModel, Terms
+from planner.lp.program import EQ, GE, INF
 from planner.lp.solve import Solution, SolverError, read_values, solve
 from planner.results.plan import Plan, tabulate
 from planner.results.verify import verify
@@ -86,12 +86,14 @@ class Variant:
 
 @dataclass
 class Program:
-    """The extensive form: `models[0]` holds the shared problem; costs[w] and late[w] are C_w's
-    parts (model money units)."""
+    """The extensive form: `models[0]` holds the shared problem (every case's columns after its
+    own, case w's from offsets[w]: its first column and row); costs[w] and late[w] are C_w's parts (model money units), on
+    the shared problem's columns."""
 
     models: list[PlanningModel]
-    costs: list[pulp.LpAffineExpression]
-    late: list[pulp.LpAffineExpression]
+    offsets: list[tuple[int, int]]
+    costs: list[Terms]
+    late: list[Terms]
     blocked: list[int] = field(default_factory=list)  # cases that cannot follow fixed orders
 
 
@@ -340,83 +342,83 @@ def extensive_form(variants: list[Variant], probabilities: list[float], settings
     `fixed`, the orders given: key -> accelerators), objective E[C] + lambda CVaR_alpha(C)."""
     models = [PlanningModel(v.scenario) for v in variants]
     host = models[0].problem
-    for k, model in enumerate(models[1:], 1):
-        _merge(host, model.problem, f"case{k}_")
-    costs = [model.cost_objective() for model in models]
-    late = [linear(_lateness(model, v.deadlines, settings.late_penalty)) for model, v in zip(models, variants)]
-    stages = [first_stage(model, settings.decision) for model in models]
-    program = Program(models, costs, late)
+    offsets = [(0, 0)] + [host.append(model.problem, f"case{k}_") for k, model in enumerate(models[1:], 1)]
+    costs = [_shifted(model.cost_objective(), offset) for model, (offset, _) in zip(models, offsets)]
+    late = [_shifted(_lateness(model, v.deadlines, settings.late_penalty), offset)
+            for model, v, (offset, _) in zip(models, variants, offsets)]
+    stages = [{key: column + offset for key, column in first_stage(model, settings.decision).items()}
+              for model, (offset, _) in zip(models, offsets)]
+    program = Program(models, offsets, costs, late)
     if fixed is None:
         _nonanticipative(host, stages)
     else:
-        program.blocked = _fix(stages, fixed)
+        program.blocked = _fix(host, stages, fixed)
     totals = [cost + charge for cost, charge in zip(costs, late)]
-    objective = linear([(var, p * c) for p, total in zip(probabilities, totals) for var, c in total.items()])
-    objective.constant = float(sum(p * total.constant for p, total in zip(probabilities, totals)))
+    objective = Terms()
+    for p, total in zip(probabilities, totals):
+        objective += total * p
     if settings.risk_weight > 0:
-        eta = host.add_variable("cvar_eta")
-        excess = [host.add_variable(f"cvar_excess_{w}", lowBound=0) for w in range(len(models))]
+        eta = host.add_column("cvar_eta", lower=-INF)
+        excess = [host.add_column(f"cvar_excess_{w}") for w in range(len(models))]
         for w, (z, total) in enumerate(zip(excess, totals)):
-            host.addConstraint(z + eta - total >= 0, name=f"cvar_excess_{w}")
+            host.add_row("cvar_excess", (w,), *(Terms([z, eta], [1.0, 1.0]) + total * -1.0), GE, 0.0)
         share = settings.risk_weight / (1 - settings.alpha)
-        objective += settings.risk_weight * eta + linear([(z, share * p) for z, p in zip(excess, probabilities)])
-    host.setObjective(objective)
+        objective += Terms([eta, *excess], [settings.risk_weight, *(share * p for p in probabilities)])
+    host.set_objective(*objective)
     models[0].integer = any(model.integer for model in models)
     return program
 
 
-def _merge(host: pulp.LpProblem, problem: pulp.LpProblem, prefix: str) -> None:
-    """`problem`'s rows into `host`, its variables and rows renamed apart from every other copy's."""
-    for variable in problem.variables():
-        variable.name = prefix + variable.name
-    for row in problem.constraints():
-        host.addConstraint(row, name=prefix + row.name)
+def _shifted(terms: Terms, offset: int) -> Terms:
+    """`terms` of a case's own columns on the shared problem's."""
+    return Terms(terms[0] + offset, terms[1])
 
 
 def first_stage(model: PlanningModel, decision: pd.Period) -> dict:
     """The decisions every case shares: purchases and retirements up to the decision month, by
-    ("buy", site, accelerator, month) and ("retire", site, accelerator, bought, month)."""
+    ("buy", site, accelerator, month) and ("retire", site, accelerator, bought, month); their columns."""
     a = model.arrays
     before = a.months <= decision
-    stage = {("buy", a.sites[s], a.accelerators[g], a.month_labels[t]): variable
-             for (s, g, t), variable in model.buy.items() if before[t]}
-    stage.update({("retire", a.sites[s], a.accelerators[g], a.month_labels[v], a.month_labels[m]): variable
-                  for (s, g, v, m), variable in model.retire.items() if before[m]})
+    stage = {("buy", a.sites[s], a.accelerators[g], a.month_labels[t]): column
+             for (s, g, t), column in model.buy.items() if before[t]}
+    stage.update({("retire", a.sites[s], a.accelerators[g], a.month_labels[v], a.month_labels[m]): column
+                  for (s, g, v, m), column in model.retire.items() if before[m]})
     return stage
 
 
-def _nonanticipative(host: pulp.LpProblem, stages: list[dict]) -> None:
+def _nonanticipative(host, stages: list[dict]) -> None:
     keys = list(dict.fromkeys(key for stage in stages for key in stage))
     for index, key in enumerate(keys):
         present = [stage[key] for stage in stages if key in stage]
         if len(present) < len(stages):  # some case cannot make it: no case does
-            for k, variable in enumerate(present):
-                host.addConstraint(pulp.LpConstraint(variable, pulp.LpConstraintEQ, rhs=0.0), name=f"nonanticipative_{index}_{k}")
+            for k, column in enumerate(present):
+                host.add_row("nonanticipative", (index, k), [column], [1.0], EQ, 0.0)
             continue
-        for k, variable in enumerate(present[1:], 1):
-            host.addConstraint(pulp.LpConstraint(linear([(variable, 1.0), (present[0], -1.0)]), pulp.LpConstraintEQ, rhs=0.0),
-                               name=f"nonanticipative_{index}_{k}")
+        for k, column in enumerate(present[1:], 1):
+            host.add_row("nonanticipative", (index, k), [column, present[0]], [1.0, -1.0], EQ, 0.0)
 
 
-def _fix(stages: list[dict], fixed: dict) -> list[int]:
+def _fix(host, stages: list[dict], fixed: dict) -> list[int]:
     """Hold every case's first stage at `fixed`; the cases that lack a decision it makes."""
     blocked = []
     for w, stage in enumerate(stages):
-        for key, variable in stage.items():
-            variable.lowBound = variable.upBound = fixed.get(key, 0.0) / COUNT
+        for key, column in stage.items():
+            host.fix([column], fixed.get(key, 0.0) / COUNT)
         if any(value > HELD and key not in stage for key, value in fixed.items()):
             blocked.append(w)
     return blocked
 
 
-def _lateness(model: PlanningModel, deadlines: dict[str, pd.Period], penalty: float | None) -> list:
+def _lateness(model: PlanningModel, deadlines: dict[str, pd.Period], penalty: float | None) -> Terms:
     """The lateness charge: penalty x months after the run's own deadline x share of its compute."""
     if penalty is None:
-        return []
+        return Terms()
     a = model.arrays
-    due = [a.months.get_loc(deadlines[name]) for name in a.runs]
-    return [(variable, penalty / MONEY * (t - due[w]) * a.run_flop[w, s, g, t] * COUNT / a.required[w])
-            for (s, g, t, w), variable in model.use.items() if w < len(a.runs) and t > due[w]]
+    due = np.array([a.months.get_loc(deadlines[name]) for name in a.runs] + [len(a.months)] * len(a.streams))
+    s, g, t, w = model.use.keys_array.T
+    late = t > due[w]  # serving streams are never late
+    s, g, t, w = s[late], g[late], t[late], w[late]
+    return Terms(model.use.columns[late], penalty / MONEY * (t - due[w]) * a.run_flop[w, s, g, t] * COUNT / a.required[w])
 
 
 def solve_cases(variants: list[Variant], probabilities: list[float], settings: Settings,
@@ -430,16 +432,33 @@ def solve_cases(variants: list[Variant], probabilities: list[float], settings: S
     solved = Solved(shared.status, shared.message, shared.solver, shared.seconds, models=program.models)
     if not shared.has_plan:
         return solved
-    for model, cost, charge in zip(program.models, program.costs, program.late):
+    every = host.problem
+    for model, offset, cost, charge in zip(program.models, program.offsets, program.costs, program.late):
+        _take_solution(model.problem, every, offset)
         solution = _case_solution(model, shared)
-        solution.objective = cost.value() + charge.value()
+        solution.objective = _value(cost, every) + _value(charge, every)
         solved.solutions.append(solution)
         solved.costs.append(solution.objective * MONEY)
-        solved.late.append(charge.value() * MONEY)
-    solved.objective = float(pulp.value(host.problem.objective)) * MONEY
+        solved.late.append(_value(charge, every) * MONEY)
+    solved.objective = every.objective_value() * MONEY
     stage = first_stage(host, settings.decision)
-    solved.first_stage = {key: (variable.value() or 0.0) * COUNT for key, variable in stage.items()}
+    solved.first_stage = {key: every.value(column) * COUNT for key, column in stage.items()}
     return solved
+
+
+def _value(terms: Terms, program) -> float:
+    return float(program.values[terms[0]] @ terms[1])
+
+
+def _take_solution(own, shared, offset: tuple[int, int]) -> None:
+    """A case's values and duals from the shared problem's (case 0 is the shared problem)."""
+    if own is shared:
+        return
+    columns, rows = slice(offset[0], offset[0] + own.columns), slice(offset[1], offset[1] + own.rows)
+    own.values = shared.values[columns]
+    own.row_duals = None if shared.row_duals is None else shared.row_duals[rows]
+    own.column_duals = None if shared.column_duals is None else shared.column_duals[columns]
+    own.highs = shared.highs
 
 
 def _case_solution(model: PlanningModel, shared: Solution) -> Solution:

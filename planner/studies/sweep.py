@@ -231,7 +231,7 @@ def quick_plan(scenario: Scenario) -> Plan:
     relaxations), a least-cost LP solved on this process's warm HiGHS model (CBC without highspy)."""
     warm = _warm_highs()
     if warm is not None:
-        warm.timeLimit = scenario.solver.time_limit
+        warm.time_limit = scenario.solver.time_limit
     return make_plan(scenario, highs=warm, explain_limits=False)
 
 
