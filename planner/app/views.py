@@ -31,7 +31,7 @@ class Metric:
 def headline(plan: Plan) -> list[Metric]:
     """Total cost, finish month, energy, CO2, and accelerators and peak draw per site; for the
     `compute` objective also the compute delivered and the largest model it trains."""
-    s = plan.summary()
+    s = plan.headline()
     finish = s["finish_month"]
     metrics = [
         Metric(

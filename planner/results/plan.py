@@ -155,7 +155,20 @@ class Plan:
         return float(costs["capex_jpy"].sum()) + float(costs["energy_cost_jpy"].sum()) + float(costs["demand_charge_jpy"].sum())
 
     def summary(self) -> dict:
-        """Headline numbers; the `--json` output of `planner plan`."""
+        """Headline numbers and the tables a reader needs beside them; the `--json` output of `planner plan`."""
+        return {
+            **self.headline(),
+            "binding": json_records(self.binding),
+            "price_to_enter": json_records(self.entry),
+            "relaxations": json_records(self.relaxations),
+            "runs": json_records(self.runs),
+            "alternatives": json_records(self.alternatives),
+            "inference": json_records(self.inference),
+            "cash_by_fiscal_year": json_records(self.costs),
+        }
+
+    def headline(self) -> dict:
+        """The summary's numbers without its tables (a sweep's row needs no more)."""
         costs, energy, fleet, power = self.costs, self.energy, self.fleet, self.power
         capex = float(costs["capex_jpy"].sum())
         electricity = float(costs["energy_cost_jpy"].sum())
@@ -197,13 +210,6 @@ class Plan:
             "solve_seconds": self.solve_seconds,
             "notices": list(self.notices),
             "prices_from": "LP relaxation" if self.prices_note else "this plan",
-            "binding": json_records(self.binding),
-            "price_to_enter": json_records(self.entry),
-            "relaxations": json_records(self.relaxations),
-            "runs": json_records(self.runs),
-            "alternatives": json_records(self.alternatives),
-            "inference": json_records(self.inference),
-            "cash_by_fiscal_year": json_records(self.costs),
             "economic_cost_jpy": self.economic_cost_jpy,
             "residual_value_jpy": self.residual_value_jpy,
             "economic_view": self.scenario.economics.view,

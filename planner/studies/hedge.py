@@ -503,7 +503,7 @@ def _outcomes(cases: list[Case], variants: list[Variant], solved: Solved) -> pd.
         row = {"case": case.name, "probability": case.probability, **case.changes, "status": solved.status}
         if solved.has_plan:
             plan = tabulate(v.scenario, solved.models[w].arrays, solved.solutions[w], 0.0)
-            summary = plan.summary()
+            summary = plan.headline()
             late = [(parse_month(r.finish, "finish") - v.deadlines[r.run]).n if r.finish else None for r in plan.runs.itertuples()]
             row.update({"cost_jpy": solved.costs[w], "economic_cost_jpy": solved.costs[w] - solved.late[w],
                         "late_charge_jpy": solved.late[w], "capex_jpy": summary["capex_jpy"],

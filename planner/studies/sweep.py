@@ -246,10 +246,10 @@ def _warm_highs():
 
 
 def row(plan: Plan) -> dict:
-    """A plan's headline numbers from `Plan.summary()`, each site's as columns."""
+    """A plan's headline numbers from `Plan.headline()`, each site's as columns."""
     if not plan.feasible:
         return {"status": plan.status, "reason": plan.message}
-    summary = plan.summary()
+    summary = plan.headline()
     result = {column: summary[column] for column in OUTCOMES if column != "reason"}
     result["reason"] = summary["message"]
     for site in plan.scenario.sites:
