@@ -3,12 +3,12 @@
 Run from the repository root:  python -m benchmarks.bench_plan [--repeats 30] [--scale-repeats 10]
 
 In one process and one run it times, as medians over repeated runs:
-- the planner: scenario loading, PlanningModel build (arrays + PuLP rows), solve (PuLP hands
-  the model to HiGHS, HiGHS solves, values and duals come back), tables, binding limits and
+- the planner: scenario loading, PlanningModel build (scenario arrays, then the LP's blocks of
+  arrays), solve (the arrays handed to HiGHS, HiGHS solves, values and duals come back), tables, binding limits and
   entry prices, and `make_plan` end to end;
 - the baseline: the same LP built from numpy arrays and passed to highspy in one call
   (benchmarks/raw_highs.py), solved, and laid out by the same `tabulate` (it makes no
-  binding-limit tables: it has no PuLP rows to name);
+  binding-limit tables: it has no named rows);
 first on the shipped default, then on the default stretched to longer training windows with all
 eight catalog accelerators. Peak memory comes from tracemalloc (Python allocations of one
 plan) and getrusage (the process high-water mark, HiGHS included). Writes benchmarks/results.md.
@@ -64,7 +64,7 @@ class Timings:
 
     @property
     def lp_ratio(self) -> float:
-        """Planner build + solve over raw build + solve: what PuLP costs against arrays."""
+        """Planner build + solve over raw build + solve: what the named families cost against bare arrays."""
         return (self.median("build") + self.median("solve")) / (self.median("raw build") + self.median("raw solve"))
 
     @property
@@ -73,7 +73,7 @@ class Timings:
 
     @property
     def optimum_gap(self) -> float:
-        """Relative difference of the two optima (the raw LP checks the PuLP one)."""
+        """Relative difference of the two optima (the raw LP checks the planner's)."""
         return abs(self.cost_jpy - self.raw_cost_jpy) / abs(self.raw_cost_jpy)
 
 
@@ -182,7 +182,7 @@ def report(
         "## Performance",
         "",
         f"Measured with `python -m benchmarks.bench_plan` on {os.cpu_count()} cores "
-        f"({cpu_name()}), Python {platform.python_version()}, PuLP {version('pulp')}, "
+        f"({cpu_name()}), Python {platform.python_version()}, "
         f"highspy {version('highspy')}, numpy {version('numpy')}, pandas {version('pandas')}. "
         f"Medians of {repeats} runs in one process after a warm-up (1-minute load average {load_average:.2f} "
         "when the run began; above 1, other jobs shared the cores). The baseline is the same LP built "
@@ -213,7 +213,7 @@ def report(
         f"({'met' if e2e < TARGET_SECONDS else 'MISSED'}).",
         f"- From a fresh interpreter, `planner plan --json` takes {ms(cli['plan'])} ms wall and "
         f"`python -c 'import planner.cli.plan'` alone {ms(cli['import'])} ms: the command line's time is Python "
-        "start-up and imports (pandas, pint, pydantic, PuLP, highspy), not planning.",
+        "start-up and imports (pandas, pint, pydantic, highspy), not planning.",
         f"- The benchmark process peaked at {mib(rss)} MiB resident (getrusage; interpreter, libraries and "
         "HiGHS included, largest scenario below included).",
         "",
@@ -237,7 +237,7 @@ def report(
     lines += [
         "",
         "LP path ratio = (planner build + solve) / (raw build + solve). End-to-end ratio = `load_scenario` + "
-        "`make_plan` against the same pipeline with the raw LP in place of PuLP (no binding-limit tables).",
+        "`make_plan` against the same pipeline with the raw LP in place of the planner's (no binding-limit tables).",
     ]
     return "\n".join(lines) + "\n"
 

@@ -118,7 +118,7 @@ def report(results: dict[str, dict[str, dict]], loads: dict[str, tuple[float, fl
     lines = [
         HEADING,
         "",
-        f"Measured with `python -m benchmarks.bench_scale` on {os.cpu_count()} shared cores, PuLP {version('pulp')}, "
+        f"Measured with `python -m benchmarks.bench_scale` on {os.cpu_count()} shared cores, "
         f"highspy {version('highspy')}, linopy {version('linopy')}; one process per tool and size, one run each. "
         "Seconds; Python side = build + solve - HiGHS's own run time; peak RSS of the whole process (imports and a "
         "warm-up on a 12-month single run included). Load = 1-minute load average before and after the size's three runs "

@@ -1,9 +1,9 @@
 """The planning LP built straight from numpy arrays and handed to highspy in one call.
 
-Two jobs: the speed baseline for the PuLP model (planner.lp.model), and an independent check of
+Two jobs: the speed baseline for the planner's model (planner.lp.model), and an independent check of
 its formulation. The rows are written here from the formulation (planner/lp/model.py docstrings,
 docs/input-files.md, the design page /programme-model) as whole-array operations over index
-arrays, not by calling the PuLP model's code, so a mistake in either shows up as a different
+arrays, not by calling the planner's model code, so a mistake in either shows up as a different
 optimum. Only the model units (COUNT, POWER, MONEY, COMPUTE, TOKENS) are shared, so HiGHS sees
 the same well-scaled numbers.
 
@@ -353,7 +353,7 @@ def solve_raw(scenario: Scenario) -> RawResult:
 
 
 def raw_plan(scenario: Scenario) -> Plan:
-    """`make_plan` with this LP in place of the PuLP model: same arrays, same tables."""
+    """`make_plan` with this LP in place of the planner's model: same arrays, same tables."""
     started = time.perf_counter()
     arrays, col, highs = model(scenario)
     built = time.perf_counter()

@@ -2,7 +2,7 @@
 futures that can still happen (a two-stage stochastic programme, solved in extensive form).
 
 Each case w (probability p_w) is the scenario with dotted-path changes, planned by its own copy
-of the programme LP (planner.lp.model.PlanningModel); the copies share one PuLP problem (each
+of the programme LP (planner.lp.model.PlanningModel); the copies share one LP (planner.lp.program; each
 copy's variables and rows renamed with a prefix). Non-anticipativity: purchases buy[s,g,t] and
 retirements retire[s,g,v,m] of every month up to and including the decision month are equal in
 every case, matched by site, accelerator and month names. A purchase some case cannot make (its

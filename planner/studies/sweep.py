@@ -41,8 +41,8 @@ MAX_CHUNK = 25  # scenarios per task: enough to keep a worker's model warm, few 
 MAX_SCENARIOS = 1_000_000  # a sweep's plans: days of a large cluster's time; more is a typo
 
 # One warm model per process. Scenarios in one process take turns: HiGHS instances are not
-# safe to run side by side in threads of one process (ERGO-Code/HiGHS#3141), and PuLP and
-# pandas hold the GIL anyway; processes are the unit of parallel work.
+# safe to run side by side in threads of one process (ERGO-Code/HiGHS#3141), and
+# pandas holds the GIL anyway; processes are the unit of parallel work.
 ONE_AT_A_TIME = threading.Lock()
 
 
