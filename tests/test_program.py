@@ -176,3 +176,15 @@ def test_an_lp_file_of_another_kind_is_refused_before_the_solve(tmp_path, capsys
     assert main(["plan", "--lp", str(tmp_path / "plan.txt")]) == 2
     assert "--lp" in (err := capsys.readouterr().err) and "expected a path ending in .lp or .mps" in err
     assert not (tmp_path / "plan.txt").exists()
+
+
+@pytest.mark.parametrize("rhs, ended", [(1e-3, "infeasible"), (0.0, "optimal"), (-1.0, "optimal")])
+def test_an_lp_without_columns_is_decided_by_its_rows(rhs, ended):
+    # HiGHS calls a model with no columns empty and leaves it unsolved; a scenario whose only
+    # accelerator arrives after the horizon has none, and a run that needs compute cannot be met
+    from planner.lp.highs import HighsSolver
+
+    program = LinearProgram()
+    program.add_row("compute_requirement", (0,), [], [], GE, rhs)
+    program.set_objective([], [])
+    assert HighsSolver().solve(program, mip=False) == ended

@@ -20,6 +20,7 @@ import numpy as np
 from planner.lp.program import INF, LinearProgram
 
 STOPPED = {"kObjectiveBound", "kObjectiveTarget", "kInterrupt", "kTimeLimit", "kIterationLimit"}
+FEASIBLE = 1e-7  # HiGHS's primal feasibility tolerance
 
 
 class SilentModel(highspy.Highs):
@@ -96,6 +97,8 @@ class HighsSolver:
     def solve(self, program: LinearProgram, mip: bool) -> str:
         """Solve `program`, its values and duals into it; how it ended: "optimal", "stopped"
         (a limit came first, with a plan), "infeasible", "unbounded" or "none"."""
+        if not program.columns:  # HiGHS calls a model without columns empty, not solved: its rows decide
+            return _without_columns(program)
         highs = self.model()
         self.load(highs, lp_arrays(program, mip))
         highs.run()
@@ -133,3 +136,12 @@ class HighsSolver:
         if status in STOPPED and highs.getObjectiveValue() != INF and solution.value_valid:
             return "stopped"
         return "none"
+
+
+def _without_columns(program: LinearProgram) -> str:
+    """An LP with no columns (no accelerator can be had in the horizon): optimal if every row
+    holds at zero, else infeasible. Its duals are zero."""
+    program.highs, program.values = None, np.zeros(0)
+    program.row_duals, program.column_duals = np.zeros(program.rows), np.zeros(0)
+    lower, upper = program.row_lower.array(), program.row_upper.array()
+    return "optimal" if bool(np.all((lower <= FEASIBLE) & (upper >= -FEASIBLE))) else "infeasible"

@@ -210,7 +210,8 @@ def _size(model: PlanningModel) -> int:
 
 
 def _undecided(model: PlanningModel) -> bool:
-    return model.problem.highs.getModelStatus().name in UNDECIDED
+    highs = model.problem.highs  # None where no columns left HiGHS nothing to solve
+    return highs is not None and highs.getModelStatus().name in UNDECIDED
 
 
 def _run(model: PlanningModel, solver, name: str) -> str:
